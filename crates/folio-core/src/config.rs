@@ -1,0 +1,123 @@
+//! `folio.toml`: what GitBook's book.json and mdBook's book.toml cannot say.
+//! Every key is documented in `book/src/configuration.md`; keep both in step.
+//!
+//! Values here take precedence over book.json / book.toml / front matter.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Config {
+    pub book: BookConfig,
+    pub build: BuildConfig,
+    pub html: HtmlConfig,
+    pub epub: EpubConfig,
+    pub pdf: PdfConfig,
+}
+
+/// Metadata overrides (`[book]`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct BookConfig {
+    pub title: Option<String>,
+    pub subtitle: Option<String>,
+    pub authors: Option<Vec<String>>,
+    pub language: Option<String>,
+    pub description: Option<String>,
+    pub identifier: Option<String>,
+    pub license: Option<String>,
+    pub publisher: Option<String>,
+    pub version: Option<String>,
+    pub date: Option<String>,
+    pub keywords: Option<Vec<String>>,
+    /// Cover image, relative to the book root.
+    pub cover: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct BuildConfig {
+    /// File name of the editions (`<name>.pdf`, `<name>.epub`); default: a slug of the title.
+    pub name: Option<String>,
+    /// Editions built when `--to` is not given.
+    pub editions: Option<Vec<Edition>>,
+    pub footnotes: FootnoteNumbering,
+    /// `fr` or `none`; default: `fr` for French books, `none` otherwise.
+    pub typography: Option<Typography>,
+    /// Source path of the chapter holding the bibliography; default: detected.
+    pub references: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Edition {
+    Html,
+    Epub,
+    Pdf,
+}
+
+impl Edition {
+    pub const ALL: [Edition; 3] = [Edition::Html, Edition::Epub, Edition::Pdf];
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FootnoteNumbering {
+    /// One sequence through the whole book (default).
+    #[default]
+    Book,
+    /// Restart at 1 in every chapter.
+    Chapter,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Typography {
+    Fr,
+    None,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct HtmlConfig {
+    /// Public URL of the web edition: canonical links, Open Graph, and the
+    /// target of asset links that the EPUB cannot package.
+    pub site_url: Option<String>,
+    /// Extra stylesheets, relative to the book root, linked after the theme.
+    pub css: Vec<String>,
+    /// Theme CSS variables to override, without the leading `--`.
+    pub vars: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct EpubConfig {
+    /// One sentence for `schema:accessibilitySummary`; a default is written otherwise.
+    pub accessibility_summary: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct PdfConfig {
+    /// `a4` (default), `a5`, `b5`, `us-letter`, `royal`… or `"WIDTHmm x HEIGHTmm"`.
+    pub paper: Option<String>,
+    /// `two` (default, for print) or `one` (for screens).
+    pub sides: Option<Sides>,
+    /// typst PDF standards, e.g. `["a-2b"]`, `["a-3b", "ua-1"]`.
+    pub standards: Option<Vec<String>>,
+    /// Font files (relative to the book root) added to the embedded set.
+    pub fonts: Vec<String>,
+    /// Body font family; default: Libertinus Serif (embedded).
+    pub font: Option<String>,
+    /// Body font size in points.
+    pub font_size: Option<f32>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Sides {
+    One,
+    Two,
+}

@@ -1,0 +1,127 @@
+//! Diagnostics: collected, never fatal on the first, rendered like rustc.
+//!
+//! Rendering uses `codespan-reporting`, the crate typst itself uses for the
+//! same job: it prints the source line, a caret under the column and the hint.
+
+use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label, LabelStyle};
+use codespan_reporting::files::SimpleFiles;
+use codespan_reporting::term::{self, termcolor::Buffer};
+use serde::{Deserialize, Serialize};
+
+use crate::model::{Source, Span};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Note,
+    Warning,
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub message: String,
+    /// Where: `None` for problems that belong to no file (e.g. no book found).
+    pub span: Option<Span>,
+    /// What to do about it.
+    pub hint: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn new(severity: Severity, message: impl Into<String>, span: Option<Span>) -> Self {
+        Self { severity, message: message.into(), span, hint: None }
+    }
+    pub fn error(message: impl Into<String>, span: Span) -> Self {
+        Self::new(Severity::Error, message, Some(span))
+    }
+    pub fn warning(message: impl Into<String>, span: Span) -> Self {
+        Self::new(Severity::Warning, message, Some(span))
+    }
+    pub fn note(message: impl Into<String>, span: Span) -> Self {
+        Self::new(Severity::Note, message, Some(span))
+    }
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// `path:line:col`, for one-line listings and tests.
+    pub fn location(&self, sources: &[Source]) -> String {
+        match self.span {
+            Some(span) => format!("{}:{}:{}", sources[span.source].path, span.line, span.col),
+            None => String::from("<book>"),
+        }
+    }
+}
+
+/// Byte offset of a 1-based line and character column in `text`, clamped to the text.
+pub fn byte_offset(text: &str, line: u32, col: u32) -> usize {
+    let mut start = 0;
+    for _ in 1..line {
+        match text[start..].find('\n') {
+            Some(i) => start += i + 1,
+            None => return text.len(),
+        }
+    }
+    let line_text = &text[start..];
+    let line_end = line_text.find('\n').unwrap_or(line_text.len());
+    line_text[..line_end]
+        .char_indices()
+        .nth(col.saturating_sub(1) as usize)
+        .map_or(start + line_end, |(i, _)| start + i)
+}
+
+/// Renders diagnostics like rustc: `error: message`, `--> file:line:col`, the
+/// source line with a caret, and `= hint: …`. `color` adds ANSI colours.
+pub fn render(diagnostics: &[Diagnostic], sources: &[Source], color: bool) -> String {
+    let mut files = SimpleFiles::new();
+    let ids: Vec<usize> = sources.iter().map(|s| files.add(s.path.clone(), s.text.clone())).collect();
+    let config = term::Config::default();
+    let mut buffer = if color { Buffer::ansi() } else { Buffer::no_color() };
+    for diagnostic in diagnostics {
+        let mut cs = match diagnostic.severity {
+            Severity::Error => CsDiagnostic::error(),
+            Severity::Warning => CsDiagnostic::warning(),
+            Severity::Note => CsDiagnostic::note(),
+        }
+        .with_message(&diagnostic.message);
+        if let Some(span) = diagnostic.span {
+            let text = &sources[span.source].text;
+            let start = byte_offset(text, span.line, span.col);
+            let end = text[start..].chars().next().map_or(start, |c| start + c.len_utf8());
+            cs = cs.with_labels(vec![Label::new(LabelStyle::Primary, ids[span.source], start..end)]);
+        }
+        if let Some(hint) = &diagnostic.hint {
+            cs = cs.with_notes(vec![format!("hint: {hint}")]);
+        }
+        // Writing into an in-memory buffer cannot fail but for a span outside
+        // its file, which byte_offset rules out.
+        let _ = term::emit_to_write_style(&mut buffer, &config, &files, &cs);
+    }
+    String::from_utf8_lossy(buffer.as_slice()).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn byte_offset_counts_characters_not_bytes() {
+        let text = "un\nété là\n";
+        assert_eq!(byte_offset(text, 2, 1), 3);
+        assert_eq!(&text[byte_offset(text, 2, 5)..], "là\n");
+        assert_eq!(byte_offset(text, 9, 1), text.len());
+    }
+
+    #[test]
+    fn render_points_at_the_line_with_the_hint() {
+        let sources = vec![Source { path: "a.md".into(), text: "# T\n\nvoir [x](y)\n".into() }];
+        let d = Diagnostic::warning("broken link", Span { source: 0, line: 3, col: 6 }).with_hint("did you mean `z`?");
+        let out = render(&[d], &sources, false);
+        assert!(out.contains("warning: broken link"), "{out}");
+        assert!(out.contains("a.md:3:6"), "{out}");
+        assert!(out.contains("voir [x](y)"), "{out}");
+        assert!(out.contains("hint: did you mean `z`?"), "{out}");
+    }
+}

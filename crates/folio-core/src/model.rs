@@ -1,0 +1,450 @@
+//! The document model: pure data, no I/O.
+//!
+//! The reader fills it from Markdown, the resolver decides everything a backend
+//! needs (ids, link targets, footnote numbers, citation targets, asset paths),
+//! and the backends only read it. Everything derives serde so that
+//! `folio inspect --json` can print it, as pandoc does with its JSON AST.
+//!
+//! Enums are `#[non_exhaustive]` where future syntax (GitHub alerts, definition
+//! lists, math, `[@key]` citations) will add variants.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::Config;
+use crate::diagnostics::Diagnostic;
+
+/// Index of a chapter in [`Book::chapters`] (reading order).
+pub type ChapterId = usize;
+/// Index of a part in [`Book::parts`].
+pub type PartId = usize;
+/// Index of an asset in [`Book::assets`].
+pub type AssetId = usize;
+/// Index of a source file in [`Book::sources`].
+pub type SourceId = usize;
+/// Index of an entry in [`Bibliography::entries`].
+pub type EntryId = usize;
+
+/// Where a node comes from: a source file, 1-based line and column (in characters).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Span {
+    pub source: SourceId,
+    pub line: u32,
+    pub col: u32,
+}
+
+/// A file the book was read from (chapters, SUMMARY.md, book.json, folio.toml…).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Source {
+    /// Path relative to the book root, with `/` separators.
+    pub path: String,
+    /// The text, kept for diagnostics; not part of the JSON model.
+    #[serde(skip)]
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Book {
+    /// The book root on disk. Every file folio reads lies below it.
+    pub root: PathBuf,
+    pub metadata: Metadata,
+    pub config: Config,
+    pub parts: Vec<Part>,
+    /// Every chapter, in reading order.
+    pub chapters: Vec<Chapter>,
+    pub assets: Vec<Asset>,
+    pub bibliography: Bibliography,
+    pub sources: Vec<Source>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Metadata {
+    pub title: String,
+    pub subtitle: Option<String>,
+    pub authors: Vec<String>,
+    /// BCP 47 language tag, e.g. `fr` or `en-GB`.
+    pub language: String,
+    pub description: Option<String>,
+    /// ISBN, DOI or URN; editions derive a stable one when absent.
+    pub identifier: Option<String>,
+    pub license: Option<String>,
+    pub publisher: Option<String>,
+    pub version: Option<String>,
+    /// Publication date as written (ISO 8601 preferred).
+    pub date: Option<String>,
+    pub keywords: Vec<String>,
+    /// The cover image, an asset.
+    pub cover: Option<AssetId>,
+}
+
+/// A part heading of the table of contents (`## Part` in a GitBook SUMMARY,
+/// `# Part` in an mdBook one).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Part {
+    pub title: String,
+    /// Unique book-wide; usable as an anchor in single-file outputs.
+    pub id: String,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ChapterKind {
+    /// The README / introduction, or an mdBook prefix chapter.
+    Front,
+    /// An ordinary chapter.
+    Body,
+    /// An mdBook suffix chapter.
+    Back,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Chapter {
+    /// Title from SUMMARY.md (or the first heading for a single file).
+    pub title: String,
+    pub kind: ChapterKind,
+    /// The part this chapter belongs to, if any.
+    pub part: Option<PartId>,
+    /// The enclosing chapter in the SUMMARY tree.
+    pub parent: Option<ChapterId>,
+    /// Nesting depth in the SUMMARY tree: 0 for top-level chapters.
+    pub depth: u32,
+    pub source: SourceId,
+    /// Output path without extension, mirroring the source so URLs survive:
+    /// `2-constituants/1-code_source`; a folder's README becomes `…/index`.
+    pub path: String,
+    /// The chapter's own anchor (for links to the chapter as a whole in
+    /// single-file outputs), unique book-wide.
+    pub id: String,
+    pub blocks: Vec<Block>,
+    /// Footnotes defined in this chapter, in order of first reference.
+    pub footnotes: Vec<Footnote>,
+    /// Ids of this chapter that collide with ids of other chapters, mapped to
+    /// the book-wide id to use in single-file outputs. See [`Chapter::global_id`].
+    pub global_ids: BTreeMap<String, String>,
+    pub span: Span,
+}
+
+impl Chapter {
+    /// The id to use for `local` when every chapter shares one file (PDF,
+    /// single-page HTML). Ids unique book-wide are kept as they are.
+    pub fn global_id<'a>(&'a self, local: &'a str) -> &'a str {
+        self.global_ids.get(local).map_or(local, String::as_str)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum Block {
+    Heading {
+        /// Normalised per chapter: the chapter's top heading level becomes 1.
+        level: u8,
+        /// Unique within the chapter.
+        id: String,
+        content: Vec<Inline>,
+        span: Span,
+    },
+    Paragraph {
+        content: Vec<Inline>,
+        span: Span,
+    },
+    /// A paragraph holding a single image: rendered as a figure.
+    Figure {
+        image: Image,
+        span: Span,
+    },
+    BlockQuote {
+        blocks: Vec<Block>,
+        span: Span,
+    },
+    List {
+        /// `Some(start)` for an ordered list.
+        start: Option<u32>,
+        tight: bool,
+        items: Vec<ListItem>,
+        span: Span,
+    },
+    Table {
+        alignments: Vec<Alignment>,
+        header: Vec<Vec<Inline>>,
+        rows: Vec<Vec<Vec<Inline>>>,
+        span: Span,
+    },
+    CodeBlock {
+        language: Option<String>,
+        code: String,
+        span: Span,
+    },
+    ThematicBreak {
+        span: Span,
+    },
+    /// Raw HTML, passed through by the HTML edition.
+    Html {
+        html: String,
+        span: Span,
+    },
+}
+
+impl Block {
+    pub fn span(&self) -> Span {
+        match self {
+            Block::Heading { span, .. }
+            | Block::Paragraph { span, .. }
+            | Block::Figure { span, .. }
+            | Block::BlockQuote { span, .. }
+            | Block::List { span, .. }
+            | Block::Table { span, .. }
+            | Block::CodeBlock { span, .. }
+            | Block::ThematicBreak { span }
+            | Block::Html { span, .. } => *span,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ListItem {
+    /// `Some(checked)` for a task list item.
+    pub task: Option<bool>,
+    pub blocks: Vec<Block>,
+    /// Set when this item is a bibliography entry: its anchor id and entry.
+    pub entry: Option<EntryId>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Alignment {
+    None,
+    Left,
+    Center,
+    Right,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum Inline {
+    Text {
+        text: String,
+        span: Span,
+    },
+    Emphasis {
+        content: Vec<Inline>,
+        span: Span,
+    },
+    Strong {
+        content: Vec<Inline>,
+        span: Span,
+    },
+    Strikethrough {
+        content: Vec<Inline>,
+        span: Span,
+    },
+    Code {
+        code: String,
+        span: Span,
+    },
+    Link {
+        /// The destination as written by the author.
+        url: String,
+        title: Option<String>,
+        /// Decided by the resolver.
+        target: LinkTarget,
+        content: Vec<Inline>,
+        span: Span,
+    },
+    Image(Image),
+    FootnoteRef {
+        label: String,
+        /// Index into the chapter's [`Chapter::footnotes`]; `None` when undefined.
+        note: Option<usize>,
+        /// This reference's own anchor id (the note links back to it).
+        id: String,
+        span: Span,
+    },
+    /// One pair of brackets holding one or more author-year citations.
+    Citation {
+        items: Vec<CitationItem>,
+        span: Span,
+    },
+    SoftBreak {
+        span: Span,
+    },
+    HardBreak {
+        span: Span,
+    },
+    Html {
+        html: String,
+        span: Span,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Image {
+    /// The source as written.
+    pub url: String,
+    pub alt: String,
+    pub title: Option<String>,
+    pub target: ImageTarget,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum ImageTarget {
+    /// Not resolved yet, or the file is missing (an error was reported).
+    Unresolved,
+    Asset { asset: AssetId },
+    /// A remote image: never fetched.
+    External { url: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum LinkTarget {
+    /// Not resolved yet, or broken (a warning was reported).
+    Unresolved,
+    /// A chapter, and an id inside it (`None`: the chapter itself).
+    Chapter {
+        chapter: ChapterId,
+        anchor: Option<String>,
+    },
+    /// An anchor in the same chapter.
+    Anchor { anchor: String },
+    /// A file of the book that is not a chapter (a PDF under assets/…).
+    Asset { asset: AssetId },
+    External { url: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CitationItem {
+    /// The citation as typed, e.g. `Rogers, 1962` (without locator).
+    pub key: String,
+    /// `p. 12` in `[Rogers, 1962, p. 12]`.
+    pub locator: Option<String>,
+    /// The bibliography entry; `None` when no entry has this key (warned).
+    pub entry: Option<EntryId>,
+    /// This occurrence's anchor id, for the entry's back links.
+    pub id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Footnote {
+    /// The label as written (`1` in `[^1]`), scoped to its chapter.
+    pub label: String,
+    /// Display number, per book or per chapter as configured.
+    pub number: u32,
+    /// The note's anchor id.
+    pub id: String,
+    pub blocks: Vec<Block>,
+    /// Ids of every reference to this note, in order.
+    pub references: Vec<String>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Bibliography {
+    /// The chapter that holds the entries, when there is one.
+    pub chapter: Option<ChapterId>,
+    pub entries: Vec<BibEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BibEntry {
+    /// The key as it starts the entry, e.g. `Rogers, 1962`.
+    pub key: String,
+    /// The entry's anchor id in its chapter, e.g. `ref-rogers-1962`.
+    pub id: String,
+    pub chapter: ChapterId,
+    /// Every place that cites this entry, in reading order.
+    pub cited_by: Vec<CitationSite>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CitationSite {
+    pub chapter: ChapterId,
+    /// The citation item's id in that chapter.
+    pub id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Asset {
+    /// Path relative to the book root, with `/` separators. Backends copy or
+    /// embed it under this path.
+    pub path: String,
+    pub media_type: String,
+    /// Pixel size, for images.
+    pub size: Option<ImageSize>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImageSize {
+    pub width: u32,
+    pub height: u32,
+}
+
+impl Book {
+    /// The chapters under `part` (or outside any part for `None`), in order.
+    pub fn chapters_in(&self, part: Option<PartId>) -> impl Iterator<Item = (ChapterId, &Chapter)> {
+        self.chapters.iter().enumerate().filter(move |(_, c)| c.part == part)
+    }
+
+    /// Absolute path of an asset on disk (inside [`Book::root`], checked by the resolver).
+    pub fn asset_path(&self, asset: AssetId) -> PathBuf {
+        self.root.join(&self.assets[asset].path)
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(|d| d.severity == crate::diagnostics::Severity::Error)
+    }
+}
+
+/// Concatenated plain text of inlines (for titles, alt text, slugs, PDF bookmarks).
+pub fn plain_text(inlines: &[Inline]) -> String {
+    let mut out = String::new();
+    push_plain_text(inlines, &mut out);
+    out
+}
+
+fn push_plain_text(inlines: &[Inline], out: &mut String) {
+    for inline in inlines {
+        match inline {
+            Inline::Text { text, .. } => out.push_str(text),
+            Inline::Code { code, .. } => out.push_str(code),
+            Inline::Emphasis { content, .. }
+            | Inline::Strong { content, .. }
+            | Inline::Strikethrough { content, .. }
+            | Inline::Link { content, .. } => push_plain_text(content, out),
+            Inline::Image(image) => out.push_str(&image.alt),
+            Inline::Citation { items, .. } => {
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str("; ");
+                    }
+                    out.push_str(&item.key);
+                    if let Some(locator) = &item.locator {
+                        out.push_str(", ");
+                        out.push_str(locator);
+                    }
+                }
+                out.push(']');
+            }
+            Inline::SoftBreak { .. } | Inline::HardBreak { .. } => out.push(' '),
+            Inline::FootnoteRef { .. } | Inline::Html { .. } => {}
+        }
+    }
+}
+
+impl Book {
+    /// File name (without extension) of single-file editions: `[build] name`
+    /// in folio.toml, else a slug of the title.
+    pub fn output_name(&self) -> String {
+        self.config.build.name.clone().unwrap_or_else(|| crate::slug::slugify(&self.metadata.title, "book").trim_start_matches("s-").to_string())
+    }
+}

@@ -1,0 +1,99 @@
+//! French typography, applied once by the resolver to the text of every
+//! edition: a narrow no-break space (U+202F) before `; ! ?` and inside « »,
+//! a no-break space (U+00A0) before `:`, where the author typed an ordinary
+//! space or none. Whatever else the author typed (a no-break space already,
+//! a colon between digits as in `10:30`, `://` in a URL) is kept.
+
+pub const NNBSP: char = '\u{202F}';
+pub const NBSP: char = '\u{00A0}';
+
+/// Applies French spacing to `text`. `prev` is the character that precedes
+/// `text` in its paragraph (from an earlier inline), if any, so that `*mot*?`
+/// gets its space too.
+pub fn french(text: &str, prev: Option<char>) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len() + 8);
+    for (i, &c) in chars.iter().enumerate() {
+        let before = if i == 0 { prev } else { Some(chars[i - 1]) };
+        let after = chars.get(i + 1).copied();
+        match c {
+            ';' | '!' | '?' | ':' => {
+                let space = if c == ':' { NBSP } else { NNBSP };
+                let wants_space = match c {
+                    // `10:30`, `http://`, `a:b` identifiers: no space.
+                    ':' => !matches!(after, Some(a) if a.is_alphanumeric() || a == '/'),
+                    // `?!` `!!`: one space before the group only; `&amp;` never reaches here.
+                    _ => !matches!(before, Some('!' | '?')),
+                };
+                if wants_space {
+                    match before {
+                        Some(' ') => {
+                            out.pop();
+                            out.push(space);
+                        }
+                        Some(b) if b.is_alphanumeric() || matches!(b, '»' | ')' | '’' | '"' | '”' | '*' | '_' | '.') => {
+                            out.push(space);
+                        }
+                        _ => {}
+                    }
+                }
+                out.push(c);
+            }
+            '»' => {
+                match before {
+                    Some(' ') => {
+                        out.pop();
+                        out.push(NNBSP);
+                    }
+                    Some(b) if !b.is_whitespace() => out.push(NNBSP),
+                    _ => {}
+                }
+                out.push(c);
+            }
+            '«' => {
+                out.push(c);
+                match after {
+                    Some(' ') | None => {}
+                    Some(a) if !a.is_whitespace() => out.push(NNBSP),
+                    _ => {}
+                }
+            }
+            ' ' if before == Some('«') => out.push(NNBSP),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spaces_before_high_punctuation() {
+        assert_eq!(french("Pourquoi ?", None), "Pourquoi\u{202F}?");
+        assert_eq!(french("Pourquoi?", None), "Pourquoi\u{202F}?");
+        assert_eq!(french("deux points : ici", None), "deux points\u{A0}: ici");
+        assert_eq!(french("a ; b", None), "a\u{202F}; b");
+        assert_eq!(french("Quoi ?!", None), "Quoi\u{202F}?!");
+    }
+
+    #[test]
+    fn guillemets() {
+        assert_eq!(french("« innovateurs »", None), "«\u{202F}innovateurs\u{202F}»");
+        assert_eq!(french("«innovateurs»", None), "«\u{202F}innovateurs\u{202F}»");
+    }
+
+    #[test]
+    fn keeps_what_the_author_typed() {
+        assert_eq!(french("«\u{A0}déjà\u{A0}»", None), "«\u{A0}déjà\u{A0}»");
+        assert_eq!(french("à 10:30 sur https://exemple.fr", None), "à 10:30 sur https://exemple.fr");
+        assert_eq!(french("déjà\u{202F}?", None), "déjà\u{202F}?");
+    }
+
+    #[test]
+    fn uses_the_previous_inline() {
+        assert_eq!(french("?", Some('t')), "\u{202F}?");
+        assert_eq!(french("? ", Some(' ')), "? ");
+    }
+}
