@@ -23,7 +23,10 @@ use std::path::Path;
 /// `criterion::Throughput::Bytes`.
 pub fn generate_book(dir: &Path, chapters: usize) -> u64 {
     let plan = plan(chapters);
-    let mut book = BookWriter { dir, markdown_bytes: 0 };
+    let mut book = BookWriter {
+        dir,
+        markdown_bytes: 0,
+    };
     book.write("book.json", BOOK_JSON.as_bytes());
     book.write("assets/fig.png", &png(240, 160));
     book.write("SUMMARY.md", summary(&plan).as_bytes());
@@ -47,7 +50,8 @@ impl BookWriter<'_> {
             std::fs::create_dir_all(parent)
                 .unwrap_or_else(|e| panic!("cannot create {}: {e}", parent.display()));
         }
-        std::fs::write(&path, bytes).unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+        std::fs::write(&path, bytes)
+            .unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
         if relative.ends_with(".md") {
             self.markdown_bytes += bytes.len() as u64;
         }
@@ -104,8 +108,11 @@ fn plan(chapters: usize) -> Vec<Chapter> {
     let first_part_len = chapters.div_ceil(2);
     (0..chapters)
         .map(|index| {
-            let (part, position) =
-                if index < first_part_len { (0, index) } else { (1, index - first_part_len) };
+            let (part, position) = if index < first_part_len {
+                (0, index)
+            } else {
+                (1, index - first_part_len)
+            };
             let topic = TOPICS[index % TOPICS.len()];
             let title = match index / TOPICS.len() {
                 0 => topic.to_owned(),
@@ -115,7 +122,12 @@ fn plan(chapters: usize) -> Vec<Chapter> {
                 0 => "README".to_owned(),
                 _ => format!("{:02}-{}", position, slug(&title)),
             };
-            Chapter { index, folder: PARTS[part].0, stem, title }
+            Chapter {
+                index,
+                folder: PARTS[part].0,
+                stem,
+                title,
+            }
         })
         .collect()
 }
@@ -142,7 +154,10 @@ fn slug(title: &str) -> String {
 fn summary(plan: &[Chapter]) -> String {
     let mut summary = String::from("# Sommaire\n\n* [Introduction](README.md)\n");
     for (folder, part_title) in PARTS {
-        let mut chapters = plan.iter().filter(|chapter| chapter.folder == folder).peekable();
+        let mut chapters = plan
+            .iter()
+            .filter(|chapter| chapter.folder == folder)
+            .peekable();
         if chapters.peek().is_none() {
             continue;
         }
@@ -166,7 +181,12 @@ fn introduction(plan: &[Chapter]) -> String {
          logiciels d’intérêt général [Ostrom, 1990].\n\n",
     );
     if let Some(first) = plan.first() {
-        let _ = writeln!(text, "Commencez par [{}]({}).", first.title, first.link_from(""));
+        let _ = writeln!(
+            text,
+            "Commencez par [{}]({}).",
+            first.title,
+            first.link_from("")
+        );
     }
     text
 }
@@ -178,16 +198,25 @@ const REFERENCES: [(&str, &str); 16] = [
     ("Coriat, 2015", "Le retour des communs"),
     ("Coriat et al., 2015", "Dictionnaire des biens communs"),
     ("Verdier & Murciano, 2015", "L’âge de la multitude"),
-    ("Colin & Verdier, 2015", "L’âge de la multitude, deuxième édition"),
+    (
+        "Colin & Verdier, 2015",
+        "L’âge de la multitude, deuxième édition",
+    ),
     ("Benkler, 2006", "The Wealth of Networks"),
     ("Eghbal, 2016", "Roads and Bridges"),
     ("Eghbal, 2020", "Working in Public"),
-    ("Hess & Ostrom, 2007", "Understanding Knowledge as a Commons"),
+    (
+        "Hess & Ostrom, 2007",
+        "Understanding Knowledge as a Commons",
+    ),
     ("Lessig, 2001", "The Future of Ideas"),
     ("Stallman, 2002a", "Free Software, Free Society"),
     ("Stallman, 2002b", "The GNU Manifesto, revised"),
     ("Bollier, 2014", "La renaissance des communs"),
-    ("Dardot & Laval, 2014", "Commun. Essai sur la révolution au XXIe siècle"),
+    (
+        "Dardot & Laval, 2014",
+        "Commun. Essai sur la révolution au XXIe siècle",
+    ),
     ("Raymond, 1999", "The Cathedral and the Bazaar"),
 ];
 
@@ -196,7 +225,10 @@ fn references() -> String {
         "# Références\n\nLes ouvrages cités, par ordre d’apparition dans les travaux du groupe.\n\n",
     );
     for (index, (key, title)) in REFERENCES.iter().enumerate() {
-        let _ = writeln!(text, "- {key}\u{a0}: [{title}](https://example.org/references/{index}).");
+        let _ = writeln!(
+            text,
+            "- {key}\u{a0}: [{title}](https://example.org/references/{index})."
+        );
     }
     text
 }
@@ -284,7 +316,10 @@ struct Lcg(u64);
 
 impl Lcg {
     fn next(&mut self) -> usize {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         (self.0 >> 33) as usize
     }
 
@@ -326,7 +361,11 @@ impl ChapterText<'_> {
     fn write(&mut self) {
         let target_size = 14_000 + (self.chapter.index * 7919) % 6_000;
         // Every other chapter names its top heading itself.
-        let id = if self.chapter.index % 2 == 0 { format!(" {{#chapitre-{}}}", self.chapter.index + 1) } else { String::new() };
+        let id = if self.chapter.index.is_multiple_of(2) {
+            format!(" {{#chapitre-{}}}", self.chapter.index + 1)
+        } else {
+            String::new()
+        };
         self.heading(0, &format!("{}{id}", self.chapter.title));
         self.paragraph();
         // Each section carries one kind of block; the first seven cover them all.
@@ -335,7 +374,11 @@ impl ChapterText<'_> {
                 break;
             }
             // Every third section has an explicit id; `#point-1` is a link target in every chapter.
-            let id = if number % 3 == 0 { format!(" {{#point-{}}}", number + 1) } else { String::new() };
+            let id = if number % 3 == 0 {
+                format!(" {{#point-{}}}", number + 1)
+            } else {
+                String::new()
+            };
             self.heading(1, &format!("{title}{id}"));
             self.paragraph();
             self.block(number % BLOCK_KINDS);
@@ -385,7 +428,7 @@ impl ChapterText<'_> {
         let number = self.footnotes.len() + 1;
         let (words, end) = sentence.split_at(sentence.len() - 1);
         let _ = write!(self.body, "{words}[^{number}]{end}");
-        let note = if number % 4 == 0 {
+        let note = if number.is_multiple_of(4) {
             // A note of two paragraphs, the second indented under the first.
             format!(
                 "Voir [la discussion publique](https://example.org/notes/{}/{number}).\n\n    {}",
@@ -393,7 +436,11 @@ impl ChapterText<'_> {
                 self.rng.pick(&SENTENCES)
             )
         } else {
-            format!("{} [{}]", self.rng.pick(&SENTENCES), self.rng.pick(&REFERENCES).0)
+            format!(
+                "{} [{}]",
+                self.rng.pick(&SENTENCES),
+                self.rng.pick(&REFERENCES).0
+            )
         };
         self.footnotes.push(note);
     }
@@ -402,8 +449,16 @@ impl ChapterText<'_> {
         let plan = self.plan;
         let target = &plan[(self.chapter.index * 7 + 3 + self.rng.next() % 5) % plan.len()];
         let href = target.link_from(self.chapter.folder);
-        let anchor = if self.rng.next() % 2 == 0 { "#point-1" } else { "" };
-        let _ = write!(self.body, " Voir aussi [« {} »]({href}{anchor}).", target.title);
+        let anchor = if self.rng.next().is_multiple_of(2) {
+            "#point-1"
+        } else {
+            ""
+        };
+        let _ = write!(
+            self.body,
+            " Voir aussi [« {} »]({href}{anchor}).",
+            target.title
+        );
     }
 
     /// One author-year citation in the forms authors type: plain, escaped, with a locator,
@@ -446,8 +501,15 @@ impl ChapterText<'_> {
             }
             3 => {
                 body.push_str("| Acteur | Rôle | Budget annuel (k€) |\n|:-------|:----:|------------------:|\n");
-                for (row, actor) in ["Commune", "Région", "Association", "Entreprise"].iter().enumerate() {
-                    let _ = writeln!(body, "| {actor} | *contributeur* | {}\u{202f}000 |", 12 + row * 7 + self.chapter.index % 10);
+                for (row, actor) in ["Commune", "Région", "Association", "Entreprise"]
+                    .iter()
+                    .enumerate()
+                {
+                    let _ = writeln!(
+                        body,
+                        "| {actor} | *contributeur* | {}\u{202f}000 |",
+                        12 + row * 7 + self.chapter.index % 10
+                    );
                 }
             }
             4 => {
@@ -524,7 +586,11 @@ fn adler32(data: &[u8]) -> u32 {
 fn crc32(data: &[u8]) -> u32 {
     !data.iter().fold(!0u32, |crc, &byte| {
         (0..8).fold(crc ^ u32::from(byte), |crc, _| {
-            if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 }
+            if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            }
         })
     })
 }
