@@ -19,3 +19,25 @@ pub use diagnostics::{Diagnostic, Severity};
 pub use load::{load, LoadError};
 pub use model::*;
 pub use output::{Output, OutputFile, RenderContext};
+
+mod citation;
+mod paths;
+mod summary;
+mod visit;
+
+
+/// Loads, parses and resolves the book at `path`: the model every edition reads.
+pub fn open(path: &std::path::Path) -> Result<Book, LoadError> {
+    let mut book = load(path)?;
+    resolve::resolve(&mut book);
+    Ok(book)
+}
+
+/// Parses and resolves a standalone Markdown document held in memory (no
+/// files, so images stay unresolved): for conformance tests and for
+/// embedding folio on strings.
+pub fn parse_str(markdown: &str) -> Book {
+    let mut book = load::load_str(markdown);
+    resolve::resolve(&mut book);
+    book
+}

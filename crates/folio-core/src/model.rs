@@ -113,6 +113,8 @@ pub struct Chapter {
     /// Nesting depth in the SUMMARY tree: 0 for top-level chapters.
     pub depth: u32,
     pub source: SourceId,
+    /// The source file, relative to the book root: `2-constituants/README.md`.
+    pub file: String,
     /// Output path without extension, mirroring the source so URLs survive:
     /// `2-constituants/1-code_source`; a folder's README becomes `…/index`.
     pub path: String,
@@ -120,7 +122,8 @@ pub struct Chapter {
     /// single-file outputs), unique book-wide.
     pub id: String,
     pub blocks: Vec<Block>,
-    /// Footnotes defined in this chapter, in order of first reference.
+    /// Footnotes defined in this chapter, in order of first reference (the
+    /// loader leaves them in source order, unnumbered; the resolver orders them).
     pub footnotes: Vec<Footnote>,
     /// Ids of this chapter that collide with ids of other chapters, mapped to
     /// the book-wide id to use in single-file outputs. See [`Chapter::global_id`].
@@ -143,7 +146,8 @@ pub enum Block {
     Heading {
         /// Normalised per chapter: the chapter's top heading level becomes 1.
         level: u8,
-        /// Unique within the chapter.
+        /// Unique within the chapter. The reader sets explicit `{#id}`s only;
+        /// the resolver generates the others.
         id: String,
         content: Vec<Inline>,
         span: Span,

@@ -1,1 +1,368 @@
-//! The Markdown reader: comrak's AST → model blocks, one chapter at a time.
+//! The Markdown reader: comrak's AST → model blocks, one source file at a time.
+//!
+//! comrak parses CommonMark + GFM; the reader maps its nodes onto the model
+//! and recognises, in the text comrak leaves behind, what Markdown has no
+//! syntax for: author-year citations and references to undefined footnotes.
+//! It decides nothing that needs the rest of the book: that is the resolver's job.
+
+use comrak::nodes::{AstNode, ListType, NodeValue, TableAlignment};
+use comrak::{Arena, Options, parse_document};
+
+use crate::citation;
+use crate::model::{Alignment, Block, CitationItem, Image, ImageTarget, Inline, LinkTarget, ListItem, SourceId, Span};
+
+/// One parsed source file.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Document {
+    pub blocks: Vec<Block>,
+    /// Footnote definitions in source order: label, blocks, span.
+    pub footnotes: Vec<FootnoteDefinition>,
+    /// The YAML front matter, without its `---` delimiters.
+    pub front_matter: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FootnoteDefinition {
+    pub label: String,
+    pub blocks: Vec<Block>,
+    pub span: Span,
+}
+
+/// comrak options for book content: CommonMark + GFM + footnotes + front
+/// matter + `{#id}` heading attributes. Smart punctuation stays off: the
+/// text comes out as the author typed it.
+pub fn options() -> Options<'static> {
+    let mut options = Options::default();
+    options.extension.strikethrough = true;
+    options.extension.table = true;
+    options.extension.autolink = true;
+    options.extension.tasklist = true;
+    options.extension.footnotes = true;
+    options.extension.front_matter_delimiter = Some("---".to_string());
+    options.extension.header_attributes = true;
+    // Keep unreferenced definitions where they are, so the resolver can warn about them.
+    options.parse.leave_footnote_definitions = true;
+    options.parse.sourcepos_chars = true;
+    options
+}
+
+/// Parses `text` (the content of source `source`).
+pub fn read(text: &str, source: SourceId) -> Document {
+    let arena = Arena::new();
+    let root = parse_document(&arena, text, &options());
+    let mut reader = Reader { source, doc: Document::default() };
+    let blocks = reader.blocks(root);
+    reader.doc.blocks = blocks;
+    reader.doc
+}
+
+struct Reader {
+    source: SourceId,
+    doc: Document,
+}
+
+impl Reader {
+    fn span(&self, node: &AstNode<'_>) -> Span {
+        let pos = node.data().sourcepos.start;
+        Span { source: self.source, line: pos.line as u32, col: pos.column.max(1) as u32 }
+    }
+
+    fn blocks<'a>(&mut self, parent: &'a AstNode<'a>) -> Vec<Block> {
+        let mut blocks = Vec::new();
+        for node in parent.children() {
+            if let Some(block) = self.block(node) {
+                blocks.push(block);
+            }
+        }
+        blocks
+    }
+
+    fn block<'a>(&mut self, node: &'a AstNode<'a>) -> Option<Block> {
+        let span = self.span(node);
+        let value = node.data().value.clone();
+        Some(match value {
+            NodeValue::FrontMatter(raw) => {
+                self.doc.front_matter = Some(strip_front_matter_fences(&raw));
+                return None;
+            }
+            NodeValue::Heading(heading) => {
+                // An explicit `{#id}`; empty means the resolver generates one.
+                let id = node.data().attrs.as_ref().and_then(|a| a.id.clone()).unwrap_or_default();
+                Block::Heading {
+                    level: heading.level,
+                    id,
+                    content: self.inlines(node),
+                    span,
+                }
+            }
+            NodeValue::Paragraph => {
+                let content = self.inlines(node);
+                match lone_image(&content) {
+                    Some(image) => Block::Figure { image, span },
+                    None => Block::Paragraph { content, span },
+                }
+            }
+            NodeValue::BlockQuote | NodeValue::MultilineBlockQuote(_) => Block::BlockQuote { blocks: self.blocks(node), span },
+            NodeValue::List(list) => Block::List {
+                start: (list.list_type == ListType::Ordered).then(|| list.start as u32),
+                tight: list.tight,
+                items: node
+                    .children()
+                    .map(|item| ListItem {
+                        task: match &item.data().value {
+                            NodeValue::TaskItem(task) => Some(task.symbol.is_some()),
+                            _ => None,
+                        },
+                        blocks: self.blocks(item),
+                        entry: None,
+                        span: self.span(item),
+                    })
+                    .collect(),
+                span,
+            },
+            NodeValue::Table(table) => {
+                let mut rows = node.children().map(|row| row.children().map(|cell| self.inlines(cell)).collect::<Vec<_>>());
+                let header = rows.next().unwrap_or_default();
+                Block::Table {
+                    alignments: table.alignments.iter().map(|a| alignment(*a)).collect(),
+                    header,
+                    rows: rows.collect(),
+                    span,
+                }
+            }
+            NodeValue::CodeBlock(code) => {
+                let language = code.info.split_whitespace().next().map(str::to_string);
+                Block::CodeBlock { language, code: code.literal.clone(), span }
+            }
+            NodeValue::ThematicBreak => Block::ThematicBreak { span },
+            NodeValue::HtmlBlock(html) => Block::Html { html: html.literal.clone(), span },
+            NodeValue::FootnoteDefinition(def) => {
+                let blocks = self.blocks(node);
+                self.doc.footnotes.push(FootnoteDefinition { label: def.name.clone(), blocks, span });
+                return None;
+            }
+            // Extensions folio does not enable; keep their content rather than lose it.
+            _ => {
+                let blocks = self.blocks(node);
+                if blocks.is_empty() {
+                    return None;
+                }
+                Block::BlockQuote { blocks, span }
+            }
+        })
+    }
+
+    fn inlines<'a>(&mut self, parent: &'a AstNode<'a>) -> Vec<Inline> {
+        let mut out: Vec<Inline> = Vec::new();
+        for node in parent.children() {
+            let span = self.span(node);
+            let value = node.data().value.clone();
+            let inline = match value {
+                NodeValue::Text(text) => {
+                    // comrak splits text at brackets, entities and escapes: merge it
+                    // back so citations can be recognised across the pieces.
+                    if let Some(Inline::Text { text: previous, .. }) = out.last_mut() {
+                        previous.push_str(&text);
+                        continue;
+                    }
+                    Inline::Text { text: text.into_owned(), span }
+                }
+                NodeValue::Emph => Inline::Emphasis { content: self.inlines(node), span },
+                NodeValue::Strong => Inline::Strong { content: self.inlines(node), span },
+                NodeValue::Strikethrough => Inline::Strikethrough { content: self.inlines(node), span },
+                NodeValue::Code(code) => Inline::Code { code: code.literal.clone(), span },
+                NodeValue::Link(link) => Inline::Link {
+                    url: link.url.clone(),
+                    title: non_empty(&link.title),
+                    target: LinkTarget::Unresolved,
+                    content: self.inlines(node),
+                    span,
+                },
+                NodeValue::Image(link) => Inline::Image(Image {
+                    url: link.url.clone(),
+                    alt: crate::model::plain_text(&self.inlines(node)),
+                    title: non_empty(&link.title),
+                    target: ImageTarget::Unresolved,
+                    span,
+                }),
+                NodeValue::FootnoteReference(reference) => {
+                    Inline::FootnoteRef { label: reference.name.clone(), note: None, id: String::new(), span }
+                }
+                NodeValue::SoftBreak => Inline::SoftBreak { span },
+                NodeValue::LineBreak => Inline::HardBreak { span },
+                NodeValue::HtmlInline(html) => Inline::Html { html: html.clone(), span },
+                // Inline extensions folio does not enable: keep the text.
+                _ => {
+                    out.extend(self.inlines(node));
+                    continue;
+                }
+            };
+            out.push(inline);
+        }
+        out.into_iter().flat_map(split_text).collect()
+    }
+}
+
+/// Splits the brackets comrak left as text into citations and references to
+/// undefined footnotes (`[^3]` without a definition stays text in comrak).
+fn split_text(inline: Inline) -> Vec<Inline> {
+    let Inline::Text { text, span } = inline else {
+        return vec![inline];
+    };
+    let mut out = Vec::new();
+    let mut rest = text.as_str();
+    let mut consumed_chars = 0u32;
+    while let Some(open) = rest.find('[') {
+        let Some(close) = rest[open..].find(']').map(|c| open + c) else { break };
+        let body = &rest[open + 1..close];
+        if body.contains('[') {
+            // Not innermost: look again from the inner bracket.
+            let skip = open + 1 + body.rfind('[').unwrap_or(0);
+            push_text(&mut out, &rest[..skip], span, &mut consumed_chars);
+            rest = &rest[skip..];
+            continue;
+        }
+        let node_span = |consumed: u32| Span { col: span.col + consumed, ..span };
+        let found = if let Some(label) = body.strip_prefix('^').filter(|l| !l.is_empty() && !l.contains(char::is_whitespace)) {
+            Some(Inline::FootnoteRef { label: label.to_string(), note: None, id: String::new(), span: Span::default() })
+        } else {
+            citation::parse_bracket(body).map(|items| Inline::Citation {
+                items: items
+                    .into_iter()
+                    .map(|c| CitationItem { key: c.key, locator: c.locator, entry: None, id: String::new() })
+                    .collect(),
+                span: Span::default(),
+            })
+        };
+        match found {
+            Some(mut node) => {
+                push_text(&mut out, &rest[..open], span, &mut consumed_chars);
+                let at = node_span(consumed_chars);
+                match &mut node {
+                    Inline::FootnoteRef { span, .. } | Inline::Citation { span, .. } => *span = at,
+                    _ => {}
+                }
+                out.push(node);
+                consumed_chars += rest[open..=close].chars().count() as u32;
+            }
+            None => push_text(&mut out, &rest[..=close], span, &mut consumed_chars),
+        }
+        rest = &rest[close + 1..];
+    }
+    push_text(&mut out, rest, span, &mut consumed_chars);
+    out
+}
+
+fn push_text(out: &mut Vec<Inline>, text: &str, span: Span, consumed_chars: &mut u32) {
+    if text.is_empty() {
+        return;
+    }
+    let at = Span { col: span.col + *consumed_chars, ..span };
+    *consumed_chars += text.chars().count() as u32;
+    if let Some(Inline::Text { text: previous, .. }) = out.last_mut() {
+        previous.push_str(text);
+    } else {
+        out.push(Inline::Text { text: text.to_string(), span: at });
+    }
+}
+
+/// A paragraph that holds nothing but one image is a figure.
+fn lone_image(content: &[Inline]) -> Option<Image> {
+    let mut images = content.iter().filter(|i| !matches!(i, Inline::Text { text, .. } if text.trim().is_empty()));
+    match (images.next(), images.next()) {
+        (Some(Inline::Image(image)), None) => Some(image.clone()),
+        _ => None,
+    }
+}
+
+fn alignment(a: TableAlignment) -> Alignment {
+    match a {
+        TableAlignment::None => Alignment::None,
+        TableAlignment::Left => Alignment::Left,
+        TableAlignment::Center => Alignment::Center,
+        TableAlignment::Right => Alignment::Right,
+    }
+}
+
+fn non_empty(s: &str) -> Option<String> {
+    (!s.is_empty()).then(|| s.to_string())
+}
+
+fn strip_front_matter_fences(raw: &str) -> String {
+    let body = raw.trim_start().strip_prefix("---").unwrap_or(raw);
+    let body = body.trim_end();
+    body.strip_suffix("---").unwrap_or(body).trim_matches('\n').to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn para(md: &str) -> Vec<Inline> {
+        match read(md, 0).blocks.into_iter().next() {
+            Some(Block::Paragraph { content, .. }) => content,
+            other => panic!("expected a paragraph, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn escaped_and_plain_citations_become_citation_nodes() {
+        let content = para("les « innovateurs » \\[Rogers, 1962\\] et [Colin &amp; Verdier, 2015].");
+        let keys: Vec<_> = content
+            .iter()
+            .filter_map(|i| match i {
+                Inline::Citation { items, .. } => Some(items[0].key.clone()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(keys, ["Rogers, 1962", "Colin & Verdier, 2015"]);
+        assert!(matches!(&content[0], Inline::Text { text, .. } if text == "les « innovateurs » "));
+    }
+
+    #[test]
+    fn editorial_brackets_stay_text() {
+        let content = para("« il faut [la qualification de bien public] ici » [1]");
+        assert_eq!(content.len(), 1, "{content:?}");
+        assert!(matches!(&content[0], Inline::Text { text, .. } if text.contains("[la qualification de bien public]")));
+    }
+
+    #[test]
+    fn undefined_footnote_reference_is_kept_as_a_reference() {
+        let content = para("Texte[^3].");
+        assert!(content.iter().any(|i| matches!(i, Inline::FootnoteRef { label, .. } if label == "3")), "{content:?}");
+    }
+
+    #[test]
+    fn heading_ids_and_entities() {
+        let doc = read("## Gouvernance {#gouv}\n\nA &amp; B &#39;c&#39; \\*d\\*\u{a0}!\n", 0);
+        match &doc.blocks[0] {
+            Block::Heading { id, content, .. } => {
+                assert_eq!(id, "gouv");
+                assert_eq!(crate::model::plain_text(content), "Gouvernance");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(crate::model::plain_text(&para("A &amp; B &#39;c&#39; \\*d\\*\u{a0}!")), "A & B 'c' *d*\u{a0}!");
+    }
+
+    #[test]
+    fn footnote_definitions_are_collected_even_unreferenced() {
+        let doc = read("Un[^1].\n\n[^1]: Note.\n\n[^2]: Orpheline.\n", 0);
+        let labels: Vec<_> = doc.footnotes.iter().map(|f| f.label.as_str()).collect();
+        assert_eq!(labels, ["1", "2"]);
+        assert_eq!(doc.footnotes[1].span.line, 5);
+    }
+
+    #[test]
+    fn front_matter_is_returned_and_lines_stay_true() {
+        let doc = read("---\ntitle: Livre\n---\n\n# Un\n", 0);
+        assert_eq!(doc.front_matter.as_deref(), Some("title: Livre"));
+        assert_eq!(doc.blocks[0].span().line, 5);
+    }
+
+    #[test]
+    fn lone_image_is_a_figure() {
+        let doc = read("![Logo](/assets/logo.png)\n", 0);
+        assert!(matches!(&doc.blocks[0], Block::Figure { image, .. } if image.alt == "Logo"));
+    }
+}

@@ -27,6 +27,8 @@ pub fn french(text: &str, prev: Option<char>) -> String {
                 };
                 if wants_space {
                     match before {
+                        // A space ending the previous inline cannot be replaced from here.
+                        Some(' ') if i == 0 => {}
                         Some(' ') => {
                             out.pop();
                             out.push(space);
@@ -41,6 +43,7 @@ pub fn french(text: &str, prev: Option<char>) -> String {
             }
             '»' => {
                 match before {
+                    Some(' ') if i == 0 => {}
                     Some(' ') => {
                         out.pop();
                         out.push(NNBSP);

@@ -1,0 +1,108 @@
+//! Book-relative paths, shared by the loader (SUMMARY entries) and the
+//! resolver (links and images): one place decides what a path in the book
+//! means and whether it stays inside the book root.
+
+use std::path::{Path, PathBuf};
+
+/// A `/`-separated path relative to the book root, normalised.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BookPath {
+    pub path: String,
+    /// A `..` tried to climb above the book root and was stopped there, as
+    /// URLs do. Links accept this; images and SUMMARY entries reject it.
+    pub clamped: bool,
+}
+
+/// Resolves `target` (as written in a file of folder `base_dir`, itself
+/// relative to the root) to a root-relative path. `/x` is root-absolute.
+/// Percent-escapes (`%20`) are decoded.
+pub fn join(base_dir: &str, target: &str) -> BookPath {
+    let target = percent_decode(target);
+    let mut parts: Vec<&str> = Vec::new();
+    let mut clamped = false;
+    let start = if target.starts_with('/') { "" } else { base_dir };
+    for part in start.split('/').chain(target.split('/')) {
+        match part {
+            "" | "." => {}
+            ".." => {
+                if parts.pop().is_none() {
+                    clamped = true;
+                }
+            }
+            p => parts.push(p),
+        }
+    }
+    BookPath { path: parts.join("/"), clamped }
+}
+
+/// The folder of a root-relative file path (`a/b.md` → `a`, `b.md` → ``).
+pub fn parent(path: &str) -> &str {
+    path.rfind('/').map_or("", |i| &path[..i])
+}
+
+/// Why a path cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refused {
+    Missing,
+    /// It exists but lies outside the book root (through `..` or a symlink).
+    OutsideRoot,
+}
+
+/// The real location of root-relative `path`, if it exists and lies inside
+/// `root` once every symlink is followed.
+pub fn locate(root: &Path, path: &str) -> Result<PathBuf, Refused> {
+    let full = root.join(path);
+    let real = full.canonicalize().map_err(|_| {
+        if full.symlink_metadata().is_ok() { Refused::OutsideRoot } else { Refused::Missing }
+    })?;
+    let real_root = root.canonicalize().map_err(|_| Refused::Missing)?;
+    if real.starts_with(&real_root) { Ok(real) } else { Err(Refused::OutsideRoot) }
+}
+
+fn percent_decode(s: &str) -> String {
+    if !s.contains('%') {
+        return s.to_string();
+    }
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8(out).unwrap_or_else(|_| s.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn joins_like_urls() {
+        assert_eq!(join("1-enjeux", "../2-constituants").path, "2-constituants");
+        assert_eq!(join("1-enjeux", "./1-code_source").path, "1-enjeux/1-code_source");
+        assert_eq!(join("a/b", "/x.md").path, "x.md");
+        assert_eq!(join("", "mon%20fichier.md").path, "mon fichier.md");
+    }
+
+    #[test]
+    fn clamps_at_the_root() {
+        let p = join("1-enjeux", "../../references");
+        assert_eq!(p, BookPath { path: "references".into(), clamped: true });
+        assert!(!join("a/b", "../c").clamped);
+    }
+
+    #[test]
+    fn parent_of_paths() {
+        assert_eq!(parent("a/b.md"), "a");
+        assert_eq!(parent("b.md"), "");
+    }
+}

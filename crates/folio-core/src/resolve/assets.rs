@@ -1,0 +1,159 @@
+//! Images and the cover: each must exist inside the book root; its format
+//! and pixel size are read once here so that every edition can size it.
+
+use crate::diagnostics::Diagnostic;
+use crate::model::{Asset, AssetId, Book, ImageSize, ImageTarget, Inline};
+use crate::paths::{self, Refused};
+use crate::visit;
+
+pub fn resolve(book: &mut Book) {
+    let mut diagnostics = Vec::new();
+    let mut assets = std::mem::take(&mut book.assets);
+    let root = book.root.clone();
+    for chapter in &mut book.chapters {
+        let base = paths::parent(&chapter.file).to_string();
+        visit::each_chapter_inline(chapter, &mut |inline| {
+            let Inline::Image(image) = inline else { return };
+            if image.alt.trim().is_empty() {
+                diagnostics.push(
+                    Diagnostic::warning(format!("image `{}` has no alternative text", image.url), image.span)
+                        .with_hint("describe the image between the brackets: ![a description](…), for readers who cannot see it"),
+                );
+            }
+            if is_remote(&image.url) {
+                image.target = ImageTarget::External { url: image.url.clone() };
+                return;
+            }
+            let path = paths::join(&base, strip_query(&image.url));
+            let refused = if path.clamped { Some(Refused::OutsideRoot) } else { paths::locate(&root, &path.path).err() };
+            match refused {
+                None => image.target = ImageTarget::Asset { asset: register(&mut assets, &root, &path.path) },
+                Some(Refused::Missing) => diagnostics.push(
+                    Diagnostic::error(format!("image `{}` not found", image.url), image.span)
+                        .with_hint(format!("looked for `{}` in the book root; paths starting with `/` start at the book root", path.path)),
+                ),
+                Some(Refused::OutsideRoot) => diagnostics.push(
+                    Diagnostic::error(format!("image `{}` lies outside the book root", image.url), image.span)
+                        .with_hint("folio reads nothing outside the book: copy the image into the book, e.g. under assets/"),
+                ),
+            }
+        });
+    }
+    book.metadata.cover = cover(book, &mut assets, &mut diagnostics);
+    book.assets = assets;
+    book.diagnostics.extend(diagnostics);
+}
+
+fn cover(book: &Book, assets: &mut Vec<Asset>, diagnostics: &mut Vec<Diagnostic>) -> Option<AssetId> {
+    if let Some(configured) = &book.config.book.cover {
+        let path = paths::join("", configured);
+        return match paths::locate(&book.root, &path.path) {
+            Ok(_) if !path.clamped => Some(register(assets, &book.root, &path.path)),
+            _ => {
+                diagnostics.push(
+                    Diagnostic::new(crate::Severity::Error, format!("cover `{configured}` (folio.toml) not found inside the book root"), None)
+                        .with_hint("`cover` is relative to the book root"),
+                );
+                None
+            }
+        };
+    }
+    ["cover.jpg", "cover.jpeg", "cover.png"]
+        .into_iter()
+        .find(|name| paths::locate(&book.root, name).is_ok())
+        .map(|name| register(assets, &book.root, name))
+}
+
+/// The asset for root-relative `path`, added once.
+pub fn register(assets: &mut Vec<Asset>, root: &std::path::Path, path: &str) -> AssetId {
+    if let Some(id) = assets.iter().position(|a| a.path == path) {
+        return id;
+    }
+    let full = root.join(path);
+    let media_type = media_type(path).to_string();
+    let size = if media_type == "image/svg+xml" {
+        std::fs::read_to_string(&full).ok().and_then(|svg| svg_size(&svg))
+    } else if media_type.starts_with("image/") {
+        imagesize::size(&full).ok().map(|s| ImageSize { width: s.width as u32, height: s.height as u32 })
+    } else {
+        None
+    };
+    assets.push(Asset { path: path.to_string(), media_type, size });
+    assets.len() - 1
+}
+
+/// The media type of a file, from its extension.
+pub fn media_type(path: &str) -> &'static str {
+    let ext = path.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+    match ext.as_str() {
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "svg" => "image/svg+xml",
+        "pdf" => "application/pdf",
+        "css" => "text/css",
+        "txt" => "text/plain",
+        "csv" => "text/csv",
+        "json" => "application/json",
+        "zip" => "application/zip",
+        "epub" => "application/epub+zip",
+        "mp3" => "audio/mpeg",
+        "mp4" => "video/mp4",
+        "ttf" => "font/ttf",
+        "otf" => "font/otf",
+        "woff" => "font/woff",
+        "woff2" => "font/woff2",
+        _ => "application/octet-stream",
+    }
+}
+
+/// Pixel size of an SVG from `width`/`height` (unitless or px) or its viewBox.
+fn svg_size(svg: &str) -> Option<ImageSize> {
+    let doc = roxmltree::Document::parse(svg).ok()?;
+    let root = doc.root_element();
+    let number = |name: &str| root.attribute(name).and_then(|v| v.trim_end_matches("px").trim().parse::<f64>().ok());
+    let (width, height) = match (number("width"), number("height")) {
+        (Some(w), Some(h)) => (w, h),
+        _ => {
+            let view_box: Vec<f64> = root.attribute("viewBox")?.split([' ', ',']).filter_map(|v| v.parse().ok()).collect();
+            (*view_box.get(2)?, *view_box.get(3)?)
+        }
+    };
+    Some(ImageSize { width: width.round() as u32, height: height.round() as u32 })
+}
+
+/// `http:`, `https:`, protocol-relative `//…`, `data:`: never fetched.
+pub fn is_remote(url: &str) -> bool {
+    url.starts_with("//") || has_scheme(url)
+}
+
+/// `scheme:` as in URLs (`https:`, `mailto:`); a Windows drive letter is not one.
+pub fn has_scheme(url: &str) -> bool {
+    match url.split_once(':') {
+        Some((scheme, _)) => {
+            scheme.len() > 1 && scheme.starts_with(|c: char| c.is_ascii_alphabetic()) && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+        }
+        None => false,
+    }
+}
+
+fn strip_query(url: &str) -> &str {
+    url.split(['?', '#']).next().unwrap_or(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn svg_sizes() {
+        assert_eq!(svg_size(r#"<svg xmlns="http://www.w3.org/2000/svg" width="120" height="40px"/>"#), Some(ImageSize { width: 120, height: 40 }));
+        assert_eq!(svg_size(r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 300 150"/>"#), Some(ImageSize { width: 300, height: 150 }));
+    }
+
+    #[test]
+    fn schemes() {
+        assert!(has_scheme("https://x.org") && has_scheme("mailto:a@b") && !has_scheme("c:/x") && !has_scheme("../a.md"));
+    }
+}

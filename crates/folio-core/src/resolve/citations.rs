@@ -1,0 +1,123 @@
+//! Author-year citations → bibliography entries.
+//!
+//! The entries are the list items of the references chapter that start with
+//! a key (`- Rogers, 1962 : …`). That chapter is `[build] references` in
+//! folio.toml, or detected: the chapter whose list items mostly start with
+//! `Name, Year`.
+
+use std::collections::HashMap;
+
+use crate::citation::{entry_key, normalize_key};
+use crate::diagnostics::Diagnostic;
+use crate::model::{BibEntry, Block, Book, ChapterId, CitationSite, Inline, ListItem, plain_text};
+use crate::slug::slugify;
+use crate::visit;
+
+/// A chapter needs this many entry-like list items to be taken for the references.
+const MIN_ENTRIES: usize = 3;
+
+pub fn resolve(book: &mut Book) {
+    book.bibliography.chapter = references_chapter(book);
+    if let Some(chapter) = book.bibliography.chapter {
+        collect_entries(book, chapter);
+    }
+    link_citations(book);
+}
+
+fn references_chapter(book: &mut Book) -> Option<ChapterId> {
+    if let Some(file) = &book.config.build.references {
+        let found = book.chapters.iter().position(|c| &c.file == file);
+        if found.is_none() {
+            book.diagnostics.push(
+                Diagnostic::new(crate::Severity::Error, format!("references chapter `{file}` (folio.toml) is not a chapter of the book"), None)
+                    .with_hint("`[build] references` is the chapter's file, relative to the book root, as listed in SUMMARY.md"),
+            );
+        }
+        return found;
+    }
+    book.chapters
+        .iter()
+        .enumerate()
+        .filter_map(|(id, chapter)| {
+            let items: Vec<&ListItem> = top_level_items(&chapter.blocks).collect();
+            let entries = items.iter().filter(|item| item_key(item).is_some()).count();
+            (entries >= MIN_ENTRIES && entries * 2 > items.len()).then_some((entries, id))
+        })
+        .max_by_key(|&(entries, id)| (entries, std::cmp::Reverse(id)))
+        .map(|(_, id)| id)
+}
+
+fn top_level_items(blocks: &[Block]) -> impl Iterator<Item = &ListItem> {
+    blocks.iter().flat_map(|b| match b {
+        Block::List { items, .. } => items.as_slice(),
+        _ => &[],
+    })
+}
+
+fn item_key(item: &ListItem) -> Option<String> {
+    match item.blocks.first()? {
+        Block::Paragraph { content, .. } => entry_key(&plain_text(content)),
+        _ => None,
+    }
+}
+
+fn collect_entries(book: &mut Book, chapter: ChapterId) {
+    let mut entries: Vec<BibEntry> = Vec::new();
+    let mut diagnostics = Vec::new();
+    for block in &mut book.chapters[chapter].blocks {
+        let Block::List { items, .. } = block else { continue };
+        for item in items {
+            let Some(key) = item_key(item) else { continue };
+            if let Some(first) = entries.iter().find(|e| normalize_key(&e.key) == normalize_key(&key)) {
+                diagnostics.push(Diagnostic::warning(format!("two bibliography entries for `{key}`; citations link to the first (line {})", first.span.line), item.span));
+                continue;
+            }
+            let taken: Vec<String> = entries.iter().map(|e| e.id.clone()).collect();
+            let id = crate::load::unique(format!("ref-{}", slugify(&key, "entry").trim_start_matches("s-")), &taken);
+            item.entry = Some(entries.len());
+            entries.push(BibEntry { key, id, chapter, cited_by: Vec::new(), span: item.span });
+        }
+    }
+    book.bibliography.entries = entries;
+    book.diagnostics.extend(diagnostics);
+}
+
+fn link_citations(book: &mut Book) {
+    let by_key: HashMap<String, usize> = book.bibliography.entries.iter().enumerate().map(|(i, e)| (normalize_key(&e.key), i)).collect();
+    let mut counter = 0;
+    let mut diagnostics = Vec::new();
+    let has_bibliography = !book.bibliography.entries.is_empty();
+    for (chapter_id, chapter) in book.chapters.iter_mut().enumerate() {
+        visit::each_chapter_inline(chapter, &mut |inline| {
+            let Inline::Citation { items, span } = inline else { return };
+            for item in items {
+                counter += 1;
+                item.id = format!("cite-{counter}");
+                item.entry = by_key.get(&normalize_key(&item.key)).copied();
+                match item.entry {
+                    Some(entry) => book.bibliography.entries[entry].cited_by.push(CitationSite { chapter: chapter_id, id: item.id.clone() }),
+                    None => {
+                        let mut d = Diagnostic::warning(format!("citation `{}` has no bibliography entry", item.key), *span);
+                        d = match closest_key(&book.bibliography.entries, &item.key) {
+                            Some(near) => d.with_hint(format!("did you mean `{near}`?")),
+                            None if has_bibliography => d.with_hint("add an entry starting with this key to the references chapter"),
+                            None => d.with_hint("no references chapter was found: list entries as `- Name, Year : …` in a chapter, or set `[build] references` in folio.toml"),
+                        };
+                        diagnostics.push(d);
+                    }
+                }
+            }
+        });
+    }
+    book.diagnostics.extend(diagnostics);
+}
+
+fn closest_key<'a>(entries: &'a [BibEntry], key: &str) -> Option<&'a str> {
+    let wanted = normalize_key(key);
+    entries
+        .iter()
+        .map(|e| (strsim::levenshtein(&normalize_key(&e.key), &wanted), e.key.as_str()))
+        .filter(|(d, _)| *d <= 3)
+        .min()
+        .map(|(_, k)| k)
+}

@@ -1,0 +1,144 @@
+//! Ids: explicit `{#id}`s are kept, missing heading ids are generated from the
+//! heading text, duplicates within a chapter are made unique (with a warning
+//! for explicit ones), and ids that several chapters use get a book-wide
+//! alternative for single-file editions (`Chapter::global_ids`).
+
+use std::collections::{BTreeMap, HashSet};
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::diagnostics::Diagnostic;
+use crate::load::unique;
+use crate::model::{Block, Book, ChapterId, Inline, plain_text};
+use crate::slug::slugify;
+use crate::visit;
+
+static HTML_ID: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"(?i)\s(?:id|name)\s*=\s*(?:"([^"]+)"|'([^']+)')"#).expect("id pattern is valid"));
+
+pub fn resolve(book: &mut Book) {
+    let mut diagnostics = Vec::new();
+    for chapter in 0..book.chapters.len() {
+        heading_ids(book, chapter, &mut diagnostics);
+    }
+    global_ids(book);
+    book.diagnostics.extend(diagnostics);
+}
+
+/// Every id the backends emit for chapter `id`, except heading ids.
+/// (`&mut` only because the model's visitor walks mutably.)
+fn fixed_ids(book: &mut Book, id: ChapterId) -> Vec<String> {
+    let chapter = &mut book.chapters[id];
+    let mut ids = vec![chapter.id.clone()];
+    for note in &chapter.footnotes {
+        ids.push(note.id.clone());
+        ids.extend(note.references.iter().cloned());
+    }
+    ids.extend(book.bibliography.entries.iter().filter(|e| e.chapter == id).map(|e| e.id.clone()));
+    visit::each_chapter_inline(chapter, &mut |inline| match inline {
+        Inline::Citation { items, .. } => ids.extend(items.iter().map(|i| i.id.clone())),
+        Inline::Html { html, .. } => ids.extend(html_ids(html)),
+        _ => {}
+    });
+    for_each_block(&chapter.blocks, &mut |block| {
+        if let Block::Html { html, .. } = block {
+            ids.extend(html_ids(html));
+        }
+    });
+    ids
+}
+
+/// Every id chapter `id` carries: the set links are checked against.
+pub fn anchors(book: &mut Book, id: ChapterId) -> HashSet<String> {
+    let mut ids: HashSet<String> = fixed_ids(book, id).into_iter().collect();
+    for_each_block(&book.chapters[id].blocks, &mut |block| {
+        if let Block::Heading { id, .. } = block {
+            ids.insert(id.clone());
+        }
+    });
+    ids
+}
+
+fn html_ids(html: &str) -> impl Iterator<Item = String> + '_ {
+    HTML_ID.captures_iter(html).filter_map(|c| c.get(1).or(c.get(2)).map(|m| m.as_str().to_string()))
+}
+
+fn for_each_block(blocks: &[Block], f: &mut dyn FnMut(&Block)) {
+    for block in blocks {
+        f(block);
+        match block {
+            Block::BlockQuote { blocks, .. } => for_each_block(blocks, f),
+            Block::List { items, .. } => items.iter().for_each(|item| for_each_block(&item.blocks, f)),
+            _ => {}
+        }
+    }
+}
+
+fn for_each_heading(blocks: &mut [Block], f: &mut dyn FnMut(&mut String, &[Inline], crate::model::Span)) {
+    for block in blocks {
+        match block {
+            Block::Heading { id, content, span, .. } => f(id, content, *span),
+            Block::BlockQuote { blocks, .. } => for_each_heading(blocks, f),
+            Block::List { items, .. } => items.iter_mut().for_each(|item| for_each_heading(&mut item.blocks, f)),
+            _ => {}
+        }
+    }
+}
+
+fn heading_ids(book: &mut Book, chapter: ChapterId, diagnostics: &mut Vec<Diagnostic>) {
+    let mut taken = fixed_ids(book, chapter);
+    let blocks = &mut book.chapters[chapter].blocks;
+    // Explicit ids first, so that a generated id never takes an author's id.
+    for_each_heading(blocks, &mut |id, _, span| {
+        if id.is_empty() {
+            return;
+        }
+        if taken.contains(id) {
+            let renamed = unique(id.clone(), &taken);
+            diagnostics.push(
+                Diagnostic::warning(format!("id `{id}` is used twice in this chapter; this one becomes `{renamed}`"), span)
+                    .with_hint("give each heading its own `{#id}`"),
+            );
+            *id = renamed;
+        }
+        taken.push(id.clone());
+    });
+    for_each_heading(blocks, &mut |id, content, span| {
+        if !id.is_empty() {
+            return;
+        }
+        let base = slugify(&plain_text(content), "section");
+        let generated = unique(base.clone(), &taken);
+        if generated != base {
+            diagnostics.push(
+                Diagnostic::warning(format!("two headings of this chapter would both have the id `{base}`; this one gets `{generated}`"), span)
+                    .with_hint("links to this heading must use the new id; or give it an explicit `{#id}`"),
+            );
+        }
+        taken.push(generated.clone());
+        *id = generated;
+    });
+}
+
+/// Ids used by more than one chapter get, in every chapter after the first
+/// that uses them, a book-wide alternative prefixed by the chapter id.
+fn global_ids(book: &mut Book) {
+    let mut seen: HashSet<String> = book.parts.iter().map(|p| p.id.clone()).collect();
+    for chapter in 0..book.chapters.len() {
+        let mut ids: Vec<String> = anchors(book, chapter).into_iter().collect();
+        ids.sort();
+        let prefix = book.chapters[chapter].id.clone();
+        let mut renamed = BTreeMap::new();
+        for id in ids {
+            if seen.contains(&id) && id != prefix {
+                let global = unique(format!("{prefix}-{id}"), &seen.iter().cloned().collect::<Vec<_>>());
+                seen.insert(global.clone());
+                renamed.insert(id, global);
+            } else {
+                seen.insert(id);
+            }
+        }
+        book.chapters[chapter].global_ids = renamed;
+    }
+}

@@ -1,0 +1,131 @@
+//! Links: GitBook-style links between chapters (`../2-constituants`,
+//! `./1-code_source`, `folder/`, `/x.md`, `x.md#id`) resolve to a chapter and
+//! an anchor; links to other files of the book become asset links; the rest
+//! is external or reported as broken, with the closest chapter as a hint.
+
+use std::collections::HashSet;
+
+use super::assets::{has_scheme, register};
+use super::ids::anchors;
+use crate::diagnostics::Diagnostic;
+use crate::model::{Book, ChapterId, Inline, LinkTarget, Span};
+use crate::paths;
+use crate::visit;
+
+pub fn resolve(book: &mut Book) {
+    let anchor_sets: Vec<HashSet<String>> = (0..book.chapters.len()).map(|c| anchors(book, c)).collect();
+    let files: Vec<String> = book.chapters.iter().map(|c| c.file.clone()).collect();
+    let root = book.root.clone();
+    let mut assets = std::mem::take(&mut book.assets);
+    let mut diagnostics = Vec::new();
+    for (current, chapter) in book.chapters.iter_mut().enumerate() {
+        let base = paths::parent(&chapter.file).to_string();
+        visit::each_chapter_inline(chapter, &mut |inline| {
+            let Inline::Link { url, target, span, .. } = inline else { return };
+            *target = resolve_one(url, &base, current, &files, &anchor_sets, &root, &mut assets, *span, &mut diagnostics);
+        });
+    }
+    book.assets = assets;
+    book.diagnostics.extend(diagnostics);
+}
+
+#[allow(clippy::too_many_arguments)]
+fn resolve_one(
+    url: &str,
+    base: &str,
+    current: ChapterId,
+    files: &[String],
+    anchor_sets: &[HashSet<String>],
+    root: &std::path::Path,
+    assets: &mut Vec<crate::model::Asset>,
+    span: Span,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> LinkTarget {
+    if url.starts_with("//") || has_scheme(url) {
+        return LinkTarget::External { url: url.to_string() };
+    }
+    let (path, fragment) = match url.split_once('#') {
+        Some((p, f)) => (p, Some(f.to_string()).filter(|f| !f.is_empty())),
+        None => (url, None),
+    };
+    let check_anchor = |chapter: ChapterId, diagnostics: &mut Vec<Diagnostic>| {
+        if let Some(anchor) = &fragment
+            && !anchor_sets[chapter].contains(anchor)
+        {
+            diagnostics.push(
+                Diagnostic::warning(format!("broken link: no `#{anchor}` in `{}`", files[chapter]), span)
+                    .with_hint("link to a heading's id: its `{#id}`, or the id folio generates from its text"),
+            );
+        }
+    };
+    if path.is_empty() {
+        return match fragment.clone() {
+            Some(anchor) => {
+                check_anchor(current, diagnostics);
+                LinkTarget::Anchor { anchor }
+            }
+            None => LinkTarget::Unresolved,
+        };
+    }
+    let joined = paths::join(base, path.split('?').next().unwrap_or(path));
+    if let Some(chapter) = candidates(&joined.path).iter().find_map(|c| files.iter().position(|f| f == c)) {
+        check_anchor(chapter, diagnostics);
+        return if chapter == current && fragment.is_some() {
+            LinkTarget::Anchor { anchor: fragment.clone().unwrap_or_default() }
+        } else {
+            LinkTarget::Chapter { chapter, anchor: fragment.clone() }
+        };
+    }
+    if !joined.path.is_empty() && root.join(&joined.path).is_file() && paths::locate(root, &joined.path).is_ok() {
+        return LinkTarget::Asset { asset: register(assets, root, &joined.path) };
+    }
+    let mut d = Diagnostic::warning(format!("broken link: `{url}` is neither a chapter nor a file of the book"), span);
+    if let Some(near) = closest_chapter(&joined.path, files) {
+        d = d.with_hint(format!("did you mean `{near}`?"));
+    }
+    diagnostics.push(d);
+    LinkTarget::Unresolved
+}
+
+/// The files a link path may mean: as written, with `.md`, or a folder's
+/// README.md / index.md; `x.html` as the chapter `x.md` it was built from.
+fn candidates(path: &str) -> Vec<String> {
+    let dir = |p: &str| if p.is_empty() { String::new() } else { format!("{p}/") };
+    let mut out = vec![path.to_string(), format!("{path}.md"), format!("{}README.md", dir(path)), format!("{}index.md", dir(path))];
+    if let Some(stem) = path.strip_suffix(".html") {
+        out.push(format!("{stem}.md"));
+        if let Some(folder) = stem.strip_suffix("index") {
+            out.push(format!("{folder}README.md"));
+        }
+    }
+    out
+}
+
+fn closest_chapter<'a>(path: &str, files: &'a [String]) -> Option<&'a str> {
+    let wanted = path.trim_end_matches(".md");
+    files
+        .iter()
+        .map(|f| (strsim::levenshtein(f.trim_end_matches(".md"), wanted), f.as_str()))
+        .filter(|(d, f)| *d <= wanted.len().max(f.len()) / 3 + 1)
+        .min()
+        .map(|(_, f)| f)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folder_and_extensionless_candidates() {
+        assert!(candidates("2-constituants").contains(&"2-constituants/README.md".to_string()));
+        assert!(candidates("1-enjeux/1-code_source").contains(&"1-enjeux/1-code_source.md".to_string()));
+        assert!(candidates("").contains(&"README.md".to_string()));
+    }
+
+    #[test]
+    fn closest_chapter_for_a_typo() {
+        let files = vec!["2-constituants/1-code_source.md".to_string(), "references.md".to_string()];
+        assert_eq!(closest_chapter("2-constituants/1-code-source", &files), Some("2-constituants/1-code_source.md"));
+        assert_eq!(closest_chapter("zzzzzzzzzzzzzzzzzz", &files), None);
+    }
+}

@@ -1,0 +1,60 @@
+//! Walking the model in reading order, so every resolver pass visits the
+//! same nodes in the same order.
+
+use crate::model::{Block, Chapter, Inline};
+
+/// Calls `f` on every inline sequence of `blocks` (paragraph, heading, table
+/// cell), depth-first in reading order. Figures are passed as a one-image
+/// sequence, so passes see their image too.
+pub fn each_sequence(blocks: &mut [Block], f: &mut dyn FnMut(&mut Vec<Inline>)) {
+    for block in blocks {
+        match block {
+            Block::Heading { content, .. } | Block::Paragraph { content, .. } => f(content),
+            Block::Figure { image, .. } => {
+                let mut seq = vec![Inline::Image(image.clone())];
+                f(&mut seq);
+                if let Some(Inline::Image(changed)) = seq.pop() {
+                    *image = changed;
+                }
+            }
+            Block::BlockQuote { blocks, .. } => each_sequence(blocks, f),
+            Block::List { items, .. } => {
+                for item in items {
+                    each_sequence(&mut item.blocks, f);
+                }
+            }
+            Block::Table { header, rows, .. } => {
+                for cell in header.iter_mut().chain(rows.iter_mut().flatten()) {
+                    f(cell);
+                }
+            }
+            Block::CodeBlock { .. } | Block::ThematicBreak { .. } | Block::Html { .. } => {}
+        }
+    }
+}
+
+/// Calls `f` on every inline of `blocks`, parents before their children.
+pub fn each_inline(blocks: &mut [Block], f: &mut dyn FnMut(&mut Inline)) {
+    each_sequence(blocks, &mut |seq| inlines(seq, f));
+}
+
+/// Calls `f` on every inline of a chapter: its blocks, then its footnotes.
+pub fn each_chapter_inline(chapter: &mut Chapter, f: &mut dyn FnMut(&mut Inline)) {
+    each_inline(&mut chapter.blocks, f);
+    for note in &mut chapter.footnotes {
+        each_inline(&mut note.blocks, f);
+    }
+}
+
+pub fn inlines(seq: &mut [Inline], f: &mut dyn FnMut(&mut Inline)) {
+    for inline in seq {
+        f(inline);
+        match inline {
+            Inline::Emphasis { content, .. }
+            | Inline::Strong { content, .. }
+            | Inline::Strikethrough { content, .. }
+            | Inline::Link { content, .. } => inlines(content, f),
+            _ => {}
+        }
+    }
+}
