@@ -1,1 +1,69 @@
-//! placeholder
+//! folio's HTML edition: a static site (one page per chapter), `print.html`
+//! (the whole book on one page), and the chapter renderer that the EPUB edition
+//! reuses in its XHTML form.
+//!
+//! Everything here reads the resolved model only: ids, link targets, footnote
+//! numbers and citation targets were decided by folio-core's resolver.
+
+mod chapter;
+mod escape;
+mod highlight;
+mod links;
+mod locale;
+mod raw;
+mod site;
+mod theme;
+
+use folio_core::{Book, ChapterId, Diagnostic, Output, RenderContext};
+
+pub use links::chapter_href;
+
+/// Where a chapter's HTML goes: the serialisation and how links are computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Target {
+    /// One HTML5 page per chapter.
+    Site,
+    /// `print.html`: every chapter in one HTML5 page, ids made book-wide.
+    SinglePage,
+    /// One XHTML content document per chapter, for the EPUB edition.
+    Epub,
+}
+
+/// A chapter's content rendered for a target, and what the renderer had to say.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Fragment {
+    pub html: String,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("cannot read {path}: {source}")]
+    ReadAsset {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// A chapter's content — its blocks followed by its notes — as a fragment:
+/// HTML5 for [`Target::Site`] and [`Target::SinglePage`], well-formed XHTML for
+/// [`Target::Epub`]. Headings carry ids, and self-links except in the EPUB.
+pub fn chapter_fragment(book: &Book, chapter: ChapterId, target: Target) -> Fragment {
+    chapter::render(book, chapter, target.into(), chapter::ImageLoading::EagerFirst)
+}
+
+/// The blocks of every chapter, shaped as the CommonMark and GFM specs print
+/// them (no heading ids or self-links, figures as paragraphs, no highlighting):
+/// what the conformance test compares with the spec examples.
+pub fn fragment_html(book: &Book) -> String {
+    (0..book.chapters.len())
+        .map(|id| chapter::render(book, id, chapter::Flavor::Spec, chapter::ImageLoading::EagerFirst).html)
+        .collect()
+}
+
+/// The whole HTML edition: one page per chapter, `print.html`, the theme CSS,
+/// the extra stylesheets and every asset the book links to.
+pub fn render(book: &Book, ctx: &RenderContext) -> Result<Output, Error> {
+    site::render(book, ctx)
+}

@@ -1,0 +1,618 @@
+//! The chapter renderer: a chapter's blocks and notes as an HTML fragment,
+//! serialised for one of the targets. The site, the single page, the EPUB and
+//! the conformance test all go through here.
+
+use std::fmt::Write as _;
+
+use folio_core::{
+    Alignment, Block, Book, Chapter, ChapterId, CitationItem, Diagnostic, Footnote, Image, ImageTarget, Inline,
+    LinkTarget, ListItem, Span,
+};
+
+use crate::escape::{escaped, push_escaped, push_url};
+use crate::links::{chapter_href, relative_url};
+use crate::locale::{Words, words};
+use crate::{Fragment, Target, highlight, raw};
+
+/// A [`Target`], or the shape the CommonMark spec prints (for conformance).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flavor {
+    Site,
+    SinglePage,
+    Epub,
+    Spec,
+}
+
+impl From<Target> for Flavor {
+    fn from(target: Target) -> Self {
+        match target {
+            Target::Site => Flavor::Site,
+            Target::SinglePage => Flavor::SinglePage,
+            Target::Epub => Flavor::Epub,
+        }
+    }
+}
+
+impl Flavor {
+    fn xhtml(self) -> bool {
+        self == Flavor::Epub
+    }
+
+    /// Headings get a visible self-link on the web.
+    fn heading_links(self) -> bool {
+        matches!(self, Flavor::Site | Flavor::SinglePage)
+    }
+
+    /// The document the chapter is written into, for relative URLs.
+    fn target(self) -> Target {
+        match self {
+            Flavor::Site | Flavor::Spec => Target::Site,
+            Flavor::SinglePage => Target::SinglePage,
+            Flavor::Epub => Target::Epub,
+        }
+    }
+}
+
+/// Whether the chapter's first image loads eagerly (it may be on the first
+/// screen) or every image is lazy (the chapter comes later on its page).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImageLoading {
+    EagerFirst,
+    AllLazy,
+}
+
+pub fn render(book: &Book, chapter_id: ChapterId, flavor: Flavor, loading: ImageLoading) -> Fragment {
+    let chapter = &book.chapters[chapter_id];
+    let mut writer = Writer {
+        book,
+        chapter,
+        flavor,
+        page: chapter_href(book, chapter_id, flavor.target()),
+        words: words(&book.metadata.language),
+        out: String::with_capacity(book.sources.get(chapter.source).map_or(4096, |s| s.text.len() * 3 / 2)),
+        diagnostics: Vec::new(),
+        images: 0,
+        loading,
+        raw_spans: Vec::new(),
+    };
+    writer.blocks(&chapter.blocks, false, "", "");
+    writer.notes();
+    writer.finish()
+}
+
+struct Writer<'a> {
+    book: &'a Book,
+    chapter: &'a Chapter,
+    flavor: Flavor,
+    /// Path of the document being written, relative to the output root.
+    page: String,
+    words: &'static Words,
+    out: String,
+    diagnostics: Vec<Diagnostic>,
+    /// Images written so far (the first may load eagerly).
+    images: usize,
+    loading: ImageLoading,
+    /// Where each raw HTML chunk comes from, in order, for the repair step.
+    raw_spans: Vec<Span>,
+}
+
+impl Writer<'_> {
+    fn finish(self) -> Fragment {
+        let mut diagnostics = self.diagnostics;
+        let html = if self.raw_spans.is_empty() {
+            self.out
+        } else {
+            raw::repair(&self.out, self.flavor.xhtml(), &self.raw_spans, &mut diagnostics)
+        };
+        Fragment { html, diagnostics }
+    }
+
+    /// `>` or `/>`: the end of a void element.
+    fn void_end(&self) -> &'static str {
+        if self.flavor.xhtml() { "/>" } else { ">" }
+    }
+
+    /// The id to write for one of this chapter's ids: book-wide on the single page.
+    fn id<'s>(&'s self, local: &'s str) -> &'s str {
+        if self.flavor == Flavor::SinglePage { self.chapter.global_id(local) } else { local }
+    }
+
+    fn warn(&mut self, message: String, span: Span) {
+        self.diagnostics.push(Diagnostic::warning(message, span));
+    }
+
+    // ---- Blocks -------------------------------------------------------------
+
+    /// Writes `blocks`; `prefix` and `suffix` (HTML) go inside the first and
+    /// last paragraph when there is one (task boxes, back links), in a
+    /// paragraph of their own otherwise.
+    fn blocks(&mut self, blocks: &[Block], tight: bool, prefix: &str, suffix: &str) {
+        let is_paragraph = |block: Option<&Block>| matches!(block, Some(Block::Paragraph { .. }));
+        let first_is_paragraph = is_paragraph(blocks.first());
+        let last_is_paragraph = is_paragraph(blocks.last());
+        if !prefix.is_empty() && !first_is_paragraph {
+            self.affix_paragraph(prefix, tight);
+        }
+        for (i, block) in blocks.iter().enumerate() {
+            let before = if i == 0 && first_is_paragraph { prefix } else { "" };
+            let after = if i + 1 == blocks.len() && last_is_paragraph { suffix } else { "" };
+            self.block(block, tight, before, after);
+        }
+        if !suffix.is_empty() && !last_is_paragraph {
+            self.affix_paragraph(suffix, tight);
+        }
+    }
+
+    fn affix_paragraph(&mut self, html: &str, tight: bool) {
+        if tight {
+            self.out.push_str(html);
+        } else {
+            let _ = writeln!(self.out, "<p>{html}</p>");
+        }
+    }
+
+    fn block(&mut self, block: &Block, tight: bool, prefix: &str, suffix: &str) {
+        match block {
+            Block::Heading { level, id, content, .. } => self.heading(*level, id, content),
+            Block::Paragraph { content, .. } => {
+                if !tight {
+                    self.out.push_str("<p>");
+                }
+                self.out.push_str(prefix);
+                self.inlines(content);
+                self.out.push_str(suffix);
+                if !tight {
+                    self.out.push_str("</p>");
+                }
+                self.out.push('\n');
+            }
+            Block::Figure { image, .. } => self.figure(image),
+            Block::BlockQuote { blocks, .. } => {
+                self.out.push_str("<blockquote>\n");
+                self.blocks(blocks, false, "", "");
+                self.out.push_str("</blockquote>\n");
+            }
+            Block::List { start, tight, items, .. } => self.list(*start, *tight, items),
+            Block::Table { alignments, header, rows, .. } => self.table(alignments, header, rows),
+            Block::CodeBlock { language, code, .. } => self.code_block(language.as_deref(), code),
+            Block::ThematicBreak { .. } => {
+                let end = self.void_end();
+                let _ = writeln!(self.out, "<hr{end}");
+            }
+            Block::Html { html, span } => self.raw(html, *span),
+            // Future block kinds: nothing to show rather than a wrong guess.
+            _ => {}
+        }
+    }
+
+    fn heading(&mut self, level: u8, id: &str, content: &[Inline]) {
+        let level = level.clamp(1, 6);
+        if self.flavor == Flavor::Spec {
+            let _ = write!(self.out, "<h{level}>");
+        } else {
+            let _ = write!(self.out, "<h{level} id=\"{}\">", escaped(self.id(id)));
+        }
+        self.inlines(content);
+        if self.flavor.heading_links() {
+            // After the text, out of the accessibility tree and the tab order:
+            // screen readers hear the heading alone.
+            let _ = write!(
+                self.out,
+                " <a class=\"anchor\" href=\"#{}\" aria-hidden=\"true\" tabindex=\"-1\">#</a>",
+                escaped(self.id(id))
+            );
+        }
+        let _ = writeln!(self.out, "</h{level}>");
+    }
+
+    fn figure(&mut self, image: &Image) {
+        if self.flavor == Flavor::Spec {
+            self.out.push_str("<p>");
+            self.image(image);
+            self.out.push_str("</p>\n");
+            return;
+        }
+        self.out.push_str("<figure>");
+        self.image(image);
+        if let Some(title) = &image.title {
+            let _ = write!(self.out, "<figcaption>{}</figcaption>", escaped(title));
+        }
+        self.out.push_str("</figure>\n");
+    }
+
+    fn list(&mut self, start: Option<u32>, tight: bool, items: &[ListItem]) {
+        let bibliography = self.flavor != Flavor::Spec && items.iter().any(|item| item.entry.is_some());
+        if bibliography {
+            self.out.push_str("<div role=\"doc-bibliography\">\n");
+        }
+        let tag = match start {
+            Some(1) => {
+                self.out.push_str("<ol>\n");
+                "ol"
+            }
+            Some(start) => {
+                let _ = writeln!(self.out, "<ol start=\"{start}\">");
+                "ol"
+            }
+            None => {
+                self.out.push_str("<ul>\n");
+                "ul"
+            }
+        };
+        for item in items {
+            self.list_item(item, tight);
+        }
+        let _ = writeln!(self.out, "</{tag}>");
+        if bibliography {
+            self.out.push_str("</div>\n");
+        }
+    }
+
+    fn list_item(&mut self, item: &ListItem, tight: bool) {
+        let entry = item.entry.and_then(|e| self.book.bibliography.entries.get(e));
+        let mut backlinks = String::new();
+        match entry {
+            Some(entry) => {
+                let _ = write!(self.out, "<li id=\"{}\" role=\"doc-biblioentry\">", escaped(self.id(&entry.id)));
+                let hrefs: Vec<String> = entry.cited_by.iter().map(|site| self.chapter_url(site.chapter, Some(&site.id))).collect();
+                backlinks = self.backlinks(&hrefs, self.words.back_to_citation);
+            }
+            None => self.out.push_str("<li>"),
+        }
+        let task_box = item.task.map(|checked| self.task_box(checked)).unwrap_or_default();
+        if !tight || item.blocks.iter().any(|b| !matches!(b, Block::Paragraph { .. })) {
+            self.out.push('\n');
+        }
+        self.blocks(&item.blocks, tight, &task_box, &backlinks);
+        self.out.push_str("</li>\n");
+    }
+
+    fn task_box(&self, checked: bool) -> String {
+        let checked_attr = match (checked, self.flavor) {
+            (false, _) => "",
+            (true, Flavor::Epub) => " checked=\"checked\"",
+            (true, _) => " checked=\"\"",
+        };
+        let disabled = if self.flavor.xhtml() { "disabled=\"disabled\"" } else { "disabled=\"\"" };
+        let label = match self.flavor {
+            Flavor::Spec => String::new(),
+            _ => {
+                let state = if checked { self.words.task_done } else { self.words.task_open };
+                format!(" aria-label=\"{}\"", escaped(state))
+            }
+        };
+        format!("<input type=\"checkbox\" {disabled}{checked_attr}{label}{} ", self.void_end())
+    }
+
+    fn table(&mut self, alignments: &[Alignment], header: &[Vec<Inline>], rows: &[Vec<Vec<Inline>>]) {
+        let wrapped = self.flavor.heading_links();
+        if wrapped {
+            // Wide tables scroll sideways on narrow screens instead of the page.
+            self.out.push_str("<div class=\"table-wrap\">\n");
+        }
+        self.out.push_str("<table>\n<thead>\n");
+        self.table_row("th", alignments, header);
+        self.out.push_str("</thead>\n");
+        if !rows.is_empty() {
+            self.out.push_str("<tbody>\n");
+            for row in rows {
+                self.table_row("td", alignments, row);
+            }
+            self.out.push_str("</tbody>\n");
+        }
+        self.out.push_str("</table>\n");
+        if wrapped {
+            self.out.push_str("</div>\n");
+        }
+    }
+
+    fn table_row(&mut self, cell: &str, alignments: &[Alignment], cells: &[Vec<Inline>]) {
+        self.out.push_str("<tr>\n");
+        for (i, content) in cells.iter().enumerate() {
+            let align = match alignments.get(i) {
+                Some(Alignment::Left) => "left",
+                Some(Alignment::Center) => "center",
+                Some(Alignment::Right) => "right",
+                _ => "",
+            };
+            match (align, self.flavor) {
+                ("", _) => {
+                    let _ = write!(self.out, "<{cell}>");
+                }
+                // The spec prints the obsolete `align` attribute; valid HTML wants CSS.
+                (align, Flavor::Spec) => {
+                    let _ = write!(self.out, "<{cell} align=\"{align}\">");
+                }
+                (align, _) => {
+                    let _ = write!(self.out, "<{cell} style=\"text-align: {align}\">");
+                }
+            }
+            self.inlines(content);
+            let _ = writeln!(self.out, "</{cell}>");
+        }
+        self.out.push_str("</tr>\n");
+    }
+
+    fn code_block(&mut self, language: Option<&str>, code: &str) {
+        let class = language.map(|l| format!(" class=\"language-{}\"", escaped(l))).unwrap_or_default();
+        if self.flavor == Flavor::Spec {
+            let _ = write!(self.out, "<pre><code{class}>");
+            push_escaped(&mut self.out, code);
+        } else {
+            let _ = write!(self.out, "<pre class=\"code\"><code{class}>");
+            match language.and_then(|l| highlight::highlight(code, l)) {
+                Some(html) => self.out.push_str(&html),
+                None => push_escaped(&mut self.out, code),
+            }
+        }
+        self.out.push_str("</code></pre>\n");
+    }
+
+    /// Raw HTML: passed through, preceded by a marker comment that lets the
+    /// repair step name the chunk's file and line.
+    fn raw(&mut self, html: &str, span: Span) {
+        if self.flavor != Flavor::Spec {
+            let _ = write!(self.out, "<!--{}{}-->", raw::MARKER, self.raw_spans.len());
+            self.raw_spans.push(span);
+        }
+        self.out.push_str(html);
+    }
+
+    // ---- Notes --------------------------------------------------------------
+
+    fn notes(&mut self) {
+        let notes = &self.chapter.footnotes;
+        if notes.is_empty() || self.flavor == Flavor::Spec {
+            return;
+        }
+        if self.flavor == Flavor::Epub {
+            self.out.push_str("<div class=\"footnotes\">\n");
+            for note in notes {
+                self.epub_note(note);
+            }
+            self.out.push_str("</div>\n");
+            return;
+        }
+        let _ = writeln!(self.out, "<section class=\"footnotes\" role=\"doc-endnotes\">\n<h2>{}</h2>\n<ol>", escaped(self.words.notes));
+        for note in notes {
+            let _ = write!(self.out, "<li id=\"{}\" value=\"{}\">\n", escaped(self.id(&note.id)), note.number);
+            let hrefs: Vec<String> = note.references.iter().map(|r| format!("#{}", self.id(r))).collect();
+            let backlinks = self.backlinks(&hrefs, self.words.back_to_reference);
+            self.blocks(&note.blocks, false, "", &backlinks);
+            self.out.push_str("</li>\n");
+        }
+        self.out.push_str("</ol>\n</section>\n");
+    }
+
+    /// A pop-up note: it starts with its number, linking back to the first
+    /// reference (Kindle and Kobo look for that link); further references get
+    /// back links at the end.
+    fn epub_note(&mut self, note: &Footnote) {
+        let _ = writeln!(self.out, "<aside epub:type=\"footnote\" role=\"doc-footnote\" id=\"{}\">", escaped(&note.id));
+        let hrefs: Vec<String> = note.references.iter().map(|r| format!("#{r}")).collect();
+        let (first, others) = match hrefs.split_first() {
+            Some((first, others)) => (first.as_str(), others),
+            None => ("", &[][..]),
+        };
+        let prefix = if first.is_empty() {
+            format!("{}. ", note.number)
+        } else {
+            format!("<a href=\"{}\" role=\"doc-backlink\">{}.</a> ", escaped(first), note.number)
+        };
+        let suffix = if others.is_empty() { String::new() } else { self.backlinks(others, self.words.back_to_reference) };
+        self.blocks(&note.blocks, false, &prefix, &suffix);
+        self.out.push_str("</aside>\n");
+    }
+
+    /// ` ↩ ↩²…`: one back link per place, labelled for screen readers.
+    fn backlinks(&self, hrefs: &[String], label: &str) -> String {
+        let mut html = String::new();
+        for (i, href) in hrefs.iter().enumerate() {
+            let n = i + 1;
+            let _ = write!(html, " <a href=\"");
+            push_url(&mut html, href);
+            // U+FE0E asks for the text glyph, not an emoji arrow.
+            let _ = write!(html, "\" role=\"doc-backlink\" aria-label=\"{} {n}\">\u{21A9}\u{FE0E}", escaped(label));
+            if n > 1 {
+                let _ = write!(html, "<sup>{n}</sup>");
+            }
+            html.push_str("</a>");
+        }
+        html
+    }
+
+    // ---- Inlines ------------------------------------------------------------
+
+    fn inlines(&mut self, inlines: &[Inline]) {
+        for inline in inlines {
+            self.inline(inline);
+        }
+    }
+
+    fn inline(&mut self, inline: &Inline) {
+        match inline {
+            Inline::Text { text, .. } => push_escaped(&mut self.out, text),
+            Inline::Emphasis { content, .. } => self.wrapped("em", content),
+            Inline::Strong { content, .. } => self.wrapped("strong", content),
+            Inline::Strikethrough { content, .. } => self.wrapped("del", content),
+            Inline::Code { code, .. } => {
+                self.out.push_str("<code>");
+                push_escaped(&mut self.out, code);
+                self.out.push_str("</code>");
+            }
+            Inline::Link { url, title, target, content, span } => match self.link_href(url, target, *span) {
+                Some(href) => {
+                    self.out.push_str("<a href=\"");
+                    push_url(&mut self.out, &href);
+                    self.out.push('"');
+                    if let Some(title) = title {
+                        self.out.push_str(" title=\"");
+                        push_escaped(&mut self.out, title);
+                        self.out.push('"');
+                    }
+                    self.out.push('>');
+                    self.inlines(content);
+                    self.out.push_str("</a>");
+                }
+                None => self.inlines(content),
+            },
+            Inline::Image(image) => self.image(image),
+            Inline::FootnoteRef { label, note, id, .. } => match note.and_then(|n| self.chapter.footnotes.get(n)) {
+                Some(note) => self.footnote_ref(note, id),
+                None => {
+                    self.out.push_str("[^");
+                    push_escaped(&mut self.out, label);
+                    self.out.push(']');
+                }
+            },
+            Inline::Citation { items, .. } => self.citation(items),
+            Inline::SoftBreak { .. } => self.out.push('\n'),
+            Inline::HardBreak { .. } => {
+                let end = self.void_end();
+                let _ = writeln!(self.out, "<br{end}");
+            }
+            Inline::Html { html, span } => self.raw(html, *span),
+            _ => {}
+        }
+    }
+
+    fn wrapped(&mut self, tag: &str, content: &[Inline]) {
+        let _ = write!(self.out, "<{tag}>");
+        self.inlines(content);
+        let _ = write!(self.out, "</{tag}>");
+    }
+
+    fn footnote_ref(&mut self, note: &Footnote, ref_id: &str) {
+        let (note_id, ref_id) = (escaped(self.id(&note.id)), escaped(self.id(ref_id)));
+        let n = note.number;
+        if self.flavor == Flavor::Epub {
+            let _ = write!(
+                self.out,
+                "<sup><a epub:type=\"noteref\" role=\"doc-noteref\" href=\"#{note_id}\" id=\"{ref_id}\">{n}</a></sup>"
+            );
+        } else {
+            let _ = write!(self.out, "<a href=\"#{note_id}\" id=\"{ref_id}\" role=\"doc-noteref\"><sup>{n}</sup></a>");
+        }
+    }
+
+    /// `[Rogers, 1962, p. 12; Freinet, 1964]`, each key a link to its entry.
+    fn citation(&mut self, items: &[CitationItem]) {
+        self.out.push('[');
+        for (i, item) in items.iter().enumerate() {
+            if i > 0 {
+                self.out.push_str("; ");
+            }
+            match item.entry.and_then(|e| self.book.bibliography.entries.get(e)) {
+                Some(entry) => {
+                    let href = self.chapter_url(entry.chapter, Some(&entry.id));
+                    self.out.push_str("<a role=\"doc-biblioref\" href=\"");
+                    push_url(&mut self.out, &href);
+                    let _ = write!(self.out, "\" id=\"{}\">", escaped(self.id(&item.id)));
+                    push_escaped(&mut self.out, &item.key);
+                    self.out.push_str("</a>");
+                }
+                None => push_escaped(&mut self.out, &item.key),
+            }
+            if let Some(locator) = &item.locator {
+                self.out.push_str(", ");
+                push_escaped(&mut self.out, locator);
+            }
+        }
+        self.out.push(']');
+    }
+
+    fn image(&mut self, image: &Image) {
+        let (src, size) = match &image.target {
+            ImageTarget::Asset { asset } if self.flavor != Flavor::Spec => match self.book.assets.get(*asset) {
+                Some(file) => (relative_url(&self.page, &file.path), file.size),
+                None => (image.url.clone(), None),
+            },
+            ImageTarget::External { url } if self.flavor == Flavor::Epub => {
+                // An EPUB must not depend on the network: link to the image instead.
+                self.warn(format!("remote image `{url}` is not packaged in the EPUB: its alt text links to it"), image.span);
+                self.out.push_str("<a href=\"");
+                push_url(&mut self.out, url);
+                self.out.push_str("\">");
+                push_escaped(&mut self.out, &image.alt);
+                self.out.push_str("</a>");
+                return;
+            }
+            // The resolver reported the missing file; an EPUB cannot point at nothing.
+            ImageTarget::Unresolved if self.flavor == Flavor::Epub => {
+                push_escaped(&mut self.out, &image.alt);
+                return;
+            }
+            ImageTarget::External { url } => (url.clone(), None),
+            _ => (image.url.clone(), None),
+        };
+        self.out.push_str("<img src=\"");
+        push_url(&mut self.out, &src);
+        self.out.push_str("\" alt=\"");
+        push_escaped(&mut self.out, &image.alt);
+        self.out.push('"');
+        if let Some(title) = &image.title {
+            self.out.push_str(" title=\"");
+            push_escaped(&mut self.out, title);
+            self.out.push('"');
+        }
+        if let Some(size) = size {
+            let _ = write!(self.out, " width=\"{}\" height=\"{}\"", size.width, size.height);
+        }
+        let eager = self.images == 0 && self.loading == ImageLoading::EagerFirst;
+        if !eager && matches!(self.flavor, Flavor::Site | Flavor::SinglePage) {
+            self.out.push_str(" loading=\"lazy\"");
+        }
+        self.images += 1;
+        let end = self.void_end();
+        self.out.push_str(end);
+    }
+
+    // ---- Links --------------------------------------------------------------
+
+    /// The URL a link points at (not yet escaped); `None` when the target
+    /// cannot be reached from this edition and the text stands alone.
+    fn link_href(&mut self, url: &str, target: &LinkTarget, span: Span) -> Option<String> {
+        match target {
+            LinkTarget::Chapter { chapter, anchor } => Some(self.chapter_url(*chapter, anchor.as_deref())),
+            LinkTarget::Anchor { anchor } => Some(format!("#{}", self.id(anchor))),
+            LinkTarget::Asset { asset } => {
+                let file = self.book.assets.get(*asset)?;
+                if self.flavor != Flavor::Epub {
+                    return Some(relative_url(&self.page, &file.path));
+                }
+                // An EPUB may only link to its content documents: point at the
+                // file on the web edition, or keep the text alone.
+                match &self.book.config.html.site_url {
+                    Some(site) => Some(format!("{}/{}", site.trim_end_matches('/'), file.path)),
+                    None => {
+                        self.warn(
+                            format!("`{}` cannot be packaged in the EPUB: the link is kept as plain text (set `site-url` under [html] in folio.toml to link to the web edition)", file.path),
+                            span,
+                        );
+                        None
+                    }
+                }
+            }
+            LinkTarget::External { url } => Some(url.clone()),
+            _ => Some(url.to_string()),
+        }
+    }
+
+    /// URL of `anchor` in chapter `target` (the chapter itself when `None`),
+    /// seen from the document being written.
+    fn chapter_url(&self, target: ChapterId, anchor: Option<&str>) -> String {
+        let Some(chapter) = self.book.chapters.get(target) else {
+            return String::new();
+        };
+        if self.flavor == Flavor::SinglePage {
+            return format!("#{}", anchor.map_or(chapter.id.as_str(), |a| chapter.global_id(a)));
+        }
+        let page = chapter_href(self.book, target, self.flavor.target());
+        let mut url = if page == self.page && anchor.is_some() { String::new() } else { relative_url(&self.page, &page) };
+        if let Some(anchor) = anchor {
+            url.push('#');
+            url.push_str(anchor);
+        }
+        url
+    }
+}

@@ -1,0 +1,88 @@
+//! Escaping for text, attribute values and URLs. Only the XML five entities
+//! are ever written, so the same output is valid HTML5 and XHTML.
+
+/// Appends `text` with `& < > "` escaped: safe in text and in quoted attributes.
+pub fn push_escaped(out: &mut String, text: &str) {
+    let mut start = 0;
+    for (i, byte) in text.bytes().enumerate() {
+        let entity = match byte {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            _ => continue,
+        };
+        out.push_str(&text[start..i]);
+        out.push_str(entity);
+        start = i + 1;
+    }
+    out.push_str(&text[start..]);
+}
+
+pub fn escaped(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    push_escaped(&mut out, text);
+    out
+}
+
+/// Appends a URL for an `href`/`src` attribute: bytes that may not appear in a
+/// URL are percent-encoded (as cmark does, so `[a](/föö)` gives `/f%C3%B6%C3%B6`),
+/// existing `%XX` escapes are kept, and `&` is written as `&amp;`.
+pub fn push_url(out: &mut String, url: &str) {
+    let mut start = 0;
+    for (i, byte) in url.bytes().enumerate() {
+        if is_url_safe(byte) {
+            continue;
+        }
+        // Safe runs are ASCII, so a non-empty run starts and ends on char
+        // boundaries; the empty run after a multi-byte char's lead byte may not.
+        if start < i {
+            out.push_str(&url[start..i]);
+        }
+        match byte {
+            b'&' => out.push_str("&amp;"),
+            b'\'' => out.push_str("&#39;"),
+            _ => {
+                const HEX: &[u8; 16] = b"0123456789ABCDEF";
+                out.push('%');
+                out.push(HEX[usize::from(byte >> 4)] as char);
+                out.push(HEX[usize::from(byte & 0xF)] as char);
+            }
+        }
+        start = i + 1;
+    }
+    if start < url.len() {
+        out.push_str(&url[start..]);
+    }
+}
+
+fn is_url_safe(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric()
+        || matches!(
+            byte,
+            b'-' | b'_' | b'.' | b'+' | b'!' | b'*' | b'(' | b')' | b',' | b'%' | b'#' | b'@' | b'?' | b'=' | b';' | b':' | b'/' | b'$' | b'~'
+        )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn url(url: &str) -> String {
+        let mut out = String::new();
+        push_url(&mut out, url);
+        out
+    }
+
+    #[test]
+    fn text_escapes_markup_characters_only() {
+        assert_eq!(escaped("a < b & \"c\" > d’é"), "a &lt; b &amp; &quot;c&quot; &gt; d’é");
+    }
+
+    #[test]
+    fn urls_are_percent_encoded_like_cmark() {
+        assert_eq!(url("/föö bar?a=1&b=2#x"), "/f%C3%B6%C3%B6%20bar?a=1&amp;b=2#x");
+        assert_eq!(url("a%20b\"<>"), "a%20b%22%3C%3E");
+        assert_eq!(url("it's"), "it&#39;s");
+    }
+}

@@ -1,0 +1,66 @@
+//! Code highlighting at build time with syntect: spans with `hl-` classes,
+//! coloured by a stylesheet with a light and a dark palette, so the reader's
+//! colour scheme applies without any script.
+
+use std::sync::OnceLock;
+
+use syntect::highlighting::ThemeSet;
+use syntect::html::{ClassStyle, ClassedHTMLGenerator, css_for_theme_with_class_style};
+use syntect::parsing::SyntaxSet;
+use syntect::util::LinesWithEndings;
+
+const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
+const LIGHT_THEME: &str = "InspiredGitHub";
+const DARK_THEME: &str = "base16-ocean.dark";
+
+fn syntaxes() -> &'static SyntaxSet {
+    // Loading the bundled syntaxes takes milliseconds: do it once per process.
+    static SYNTAXES: OnceLock<SyntaxSet> = OnceLock::new();
+    SYNTAXES.get_or_init(SyntaxSet::load_defaults_newlines)
+}
+
+/// `code` as HTML spans for `language` (a token such as `rust` or `py`);
+/// `None` when syntect does not know the language.
+pub fn highlight(code: &str, language: &str) -> Option<String> {
+    let syntaxes = syntaxes();
+    let syntax = syntaxes.find_syntax_by_token(language)?;
+    let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, syntaxes, CLASS_STYLE);
+    for line in LinesWithEndings::from(code) {
+        generator.parse_html_for_line_which_includes_newline(line).ok()?;
+    }
+    Some(generator.finalize())
+}
+
+/// The token colours: the light palette, and the dark one under
+/// `prefers-color-scheme: dark`.
+pub fn css() -> String {
+    let themes = ThemeSet::load_defaults();
+    let palette = |name: &str| {
+        themes.themes.get(name).and_then(|theme| css_for_theme_with_class_style(theme, CLASS_STYLE).ok()).unwrap_or_default()
+    };
+    format!(
+        "/* Code highlighting: syntect's {LIGHT_THEME} and {DARK_THEME} palettes. */\n{}\n@media screen and (prefers-color-scheme: dark) {{\n{}}}\n",
+        palette(LIGHT_THEME),
+        palette(DARK_THEME)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_languages_get_classed_spans_and_unknown_ones_none() {
+        let html = highlight("fn main() { let x = \"<a>\"; }\n", "rust").unwrap();
+        assert!(html.contains("<span class=\"hl-"), "{html}");
+        assert!(html.contains("&lt;a&gt;"), "{html}");
+        assert!(highlight("x", "no-such-language").is_none());
+    }
+
+    #[test]
+    fn css_has_both_palettes() {
+        let css = css();
+        assert!(css.contains(".hl-"), "{css}");
+        assert!(css.contains("prefers-color-scheme: dark"));
+    }
+}

@@ -1,0 +1,338 @@
+//! Raw HTML from the sources. Whatever the author wrote, the page must stay
+//! valid: a chapter holding raw HTML is parsed as a whole with html5ever (the
+//! parser browsers use), so that `<div>` … markdown … `</div>` split over
+//! several chunks is understood, and serialised again — HTML5 for the site,
+//! well-formed XHTML for the EPUB, minus what an EPUB may not hold.
+//!
+//! The chapter renderer puts a marker comment before each raw chunk; the sink
+//! below notes the last marker seen when the parser reports an error, so each
+//! warning names the file and line of the chunk at fault.
+
+use std::borrow::Cow;
+use std::cell::{Cell, RefCell};
+
+use ego_tree::NodeRef;
+use folio_core::{Diagnostic, Span};
+use html5ever::tendril::{StrTendril, TendrilSink};
+use html5ever::tree_builder::{ElementFlags, NodeOrText, QuirksMode, TreeBuilderOpts, TreeSink};
+use html5ever::{Attribute, ParseOpts, QualName, local_name, ns};
+use scraper::{Html, HtmlTreeSink, Node};
+
+use crate::escape::push_escaped;
+
+/// Starts the comment that precedes raw chunk N: `<!--folio-raw:N-->`.
+pub const MARKER: &str = "folio-raw:";
+
+const VOID_ELEMENTS: &[&str] =
+    &["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"];
+
+/// Elements whose text the HTML serialisation writes unescaped.
+const RAW_TEXT_ELEMENTS: &[&str] = &["script", "style", "xmp", "iframe", "noembed", "noframes", "noscript"];
+
+/// Elements an EPUB content document cannot hold (scripts, remote or
+/// document-level machinery): dropped with their content.
+const DROPPED_FROM_EPUB: &[&str] = &[
+    "script", "noscript", "style", "iframe", "object", "embed", "applet", "frame", "frameset", "base", "link", "meta",
+    "template", "title",
+];
+
+/// Parses `html` (a chapter fragment with marked raw chunks) and serialises it
+/// again; problems are reported against `spans[chunk]`.
+pub fn repair(html: &str, xhtml: bool, spans: &[Span], diagnostics: &mut Vec<Diagnostic>) -> String {
+    let sink = TrackingSink { inner: HtmlTreeSink::new(Html::new_fragment()), chunk: Cell::new(None), errors: RefCell::default() };
+    let opts = ParseOpts { tree_builder: TreeBuilderOpts { exact_errors: true, ..Default::default() }, ..Default::default() };
+    let parser =
+        html5ever::driver::parse_fragment(sink, opts, QualName::new(None, ns!(html), local_name!("body")), Vec::new(), false);
+    let (document, errors) = parser.one(html);
+
+    let mut reported = vec![false; spans.len()];
+    for (chunk, message) in errors {
+        // One warning per chunk: the first error is the telling one.
+        let Some(span) = chunk.and_then(|c| spans.get(c)) else { continue };
+        let Some(seen) = chunk.and_then(|c| reported.get_mut(c)) else { continue };
+        if !*seen {
+            *seen = true;
+            diagnostics.push(
+                Diagnostic::warning(format!("raw HTML is not balanced or not allowed here ({message})"), *span)
+                    .with_hint("close every element you open in the same place; folio repaired the page as a browser would"),
+            );
+        }
+    }
+
+    let mut serializer = Serializer { out: String::with_capacity(html.len()), xhtml, spans, chunk: None, diagnostics };
+    // A fragment parses into a single <html> element holding the content.
+    for node in document.tree.root().children() {
+        match node.value() {
+            Node::Element(_) => serializer.children(node),
+            _ => serializer.node(node),
+        }
+    }
+    serializer.out
+}
+
+/// scraper's sink, plus the raw chunk being parsed when an error is reported.
+struct TrackingSink {
+    inner: HtmlTreeSink,
+    chunk: Cell<Option<usize>>,
+    errors: RefCell<Vec<(Option<usize>, Cow<'static, str>)>>,
+}
+
+type Handle = <HtmlTreeSink as TreeSink>::Handle;
+
+impl TreeSink for TrackingSink {
+    type Handle = Handle;
+    type Output = (Html, Vec<(Option<usize>, Cow<'static, str>)>);
+    type ElemName<'a> = <HtmlTreeSink as TreeSink>::ElemName<'a>;
+
+    fn finish(self) -> Self::Output {
+        (self.inner.finish(), self.errors.into_inner())
+    }
+    fn parse_error(&self, msg: Cow<'static, str>) {
+        self.errors.borrow_mut().push((self.chunk.get(), msg));
+    }
+    fn create_comment(&self, text: StrTendril) -> Handle {
+        if let Some(n) = marker_chunk(&text) {
+            self.chunk.set(Some(n));
+        }
+        self.inner.create_comment(text)
+    }
+    fn get_document(&self) -> Handle {
+        self.inner.get_document()
+    }
+    fn elem_name<'a>(&'a self, target: &'a Handle) -> Self::ElemName<'a> {
+        self.inner.elem_name(target)
+    }
+    fn create_element(&self, name: QualName, attrs: Vec<Attribute>, flags: ElementFlags) -> Handle {
+        self.inner.create_element(name, attrs, flags)
+    }
+    fn create_pi(&self, target: StrTendril, data: StrTendril) -> Handle {
+        self.inner.create_pi(target, data)
+    }
+    fn append(&self, parent: &Handle, child: NodeOrText<Handle>) {
+        self.inner.append(parent, child)
+    }
+    fn append_based_on_parent_node(&self, element: &Handle, prev_element: &Handle, child: NodeOrText<Handle>) {
+        self.inner.append_based_on_parent_node(element, prev_element, child)
+    }
+    fn append_doctype_to_document(&self, name: StrTendril, public_id: StrTendril, system_id: StrTendril) {
+        self.inner.append_doctype_to_document(name, public_id, system_id)
+    }
+    fn get_template_contents(&self, target: &Handle) -> Handle {
+        self.inner.get_template_contents(target)
+    }
+    fn same_node(&self, x: &Handle, y: &Handle) -> bool {
+        self.inner.same_node(x, y)
+    }
+    fn set_quirks_mode(&self, mode: QuirksMode) {
+        self.inner.set_quirks_mode(mode)
+    }
+    fn append_before_sibling(&self, sibling: &Handle, new_node: NodeOrText<Handle>) {
+        self.inner.append_before_sibling(sibling, new_node)
+    }
+    fn add_attrs_if_missing(&self, target: &Handle, attrs: Vec<Attribute>) {
+        self.inner.add_attrs_if_missing(target, attrs)
+    }
+    fn remove_from_parent(&self, target: &Handle) {
+        self.inner.remove_from_parent(target)
+    }
+    fn reparent_children(&self, node: &Handle, new_parent: &Handle) {
+        self.inner.reparent_children(node, new_parent)
+    }
+}
+
+fn marker_chunk(comment: &str) -> Option<usize> {
+    comment.strip_prefix(MARKER)?.parse().ok()
+}
+
+struct Serializer<'a> {
+    out: String,
+    xhtml: bool,
+    spans: &'a [Span],
+    /// The raw chunk the walk is in, for warnings about what XHTML drops.
+    chunk: Option<usize>,
+    diagnostics: &'a mut Vec<Diagnostic>,
+}
+
+impl Serializer<'_> {
+    fn children(&mut self, node: NodeRef<'_, Node>) {
+        for child in node.children() {
+            self.node(child);
+        }
+    }
+
+    fn node(&mut self, node: NodeRef<'_, Node>) {
+        match node.value() {
+            Node::Text(text) => {
+                let parent_is_raw_text = node
+                    .parent()
+                    .and_then(|p| p.value().as_element().map(|e| RAW_TEXT_ELEMENTS.contains(&e.name())))
+                    .unwrap_or(false);
+                if parent_is_raw_text && !self.xhtml {
+                    self.out.push_str(text);
+                } else {
+                    push_escaped(&mut self.out, text);
+                }
+            }
+            Node::Comment(comment) => {
+                if let Some(n) = marker_chunk(comment) {
+                    self.chunk = Some(n);
+                } else if !self.xhtml {
+                    self.out.push_str("<!--");
+                    self.out.push_str(comment);
+                    self.out.push_str("-->");
+                }
+            }
+            Node::Element(element) => self.element(node, element),
+            _ => {}
+        }
+    }
+
+    fn warn(&mut self, message: String) {
+        if let Some(span) = self.chunk.and_then(|c| self.spans.get(c)) {
+            self.diagnostics.push(Diagnostic::warning(message, *span));
+        }
+    }
+
+    fn element(&mut self, node: NodeRef<'_, Node>, element: &scraper::node::Element) {
+        let name = element.name();
+        if self.xhtml && DROPPED_FROM_EPUB.contains(&name) {
+            self.warn(format!("<{name}> cannot go into an EPUB: dropped"));
+            return;
+        }
+        self.out.push('<');
+        self.out.push_str(name);
+        if self.xhtml {
+            // Foreign roots need their namespace in XML.
+            let parent_ns = node.parent().and_then(|p| p.value().as_element().map(|e| e.name.ns.clone()));
+            let ns = &element.name.ns;
+            if parent_ns.as_ref() != Some(ns) && *ns != ns!(html) {
+                self.out.push_str(" xmlns=\"");
+                push_escaped(&mut self.out, ns);
+                self.out.push('"');
+                if *ns == ns!(svg) {
+                    self.out.push_str(" xmlns:xlink=\"http://www.w3.org/1999/xlink\"");
+                }
+            }
+        }
+        // Sorted: the parser keeps attributes in a hash map.
+        let mut attributes: Vec<(String, &str)> = element
+            .attrs
+            .iter()
+            .map(|(name, value)| {
+                let name = match &name.prefix {
+                    Some(prefix) => format!("{prefix}:{}", name.local),
+                    None => name.local.to_string(),
+                };
+                (name, &**value)
+            })
+            .collect();
+        attributes.sort();
+        for (attribute, value) in attributes {
+            if self.xhtml && !self.xhtml_attribute_allowed(name, &attribute) {
+                continue;
+            }
+            self.out.push(' ');
+            self.out.push_str(&attribute);
+            self.out.push_str("=\"");
+            push_escaped(&mut self.out, value);
+            self.out.push('"');
+        }
+        let is_void = VOID_ELEMENTS.contains(&name) && element.name.ns == ns!(html);
+        if is_void {
+            self.out.push_str(if self.xhtml { "/>" } else { ">" });
+            return;
+        }
+        self.out.push('>');
+        self.children(node);
+        self.out.push_str("</");
+        self.out.push_str(name);
+        self.out.push('>');
+    }
+
+    /// XHTML keeps attributes that are well-formed XML names in a declared
+    /// namespace, and never event handlers.
+    fn xhtml_attribute_allowed(&mut self, element: &str, attribute: &str) -> bool {
+        if attribute.starts_with("on") {
+            self.warn(format!("event handler `{attribute}` on <{element}> cannot go into an EPUB: dropped"));
+            return false;
+        }
+        let (prefix, local) = match attribute.split_once(':') {
+            Some((prefix, local)) => (Some(prefix), local),
+            None => (None, attribute),
+        };
+        let prefix_ok = matches!(prefix, None | Some("epub" | "xml" | "xlink"));
+        if !prefix_ok || !is_xml_name(local) || attribute.starts_with("xmlns") {
+            self.warn(format!("attribute `{attribute}` on <{element}> is not valid XHTML: dropped"));
+            return false;
+        }
+        true
+    }
+}
+
+fn is_xml_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
+        && chars.all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn span(line: u32) -> Span {
+        Span { source: 0, line, col: 1 }
+    }
+
+    fn repaired(html: &str, xhtml: bool, spans: &[Span]) -> (String, Vec<Diagnostic>) {
+        let mut diagnostics = Vec::new();
+        let out = repair(html, xhtml, spans, &mut diagnostics);
+        (out, diagnostics)
+    }
+
+    #[test]
+    fn balanced_chunks_split_over_blocks_pass_without_warning() {
+        let html = "<!--folio-raw:0--><div class=\"box\">\n<p>Some <em>text</em></p>\n<!--folio-raw:1--></div>\n";
+        let (out, diagnostics) = repaired(html, false, &[span(1), span(5)]);
+        assert_eq!(out, "<div class=\"box\">\n<p>Some <em>text</em></p>\n</div>\n");
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+    }
+
+    #[test]
+    fn unclosed_element_is_closed_and_reported_at_its_line() {
+        let html = "<p>a</p>\n<!--folio-raw:0--><div>\n<p>b</p>\n";
+        let (out, diagnostics) = repaired(html, false, &[span(7)]);
+        assert_eq!(out, "<p>a</p>\n<div>\n<p>b</p>\n</div>");
+        assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+        assert_eq!(diagnostics[0].span, Some(span(7)));
+    }
+
+    #[test]
+    fn stray_end_tag_is_dropped_and_reported() {
+        let html = "<p>a <!--folio-raw:0--></span> b</p>\n";
+        let (out, diagnostics) = repaired(html, false, &[span(3)]);
+        assert_eq!(out, "<p>a  b</p>\n");
+        assert_eq!(diagnostics.len(), 1);
+    }
+
+    #[test]
+    fn xhtml_is_well_formed_and_loses_scripts_and_handlers() {
+        let html = "<!--folio-raw:0--><p onclick=\"x()\">a<br>b &nbsp;<img src=\"i.png\" alt=\"\"></p><script>alert(1)</script>\n\
+                    <sup><a epub:type=\"noteref\" role=\"doc-noteref\" href=\"#fn-1\" id=\"r\">1</a></sup>";
+        let (out, diagnostics) = repaired(html, true, &[span(2)]);
+        assert_eq!(
+            out,
+            "<p>a<br/>b \u{a0}<img alt=\"\" src=\"i.png\"/></p>\n<sup><a epub:type=\"noteref\" href=\"#fn-1\" id=\"r\" role=\"doc-noteref\">1</a></sup>"
+        );
+        assert_eq!(diagnostics.len(), 2, "{diagnostics:?}");
+        assert!(diagnostics.iter().all(|d| d.span == Some(span(2))));
+        let wrapped = format!("<body xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:epub=\"http://www.idpf.org/2007/ops\">{out}</body>");
+        assert!(roxmltree::Document::parse(&wrapped).is_ok());
+    }
+
+    #[test]
+    fn svg_gets_its_namespace_in_xhtml() {
+        let (out, _) = repaired("<!--folio-raw:0--><svg viewBox=\"0 0 1 1\"><circle r=\"1\"/></svg>", true, &[span(1)]);
+        assert!(out.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\" xmlns:xlink=\"http://www.w3.org/1999/xlink\" viewBox=\"0 0 1 1\">"), "{out}");
+        assert!(out.contains("<circle r=\"1\"></circle>"), "{out}");
+    }
+}

@@ -1,0 +1,311 @@
+//! The static site: one page per chapter with the table of contents and
+//! previous/next links, `print.html` with the whole book, the theme, the
+//! extra stylesheets and the assets.
+
+use std::fmt::Write as _;
+use std::path::{Component, Path};
+
+use folio_core::{Block, Book, ChapterId, Diagnostic, Output, OutputFile, RenderContext, Severity, plain_text};
+
+use crate::chapter::{self, Flavor, ImageLoading};
+use crate::escape::{escaped, push_escaped, push_url};
+use crate::links::{PRINT_PAGE, chapter_href, relative_url};
+use crate::locale::{Words, words};
+use crate::{Error, Target, theme};
+
+pub fn render(book: &Book, _ctx: &RenderContext) -> Result<Output, Error> {
+    let mut output = Output::default();
+    let site = Site::new(book, &mut output.diagnostics);
+    for id in 0..book.chapters.len() {
+        let fragment = chapter::render(book, id, Flavor::Site, ImageLoading::EagerFirst);
+        output.diagnostics.extend(fragment.diagnostics);
+        let path = chapter_href(book, id, Target::Site);
+        let html = site.chapter_page(id, &path, &fragment.html);
+        output.files.push(OutputFile { path, bytes: html.into_bytes() });
+    }
+    let print = site.print_page();
+    output.files.push(OutputFile { path: PRINT_PAGE.to_string(), bytes: print.into_bytes() });
+
+    let css = theme::stylesheet(book, &mut output.diagnostics);
+    output.files.push(OutputFile { path: theme::FILE.to_string(), bytes: css.into_bytes() });
+    for path in &site.extra_css {
+        output.files.push(OutputFile { path: path.clone(), bytes: read(&book.root.join(path), path)? });
+    }
+    for (id, asset) in book.assets.iter().enumerate() {
+        output.files.push(OutputFile { path: asset.path.clone(), bytes: read(&book.asset_path(id), &asset.path)? });
+    }
+    output.files.sort_by(|a, b| a.path.cmp(&b.path));
+    output.files.dedup_by(|a, b| a.path == b.path);
+    Ok(output)
+}
+
+fn read(file: &Path, path: &str) -> Result<Vec<u8>, Error> {
+    std::fs::read(file).map_err(|source| Error::ReadAsset { path: path.to_string(), source })
+}
+
+/// What every page shares.
+struct Site<'a> {
+    book: &'a Book,
+    words: &'static Words,
+    /// `[html] css` files that exist inside the book, in order.
+    extra_css: Vec<String>,
+    /// Children of each chapter in the SUMMARY tree.
+    children: Vec<Vec<ChapterId>>,
+}
+
+impl<'a> Site<'a> {
+    fn new(book: &'a Book, diagnostics: &mut Vec<Diagnostic>) -> Self {
+        let mut children = vec![Vec::new(); book.chapters.len()];
+        for (id, chapter) in book.chapters.iter().enumerate() {
+            if let Some(parent) = chapter.parent.and_then(|p| children.get_mut(p)) {
+                parent.push(id);
+            }
+        }
+        let mut extra_css = Vec::new();
+        for path in &book.config.html.css {
+            let inside = Path::new(path).components().all(|c| matches!(c, Component::Normal(_) | Component::CurDir));
+            if !inside || !book.root.join(path).is_file() {
+                diagnostics.push(Diagnostic::new(
+                    Severity::Warning,
+                    format!("[html] css: `{path}` is not a file inside the book: not linked"),
+                    None,
+                ));
+            } else {
+                extra_css.push(path.trim_start_matches("./").to_string());
+            }
+        }
+        Site { book, words: words(&book.metadata.language), extra_css, children }
+    }
+
+    fn chapter_page(&self, id: ChapterId, path: &str, content: &str) -> String {
+        let book = self.book;
+        let chapter = &book.chapters[id];
+        let title = if chapter.title == book.metadata.title || chapter.title.is_empty() {
+            book.metadata.title.clone()
+        } else {
+            format!("{} — {}", chapter.title, book.metadata.title)
+        };
+        let description = chapter_summary(&chapter.blocks).or_else(|| book.metadata.description.clone());
+        let mut html = String::with_capacity(content.len() + 8192);
+        self.head(&mut html, path, &title, description.as_deref());
+        self.header(&mut html, path);
+        html.push_str("<div class=\"layout\">\n");
+        self.toc(&mut html, Some(id), |target| relative_url(path, &chapter_href(book, target, Target::Site)));
+        html.push_str("<main id=\"content\">\n");
+        html.push_str(content);
+        self.pagination(&mut html, id, path);
+        html.push_str("</main>\n</div>\n");
+        self.footer(&mut html, path);
+        html
+    }
+
+    fn print_page(&self) -> String {
+        let book = self.book;
+        let mut html = String::new();
+        self.head(&mut html, PRINT_PAGE, &book.metadata.title, book.metadata.description.as_deref());
+        self.header(&mut html, PRINT_PAGE);
+        html.push_str("<div class=\"layout\">\n");
+        self.toc(&mut html, None, |target| format!("#{}", book.chapters[target].id));
+        html.push_str("<main id=\"content\">\n<div class=\"book-cover\">\n<h1>");
+        push_escaped(&mut html, &book.metadata.title);
+        html.push_str("</h1>\n");
+        if let Some(subtitle) = &book.metadata.subtitle {
+            let _ = writeln!(html, "<p class=\"subtitle\">{}</p>", escaped(subtitle));
+        }
+        if !book.metadata.authors.is_empty() {
+            let _ = writeln!(html, "<p class=\"authors\">{}</p>", escaped(&book.metadata.authors.join(", ")));
+        }
+        html.push_str("</div>\n");
+        for id in 0..book.chapters.len() {
+            let loading = if id == 0 { ImageLoading::EagerFirst } else { ImageLoading::AllLazy };
+            let fragment = chapter::render(book, id, Flavor::SinglePage, loading);
+            // The site pages already reported the same findings.
+            drop(fragment.diagnostics);
+            let _ = writeln!(html, "<section class=\"chapter\" id=\"{}\">", escaped(&book.chapters[id].id));
+            html.push_str(&fragment.html);
+            html.push_str("</section>\n");
+        }
+        html.push_str("</main>\n</div>\n");
+        self.footer(&mut html, PRINT_PAGE);
+        html
+    }
+
+    fn head(&self, html: &mut String, path: &str, title: &str, description: Option<&str>) {
+        let book = self.book;
+        let language = if book.metadata.language.is_empty() { "en" } else { &book.metadata.language };
+        let _ = write!(
+            html,
+            "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n\
+             <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+             <meta name=\"color-scheme\" content=\"light dark\">\n<title>{}</title>\n",
+            escaped(language),
+            escaped(title)
+        );
+        if let Some(description) = description {
+            let _ = writeln!(html, "<meta name=\"description\" content=\"{}\">", escaped(description));
+        }
+        if !book.metadata.authors.is_empty() {
+            let _ = writeln!(html, "<meta name=\"author\" content=\"{}\">", escaped(&book.metadata.authors.join(", ")));
+        }
+        if let Some(site) = &book.config.html.site_url {
+            let site = site.trim_end_matches('/');
+            let url = format!("{site}/{path}");
+            html.push_str("<link rel=\"canonical\" href=\"");
+            push_url(html, &url);
+            html.push_str("\">\n<meta property=\"og:url\" content=\"");
+            push_url(html, &url);
+            let _ = write!(
+                html,
+                "\">\n<meta property=\"og:type\" content=\"article\">\n<meta property=\"og:title\" content=\"{}\">\n<meta property=\"og:site_name\" content=\"{}\">\n",
+                escaped(title),
+                escaped(&book.metadata.title)
+            );
+            if let Some(description) = description {
+                let _ = writeln!(html, "<meta property=\"og:description\" content=\"{}\">", escaped(description));
+            }
+            if let Some(cover) = book.metadata.cover.and_then(|c| book.assets.get(c)) {
+                html.push_str("<meta property=\"og:image\" content=\"");
+                push_url(html, &format!("{site}/{}", cover.path));
+                html.push_str("\">\n");
+            }
+        }
+        for css in std::iter::once(theme::FILE).chain(self.extra_css.iter().map(String::as_str)) {
+            html.push_str("<link rel=\"stylesheet\" href=\"");
+            push_url(html, &relative_url(path, css));
+            html.push_str("\">\n");
+        }
+        let _ = write!(
+            html,
+            "</head>\n<body>\n<a class=\"skip-link\" href=\"#content\">{}</a>\n",
+            escaped(self.words.skip_to_content)
+        );
+    }
+
+    fn header(&self, html: &mut String, path: &str) {
+        let home = self.book.chapters.first().map_or_else(
+            || PRINT_PAGE.to_string(),
+            |_| relative_url(path, &chapter_href(self.book, 0, Target::Site)),
+        );
+        html.push_str("<header class=\"site-header\">\n<a class=\"book-title\" href=\"");
+        push_url(html, &home);
+        let _ = writeln!(html, "\">{}</a>\n</header>", escaped(&self.book.metadata.title));
+    }
+
+    /// The table of contents: parts and the SUMMARY's nesting, the current
+    /// chapter marked. A `<details>` so that narrow screens can fold it
+    /// without a script.
+    fn toc(&self, html: &mut String, current: Option<ChapterId>, href: impl Fn(ChapterId) -> String) {
+        let book = self.book;
+        let _ = write!(
+            html,
+            "<nav class=\"toc\" aria-label=\"{0}\">\n<details open>\n<summary>{0}</summary>\n<ol>\n",
+            escaped(self.words.contents)
+        );
+        let mut open_part = None;
+        for (id, chapter) in book.chapters.iter().enumerate().filter(|(_, c)| c.parent.is_none()) {
+            if chapter.part != open_part {
+                if open_part.is_some() {
+                    html.push_str("</ol>\n</li>\n");
+                }
+                if let Some(part) = chapter.part.and_then(|p| book.parts.get(p)) {
+                    let _ = write!(
+                        html,
+                        "<li class=\"part\"><span class=\"part-title\">{}</span>\n<ol>\n",
+                        escaped(&part.title)
+                    );
+                }
+                open_part = chapter.part.filter(|p| *p < book.parts.len());
+            }
+            self.toc_entry(html, id, current, &href);
+        }
+        if open_part.is_some() {
+            html.push_str("</ol>\n</li>\n");
+        }
+        html.push_str("</ol>\n</details>\n</nav>\n");
+    }
+
+    fn toc_entry(&self, html: &mut String, id: ChapterId, current: Option<ChapterId>, href: &impl Fn(ChapterId) -> String) {
+        html.push_str("<li><a href=\"");
+        push_url(html, &href(id));
+        html.push('"');
+        if current == Some(id) {
+            html.push_str(" aria-current=\"page\"");
+        }
+        let _ = write!(html, ">{}</a>", escaped(&self.book.chapters[id].title));
+        if !self.children[id].is_empty() {
+            html.push_str("\n<ol>\n");
+            for &child in &self.children[id] {
+                self.toc_entry(html, child, current, href);
+            }
+            html.push_str("</ol>\n");
+        }
+        html.push_str("</li>\n");
+    }
+
+    fn pagination(&self, html: &mut String, id: ChapterId, path: &str) {
+        let previous = id.checked_sub(1);
+        let next = Some(id + 1).filter(|n| *n < self.book.chapters.len());
+        if previous.is_none() && next.is_none() {
+            return;
+        }
+        let _ = writeln!(html, "<nav class=\"pagination\" aria-label=\"{}\">", escaped(self.words.pagination));
+        for (target, rel, label, class) in
+            [(previous, "prev", self.words.previous, "previous"), (next, "next", self.words.next, "next")]
+        {
+            let Some(target) = target else { continue };
+            let arrow = if rel == "prev" { "←" } else { "→" };
+            html.push_str("<a href=\"");
+            push_url(html, &relative_url(path, &chapter_href(self.book, target, Target::Site)));
+            let title = escaped(&self.book.chapters[target].title);
+            let text = if rel == "prev" { format!("{arrow} {title}") } else { format!("{title} {arrow}") };
+            let _ = writeln!(html, "\" rel=\"{rel}\" class=\"{class}\" aria-label=\"{}: {title}\">{text}</a>", escaped(label));
+        }
+        html.push_str("</nav>\n");
+    }
+
+    fn footer(&self, html: &mut String, path: &str) {
+        let metadata = &self.book.metadata;
+        html.push_str("<footer class=\"site-footer\">\n<p>");
+        push_escaped(html, &metadata.title);
+        if !metadata.authors.is_empty() {
+            html.push_str(" — ");
+            push_escaped(html, &metadata.authors.join(", "));
+        }
+        if let Some(license) = &metadata.license {
+            html.push_str(" · ");
+            push_escaped(html, license);
+        }
+        if path != PRINT_PAGE {
+            html.push_str(" · <a href=\"");
+            push_url(html, &relative_url(path, PRINT_PAGE));
+            let _ = write!(html, "\">{}</a>", escaped(self.words.whole_book));
+        }
+        html.push_str("</p>\n</footer>\n</body>\n</html>\n");
+    }
+}
+
+/// The chapter's first paragraph as plain text, cut at a word under 160
+/// characters: the page's meta description.
+fn chapter_summary(blocks: &[Block]) -> Option<String> {
+    const LIMIT: usize = 160;
+    let text = blocks.iter().find_map(|block| match block {
+        Block::Paragraph { content, .. } => Some(plain_text(content)),
+        _ => None,
+    })?;
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if text.chars().count() <= LIMIT {
+        return Some(text);
+    }
+    let mut summary = String::new();
+    for word in text.split(' ') {
+        if summary.chars().count() + word.chars().count() + 2 > LIMIT {
+            break;
+        }
+        if !summary.is_empty() {
+            summary.push(' ');
+        }
+        summary.push_str(word);
+    }
+    summary.push('…');
+    Some(summary)
+}

@@ -1,0 +1,70 @@
+//! The theme stylesheet: folio's CSS, the highlighting palettes, and the
+//! variables the book overrides from folio.toml (`[html.vars]`).
+
+use std::fmt::Write as _;
+
+use folio_core::{Book, Diagnostic, Severity};
+
+const BASE: &str = include_str!("theme.css");
+
+/// The stylesheet's file name at the root of the edition.
+pub const FILE: &str = "theme.css";
+
+/// Variables a book may override; documented in book/src/html.md.
+pub const VARIABLES: &[&str] = &[
+    "font-body",
+    "font-ui",
+    "font-mono",
+    "font-size",
+    "line-height",
+    "measure",
+    "sidebar-width",
+    "light-bg",
+    "light-fg",
+    "light-muted",
+    "light-accent",
+    "light-border",
+    "light-code-bg",
+    "light-mark",
+    "dark-bg",
+    "dark-fg",
+    "dark-muted",
+    "dark-accent",
+    "dark-border",
+    "dark-code-bg",
+    "dark-mark",
+];
+
+/// The whole theme.css, with the book's overrides last so that they win.
+pub fn stylesheet(book: &Book, diagnostics: &mut Vec<Diagnostic>) -> String {
+    let mut css = String::with_capacity(BASE.len() * 2);
+    css.push_str(BASE);
+    css.push('\n');
+    css.push_str(&crate::highlight::css());
+    let mut overrides = String::new();
+    // A BTreeMap: sorted, so the file is the same on every build.
+    for (name, value) in &book.config.html.vars {
+        let name = name.trim_start_matches("--");
+        if !VARIABLES.contains(&name) {
+            let known = VARIABLES.join(", ");
+            diagnostics.push(
+                Diagnostic::new(Severity::Warning, format!("[html.vars] `{name}` is not a theme variable: ignored"), None)
+                    .with_hint(format!("the variables are: {known}")),
+            );
+            continue;
+        }
+        if value.contains([';', '{', '}', '\n', '\r']) || value.trim().is_empty() {
+            diagnostics.push(Diagnostic::new(
+                Severity::Warning,
+                format!("[html.vars] `{name}` = `{value}` is not a single CSS value: ignored"),
+                None,
+            ));
+            continue;
+        }
+        let _ = writeln!(overrides, "  --{name}: {};", value.trim());
+    }
+    if !overrides.is_empty() {
+        let _ = write!(css, "\n/* Overrides from folio.toml [html.vars]. */\n:root {{\n{overrides}}}\n");
+    }
+    css
+}
