@@ -1,1 +1,213 @@
-//! placeholder
+//! folio-pdf: the print edition, typeset with typst used as a library.
+//!
+//! # How
+//!
+//! The resolved model is written as typst **markup** ([`markup`]), compiled
+//! in folio's own [`World`](typst::World) and exported with typst-pdf. Markup
+//! rather than content built directly in Rust because it can be read: the
+//! exact input of typst can be dumped ([`markup`]) and compiled alone, which
+//! makes problems reproducible and lets the benchmark measure folio's own
+//! cost next to typst compiling the same source.
+//!
+//! The print design lives in one typst file (`template.typ`): page geometry,
+//! running heads, chapter openings, tables, footnotes. The generated body
+//! only calls its functions.
+//!
+//! # Why the author's text cannot break the source
+//!
+//! No text from the book is ever written as markup. Every piece of it (text,
+//! titles, URLs, alt text, code, ids) is written as a typst **string
+//! literal**, `#"…";` in markup and `"…"` in code ([`escape`]): the literal
+//! escapes `\` and `"` and writes control characters as `\u{…}`, so it ends
+//! exactly where folio ends it and evaluates to the text itself, whatever
+//! markup syntax (`* _ # $ @ < > [ ] = - + / // /*`…) the text holds. This is
+//! easier to prove than escaping markup, whose special characters depend on
+//! context (line starts, `http://`, shorthands). The single exception is
+//! deliberate: straight quotes `"` `'` are written as markup smart quotes, so
+//! typst sets them in the book's language (« » in French). Labels are made
+//! with `label("…")`, never `<…>`. A property test feeds arbitrary text
+//! through every place text can go and reads it back from the PDF.
+//!
+//! # Diagnostics
+//!
+//! Each block and inline records the byte range of markup it produced; a
+//! typst error or warning inside such a range (or called from one) is
+//! reported at the book's `file:line`. Others are folio's own mistakes and
+//! are reported as internal errors quoting typst.
+
+mod diagnostics;
+pub mod escape;
+mod markup;
+mod settings;
+mod world;
+
+use folio_core::{Book, Diagnostic, Output, OutputFile, RenderContext, Severity};
+use typst::diag::{SourceDiagnostic, Warned};
+use typst_layout::PagedDocument;
+use typst_pdf::{PdfOptions, PdfStandard, PdfStandards};
+
+use crate::markup::{Layout, Markup};
+use crate::settings::Geometry;
+use crate::world::BookWorld;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A `[pdf]` setting folio cannot use.
+    #[error("{0}")]
+    Config(String),
+    /// typst refused the book; the diagnostics say where.
+    #[error("the PDF could not be typeset ({} error(s))", .0.iter().filter(|d| d.severity == Severity::Error).count())]
+    Typeset(Vec<Diagnostic>),
+    /// A defect of folio itself.
+    #[error("internal error of the PDF edition: {0}")]
+    Internal(String),
+}
+
+/// Renders the print edition: one file, `<book.output_name()>.pdf`.
+pub fn render(book: &Book, ctx: &RenderContext) -> Result<Output, Error> {
+    let layout = layout(book)?;
+    let markup = markup::generate(book, layout);
+    let world = BookWorld::new(markup.text.clone(), book_files(book), &font_files(book)?, ctx.timestamp)?;
+    let mut diagnostics = markup.diagnostics.clone();
+
+    let Warned { output, warnings } = typst::compile::<PagedDocument>(&world);
+    diagnostics.extend(warnings.iter().map(|w| diagnostics::convert(&world, &markup, w)));
+    let document = output.map_err(|errors| typeset_error(&world, &markup, &errors, &diagnostics))?;
+
+    let (standards, ua_fallback) = match settings::configured_standards(&book.config.pdf)? {
+        Some(list) => (list, false),
+        None => default_standards(&markup, &mut diagnostics),
+    };
+    let ident = book.metadata.identifier.clone().unwrap_or_else(|| book.output_name());
+    let bytes = match export(&document, &settings::standards(&standards)?, &ident, ctx.timestamp) {
+        Ok(bytes) => bytes,
+        // PDF/UA-1 was folio's choice, not the author's: when typst finds the
+        // book cannot meet it (a skipped heading level…), say why and keep
+        // PDF/A alone.
+        Err(errors) if ua_fallback => {
+            diagnostics.push(Diagnostic::new(
+                Severity::Note,
+                format!("the PDF is not PDF/UA-1 (accessible): {}", errors.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("; ")),
+                None,
+            ));
+            let without_ua: Vec<_> = standards.iter().copied().filter(|s| *s != PdfStandard::Ua_1).collect();
+            export(&document, &settings::standards(&without_ua)?, &ident, ctx.timestamp).map_err(|errors| typeset_error(&world, &markup, &errors, &diagnostics))?
+        }
+        Err(errors) => return Err(typeset_error(&world, &markup, &errors, &diagnostics)),
+    };
+    // Drop what typst memoised for compilations more than a few builds old:
+    // a long-lived process (watch mode, tests) must not grow without bound.
+    typst::comemo::evict(10);
+    Ok(Output { files: vec![OutputFile { path: format!("{}.pdf", book.output_name()), bytes }], diagnostics })
+}
+
+/// The typst source folio compiles for `book`, for inspection and debugging.
+pub fn markup(book: &Book) -> Result<String, Error> {
+    Ok(markup::generate(book, layout(book)?).text)
+}
+
+/// typst alone: compiles `markup` (as returned by [`markup`]) in the same
+/// world as [`render`] and exports it with the same options, without any of
+/// folio's own work. For measuring folio's overhead.
+pub fn typeset_markup(book: &Book, markup: String, ctx: &RenderContext) -> Result<Vec<u8>, Error> {
+    let world = BookWorld::new(markup, book_files(book), &font_files(book)?, ctx.timestamp)?;
+    let document = typst::compile::<PagedDocument>(&world).output.map_err(|e| Error::Internal(first_message(&e)))?;
+    let standards = settings::configured_standards(&book.config.pdf)?.unwrap_or_else(|| vec![PdfStandard::A_2b]);
+    let ident = book.metadata.identifier.clone().unwrap_or_else(|| book.output_name());
+    let bytes = export(&document, &settings::standards(&standards)?, &ident, ctx.timestamp).map_err(|e| Error::Internal(first_message(&e)));
+    typst::comemo::evict(10);
+    bytes
+}
+
+/// Forgets what typst memoised: the next compilation starts cold. For
+/// benchmarks, which compile the same book again and again.
+pub fn clear_cache() {
+    typst::comemo::evict(0);
+}
+
+fn layout(book: &Book) -> Result<Layout, Error> {
+    Ok(Layout { geometry: Geometry::new(&book.config.pdf)?, two_sided: settings::two_sided(&book.config.pdf) })
+}
+
+/// The files typst may read: the book's assets.
+fn book_files(book: &Book) -> impl Iterator<Item = (String, std::path::PathBuf)> + '_ {
+    (0..book.assets.len()).map(|id| (book.assets[id].path.clone(), book.asset_path(id)))
+}
+
+/// `[pdf] fonts`, relative to the book root and inside it.
+fn font_files(book: &Book) -> Result<Vec<std::path::PathBuf>, Error> {
+    let root = book.root.canonicalize().unwrap_or_else(|_| book.root.clone());
+    book.config
+        .pdf
+        .fonts
+        .iter()
+        .map(|name| {
+            let path = book.root.join(name);
+            match path.canonicalize() {
+                Ok(real) if real.starts_with(&root) => Ok(real),
+                Ok(_) => Err(Error::Config(format!("[pdf] fonts: `{name}` is outside the book"))),
+                Err(e) => Err(Error::Config(format!("[pdf] fonts: cannot read `{name}`: {e}"))),
+            }
+        })
+        .collect()
+}
+
+/// PDF/A-2b, plus PDF/UA-1 when every image has alt text. Returns the list
+/// and whether UA-1 was added (and may be dropped again).
+fn default_standards(markup: &Markup, diagnostics: &mut Vec<Diagnostic>) -> (Vec<PdfStandard>, bool) {
+    if markup.images_without_alt.is_empty() {
+        return (vec![PdfStandard::A_2b, PdfStandard::Ua_1], true);
+    }
+    let images: Vec<&str> = markup.images_without_alt.iter().map(|(url, _)| url.as_str()).collect();
+    let mut note = Diagnostic::new(
+        Severity::Note,
+        format!("the PDF is PDF/A-2b but not PDF/UA-1 (accessible): images without alt text: {}", images.join(", ")),
+        markup.images_without_alt.first().map(|(_, span)| *span),
+    );
+    note.hint = Some("give every image an alt text: `![what it shows](image.png)`".into());
+    diagnostics.push(note);
+    (vec![PdfStandard::A_2b], false)
+}
+
+/// `ident` is a stable name of the book, from which typst derives the PDF's
+/// identifier: the same across builds, different between books.
+fn export(document: &PagedDocument, standards: &PdfStandards, ident: &str, timestamp: i64) -> Result<Vec<u8>, Vec<SourceDiagnostic>> {
+    let options = PdfOptions {
+        ident: typst::foundations::Smart::Custom(ident.to_string()),
+        creator: typst::foundations::Smart::Custom(Some(format!("folio {}", env!("CARGO_PKG_VERSION")))),
+        timestamp: world::pdf_timestamp(timestamp),
+        standards: standards.clone(),
+        tagged: true,
+        ..PdfOptions::default()
+    };
+    typst_pdf::pdf(document, &options).map_err(|errors| errors.to_vec())
+}
+
+fn typeset_error(world: &BookWorld, markup: &Markup, errors: &[SourceDiagnostic], earlier: &[Diagnostic]) -> Error {
+    let mut all = earlier.to_vec();
+    all.extend(errors.iter().map(|e| diagnostics::convert(world, markup, e)));
+    Error::Typeset(all)
+}
+
+fn first_message(errors: &[SourceDiagnostic]) -> String {
+    errors.first().map_or_else(|| "unknown error".into(), |e| e.message.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn book(markdown: &str) -> Book {
+        let mut book = folio_core::parse_str(markdown);
+        book.metadata.language = "en".into();
+        book
+    }
+
+    #[test]
+    fn renders_a_small_book() {
+        let book = book("# A *small* book\n\nSome text with `code` and a [link](https://example.com).\n\n## Section\n\n- one\n- two\n");
+        let output = render(&book, &RenderContext { timestamp: 0 }).unwrap_or_else(|e| panic!("{e}: {e:?}\n{}", markup(&book).unwrap_or_default()));
+        assert!(output.files[0].bytes.starts_with(b"%PDF-"));
+        assert!(output.diagnostics.is_empty(), "{:?}", output.diagnostics);
+    }
+}

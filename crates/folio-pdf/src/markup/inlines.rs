@@ -1,0 +1,174 @@
+//! Inlines: author text as string literals, everything else as template or
+//! typst calls, each ended by `;` so that nothing after it can extend it.
+
+use folio_core::{CitationItem, Inline, LinkTarget};
+
+use super::Generator;
+
+impl Generator<'_> {
+    pub(super) fn inlines(&mut self, inlines: &[Inline]) {
+        for inline in inlines {
+            let start = self.out.len();
+            self.inline(inline);
+            if let Some(span) = inline_span(inline) {
+                self.record(start, span);
+            }
+        }
+    }
+
+    fn inline(&mut self, inline: &Inline) {
+        match inline {
+            Inline::Text { text, .. } => self.text(text),
+            Inline::Emphasis { content, .. } => self.wrapped("emph", content),
+            Inline::Strong { content, .. } => self.wrapped("strong", content),
+            Inline::Strikethrough { content, .. } => self.wrapped("strike", content),
+            Inline::Code { code, .. } => {
+                self.out.push_str("#raw(");
+                self.literal(code);
+                self.out.push_str(");");
+            }
+            Inline::Link { target, content, .. } => self.link(target, content),
+            Inline::Image(image) => self.image(image, false),
+            Inline::FootnoteRef { label, note, .. } => self.footnote(label, *note),
+            Inline::Citation { items, .. } => self.citation(items),
+            Inline::SoftBreak { .. } => self.out.push(' '),
+            Inline::HardBreak { .. } => self.out.push_str("#linebreak();"),
+            Inline::Html { html, .. } => {
+                if html.trim_start().to_ascii_lowercase().starts_with("<br") {
+                    self.out.push_str("#linebreak();");
+                }
+                self.html_anchors(html);
+            }
+            // Future inline kinds: their plain text.
+            other => self.text(&folio_core::plain_text(std::slice::from_ref(other))),
+        }
+    }
+
+    fn wrapped(&mut self, function: &str, content: &[Inline]) {
+        self.out.push('#');
+        self.out.push_str(function);
+        self.out.push('[');
+        self.inlines(content);
+        self.out.push_str("];");
+    }
+
+    /// The label a link leads to, or `None` when it leads nowhere in this PDF.
+    fn link_label(&self, target: &LinkTarget) -> Option<String> {
+        let book = self.book;
+        let label = match target {
+            LinkTarget::Chapter { chapter, anchor } => {
+                let chapter = book.chapters.get(*chapter)?;
+                match anchor {
+                    Some(anchor) => chapter.global_id(anchor).to_string(),
+                    None => chapter.id.clone(),
+                }
+            }
+            LinkTarget::Anchor { anchor } => book.chapters[self.chapter].global_id(anchor).to_string(),
+            _ => return None,
+        };
+        self.can_link_to(&label).then_some(label)
+    }
+
+    fn link(&mut self, target: &LinkTarget, content: &[Inline]) {
+        let destination = match target {
+            LinkTarget::External { url } => Some(url.clone()),
+            // A file of the book that is not a chapter: reachable on the web
+            // edition when its address is known.
+            LinkTarget::Asset { asset } => self.book.config.html.site_url.as_ref().and_then(|site| {
+                let path = &self.book.assets.get(*asset)?.path;
+                Some(format!("{}/{}", site.trim_end_matches('/'), path))
+            }),
+            _ => None,
+        };
+        if let Some(url) = destination {
+            self.out.push_str("#link(");
+            self.literal(&url);
+            self.out.push_str(")[");
+        } else if let Some(label) = self.link_label(target) {
+            self.out.push_str("#link(label(");
+            self.literal(&label);
+            self.out.push_str("))[");
+        } else {
+            // Broken (already reported by the resolver): the text alone.
+            return self.inlines(content);
+        }
+        self.inlines(content);
+        self.out.push_str("];");
+    }
+
+    /// A footnote at its first reference; later references point to it.
+    fn footnote(&mut self, label: &str, note: Option<usize>) {
+        let book = self.book;
+        let chapter = &book.chapters[self.chapter];
+        let Some(footnote) = note.and_then(|n| chapter.footnotes.get(n)) else {
+            // Undefined (the resolver reported it): the reference as typed.
+            return self.text(&format!("[^{label}]"));
+        };
+        let id = chapter.global_id(&footnote.id);
+        if self.notes_done.insert((self.chapter, note.unwrap_or_default())) {
+            self.out.push_str("#footnote[");
+            let start = self.out.len();
+            self.blocks(&footnote.blocks);
+            // No blank line before the closing bracket: it would end the last
+            // paragraph with an empty one.
+            while self.out.ends_with('\n') {
+                self.out.pop();
+            }
+            self.record(start, footnote.span);
+            self.out.push_str("];");
+            self.label(id);
+        } else if self.can_link_to(id) {
+            self.out.push_str("#footnote(label(");
+            self.literal(id);
+            self.out.push_str("));");
+        }
+    }
+
+    /// `[Rogers, 1962; Benkler, 2006, p. 12]` as typed, each key a link to
+    /// its entry in the references.
+    fn citation(&mut self, items: &[CitationItem]) {
+        let book = self.book;
+        self.text("[");
+        for (i, item) in items.iter().enumerate() {
+            if i > 0 {
+                self.text("; ");
+            }
+            let entry = item.entry.and_then(|e| book.bibliography.entries.get(e));
+            let target = entry.map(|entry| book.chapters[entry.chapter].global_id(&entry.id).to_string());
+            match target.filter(|label| self.can_link_to(label)) {
+                Some(label) => {
+                    self.out.push_str("#link(label(");
+                    self.literal(&label);
+                    self.out.push_str("))[");
+                    self.text(&item.key);
+                    self.out.push_str("];");
+                    let own = book.chapters[self.chapter].global_id(&item.id);
+                    self.label(own);
+                }
+                None => self.text(&item.key),
+            }
+            if let Some(locator) = &item.locator {
+                self.text(&format!(", {locator}"));
+            }
+        }
+        self.text("]");
+    }
+}
+
+fn inline_span(inline: &Inline) -> Option<folio_core::Span> {
+    match inline {
+        Inline::Text { span, .. }
+        | Inline::Emphasis { span, .. }
+        | Inline::Strong { span, .. }
+        | Inline::Strikethrough { span, .. }
+        | Inline::Code { span, .. }
+        | Inline::Link { span, .. }
+        | Inline::FootnoteRef { span, .. }
+        | Inline::Citation { span, .. }
+        | Inline::SoftBreak { span }
+        | Inline::HardBreak { span }
+        | Inline::Html { span, .. } => Some(*span),
+        Inline::Image(image) => Some(image.span),
+        _ => None,
+    }
+}

@@ -1,0 +1,221 @@
+//! The resolved model written as typst markup.
+//!
+//! The markup is a generated preamble (`#let folio = (…)`: the settings and
+//! the book's metadata), the print design (`template.typ`, fixed), and the
+//! body: calls to the template's functions whose arguments are string
+//! literals (see [`crate::escape`]) and content blocks of such calls. Every
+//! block and inline that comes from a source file records the byte range it
+//! produced, so that typst's diagnostics can be reported at `file:line`.
+
+mod blocks;
+mod inlines;
+mod preamble;
+
+use std::collections::HashSet;
+use std::ops::Range;
+
+use folio_core::{Book, ChapterId, Diagnostic, Span};
+
+use crate::escape::{push_markup_text, push_str_literal};
+use crate::settings::Geometry;
+
+const TEMPLATE: &str = include_str!("../template.typ");
+
+/// The generated typst source and what is needed to report on it.
+pub struct Markup {
+    pub text: String,
+    pub map: SourceMap,
+    /// Problems found while writing (remote images, dropped HTML…).
+    pub diagnostics: Vec<Diagnostic>,
+    /// Images embedded without alt text: they rule out PDF/UA.
+    pub images_without_alt: Vec<(String, Span)>,
+}
+
+/// Byte ranges of the generated markup → where their content comes from.
+#[derive(Debug, Default)]
+pub struct SourceMap {
+    entries: Vec<(Range<usize>, Span)>,
+}
+
+impl SourceMap {
+    /// The innermost recorded range holding `offset`.
+    pub fn find(&self, offset: usize) -> Option<Span> {
+        self.entries
+            .iter()
+            .filter(|(range, _)| range.contains(&offset))
+            .min_by_key(|(range, _)| range.len())
+            .map(|(_, span)| *span)
+    }
+}
+
+/// Layout choices the markup depends on.
+#[derive(Debug, Clone, Copy)]
+pub struct Layout {
+    pub geometry: Geometry,
+    pub two_sided: bool,
+}
+
+pub fn generate(book: &Book, layout: Layout) -> Markup {
+    // Links need their target label to exist (typst refuses a link to a
+    // missing label), so a first pass records every label the book defines
+    // and the second one writes links to those only. Writing is cheap next
+    // to typesetting.
+    let mut first = Generator::new(book, layout, None);
+    first.book_markup();
+    let labels = first.labels;
+    let mut generator = Generator::new(book, layout, Some(&labels));
+    generator.book_markup();
+    Markup {
+        text: generator.out,
+        map: SourceMap { entries: generator.map },
+        diagnostics: generator.diagnostics,
+        images_without_alt: generator.images_without_alt,
+    }
+}
+
+struct Generator<'a> {
+    book: &'a Book,
+    layout: Layout,
+    out: String,
+    map: Vec<(Range<usize>, Span)>,
+    diagnostics: Vec<Diagnostic>,
+    images_without_alt: Vec<(String, Span)>,
+    /// Labels written so far (each one once: typst refuses links to a label
+    /// that occurs twice).
+    labels: HashSet<String>,
+    /// Labels that exist in the whole document; `None` in the first pass.
+    link_targets: Option<&'a HashSet<String>>,
+    /// Footnotes already typeset, as (chapter, note): later references point to them.
+    notes_done: HashSet<(ChapterId, usize)>,
+    /// The chapter being written.
+    chapter: ChapterId,
+}
+
+impl<'a> Generator<'a> {
+    fn new(book: &'a Book, layout: Layout, link_targets: Option<&'a HashSet<String>>) -> Self {
+        Generator {
+            book,
+            layout,
+            out: String::with_capacity(64 * 1024),
+            map: Vec::new(),
+            diagnostics: Vec::new(),
+            images_without_alt: Vec::new(),
+            labels: HashSet::new(),
+            link_targets,
+            notes_done: HashSet::new(),
+            chapter: 0,
+        }
+    }
+
+    fn book_markup(&mut self) {
+        self.preamble();
+        self.out.push_str(TEMPLATE);
+        self.out.push_str("\n// ---- The book ----\n#show: folio-book\n#folio-title-page()\n#folio-colophon-page()\n#folio-toc()\n#show: folio-main-matter\n\n");
+        let mut part = None;
+        for id in 0..self.book.chapters.len() {
+            let chapter = &self.book.chapters[id];
+            if chapter.part.is_some() && chapter.part != part {
+                part = chapter.part;
+                if let Some(p) = part {
+                    self.part(p);
+                }
+            }
+            self.chapter(id);
+        }
+    }
+
+    fn part(&mut self, id: usize) {
+        let part = &self.book.parts[id];
+        let start = self.out.len();
+        self.out.push_str("#folio-part(");
+        push_str_literal(&mut self.out, &part.title);
+        self.out.push_str(", ");
+        self.label_arg(&part.id);
+        self.out.push_str(")\n\n");
+        self.record(start, part.span);
+    }
+
+    fn chapter(&mut self, id: ChapterId) {
+        self.chapter = id;
+        let book = self.book;
+        let chapter = &book.chapters[id];
+        let start = self.out.len();
+        let in_part = usize::from(chapter.part.is_some());
+        let level = 1 + in_part + chapter.depth as usize;
+        self.out.push_str("#folio-chapter(");
+        push_str_literal(&mut self.out, &chapter.title);
+        self.out.push_str(", ");
+        self.label_arg(&chapter.id);
+        self.out.push_str(&format!(", level: {level}, depth: {})\n", chapter.depth));
+        // The chapter's own top heading is its title, set by folio-chapter
+        // from SUMMARY; its id still leads there.
+        let blocks = match chapter.blocks.first() {
+            Some(folio_core::Block::Heading { level: 1, id: heading_id, .. }) => {
+                self.anchor(chapter.global_id(heading_id));
+                &chapter.blocks[1..]
+            }
+            _ => &chapter.blocks[..],
+        };
+        self.out.push('\n');
+        self.blocks(blocks);
+        self.out.push_str("#folio-chapter-end()\n\n");
+        self.record(start, chapter.span);
+    }
+
+    // ---- Writing helpers ----
+
+    /// Records that `start..` (up to now) comes from `span`.
+    fn record(&mut self, start: usize, span: Span) {
+        self.map.push((start..self.out.len(), span));
+    }
+
+    fn text(&mut self, text: &str) {
+        push_markup_text(&mut self.out, text);
+    }
+
+    fn literal(&mut self, text: &str) {
+        push_str_literal(&mut self.out, text);
+    }
+
+    /// Claims `name` as a label; false when empty or already written.
+    fn claim_label(&mut self, name: &str) -> bool {
+        !name.is_empty() && self.labels.insert(name.to_string())
+    }
+
+    /// Writes `#label("name");` right after an element, to name it.
+    fn label(&mut self, name: &str) {
+        if self.claim_label(name) {
+            self.out.push_str("#label(");
+            self.literal(name);
+            self.out.push_str(");");
+        }
+    }
+
+    /// A label as a template argument: the string, or `none`.
+    fn label_arg(&mut self, name: &str) {
+        if self.claim_label(name) {
+            self.literal(name);
+        } else {
+            self.out.push_str("none");
+        }
+    }
+
+    /// An invisible anchor for links.
+    fn anchor(&mut self, name: &str) {
+        if self.claim_label(name) {
+            self.out.push_str("#folio-anchor(");
+            self.literal(name);
+            self.out.push_str(");");
+        }
+    }
+
+    /// Whether a link to `label` can be written.
+    fn can_link_to(&self, label: &str) -> bool {
+        self.link_targets.is_none_or(|targets| targets.contains(label))
+    }
+
+    /// Lengths in typst points with a stable, short representation.
+    fn points(value: f64) -> String {
+        format!("{:.2}pt", value)
+    }
+}

@@ -1,0 +1,127 @@
+//! The typst `World` of a book: what the typesetter may see.
+//!
+//! - the main source: the generated markup;
+//! - files: only the book's assets, by their path relative to the book root
+//!   (the resolver checked that they lie inside it); any other path, and every
+//!   package (`@preview/…`), is refused: nothing is downloaded;
+//! - fonts: typst's embedded set plus the font files named in `[pdf] fonts`;
+//!   no system font scan, so a build looks the same on every machine;
+//! - `today()`: the build timestamp (`SOURCE_DATE_EPOCH`), not the clock.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
+
+use typst::diag::{FileError, FileResult, PackageError};
+use typst::foundations::{Bytes, Datetime};
+use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
+use typst::text::{Font, FontBook, FontInfo};
+use typst::utils::LazyHash;
+use typst::{Library, LibraryExt, World};
+use typst_kit::fonts::FontStore;
+
+use crate::Error;
+
+/// The standard library, built once per process.
+static LIBRARY: LazyLock<LazyHash<Library>> = LazyLock::new(|| LazyHash::new(Library::default()));
+
+/// typst's embedded fonts (Libertinus Serif, New Computer Modern, DejaVu Sans
+/// Mono), parsed once per process; `Font` is a cheap handle.
+static EMBEDDED_FONTS: LazyLock<Vec<(Font, FontInfo)>> = LazyLock::new(|| typst_kit::fonts::embedded().collect());
+
+/// The virtual path of the generated markup. No book file can be served
+/// under it: files are looked up among the book's assets only.
+const MAIN_PATH: &str = "/folio-book.typ";
+
+pub struct BookWorld {
+    main: Source,
+    /// The files typst may read: virtual path → file on disk.
+    files: HashMap<FileId, PathBuf>,
+    fonts: FontStore,
+    /// Build time, seconds since the Unix epoch.
+    timestamp: i64,
+}
+
+impl BookWorld {
+    /// `files` are `(path relative to the book root, file on disk)`;
+    /// `font_files` are added to the embedded fonts.
+    pub fn new(markup: String, files: impl IntoIterator<Item = (String, PathBuf)>, font_files: &[PathBuf], timestamp: i64) -> Result<Self, Error> {
+        let main = Source::new(file_id(MAIN_PATH).ok_or_else(|| Error::Internal("invalid main path".into()))?, markup);
+        let files = files
+            .into_iter()
+            .filter_map(|(virtual_path, real)| Some((file_id(&format!("/{virtual_path}"))?, real)))
+            .collect();
+        let mut fonts = FontStore::new();
+        fonts.extend(EMBEDDED_FONTS.iter().cloned());
+        for path in font_files {
+            fonts.extend(load_font_file(path)?);
+        }
+        Ok(BookWorld { main, files, fonts, timestamp })
+    }
+
+    pub fn main_source(&self) -> &Source {
+        &self.main
+    }
+}
+
+fn file_id(path: &str) -> Option<FileId> {
+    let vpath = VirtualPath::new(path).ok()?;
+    Some(RootedPath::new(VirtualRoot::Project, vpath).intern())
+}
+
+fn load_font_file(path: &Path) -> Result<Vec<(Font, FontInfo)>, Error> {
+    let data = std::fs::read(path).map_err(|e| Error::Config(format!("[pdf] fonts: cannot read `{}`: {e}", path.display())))?;
+    let fonts: Vec<_> = Font::iter(Bytes::new(data)).map(|font| (font.clone(), font.info().clone())).collect();
+    if fonts.is_empty() {
+        return Err(Error::Config(format!("[pdf] fonts: `{}` is not a font file typst can read (TrueType, OpenType or a collection)", path.display())));
+    }
+    Ok(fonts)
+}
+
+impl World for BookWorld {
+    fn library(&self) -> &LazyHash<Library> {
+        &LIBRARY
+    }
+
+    fn book(&self) -> &LazyHash<FontBook> {
+        self.fonts.book()
+    }
+
+    fn main(&self) -> FileId {
+        self.main.id()
+    }
+
+    fn source(&self, id: FileId) -> FileResult<Source> {
+        if id == self.main.id() { Ok(self.main.clone()) } else { Err(FileError::NotSource) }
+    }
+
+    fn file(&self, id: FileId) -> FileResult<Bytes> {
+        if id == self.main.id() {
+            return Ok(Bytes::from_string(self.main.clone()));
+        }
+        if let VirtualRoot::Package(package) = id.root() {
+            return Err(FileError::Package(PackageError::NotFound(package.clone())));
+        }
+        match self.files.get(&id) {
+            Some(path) => std::fs::read(path).map(Bytes::new).map_err(|e| FileError::from_io(e, path)),
+            None => Err(FileError::AccessDenied),
+        }
+    }
+
+    fn font(&self, index: usize) -> Option<Font> {
+        self.fonts.font(index)
+    }
+
+    fn today(&self, offset: Option<typst::foundations::Duration>) -> Option<Datetime> {
+        let offset_seconds = offset.map_or(0, |d| d.seconds() as i64);
+        let moment = time::OffsetDateTime::from_unix_timestamp(self.timestamp.checked_add(offset_seconds)?).ok()?;
+        Datetime::from_ymd(moment.year(), moment.month().into(), moment.day())
+    }
+}
+
+/// The build timestamp as typst-pdf wants it for the document's dates.
+pub fn pdf_timestamp(timestamp: i64) -> Option<typst_pdf::Timestamp> {
+    let moment = time::OffsetDateTime::from_unix_timestamp(timestamp).ok()?;
+    let datetime = Datetime::from_ymd_hms(moment.year(), moment.month().into(), moment.day(), moment.hour(), moment.minute(), moment.second())?;
+    Some(typst_pdf::Timestamp::new_utc(datetime))
+}
