@@ -1,1 +1,155 @@
-fn main() {}
+//! The `folio` command: a thin layer over the `folio` library.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use folio::{Book, BuildError, BuildOptions, Diagnostic, Edition, Severity};
+
+/// Turn a Markdown book into its PDF, EPUB 3 and HTML editions.
+#[derive(Parser)]
+#[command(name = "folio", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build the editions of a book.
+    Build {
+        /// The book: a folder with SUMMARY.md or book.toml, or a Markdown file.
+        #[arg(default_value = ".")]
+        book: PathBuf,
+        /// Editions to build (default: folio.toml `[build] editions`, else all).
+        #[arg(long, value_delimiter = ',', value_enum)]
+        to: Option<Vec<EditionArg>>,
+        /// Output folder (default: BOOK/dist).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Fail when the book has warnings.
+        #[arg(long)]
+        deny_warnings: bool,
+    },
+    /// Load and check a book, and report every problem.
+    Check {
+        #[arg(default_value = ".")]
+        book: PathBuf,
+        #[arg(long)]
+        deny_warnings: bool,
+    },
+    /// Print the resolved document model.
+    Inspect {
+        #[arg(default_value = ".")]
+        book: PathBuf,
+        /// As JSON (the only format for now; scripts can rely on it).
+        #[arg(long, required = true)]
+        json: bool,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum EditionArg {
+    Html,
+    Epub,
+    Pdf,
+}
+
+impl From<EditionArg> for Edition {
+    fn from(e: EditionArg) -> Self {
+        match e {
+            EditionArg::Html => Edition::Html,
+            EditionArg::Epub => Edition::Epub,
+            EditionArg::Pdf => Edition::Pdf,
+        }
+    }
+}
+
+/// Exit codes: 0 success, 1 the book has errors, 2 usage errors (clap's own).
+const BOOK_ERRORS: u8 = 1;
+const USAGE: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Build { book, to, out, deny_warnings } => {
+            let Some(loaded) = load(&book) else { return ExitCode::from(USAGE) };
+            let options = BuildOptions {
+                editions: to.map(|t| t.into_iter().map(Edition::from).collect()),
+                out_dir: out.unwrap_or_else(|| default_out_dir(&book)),
+                timestamp: None,
+                deny_warnings,
+            };
+            report(&loaded, &loaded.diagnostics);
+            match folio::build(&loaded, &options) {
+                Ok(built) => {
+                    report(&loaded, &built.diagnostics);
+                    for path in &built.written {
+                        eprintln!("wrote {}", path.display());
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(BuildError::Edition { edition, diagnostics }) => {
+                    report(&loaded, &diagnostics);
+                    eprintln!("error: the {edition:?} edition failed; nothing was written");
+                    ExitCode::from(BOOK_ERRORS)
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::from(BOOK_ERRORS)
+                }
+            }
+        }
+        Command::Check { book, deny_warnings } => {
+            let Some(loaded) = load(&book) else { return ExitCode::from(USAGE) };
+            report(&loaded, &loaded.diagnostics);
+            summary(&loaded.diagnostics);
+            if folio::blocking_diagnostics(&loaded.diagnostics, deny_warnings) > 0 {
+                ExitCode::from(BOOK_ERRORS)
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+        Command::Inspect { book, json: _ } => {
+            let Some(loaded) = load(&book) else { return ExitCode::from(USAGE) };
+            report(&loaded, &loaded.diagnostics);
+            match serde_json::to_string_pretty(&loaded) {
+                Ok(json) => {
+                    println!("{json}");
+                    if loaded.has_errors() { ExitCode::from(BOOK_ERRORS) } else { ExitCode::SUCCESS }
+                }
+                Err(e) => {
+                    eprintln!("error: cannot serialise the model: {e}");
+                    ExitCode::from(BOOK_ERRORS)
+                }
+            }
+        }
+    }
+}
+
+fn load(path: &Path) -> Option<Book> {
+    match Book::load(path) {
+        Ok(book) => Some(book),
+        Err(e) => {
+            eprintln!("error: {e}");
+            None
+        }
+    }
+}
+
+/// `BOOK/dist`, or beside the file for a single-file book.
+fn default_out_dir(book: &Path) -> PathBuf {
+    if book.is_file() { book.parent().unwrap_or(Path::new(".")).join("dist") } else { book.join("dist") }
+}
+
+fn report(book: &Book, diagnostics: &[Diagnostic]) {
+    if !diagnostics.is_empty() {
+        eprint!("{}", folio::core::diagnostics::render(diagnostics, &book.sources, std::io::stderr().is_terminal()));
+    }
+}
+
+fn summary(diagnostics: &[Diagnostic]) {
+    let count = |s: Severity| diagnostics.iter().filter(|d| d.severity == s).count();
+    eprintln!("{} error(s), {} warning(s), {} note(s)", count(Severity::Error), count(Severity::Warning), count(Severity::Note));
+}

@@ -354,8 +354,10 @@ impl Loader {
                         continue;
                     }
                     listed.push(resolved.path.clone());
+                    // mdBook prefix and suffix chapters stand outside the parts.
+                    let in_part = if kind == ChapterKind::Body { part } else { None };
                     let id = self.chapter_from_file(title, &resolved.path, kind, depth, parent, span).map(|id| {
-                        self.chapters[id].part = part;
+                        self.chapters[id].part = in_part;
                         id
                     });
                     stack.push(id);
@@ -431,7 +433,8 @@ impl Loader {
                 continue;
             }
             let display = format!("{}{}", self.display_prefix, file);
-            let source = self.add_source(&display, String::new());
+            let text = std::fs::read(self.root.join(&file)).map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default();
+            let source = self.add_source(&display, text);
             self.diagnostics.push(
                 Diagnostic::new(crate::Severity::Note, format!("`{display}` is not listed in SUMMARY.md and is left out"), Some(Span { source, line: 1, col: 1 }))
                     .with_hint("add it to SUMMARY.md to include it"),
@@ -576,5 +579,12 @@ mod tests {
     #[test]
     fn span_at_byte_counts_lines_and_characters() {
         assert_eq!(span_at_byte(0, "ab\nçd", 5), Span { source: 0, line: 2, col: 2 });
+    }
+}
+
+impl Book {
+    /// Loads, parses and resolves the book at `path` (see [`crate::open`]).
+    pub fn load(path: &Path) -> Result<Book, LoadError> {
+        crate::open(path)
     }
 }

@@ -14,7 +14,7 @@ use crate::slug::slugify;
 use crate::visit;
 
 /// A chapter needs this many entry-like list items to be taken for the references.
-const MIN_ENTRIES: usize = 3;
+const MIN_ENTRIES: usize = 2;
 
 pub fn resolve(book: &mut Book) {
     book.bibliography.chapter = references_chapter(book);

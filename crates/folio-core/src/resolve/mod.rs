@@ -22,4 +22,6 @@ pub fn resolve(book: &mut Book) {
     ids::resolve(book);
     links::resolve(book);
     typography::resolve(book);
+    // Report in reading order: sources are numbered in the order they were read.
+    book.diagnostics.sort_by_key(|d| d.span.map(|s| (s.source, s.line, s.col)));
 }
