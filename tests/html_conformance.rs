@@ -1,0 +1,244 @@
+//! The CommonMark 0.31.2 and GFM 0.29 spec examples through reader → model →
+//! HTML writer (fragment mode), compared with the spec's HTML after
+//! normalisation. At least 99 % must pass; every failure is listed.
+//!
+//! The spec files live beside the repository (`../shared/testdata/`); without
+//! them the test says it was skipped, except on CI where it fails.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use scraper::{Html, Node};
+
+const REQUIRED_PASS_RATE: f64 = 0.99;
+
+/// Examples whose expected HTML assumes a reader configuration folio does not
+/// have, and why. They are run and reported, but not counted.
+const NOT_APPLICABLE: &[(&str, usize, &str)] = &[
+    ("CommonMark 0.31.2", 604, "GFM extended autolinks are always on in folio"),
+    ("CommonMark 0.31.2", 610, "GFM extended autolinks are always on in folio"),
+    ("CommonMark 0.31.2", 613, "GFM extended autolinks are always on in folio"),
+    ("CommonMark 0.31.2", 614, "GFM extended autolinks are always on in folio"),
+    ("GFM 0.29", 610, "GFM extended autolinks are always on in folio (the spec runs its core examples without them)"),
+    ("GFM 0.29", 616, "GFM extended autolinks are always on in folio (the spec runs its core examples without them)"),
+    ("GFM 0.29", 619, "GFM extended autolinks are always on in folio (the spec runs its core examples without them)"),
+    ("GFM 0.29", 645, "HTML comment syntax changed in CommonMark 0.30; folio follows 0.31.2"),
+    ("GFM 0.29", 646, "HTML comment syntax changed in CommonMark 0.30; folio follows 0.31.2"),
+    ("CommonMark 0.31.2", 96, "a document starting with `---` opens YAML front matter (GitBook/HonKit books use it)"),
+];
+
+/// The model normalises heading levels per chapter (the top level becomes
+/// 1, see `Block::Heading`), so the spec's levels are shifted the same way.
+fn shift_headings(html: &str) -> String {
+    let Some(top) = (1..=6).find(|level| html.contains(&format!("<h{level}>"))) else {
+        return html.to_string();
+    };
+    let mut shifted = html.to_string();
+    for level in top..=6 {
+        let to = level - top + 1;
+        shifted = shifted.replace(&format!("<h{level}>"), &format!("<h{to}>")).replace(&format!("</h{level}>"), &format!("</h{to}>"));
+    }
+    shifted
+}
+
+struct Example {
+    suite: &'static str,
+    number: usize,
+    section: String,
+    markdown: String,
+    html: String,
+}
+
+/// Examples sit between lines of 32 backticks tagged `example`: the
+/// Markdown, a line holding `.`, the HTML. `→` stands for a tab.
+fn examples(suite: &'static str, spec: &str) -> Vec<Example> {
+    let fence = "`".repeat(32);
+    let mut examples = Vec::new();
+    let mut section = String::new();
+    let mut lines = spec.lines();
+    while let Some(line) = lines.next() {
+        if let Some(heading) = line.strip_prefix('#') {
+            section = heading.trim_start_matches('#').trim().to_string();
+            continue;
+        }
+        if !(line.starts_with(&fence) && line[fence.len()..].trim_start().starts_with("example")) {
+            continue;
+        }
+        let (mut markdown, mut html, mut in_html) = (String::new(), String::new(), false);
+        for line in lines.by_ref() {
+            if line == fence {
+                break;
+            }
+            if line == "." && !in_html {
+                in_html = true;
+                continue;
+            }
+            let target = if in_html { &mut html } else { &mut markdown };
+            target.push_str(&line.replace('→', "\t"));
+            target.push('\n');
+        }
+        examples.push(Example { suite, number: examples.len() + 1, section: section.clone(), markdown, html });
+    }
+    examples
+}
+
+const BLOCK_ELEMENTS: &[&str] = &[
+    "address", "article", "aside", "blockquote", "body", "dd", "details", "div", "dl", "dt", "figcaption", "figure",
+    "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "html", "li", "main", "nav", "ol", "p", "pre",
+    "section", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
+];
+const VOID_ELEMENTS: &[&str] = &["area", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"];
+
+/// Both sides parsed by html5ever and printed canonically: attributes sorted,
+/// entities decoded then re-escaped one way, void elements unclosed,
+/// whitespace collapsed outside `<pre>` and dropped next to block boundaries.
+fn normalise(html: &str) -> String {
+    let document = Html::parse_fragment(html);
+    let mut out = String::new();
+    for child in document.tree.root().children() {
+        write_node(child, &mut out, false);
+    }
+    out.trim().to_string()
+}
+
+fn is_block(node: Option<ego_tree::NodeRef<'_, Node>>) -> Option<bool> {
+    node.map(|n| n.value().as_element().is_some_and(|e| BLOCK_ELEMENTS.contains(&e.name())))
+}
+
+fn write_node(node: ego_tree::NodeRef<'_, Node>, out: &mut String, in_pre: bool) {
+    match node.value() {
+        Node::Element(element) => {
+            let name = element.name();
+            out.push('<');
+            out.push_str(name);
+            let mut attributes: Vec<(String, String)> =
+                element.attrs().map(|(k, v)| (k.to_string(), escape(v))).collect();
+            attributes.sort();
+            for (key, value) in attributes {
+                out.push_str(&format!(" {key}=\"{value}\""));
+            }
+            out.push('>');
+            if VOID_ELEMENTS.contains(&name) {
+                return;
+            }
+            for child in node.children() {
+                write_node(child, out, in_pre || name == "pre");
+            }
+            out.push_str(&format!("</{name}>"));
+        }
+        Node::Text(text) => {
+            if in_pre {
+                out.push_str(&escape(text));
+                return;
+            }
+            let original: &str = text;
+            let collapsed = original.split_ascii_whitespace().collect::<Vec<_>>().join(" ");
+            let lead = original.starts_with(|c: char| c.is_ascii_whitespace());
+            let trail = original.ends_with(|c: char| c.is_ascii_whitespace());
+            let block_parent = is_block(node.parent()).unwrap_or(true);
+            let before_block = is_block(node.prev_sibling()).unwrap_or(block_parent);
+            let after_block = is_block(node.next_sibling()).unwrap_or(block_parent);
+            if collapsed.is_empty() {
+                if lead && !before_block && !after_block {
+                    out.push(' ');
+                }
+                return;
+            }
+            if lead && !before_block {
+                out.push(' ');
+            }
+            out.push_str(&escape(&collapsed));
+            if trail && !after_block {
+                out.push(' ');
+            }
+        }
+        Node::Comment(comment) => out.push_str(&format!("<!--{}-->", &**comment)),
+        _ => {}
+    }
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+fn render(markdown: &str) -> String {
+    folio_html::fragment_html(&folio_core::parse_str(markdown))
+}
+
+#[test]
+fn spec_examples_render_as_the_specs_say() {
+    let testdata = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/testdata");
+    let read = |name: &str| std::fs::read_to_string(testdata.join(name));
+    let (Ok(commonmark), Ok(gfm)) = (read("commonmark-spec-0.31.2.txt"), read("gfm-spec-0.29.txt")) else {
+        assert!(std::env::var("CI").as_deref() != Ok("true"), "spec test data missing in {}", testdata.display());
+        println!("SKIPPED: CommonMark/GFM spec examples not found in {}", testdata.display());
+        return;
+    };
+    let commonmark = examples("CommonMark 0.31.2", &commonmark);
+    let gfm = examples("GFM 0.29", &gfm);
+    assert!(commonmark.len() > 600 && gfm.len() > 600, "the spec files hold too few examples");
+
+    // GFM 0.29 is CommonMark 0.29 plus extensions. Where CommonMark 0.31.2
+    // has the same input, it is tested there (and wins where it changed).
+    let current: HashMap<&str, &str> = commonmark.iter().map(|e| (e.markdown.as_str(), e.html.as_str())).collect();
+    let (mut superseded, mut duplicates) = (0, 0);
+    let mut run: Vec<&Example> = commonmark.iter().collect();
+    for example in &gfm {
+        match current.get(example.markdown.as_str()) {
+            Some(html) if normalise(html) == normalise(&example.html) => duplicates += 1,
+            Some(_) => superseded += 1,
+            None => run.push(example),
+        }
+    }
+
+    let mut failures = Vec::new();
+    let mut not_applicable = Vec::new();
+    let mut shifted = 0;
+    for example in &run {
+        let markdown = example.markdown.clone();
+        let rendered = std::panic::catch_unwind(move || render(&markdown));
+        let reason = match rendered {
+            Err(_) => Some("panicked".to_string()),
+            Ok(html) => {
+                let (expected, got) = (normalise(&example.html), normalise(&html));
+                let expected_shifted = shift_headings(&expected);
+                if expected != got && expected_shifted == got {
+                    shifted += 1;
+                }
+                (expected_shifted != got).then(|| format!("expected {expected_shifted:?}\n      got      {got:?}"))
+            }
+        };
+        let Some(reason) = reason else { continue };
+        let line = format!("{} example {} ({}): {reason}", example.suite, example.number, example.section);
+        match NOT_APPLICABLE.iter().find(|(suite, number, _)| *suite == example.suite && *number == example.number) {
+            Some((_, _, why)) => not_applicable.push(format!("{line}\n      not applicable: {why}")),
+            None => failures.push(line),
+        }
+    }
+    let counted = run.len() - not_applicable.len();
+    let passed = counted - failures.len();
+    let rate = passed as f64 / counted as f64;
+    println!(
+        "conformance: {passed}/{counted} passed ({:.2} %); {} not applicable; {shifted} passed with heading levels shifted as the model does; \
+         GFM examples already in CommonMark 0.31.2: {duplicates} identical, {superseded} superseded",
+        rate * 100.0,
+        not_applicable.len()
+    );
+    for failure in &failures {
+        println!("  FAIL {failure}");
+    }
+    for skipped in &not_applicable {
+        println!("  N/A  {skipped}");
+    }
+    assert!(rate >= REQUIRED_PASS_RATE, "{} failures, pass rate {:.2} % < 99 %", failures.len(), rate * 100.0);
+}
+
+#[test]
+fn normalisation_ignores_form_but_not_content() {
+    assert_eq!(normalise("<p>a &amp; b</p>\n<hr />"), normalise("<p>a &#38; b</p><hr>"));
+    assert_eq!(normalise("<img src=\"x\" alt=\"y\" />"), normalise("<img alt=\"y\" src=\"x\">"));
+    assert_eq!(normalise("<ul>\n<li>a</li>\n</ul>"), normalise("<ul><li>a</li></ul>"));
+    assert_ne!(normalise("<p>a b</p>"), normalise("<p>ab</p>"));
+    assert_ne!(normalise("<pre><code>a\n</code></pre>"), normalise("<pre><code>a</code></pre>"));
+    assert_ne!(normalise("<p><em>a</em> b</p>"), normalise("<p><em>a</em>b</p>"));
+}
