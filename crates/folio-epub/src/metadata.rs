@@ -1,0 +1,184 @@
+//! The publication metadata that needs deciding: the identifier, the dates,
+//! and the accessibility claims the content earns.
+
+use std::sync::LazyLock;
+
+use folio_core::{Book, Diagnostic, RenderContext, Severity};
+use regex::Regex;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::Error;
+use crate::content::{Documents, Images};
+use crate::labels::labels;
+
+/// The claim written in `dcterms:conformsTo` when the content earns it.
+pub(crate) const CONFORMANCE: &str = "EPUB Accessibility 1.1 - WCAG 2.1 Level AA";
+
+pub(crate) struct Facts {
+    /// `dc:identifier`: the book's, or a UUID derived from it.
+    pub identifier: String,
+    /// `dcterms:modified`: the build time, `YYYY-MM-DDThh:mm:ssZ`.
+    pub modified: String,
+    /// `dc:date`, when the book's date is one EPUBCheck accepts.
+    pub date: Option<String>,
+    pub accessibility: Accessibility,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Facts {
+    pub(crate) fn gather(book: &Book, documents: &Documents, ctx: &RenderContext) -> Result<Facts, Error> {
+        let mut diagnostics = Vec::new();
+        let date = book.metadata.date.as_deref().map(str::trim).filter(|date| {
+            let valid = is_w3c_date(date);
+            if !valid {
+                diagnostics.push(
+                    Diagnostic::new(Severity::Warning, format!("the date `{date}` is left out of the EPUB: it is not a W3C date"), None)
+                        .with_hint("write it as YYYY, YYYY-MM or YYYY-MM-DD"),
+                );
+            }
+            valid
+        });
+        Ok(Facts {
+            identifier: identifier(book),
+            modified: modified(ctx.timestamp)?,
+            date: date.map(str::to_string),
+            accessibility: Accessibility::of(book, documents.images),
+            diagnostics,
+        })
+    }
+}
+
+/// The book's identifier, or one derived from its title and file name: a
+/// name-based UUID (version 5), so rebuilding the book keeps its identity and
+/// reading systems keep the reader's place and notes.
+fn identifier(book: &Book) -> String {
+    if let Some(identifier) = book.metadata.identifier.as_deref().map(str::trim).filter(|i| !i.is_empty()) {
+        return identifier.to_string();
+    }
+    let name = format!("folio:{}\n{}", book.metadata.title, book.output_name());
+    format!("urn:uuid:{}", Uuid::new_v5(&Uuid::NAMESPACE_OID, name.as_bytes()))
+}
+
+/// `dcterms:modified` wants exactly `CCYY-MM-DDThh:mm:ssZ`, in UTC.
+fn modified(timestamp: i64) -> Result<String, Error> {
+    let time = OffsetDateTime::from_unix_timestamp(timestamp).map_err(|_| Error::Timestamp(timestamp))?;
+    if !(0..=9999).contains(&time.year()) {
+        return Err(Error::Timestamp(timestamp));
+    }
+    Ok(format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        time.year(),
+        u8::from(time.month()),
+        time.day(),
+        time.hour(),
+        time.minute(),
+        time.second()
+    ))
+}
+
+/// The date syntax EPUBCheck accepts without a warning (W3C Date and Time Formats).
+fn is_w3c_date(date: &str) -> bool {
+    static W3CDTF: LazyLock<Option<Regex>> = LazyLock::new(|| {
+        Regex::new(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01])(T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d))?)?)?$").ok()
+    });
+    W3CDTF.as_ref().is_some_and(|re| re.is_match(date))
+}
+
+/// What the package says about accessibility, from what the documents hold.
+pub(crate) struct Accessibility {
+    pub access_modes: Vec<&'static str>,
+    pub access_modes_sufficient: Vec<&'static str>,
+    pub features: Vec<&'static str>,
+    pub summary: String,
+    /// `xml:lang` of the summary when it is not in the book's language.
+    pub summary_lang: Option<&'static str>,
+    pub conforms: bool,
+}
+
+impl Accessibility {
+    fn of(book: &Book, images: Images) -> Self {
+        let has_images = images.total > 0;
+        let every_image_described = images.without_alt == 0;
+        let mut features = vec!["structuralNavigation", "tableOfContents", "readingOrder", "displayTransformability"];
+        if has_images && every_image_described {
+            features.push("alternativeText");
+        }
+        let (summary, summary_lang) = match &book.config.epub.accessibility_summary {
+            Some(summary) => (summary.clone(), None),
+            None => {
+                let words = labels(&book.metadata.language);
+                let images_sentence = match (has_images, every_image_described) {
+                    (false, _) => words.summary_no_images,
+                    (true, true) => words.summary_alt_text,
+                    (true, false) => words.summary_missing_alt_text,
+                };
+                let foreign = !words.lang_if_foreign(&book.metadata.language).is_empty();
+                (format!("{} {images_sentence}", words.summary_structure), foreign.then_some(words.lang))
+            }
+        };
+        Accessibility {
+            access_modes: if has_images { vec!["textual", "visual"] } else { vec!["textual"] },
+            access_modes_sufficient: match (has_images, every_image_described) {
+                (false, _) => vec!["textual"],
+                (true, true) => vec!["textual", "textual,visual"],
+                (true, false) => vec!["textual,visual"],
+            },
+            features,
+            summary,
+            summary_lang,
+            conforms: every_image_described,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn modified_is_utc_to_the_second() {
+        assert_eq!(modified(0).expect("epoch"), "1970-01-01T00:00:00Z");
+        assert_eq!(modified(1_700_000_000).expect("2023"), "2023-11-14T22:13:20Z");
+        assert!(modified(i64::MAX).is_err());
+        assert!(modified(-100_000_000_000).is_err());
+    }
+
+    #[test]
+    fn only_w3c_dates_pass() {
+        for ok in ["2024", "2024-03", "2024-03-09", "2024-03-09T10:00Z", "2024-03-09T10:00:05.5+01:00"] {
+            assert!(is_w3c_date(ok), "{ok}");
+        }
+        for bad in ["", "9 mars 2024", "2024-13", "2024-3-9", "24-03-09", "2024-03-09T10:00"] {
+            assert!(!is_w3c_date(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_derived_identifier_is_stable_and_depends_on_the_title() {
+        let mut book = crate::test_book::book();
+        book.metadata.identifier = None;
+        let first = identifier(&book);
+        assert!(first.starts_with("urn:uuid:"), "{first}");
+        assert_eq!(identifier(&book), first);
+        book.metadata.title.push('!');
+        assert_ne!(identifier(&book), first);
+        book.metadata.identifier = Some("urn:isbn:9782000000000".into());
+        assert_eq!(identifier(&book), "urn:isbn:9782000000000");
+    }
+
+    #[test]
+    fn claims_follow_the_images() {
+        let book = crate::test_book::book();
+        let none = Accessibility::of(&book, Images { total: 0, without_alt: 0 });
+        assert_eq!(none.access_modes, ["textual"]);
+        assert!(none.conforms && !none.features.contains(&"alternativeText"));
+        let described = Accessibility::of(&book, Images { total: 2, without_alt: 0 });
+        assert_eq!(described.access_modes_sufficient, ["textual", "textual,visual"]);
+        assert!(described.conforms && described.features.contains(&"alternativeText"));
+        let bare = Accessibility::of(&book, Images { total: 2, without_alt: 1 });
+        assert_eq!(bare.access_modes_sufficient, ["textual,visual"]);
+        assert!(!bare.conforms && !bare.features.contains(&"alternativeText"));
+        assert!(bare.summary.contains("n’ont pas d’alternative"), "{}", bare.summary);
+    }
+}

@@ -1,0 +1,281 @@
+//! The table of contents, built once from the SUMMARY tree and written
+//! twice: the EPUB 3 navigation document (with landmarks) and the NCX that
+//! older reading systems read.
+//!
+//! Tree: parts (headings without a link) hold their chapters; a chapter
+//! holds its sections (headings of level 1 and 2, the chapter's own title
+//! excepted), then its sub-chapters.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
+use folio_core::{Block, Book, ChapterId, ChapterKind, plain_text};
+
+use crate::labels::labels;
+use crate::layout::Layout;
+use crate::xml::{Page, escape, href};
+
+#[derive(Debug, PartialEq)]
+pub(crate) struct Entry {
+    pub title: String,
+    /// Target relative to the package root, with its fragment; `None` for a part.
+    pub target: Option<String>,
+    pub children: Vec<Entry>,
+}
+
+/// The whole table of contents.
+pub(crate) fn tree(book: &Book, layout: &Layout) -> Vec<Entry> {
+    let mut sub_chapters: Vec<Vec<ChapterId>> = vec![Vec::new(); book.chapters.len()];
+    let mut top: Vec<ChapterId> = Vec::new();
+    for (id, chapter) in book.chapters.iter().enumerate() {
+        match chapter.parent.and_then(|parent| sub_chapters.get_mut(parent)) {
+            Some(siblings) => siblings.push(id),
+            None => top.push(id),
+        }
+    }
+    let entry = |id| chapter_entry(book, layout, &sub_chapters, id);
+    let mut entries: Vec<Entry> = Vec::new();
+    let mut current_part = None;
+    for id in top {
+        match book.chapters[id].part {
+            None => entries.push(entry(id)),
+            Some(part) if current_part == Some(part) => {
+                if let Some(last) = entries.last_mut() {
+                    last.children.push(entry(id));
+                }
+            }
+            Some(part) => {
+                let title = book.parts.get(part).map(|p| p.title.clone()).unwrap_or_default();
+                entries.push(Entry { title, target: None, children: vec![entry(id)] });
+            }
+        }
+        current_part = book.chapters[id].part;
+    }
+    entries
+}
+
+fn chapter_entry(book: &Book, layout: &Layout, sub_chapters: &[Vec<ChapterId>], id: ChapterId) -> Entry {
+    let path = layout.chapter(id);
+    let mut children = sections(&book.chapters[id].blocks, path);
+    children.extend(sub_chapters[id].iter().map(|&sub| chapter_entry(book, layout, sub_chapters, sub)));
+    Entry { title: book.chapters[id].title.clone(), target: Some(path.to_string()), children }
+}
+
+/// Sections of a chapter: its level-1 headings with their level-2 headings
+/// nested, or, when a single level-1 heading is the chapter's title, its
+/// level-2 headings.
+fn sections(blocks: &[Block], path: &str) -> Vec<Entry> {
+    let headings: Vec<(u8, Entry)> = blocks
+        .iter()
+        .filter_map(|block| match block {
+            Block::Heading { level, id, content, .. } if *level <= 2 => {
+                let title = plain_text(content).trim().to_string();
+                let entry = Entry { title, target: Some(format!("{path}#{id}")), children: Vec::new() };
+                (!entry.title.is_empty()).then_some((*level, entry))
+            }
+            _ => None,
+        })
+        .collect();
+    let titles = headings.iter().filter(|(level, _)| *level == 1).count();
+    let mut out: Vec<Entry> = Vec::new();
+    let mut under_section = false;
+    for (i, (level, entry)) in headings.into_iter().enumerate() {
+        match level {
+            1 if i == 0 && titles == 1 => {}
+            1 => {
+                out.push(entry);
+                under_section = true;
+            }
+            _ => match out.last_mut() {
+                Some(section) if under_section => section.children.push(entry),
+                _ => out.push(entry),
+            },
+        }
+    }
+    out
+}
+
+/// `nav.xhtml`: the table of contents and the landmarks.
+pub(crate) fn navigation_document(book: &Book, layout: &Layout, tree: &[Entry]) -> String {
+    let words = labels(&book.metadata.language);
+    let foreign = words.lang_if_foreign(&book.metadata.language);
+    let mut body = String::new();
+    let _ = write!(
+        body,
+        "<nav epub:type=\"toc\" role=\"doc-toc\" id=\"toc\" aria-labelledby=\"toc-title\">\n\
+         <h1 id=\"toc-title\"{foreign}>{}</h1>\n",
+        escape(words.contents)
+    );
+    write_list(&mut body, tree, &layout.nav);
+    body.push_str("</nav>\n");
+
+    let _ = write!(
+        body,
+        "<nav epub:type=\"landmarks\" id=\"landmarks\" hidden=\"hidden\" aria-labelledby=\"landmarks-title\">\n\
+         <h2 id=\"landmarks-title\"{foreign}>{}</h2>\n<ol>\n",
+        escape(words.landmarks)
+    );
+    let mut landmark = |kind: &str, target: &str, label: &str| {
+        let _ = writeln!(
+            body,
+            "<li><a epub:type=\"{kind}\" href=\"{}\"{foreign}>{}</a></li>",
+            escape(&href(&layout.nav, target)),
+            escape(label)
+        );
+    };
+    if let Some(cover) = &layout.cover {
+        landmark("cover", cover, words.cover);
+    }
+    landmark("toc", &format!("{}#toc", layout.nav), words.contents);
+    if let Some(first) = book.chapters.iter().position(|c| c.kind == ChapterKind::Body).or((!book.chapters.is_empty()).then_some(0)) {
+        landmark("bodymatter", layout.chapter(first), words.start);
+    }
+    if let Some(references) = book.bibliography.chapter.filter(|&c| c < book.chapters.len()) {
+        landmark("bibliography", layout.chapter(references), words.bibliography);
+    }
+    body.push_str("</ol>\n</nav>");
+
+    let page = Page { path: &layout.nav, lang: &book.metadata.language, title: words.contents, css: &layout.css, body_attributes: "" };
+    page.write(&body)
+}
+
+fn write_list(out: &mut String, entries: &[Entry], from: &str) {
+    out.push_str("<ol>\n");
+    for entry in entries {
+        let title = escape(&entry.title);
+        match &entry.target {
+            Some(target) => {
+                let _ = write!(out, "<li><a href=\"{}\">{title}</a>", escape(&href(from, target)));
+            }
+            None => {
+                let _ = write!(out, "<li><span>{title}</span>");
+            }
+        }
+        if !entry.children.is_empty() {
+            out.push('\n');
+            write_list(out, &entry.children, from);
+        }
+        out.push_str("</li>\n");
+    }
+    out.push_str("</ol>\n");
+}
+
+/// `toc.ncx`, the EPUB 2 table of contents. A part points at its first
+/// chapter; entries with the same target share their `playOrder`, as NCX wants.
+pub(crate) fn ncx(book: &Book, layout: &Layout, tree: &[Entry], identifier: &str) -> String {
+    let mut points = String::new();
+    let mut state = NcxState { orders: HashMap::new(), count: 0, from: layout.nav.clone() };
+    let depth = write_points(&mut points, tree, &mut state);
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
+         <ncx xmlns=\"http://www.daisy.org/z3986/2005/ncx/\" version=\"2005-1\" xml:lang=\"{lang}\">\n\
+         <head>\n<meta name=\"dtb:uid\" content=\"{uid}\"/>\n<meta name=\"dtb:depth\" content=\"{depth}\"/>\n\
+         <meta name=\"dtb:totalPageCount\" content=\"0\"/>\n<meta name=\"dtb:maxPageNumber\" content=\"0\"/>\n</head>\n\
+         <docTitle><text>{title}</text></docTitle>\n<navMap>\n{points}</navMap>\n</ncx>\n",
+        lang = escape(&book.metadata.language),
+        uid = escape(identifier),
+        title = escape(&book.metadata.title),
+    )
+}
+
+struct NcxState {
+    orders: HashMap<String, usize>,
+    count: usize,
+    /// NCX and navigation document lie side by side: same relative hrefs.
+    from: String,
+}
+
+/// Writes the nav points, returns the depth of the tree.
+fn write_points(out: &mut String, entries: &[Entry], state: &mut NcxState) -> usize {
+    let mut depth = 0;
+    for entry in entries {
+        let Some(target) = entry.target.as_deref().or_else(|| first_target(&entry.children)) else { continue };
+        let next = state.orders.len() + 1;
+        let order = *state.orders.entry(target.to_string()).or_insert(next);
+        state.count += 1;
+        let _ = write!(
+            out,
+            "<navPoint id=\"np-{}\" playOrder=\"{order}\"><navLabel><text>{}</text></navLabel><content src=\"{}\"/>\n",
+            state.count,
+            escape(&entry.title),
+            escape(&href(&state.from, target))
+        );
+        depth = depth.max(1 + write_points(out, &entry.children, state));
+        out.push_str("</navPoint>\n");
+    }
+    depth
+}
+
+fn first_target(entries: &[Entry]) -> Option<&str> {
+    entries.iter().find_map(|e| e.target.as_deref().or_else(|| first_target(&e.children)))
+}
+
+#[cfg(test)]
+mod tests {
+    use folio_core::{Inline, Span};
+
+    use super::*;
+
+    fn heading(level: u8, id: &str) -> Block {
+        let text = Inline::Text { text: id.to_uppercase(), span: Span::default() };
+        Block::Heading { level, id: id.into(), content: vec![text], span: Span::default() }
+    }
+
+    /// `A(B; C); D`: the tree in one line.
+    pub(crate) fn outline(entries: &[Entry]) -> String {
+        let entry = |e: &Entry| if e.children.is_empty() { e.title.clone() } else { format!("{}({})", e.title, outline(&e.children)) };
+        entries.iter().map(entry).collect::<Vec<_>>().join("; ")
+    }
+
+    #[test]
+    fn a_single_title_heading_is_the_chapter_itself() {
+        let blocks = [heading(1, "t"), heading(2, "a"), heading(3, "x"), heading(2, "b")];
+        let entries = sections(&blocks, "c.xhtml");
+        assert_eq!(outline(&entries), "A; B");
+        assert_eq!(entries[0].target.as_deref(), Some("c.xhtml#a"));
+    }
+
+    #[test]
+    fn several_level_one_headings_are_sections_with_their_subsections() {
+        let blocks = [heading(1, "a"), heading(2, "a1"), heading(1, "b"), heading(2, "b1")];
+        assert_eq!(outline(&sections(&blocks, "c.xhtml")), "A(A1); B(B1)");
+    }
+
+    #[test]
+    fn parts_group_their_chapters_and_sub_chapters_nest() {
+        let book = crate::test_book::book();
+        let layout = Layout::new(&book);
+        let tree = tree(&book, &layout);
+        assert_eq!(outline(&tree), crate::test_book::OUTLINE);
+        assert_eq!(tree[1].target, None, "parts have no link");
+    }
+
+    #[test]
+    fn ncx_parts_share_the_play_order_of_their_first_chapter() {
+        let book = crate::test_book::book();
+        let layout = Layout::new(&book);
+        let ncx = ncx(&book, &layout, &tree(&book, &layout), "urn:x");
+        let doc = roxmltree::Document::parse(&ncx).expect("well-formed");
+        let points: Vec<(&str, &str)> = doc
+            .descendants()
+            .filter(|n| n.has_tag_name("navPoint"))
+            .map(|n| {
+                let src = n.children().find(|c| c.has_tag_name("content")).and_then(|c| c.attribute("src")).unwrap_or_default();
+                (n.attribute("playOrder").unwrap_or_default(), src)
+            })
+            .collect();
+        let part = points.iter().position(|(_, src)| *src == "1-part/a.xhtml").expect("the part's point");
+        assert_eq!(points[part], points[part + 1]);
+        // One play order per target, numbered in reading order from 1.
+        let mut orders: Vec<(&str, &str)> = Vec::new();
+        for point in &points {
+            match orders.iter().find(|(_, src)| *src == point.1) {
+                Some(seen) => assert_eq!(seen.0, point.0),
+                None => {
+                    assert_eq!(point.0, (orders.len() + 1).to_string(), "{points:?}");
+                    orders.push(*point);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,117 @@
+//! A small resolved book, built by hand, for the unit tests: a front
+//! chapter, a part with a chapter and its sub-chapter, references, a figure,
+//! a cover and an asset that no chapter uses.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use folio_core::{
+    Asset, Bibliography, Block, Book, Chapter, ChapterKind, Config, Image, ImageTarget, Inline, Metadata, Part, Span,
+};
+
+/// The table of contents of [`book`], as `nav::tests::outline` writes it.
+pub(crate) const OUTLINE: &str = "Introduction; Première partie(Chapitre A(Section A1; Chapitre B)); Références";
+
+fn text(text: &str) -> Vec<Inline> {
+    vec![Inline::Text { text: text.into(), span: Span::default() }]
+}
+
+fn heading(level: u8, id: &str, title: &str) -> Block {
+    Block::Heading { level, id: id.into(), content: text(title), span: Span::default() }
+}
+
+fn paragraph(words: &str) -> Block {
+    Block::Paragraph { content: text(words), span: Span::default() }
+}
+
+fn chapter(title: &str, path: &str, kind: ChapterKind, part: Option<usize>, parent: Option<usize>, blocks: Vec<Block>) -> Chapter {
+    Chapter {
+        title: title.into(),
+        kind,
+        part,
+        parent,
+        depth: u32::from(parent.is_some()),
+        source: 0,
+        file: format!("{path}.md"),
+        path: path.into(),
+        id: path.replace('/', "-"),
+        blocks,
+        footnotes: Vec::new(),
+        global_ids: BTreeMap::new(),
+        span: Span::default(),
+    }
+}
+
+/// The book, without files on disk.
+pub(crate) fn book() -> Book {
+    let figure = Image {
+        url: "../images/fig.png".into(),
+        alt: "Un schéma".into(),
+        title: None,
+        target: ImageTarget::Asset { asset: 0 },
+        span: Span::default(),
+    };
+    let png = |path: &str| Asset { path: path.into(), media_type: "image/png".into(), size: None };
+    Book {
+        root: PathBuf::new(),
+        metadata: Metadata {
+            title: "Le livre & ses notes".into(),
+            subtitle: Some("Un essai".into()),
+            authors: vec!["Ada Lovelace".into(), "Alan Turing".into()],
+            language: "fr".into(),
+            description: Some("Une description.".into()),
+            identifier: None,
+            license: Some("CC BY-SA 4.0".into()),
+            publisher: Some("Éditions folio".into()),
+            version: Some("1.2".into()),
+            date: Some("2024-03-09".into()),
+            keywords: vec!["essai".into()],
+            cover: Some(1),
+        },
+        config: Config::default(),
+        parts: vec![Part { title: "Première partie".into(), id: "premiere-partie".into(), span: Span::default() }],
+        chapters: vec![
+            chapter("Introduction", "index", ChapterKind::Front, None, None, vec![heading(1, "introduction", "Introduction"), paragraph("Bonjour.")]),
+            chapter(
+                "Chapitre A",
+                "1-part/a",
+                ChapterKind::Body,
+                Some(0),
+                None,
+                vec![heading(1, "chapitre-a", "Chapitre A"), paragraph("Texte."), heading(2, "section-a1", "Section A1"), Block::Figure { image: figure, span: Span::default() }],
+            ),
+            chapter("Chapitre B", "1-part/b", ChapterKind::Body, Some(0), Some(1), vec![paragraph("Sans titre.")]),
+            chapter("Références", "references", ChapterKind::Body, None, None, vec![heading(1, "references", "Références")]),
+        ],
+        assets: vec![png("images/fig.png"), png("cover.png"), Asset { path: "assets/doc.pdf".into(), media_type: "application/pdf".into(), size: None }],
+        bibliography: Bibliography { chapter: Some(3), entries: Vec::new() },
+        sources: Vec::new(),
+        diagnostics: Vec::new(),
+    }
+}
+
+/// A 1×1 grey PNG, for image assets.
+const PNG: &[u8] = &[
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00,
+    0x00, 0x01, 0x08, 0x00, 0x00, 0x00, 0x00, 0x3a, 0x7e, 0x9b, 0x55, 0x00, 0x00, 0x00, 0x0a, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63,
+    0x68, 0x00, 0x00, 0x00, 0x82, 0x00, 0x81, 0x77, 0xcd, 0x72, 0xb6, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60,
+    0x82,
+];
+
+/// The book with its asset files written to a fresh folder.
+pub(crate) fn book_on_disk() -> Book {
+    static COUNT: AtomicUsize = AtomicUsize::new(0);
+    let mut book = book();
+    let root = std::env::temp_dir().join(format!("folio-epub-{}-{}", std::process::id(), COUNT.fetch_add(1, Ordering::Relaxed)));
+    for asset in &book.assets {
+        let path = root.join(&asset.path);
+        if let Some(folder) = path.parent() {
+            std::fs::create_dir_all(folder).expect("temp folder");
+        }
+        let bytes = if asset.media_type == "image/png" { PNG } else { asset.path.as_bytes() };
+        std::fs::write(&path, bytes).expect("temp file");
+    }
+    book.root = root;
+    book
+}

@@ -1,0 +1,191 @@
+//! Writing XML by hand, safely: escaping (from quick-xml), hrefs between the
+//! files of the package, and the frame shared by every XHTML document.
+//!
+//! The documents are small fixed templates, so they are written with
+//! `format!`, which keeps them readable as the XML they produce; every value
+//! that comes from the book goes through [`escape`].
+
+use std::borrow::Cow;
+use std::fmt::Write as _;
+
+use percent_encoding::{AsciiSet, CONTROLS, percent_decode_str, utf8_percent_encode};
+
+pub(crate) use quick_xml::escape::escape;
+
+pub(crate) const XHTML_NS: &str = "http://www.w3.org/1999/xhtml";
+pub(crate) const OPS_NS: &str = "http://www.idpf.org/2007/ops";
+
+/// Bytes that cannot stay literal in a path segment of a URL (RFC 3986),
+/// besides controls and non-ASCII, which are always encoded.
+const PATH_SEGMENT: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'[')
+    .add(b'\\')
+    .add(b']')
+    .add(b'^')
+    .add(b'`')
+    .add(b'{')
+    .add(b'|')
+    .add(b'}');
+
+/// `path` (`/`-separated, relative to the package root) as a URL path.
+pub(crate) fn encode_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for (i, segment) in path.split('/').enumerate() {
+        if i > 0 {
+            out.push('/');
+        }
+        out.extend(utf8_percent_encode(segment, PATH_SEGMENT));
+    }
+    out
+}
+
+/// The folder part of a file path: `a/b.xhtml` → `["a"]`.
+fn folders(path: &str) -> Vec<&str> {
+    let mut parts: Vec<&str> = path.split('/').collect();
+    parts.pop();
+    parts
+}
+
+/// URL from the document at `from` to the file at `to` (with an optional
+/// `#fragment`), both relative to the package root:
+/// `href("a/b.xhtml", "style.css")` → `../style.css`.
+pub(crate) fn href(from: &str, to: &str) -> String {
+    let (to, fragment) = match to.split_once('#') {
+        Some((path, fragment)) => (path, Some(fragment)),
+        None => (to, None),
+    };
+    let from_dirs = folders(from);
+    let to_parts: Vec<&str> = to.split('/').collect();
+    let common = from_dirs.iter().zip(&to_parts).take_while(|(a, b)| a == b).count();
+    let mut out = "../".repeat(from_dirs.len() - common);
+    out.push_str(&encode_path(&to_parts[common..].join("/")));
+    if let Some(fragment) = fragment {
+        out.push('#');
+        out.extend(utf8_percent_encode(fragment, PATH_SEGMENT));
+    }
+    out
+}
+
+/// Where a URL found in the document at `from` points, relative to the
+/// package root and decoded, or `None` when it leaves the package (it has a
+/// scheme, or climbs above the root) or stays in the same document.
+pub(crate) fn resolve(from: &str, url: &str) -> Option<String> {
+    if has_scheme(url) || url.starts_with("//") {
+        return None;
+    }
+    let path = url.split(['#', '?']).next().unwrap_or_default();
+    if path.is_empty() {
+        return None;
+    }
+    let decoded: Cow<str> = percent_decode_str(path).decode_utf8_lossy();
+    let mut parts = if decoded.starts_with('/') { Vec::new() } else { folders(from) };
+    for segment in decoded.split('/') {
+        match segment {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            _ => parts.push(segment),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+/// `scheme:` as defined by RFC 3986: a letter, then letters, digits, `+-.`.
+pub(crate) fn has_scheme(url: &str) -> bool {
+    match url.split_once(':') {
+        Some((scheme, _)) => {
+            scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+                && scheme.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+        }
+        None => false,
+    }
+}
+
+/// ` lang="x" xml:lang="x"`: XHTML content documents need both.
+pub(crate) fn lang_attributes(lang: &str) -> String {
+    let lang = escape(lang);
+    format!(r#" lang="{lang}" xml:lang="{lang}""#)
+}
+
+/// An XHTML content document around `body` (already XHTML).
+pub(crate) struct Page<'a> {
+    /// Where the document lies, relative to the package root.
+    pub path: &'a str,
+    pub lang: &'a str,
+    pub title: &'a str,
+    /// The stylesheet, relative to the package root.
+    pub css: &'a str,
+    /// Attributes of `<body>`, each starting with a space.
+    pub body_attributes: &'a str,
+}
+
+impl Page<'_> {
+    pub(crate) fn write(&self, body: &str) -> String {
+        let mut out = String::with_capacity(body.len() + 512);
+        let _ = write!(
+            out,
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE html>\n\
+             <html xmlns=\"{XHTML_NS}\" xmlns:epub=\"{OPS_NS}\"{lang}>\n\
+             <head>\n<meta charset=\"UTF-8\"/>\n<title>{title}</title>\n\
+             <link rel=\"stylesheet\" type=\"text/css\" href=\"{css}\"/>\n</head>\n\
+             <body{body_attributes}>\n",
+            lang = lang_attributes(self.lang),
+            title = escape(self.title),
+            css = escape(&href(self.path, self.css)),
+            body_attributes = self.body_attributes,
+        );
+        out.push_str(body);
+        out.push_str("\n</body>\n</html>\n");
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hrefs_climb_out_of_folders_and_encode_segments() {
+        assert_eq!(href("a.xhtml", "style.css"), "style.css");
+        assert_eq!(href("2-x/1-y.xhtml", "style.css"), "../style.css");
+        assert_eq!(href("2-x/1-y.xhtml", "2-x/img/été 1.png"), "img/%C3%A9t%C3%A9%201.png");
+        assert_eq!(href("a/b/c.xhtml", "a/d/e.png"), "../d/e.png");
+        assert_eq!(href("nav.xhtml", "a/b.xhtml#section-1"), "a/b.xhtml#section-1");
+    }
+
+    #[test]
+    fn resolve_undoes_href() {
+        for (from, to) in [("a.xhtml", "s.css"), ("2-x/1-y.xhtml", "2-x/img/été 1.png"), ("a/b/c.xhtml", "a/d/e.png")] {
+            assert_eq!(resolve(from, &href(from, to)).as_deref(), Some(to));
+        }
+    }
+
+    #[test]
+    fn resolve_ignores_what_leaves_the_package() {
+        assert_eq!(resolve("a.xhtml", "https://example.org/x.png"), None);
+        assert_eq!(resolve("a.xhtml", "mailto:x@example.org"), None);
+        assert_eq!(resolve("a.xhtml", "#fn-1"), None);
+        assert_eq!(resolve("a.xhtml", "../x.png"), None);
+        assert_eq!(resolve("a/b.xhtml", "c.xhtml#x").as_deref(), Some("a/c.xhtml"));
+    }
+
+    #[test]
+    fn the_page_frame_is_well_formed_and_escaped() {
+        let page = Page { path: "d/c.xhtml", lang: "fr", title: "R&D <1>", css: "style.css", body_attributes: "" };
+        let xhtml = page.write("<p>x</p>");
+        let doc = roxmltree::Document::parse_with_options(&xhtml, roxmltree::ParsingOptions { allow_dtd: true, ..Default::default() })
+            .expect("well-formed");
+        let title = doc.descendants().find(|n| n.has_tag_name("title")).and_then(|n| n.text());
+        assert_eq!(title, Some("R&D <1>"));
+        assert!(xhtml.contains(r#"href="../style.css""#));
+        assert!(xhtml.contains(r#"lang="fr" xml:lang="fr""#));
+    }
+}
