@@ -43,6 +43,12 @@ impl Flavor {
         matches!(self, Flavor::Site | Flavor::SinglePage)
     }
 
+    /// Levels added to headings: on the single page the book's title is the
+    /// one `<h1>` and chapters start at `<h2>`.
+    fn heading_offset(self) -> u8 {
+        u8::from(self == Flavor::SinglePage)
+    }
+
     /// The document the chapter is written into, for relative URLs.
     fn target(self) -> Target {
         match self {
@@ -186,7 +192,7 @@ impl Writer<'_> {
     }
 
     fn heading(&mut self, level: u8, id: &str, content: &[Inline]) {
-        let level = level.clamp(1, 6);
+        let level = level.saturating_add(self.flavor.heading_offset()).clamp(1, 6);
         if self.flavor == Flavor::Spec {
             let _ = write!(self.out, "<h{level}>");
         } else {
@@ -373,7 +379,12 @@ impl Writer<'_> {
             self.out.push_str("</div>\n");
             return;
         }
-        let _ = writeln!(self.out, "<section class=\"footnotes\" role=\"doc-endnotes\">\n<h2>{}</h2>\n<ol>", escaped(self.words.notes));
+        let level = 2 + self.flavor.heading_offset();
+        let _ = writeln!(
+            self.out,
+            "<section class=\"footnotes\" role=\"doc-endnotes\">\n<h{level}>{}</h{level}>\n<ol>",
+            escaped(self.words.notes)
+        );
         for note in notes {
             let _ = write!(self.out, "<li id=\"{}\" value=\"{}\">\n", escaped(self.id(&note.id)), note.number);
             let hrefs: Vec<String> = note.references.iter().map(|r| format!("#{}", self.id(r))).collect();

@@ -1,0 +1,368 @@
+//! The HTML edition of every fixture, written out and read back with scraper:
+//! notes pair up, citations and internal links land on existing ids, images
+//! carry their size, the TOC is the SUMMARY, print.html ids are unique, the
+//! Nu Html Checker finds nothing, and two builds are byte-identical.
+
+mod common;
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::PathBuf;
+
+use folio_core::{Block, Book, Inline, LinkTarget, RenderContext};
+use scraper::{ElementRef, Html, Selector};
+
+const BOOKS: &[&str] = &["white-paper", "mdbook", "single-file"];
+
+struct Site {
+    book: Book,
+    dir: PathBuf,
+    files: BTreeMap<String, Vec<u8>>,
+    pages: BTreeMap<String, Html>,
+}
+
+impl Site {
+    fn page(&self, path: &str) -> &Html {
+        self.pages.get(path).unwrap_or_else(|| panic!("no page {path}"))
+    }
+}
+
+fn book_dir(name: &str) -> PathBuf {
+    match name {
+        "book" => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("book"),
+        "single-file" => common::fixture(name).join("livre.md"),
+        _ => common::fixture(name),
+    }
+}
+
+/// Renders book `name` into a directory of its own for test `test`.
+fn build(name: &str, test: &str) -> Site {
+    let book = folio_core::open(&book_dir(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let output = folio_html::render(&book, &RenderContext { timestamp: 0 }).expect("render");
+    let dir = common::temp_out(&format!("html-{test}-{name}"));
+    let mut files = BTreeMap::new();
+    let mut pages = BTreeMap::new();
+    for file in output.files {
+        let path = dir.join(&file.path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, &file.bytes).unwrap();
+        if file.path.ends_with(".html") {
+            pages.insert(file.path.clone(), Html::parse_document(std::str::from_utf8(&file.bytes).unwrap()));
+        }
+        files.insert(file.path, file.bytes);
+    }
+    Site { book, dir, files, pages }
+}
+
+fn select<'a>(html: &'a Html, selector: &str) -> Vec<ElementRef<'a>> {
+    html.select(&Selector::parse(selector).unwrap()).collect()
+}
+
+fn by_id<'a>(html: &'a Html, id: &str) -> Option<ElementRef<'a>> {
+    html.tree.nodes().filter_map(ElementRef::wrap).find(|e| e.value().id() == Some(id))
+}
+
+/// `href` seen from `page`: the output file and the fragment.
+fn resolve(page: &str, href: &str) -> (String, String) {
+    let (path, fragment) = href.split_once('#').unwrap_or((href, ""));
+    if path.is_empty() {
+        return (page.to_string(), fragment.to_string());
+    }
+    let mut parts: Vec<&str> = page.split('/').collect();
+    parts.pop();
+    for segment in path.split('/') {
+        match segment {
+            ".." => {
+                parts.pop();
+            }
+            "." => {}
+            s => parts.push(s),
+        }
+    }
+    (decode(&parts.join("/")), fragment.to_string())
+}
+
+fn decode(url: &str) -> String {
+    let bytes = url.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let Ok(b) = u8::from_str_radix(&url[i + 1..i + 3], 16) {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8(out).unwrap()
+}
+
+/// URLs of the links the resolver could not resolve (it warned): kept as written.
+fn unresolved_links(book: &Book) -> HashSet<String> {
+    fn inlines(content: &[Inline], out: &mut HashSet<String>) {
+        for inline in content {
+            match inline {
+                Inline::Link { url, target: LinkTarget::Unresolved, .. } => {
+                    out.insert(url.clone());
+                }
+                Inline::Link { content, .. } | Inline::Emphasis { content, .. } | Inline::Strong { content, .. } => {
+                    inlines(content, out)
+                }
+                _ => {}
+            }
+        }
+    }
+    fn blocks(content: &[Block], out: &mut HashSet<String>) {
+        for block in content {
+            match block {
+                Block::Paragraph { content, .. } | Block::Heading { content, .. } => inlines(content, out),
+                Block::BlockQuote { blocks: inner, .. } => blocks(inner, out),
+                Block::List { items, .. } => items.iter().for_each(|item| blocks(&item.blocks, out)),
+                _ => {}
+            }
+        }
+    }
+    let mut out = HashSet::new();
+    for chapter in &book.chapters {
+        blocks(&chapter.blocks, &mut out);
+        chapter.footnotes.iter().for_each(|note| blocks(&note.blocks, &mut out));
+    }
+    out
+}
+
+fn is_external(href: &str) -> bool {
+    href.starts_with("http:") || href.starts_with("https:") || href.starts_with("mailto:")
+}
+
+#[test]
+fn every_internal_link_and_image_reaches_an_existing_file_and_id() {
+    for name in BOOKS {
+        let site = build(name, "links");
+        let unresolved = unresolved_links(&site.book);
+        let mut checked = 0;
+        for (page, html) in &site.pages {
+            let links = select(html, "a[href], link[href]").into_iter().filter_map(|e| e.value().attr("href"));
+            let sources = select(html, "img[src]").into_iter().filter_map(|e| e.value().attr("src"));
+            for href in links.chain(sources).filter(|h| !is_external(h) && !unresolved.contains(*h)) {
+                let (file, fragment) = resolve(page, href);
+                assert!(site.files.contains_key(&file), "{name}/{page}: `{href}` → missing file {file}");
+                if !fragment.is_empty() {
+                    let target = site.page(&file);
+                    assert!(by_id(target, &fragment).is_some(), "{name}/{page}: `{href}` → no id `{fragment}` in {file}");
+                }
+                checked += 1;
+            }
+        }
+        assert!(checked > 10, "{name}: only {checked} links checked");
+    }
+}
+
+#[test]
+fn footnote_references_and_notes_link_both_ways() {
+    let site = build("white-paper", "notes");
+    let mut pairs = 0;
+    for (page, html) in &site.pages {
+        for reference in select(html, "a[role=doc-noteref]") {
+            let href = reference.value().attr("href").unwrap();
+            let ref_id = reference.value().id().unwrap_or_else(|| panic!("{page}: noteref without id"));
+            let note = by_id(html, href.trim_start_matches('#')).unwrap_or_else(|| panic!("{page}: {href} has no note"));
+            assert_eq!(note.value().name(), "li", "{page}: {href}");
+            let in_endnotes = note.ancestors().filter_map(ElementRef::wrap).any(|a| a.value().attr("role") == Some("doc-endnotes"));
+            assert!(in_endnotes, "{page}: note {href} outside the endnotes section");
+            let back = format!("#{ref_id}");
+            let backlinks: Vec<_> = note.select(&Selector::parse("a[role=doc-backlink]").unwrap()).collect();
+            assert!(backlinks.iter().any(|a| a.value().attr("href") == Some(&back)), "{page}: note {href} does not link back to {back}");
+            pairs += 1;
+        }
+        // Every back link of every note leads to a reference.
+        for backlink in select(html, "[role=doc-endnotes] a[role=doc-backlink]") {
+            let id = backlink.value().attr("href").unwrap().trim_start_matches('#');
+            let reference = by_id(html, id).unwrap_or_else(|| panic!("{page}: back link to missing #{id}"));
+            assert_eq!(reference.value().attr("role"), Some("doc-noteref"));
+        }
+    }
+    assert!(pairs >= 3, "only {pairs} note references in the white paper");
+    let endnote_headings = select(site.page("3-agir/2-financement.html"), "[role=doc-endnotes] h2");
+    if let Some(heading) = endnote_headings.first() {
+        assert_eq!(heading.text().collect::<String>(), "Notes");
+    }
+}
+
+#[test]
+fn citations_and_bibliography_entries_link_both_ways() {
+    let site = build("white-paper", "citations");
+    let mut citations = 0;
+    for (page, html) in &site.pages {
+        for citation in select(html, "a[role=doc-biblioref]") {
+            let (file, id) = resolve(page, citation.value().attr("href").unwrap());
+            let entry = by_id(site.page(&file), &id).unwrap_or_else(|| panic!("{page}: citation to missing {file}#{id}"));
+            assert_eq!(entry.value().attr("role"), Some("doc-biblioentry"), "{file}#{id}");
+            let in_bibliography =
+                entry.ancestors().filter_map(ElementRef::wrap).any(|a| a.value().attr("role") == Some("doc-bibliography"));
+            assert!(in_bibliography, "{file}#{id} is not inside role=doc-bibliography");
+            let citation_id = citation.value().id().expect("citation id");
+            let back = entry
+                .select(&Selector::parse("a[role=doc-backlink]").unwrap())
+                .filter_map(|a| a.value().attr("href"))
+                .map(|h| resolve(&file, h))
+                .any(|(f, i)| f == *page && i == citation_id);
+            assert!(back, "{file}#{id} has no back link to {page}#{citation_id}");
+            citations += 1;
+        }
+    }
+    assert!(citations >= 3, "only {citations} citations");
+}
+
+#[test]
+fn images_have_alt_text_and_their_size() {
+    for name in BOOKS {
+        let site = build(name, "images");
+        for (page, html) in &site.pages {
+            let images: Vec<_> = select(html, "main img").into_iter().filter(|i| !is_external(i.value().attr("src").unwrap_or(""))).collect();
+            for (i, image) in images.iter().enumerate() {
+                let attr = |a| image.value().attr(a);
+                assert!(attr("alt").is_some(), "{name}/{page}: image without alt");
+                let (w, h) = (attr("width"), attr("height"));
+                assert!(w.is_some_and(|w| w.parse::<u32>().is_ok()) && h.is_some_and(|h| h.parse::<u32>().is_ok()), "{name}/{page}: image {:?} without size", attr("src"));
+                // Only the first image of a page may load eagerly.
+                if i > 0 {
+                    assert_eq!(attr("loading"), Some("lazy"), "{name}/{page}");
+                }
+            }
+        }
+    }
+}
+
+/// The TOC of a page as (depth, text, is part) in document order.
+fn toc_entries(html: &Html) -> Vec<(usize, String, bool)> {
+    let nav = select(html, "nav.toc").into_iter().next().expect("nav.toc");
+    nav.descendants()
+        .filter_map(ElementRef::wrap)
+        .filter(|e| e.value().name() == "li")
+        .map(|li| {
+            let depth = li.ancestors().filter_map(ElementRef::wrap).filter(|a| a.value().name() == "li").count();
+            let part = li.value().classes().any(|c| c == "part");
+            let label = li.children().filter_map(ElementRef::wrap).next().map(|e| e.text().collect::<String>()).unwrap_or_default();
+            (depth, label, part)
+        })
+        .collect()
+}
+
+#[test]
+fn toc_mirrors_the_summary_and_marks_the_current_chapter() {
+    for name in BOOKS {
+        let site = build(name, "toc");
+        let book = &site.book;
+        let mut expected = Vec::new();
+        let mut part = None;
+        for chapter in &book.chapters {
+            if chapter.parent.is_none() && chapter.part != part {
+                part = chapter.part;
+                if let Some(p) = part {
+                    expected.push((0, book.parts[p].title.clone(), true));
+                }
+            }
+            let depth = chapter.depth as usize + usize::from(chapter.part.is_some());
+            expected.push((depth, chapter.title.clone(), false));
+        }
+        for (id, _) in book.chapters.iter().enumerate() {
+            let page = format!("{}.html", book.chapters[id].path);
+            let html = site.page(&page);
+            assert_eq!(toc_entries(html), expected, "{name}/{page}");
+            let current = select(html, "nav.toc a[aria-current=page]");
+            assert_eq!(current.len(), 1, "{name}/{page}");
+            assert_eq!(current[0].value().attr("href").map(|h| resolve(&page, h).0), Some(page.clone()));
+        }
+        assert_eq!(toc_entries(site.page("print.html")), expected, "{name}/print.html");
+    }
+}
+
+#[test]
+fn print_page_has_unique_ids_and_in_page_links() {
+    for name in BOOKS {
+        let site = build(name, "print");
+        let html = site.page("print.html");
+        let mut seen = HashSet::new();
+        for element in html.tree.nodes().filter_map(ElementRef::wrap) {
+            if let Some(id) = element.value().id() {
+                assert!(seen.insert(id.to_string()), "{name}/print.html: duplicate id {id}");
+            }
+        }
+        for chapter in &site.book.chapters {
+            assert!(seen.contains(&chapter.id), "{name}/print.html: no chapter anchor {}", chapter.id);
+        }
+        for link in select(html, "main a[href]") {
+            let href = link.value().attr("href").unwrap();
+            if !is_external(href) && !href.contains('.') {
+                assert!(href.starts_with('#'), "{name}/print.html: link {href} leaves the page");
+            }
+        }
+    }
+}
+
+#[test]
+fn two_builds_are_byte_identical() {
+    let book = folio_core::open(&common::fixture("white-paper")).unwrap();
+    let ctx = RenderContext { timestamp: 0 };
+    let (a, b) = (folio_html::render(&book, &ctx).unwrap(), folio_html::render(&book, &ctx).unwrap());
+    assert_eq!(a.files, b.files);
+}
+
+#[test]
+fn pages_have_title_language_and_landmarks() {
+    let site = build("white-paper", "landmarks");
+    let html = site.page("2-constituants/1-code_source.html");
+    let root = select(html, "html")[0];
+    assert_eq!(root.value().attr("lang"), Some("fr"));
+    let title = select(html, "title")[0].text().collect::<String>();
+    assert_eq!(title, "Le code source — Construire des communs numériques");
+    for landmark in ["header", "nav.toc", "main#content", "footer", "a.skip-link[href='#content']", "link[href='../theme.css']"] {
+        assert_eq!(select(html, landmark).len(), 1, "{landmark}");
+    }
+    assert!(site.files.contains_key("theme.css"));
+    assert!(site.dir.join("assets/logo.png").is_file() || !site.files.keys().any(|f| f.starts_with("assets/")));
+}
+
+#[test]
+fn nu_html_checker_finds_no_error() {
+    let dirs: Vec<PathBuf> = BOOKS.iter().chain(["book"].iter()).map(|name| build(name, "vnu").dir).collect();
+    if let Some(report) = common::vnu(&dirs) {
+        report.assert_ok();
+    }
+}
+
+#[test]
+fn epub_fragments_are_well_formed_xhtml_with_notes_starting_with_back_links() {
+    for name in BOOKS {
+        let book = folio_core::open(&book_dir(name)).unwrap();
+        let mut notes = 0;
+        for id in 0..book.chapters.len() {
+            let fragment = folio_html::chapter_fragment(&book, id, folio_html::Target::Epub);
+            let document = format!(
+                "<body xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:epub=\"http://www.idpf.org/2007/ops\">{}</body>",
+                fragment.html
+            );
+            let xml = roxmltree::Document::parse(&document)
+                .unwrap_or_else(|e| panic!("{name} chapter {id}: not well-formed: {e}\n{}", fragment.html));
+            let epub_type = |n: &roxmltree::Node, value| n.attribute(("http://www.idpf.org/2007/ops", "type")) == Some(value);
+            for noteref in xml.descendants().filter(|n| epub_type(n, "noteref")) {
+                assert_eq!(noteref.attribute("role"), Some("doc-noteref"));
+                let target = noteref.attribute("href").unwrap().trim_start_matches('#');
+                let aside = xml.descendants().find(|n| n.attribute("id") == Some(target)).expect("note in the same document");
+                assert!(epub_type(&aside, "footnote") && aside.attribute("role") == Some("doc-footnote"));
+                let first_link = aside.descendants().find(|n| n.has_tag_name("a")).expect("back link");
+                assert_eq!(first_link.attribute("role"), Some("doc-backlink"));
+                let first_text = aside.descendants().find(|n| n.is_text() && !n.text().unwrap().trim().is_empty()).unwrap();
+                assert_eq!(first_text.parent(), Some(first_link), "{name}: the note must start with its back link");
+                notes += 1;
+            }
+            assert!(!fragment.html.contains("class=\"anchor\""), "no self-links in the EPUB");
+            assert!(!fragment.html.contains("<script"), "no script in the EPUB");
+        }
+        if *name == "white-paper" {
+            assert!(notes >= 3, "{name}: {notes} notes");
+        }
+    }
+}
