@@ -25,6 +25,8 @@ mod paths;
 mod summary;
 mod visit;
 
+pub use visit::all_inlines as visit_all_inlines;
+
 
 /// Loads, parses and resolves the book at `path`: the model every edition reads.
 pub fn open(path: &std::path::Path) -> Result<Book, LoadError> {

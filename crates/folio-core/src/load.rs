@@ -354,6 +354,8 @@ impl Loader {
                         continue;
                     }
                     listed.push(resolved.path.clone());
+                    // GitBook's root README is the introduction, front matter of the book.
+                    let kind = if resolved.path == "README.md" && kind == ChapterKind::Body { ChapterKind::Front } else { kind };
                     // mdBook prefix and suffix chapters stand outside the parts.
                     let in_part = if kind == ChapterKind::Body { part } else { None };
                     let id = self.chapter_from_file(title, &resolved.path, kind, depth, parent, span).map(|id| {

@@ -58,3 +58,10 @@ pub fn inlines(seq: &mut [Inline], f: &mut dyn FnMut(&mut Inline)) {
         }
     }
 }
+
+/// Calls `f` on every inline of a chapter (blocks, then footnotes), read-only.
+/// A convenience for tests and tools: it walks a copy, so keep it off hot paths.
+pub fn all_inlines(chapter: &Chapter, f: &mut dyn FnMut(&Inline)) {
+    let mut copy = chapter.clone();
+    each_chapter_inline(&mut copy, &mut |inline| f(inline));
+}
