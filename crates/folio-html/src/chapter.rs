@@ -422,8 +422,9 @@ impl Writer<'_> {
             let n = i + 1;
             let _ = write!(html, " <a href=\"");
             push_url(&mut html, href);
+            let label = if hrefs.len() == 1 { escaped(label) } else { format!("{} {n}", escaped(label)) };
             // U+FE0E asks for the text glyph, not an emoji arrow.
-            let _ = write!(html, "\" role=\"doc-backlink\" aria-label=\"{} {n}\">\u{21A9}\u{FE0E}", escaped(label));
+            let _ = write!(html, "\" role=\"doc-backlink\" aria-label=\"{label}\">\u{21A9}\u{FE0E}");
             if n > 1 {
                 let _ = write!(html, "<sup>{n}</sup>");
             }
@@ -625,5 +626,114 @@ impl Writer<'_> {
             url.push_str(anchor);
         }
         url
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use folio_core::{Asset, Block, Book, Inline, LinkTarget, Span, parse_str};
+
+    use crate::{Target, chapter_fragment};
+
+    fn paragraph(content: Vec<Inline>) -> Block {
+        Block::Paragraph { content, span: Span::default() }
+    }
+
+    fn text(text: &str) -> Inline {
+        Inline::Text { text: text.into(), span: Span::default() }
+    }
+
+    fn book_with_pdf_link(site_url: Option<&str>) -> Book {
+        let mut book = parse_str("x\n");
+        book.assets.push(Asset { path: "assets/charte.pdf".into(), media_type: "application/pdf".into(), size: None });
+        book.config.html.site_url = site_url.map(Into::into);
+        let link = Inline::Link {
+            url: "assets/charte.pdf".into(),
+            title: None,
+            target: LinkTarget::Asset { asset: 0 },
+            content: vec![text("la charte")],
+            span: Span { source: 0, line: 3, col: 5 },
+        };
+        book.chapters[0].blocks = vec![paragraph(vec![link])];
+        book
+    }
+
+    #[test]
+    fn asset_links_are_copied_files_on_the_site_and_web_links_or_text_in_the_epub() {
+        let site = chapter_fragment(&book_with_pdf_link(None), 0, Target::Site);
+        assert!(site.html.contains("<a href=\"assets/charte.pdf\">la charte</a>"), "{}", site.html);
+        assert!(site.diagnostics.is_empty());
+
+        let epub = chapter_fragment(&book_with_pdf_link(None), 0, Target::Epub);
+        assert_eq!(epub.html, "<p>la charte</p>\n");
+        assert_eq!(epub.diagnostics.len(), 1);
+        assert_eq!(epub.diagnostics[0].span, Some(Span { source: 0, line: 3, col: 5 }));
+
+        let epub = chapter_fragment(&book_with_pdf_link(Some("https://example.org/livre/")), 0, Target::Epub);
+        assert!(epub.html.contains("<a href=\"https://example.org/livre/assets/charte.pdf\">"), "{}", epub.html);
+        assert!(epub.diagnostics.is_empty());
+    }
+
+    #[test]
+    fn footnotes_are_endnotes_on_the_web_and_pop_up_asides_in_the_epub() {
+        let book = parse_str("Texte[^a] et encore[^a].\n\n[^a]: La note.\n");
+        let site = chapter_fragment(&book, 0, Target::Site).html;
+        let note = &book.chapters[0].footnotes[0];
+        let (id, first, second) = (&note.id, &note.references[0], &note.references[1]);
+        assert!(site.contains(&format!("<a href=\"#{id}\" id=\"{first}\" role=\"doc-noteref\"><sup>1</sup></a>")), "{site}");
+        assert!(site.contains("<section class=\"footnotes\" role=\"doc-endnotes\">\n<h2>Notes</h2>"), "{site}");
+        assert!(site.contains(&format!("<a href=\"#{second}\" role=\"doc-backlink\"")), "{site}");
+
+        let epub = chapter_fragment(&book, 0, Target::Epub).html;
+        assert!(epub.contains(&format!("<sup><a epub:type=\"noteref\" role=\"doc-noteref\" href=\"#{id}\" id=\"{first}\">1</a></sup>")), "{epub}");
+        assert!(epub.contains(&format!("<aside epub:type=\"footnote\" role=\"doc-footnote\" id=\"{id}\">\n<p><a href=\"#{first}\" role=\"doc-backlink\">1.</a> La note.")), "{epub}");
+    }
+
+    #[test]
+    fn the_single_page_uses_book_wide_ids() {
+        let mut book = parse_str("# Titre\n\nVoir[^1].\n\n[^1]: Note.\n");
+        let chapter = &mut book.chapters[0];
+        let (heading, note) = (chapter.blocks.iter().find_map(|b| match b {
+            Block::Heading { id, .. } => Some(id.clone()),
+            _ => None,
+        }).unwrap(), chapter.footnotes[0].id.clone());
+        chapter.global_ids.insert(heading.clone(), format!("{heading}-2"));
+        chapter.global_ids.insert(note.clone(), format!("{note}-2"));
+        let print = chapter_fragment(&book, 0, Target::SinglePage).html;
+        assert!(print.contains(&format!("<h2 id=\"{heading}-2\">")), "{print}");
+        assert!(print.contains(&format!("href=\"#{note}-2\"")), "{print}");
+        assert!(print.contains(&format!("<li id=\"{note}-2\"")), "{print}");
+        let site = chapter_fragment(&book, 0, Target::Site).html;
+        assert!(site.contains(&format!("<h1 id=\"{heading}\">")), "{site}");
+        assert!(site.contains(&format!("class=\"anchor\" href=\"#{heading}\"")), "{site}");
+        assert!(!chapter_fragment(&book, 0, Target::Epub).html.contains("class=\"anchor\""));
+    }
+
+    #[test]
+    fn remote_images_are_links_in_the_epub_and_images_on_the_web() {
+        let book = parse_str("Voir ![un schéma](https://example.org/s.png) ici.\n");
+        let epub = chapter_fragment(&book, 0, Target::Epub);
+        assert!(epub.html.contains("<a href=\"https://example.org/s.png\">un schéma</a>"), "{}", epub.html);
+        assert_eq!(epub.diagnostics.len(), 1);
+        let site = chapter_fragment(&book, 0, Target::Site);
+        assert!(site.html.contains("<img src=\"https://example.org/s.png\" alt=\"un schéma\">"), "{}", site.html);
+    }
+
+    #[test]
+    fn unbalanced_raw_html_is_repaired_and_reported() {
+        let book = parse_str("Un paragraphe.\n\n<div class=\"encadre\">\n\nTexte.\n");
+        let site = chapter_fragment(&book, 0, Target::Site);
+        assert!(site.html.trim_end().ends_with("</div>"), "{}", site.html);
+        assert_eq!(site.diagnostics.len(), 1, "{:?}", site.diagnostics);
+        assert_eq!(site.diagnostics[0].span.map(|s| s.line), Some(3));
+    }
+
+    #[test]
+    fn task_boxes_are_labelled() {
+        let book = parse_str("- [x] fait\n- [ ] pas fait\n");
+        let site = chapter_fragment(&book, 0, Target::Site).html;
+        assert!(site.contains("<input type=\"checkbox\" disabled=\"\" checked=\"\" aria-label=\"done\"> fait"), "{site}");
+        let epub = chapter_fragment(&book, 0, Target::Epub).html;
+        assert!(epub.contains("<input type=\"checkbox\" disabled=\"disabled\" aria-label=\"to do\"/> pas fait"), "{epub}");
     }
 }

@@ -192,13 +192,13 @@ impl<'a> Site<'a> {
     }
 
     /// The table of contents: parts and the SUMMARY's nesting, the current
-    /// chapter marked. A `<details>` so that narrow screens can fold it
-    /// without a script.
+    /// chapter marked. A folded `<details>` on narrow screens (the text comes
+    /// first, no script needed); the theme unfolds it beside the text on wide ones.
     fn toc(&self, html: &mut String, current: Option<ChapterId>, href: impl Fn(ChapterId) -> String) {
         let book = self.book;
         let _ = write!(
             html,
-            "<nav class=\"toc\" aria-label=\"{0}\">\n<details open>\n<summary>{0}</summary>\n<ol>\n",
+            "<nav class=\"toc\" aria-label=\"{0}\">\n<details>\n<summary>{0}</summary>\n<ol>\n",
             escaped(self.words.contents)
         );
         let mut open_part = None;
