@@ -68,13 +68,14 @@ fn book_with(texts: &[String; 7]) -> Book {
 }
 
 /// What is compared: no whitespace (line breaks, no-break spaces), no
-/// hyphens (hyphenation), quotes straightened (typst sets smart quotes).
+/// hyphens (hyphenation), quotes straightened (typst sets smart quotes, and
+/// primes after a digit: `1"` is 1″).
 fn squeeze(text: &str) -> String {
     text.chars()
         .filter(|c| !c.is_whitespace() && !matches!(c, '-' | '\u{ad}' | '\u{2010}'))
         .map(|c| match c {
-            '“' | '”' => '"',
-            '‘' | '’' => '\'',
+            '“' | '”' | '″' => '"',
+            '‘' | '’' | '′' => '\'',
             c => c,
         })
         .collect()
