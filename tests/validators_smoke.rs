@@ -1,4 +1,4 @@
-//! Checks the validator harness itself: each validator must accept a known-good input and
+//! Checks the shared test harness itself. Each validator must accept a known-good input and
 //! reject a known-bad one, otherwise every edition's validator gate could pass for nothing.
 //! Like every validator test, these skip locally when a tool is missing and fail with CI=true.
 
@@ -298,4 +298,22 @@ fn generated_book_is_deterministic_and_sized_as_documented() {
         assert!(a.is_ok(), "{file} missing");
         assert_eq!(a.ok(), b.ok(), "{file} differs between two runs");
     }
+}
+
+#[test]
+fn every_test_book_opens_and_writes_back() {
+    for name in common::BOOKS {
+        let book = common::open_book(name);
+        assert!(!book.chapters.is_empty(), "{name} has no chapter");
+    }
+    let dir = temp_out("smoke-write-files");
+    let files = [folio_core::OutputFile {
+        path: "a/b.txt".to_owned(),
+        bytes: b"ok".to_vec(),
+    }];
+    common::write_files(&dir, &files);
+    assert_eq!(
+        std::fs::read(dir.join("a/b.txt")).ok(),
+        Some(b"ok".to_vec())
+    );
 }

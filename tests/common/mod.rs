@@ -97,6 +97,38 @@ pub fn fixture(name: &str) -> PathBuf {
     manifest_dir().join("fixtures").join(name)
 }
 
+/// The books every edition is tested on: the fixtures and folio's own user guide.
+pub const BOOKS: &[&str] = &["white-paper", "mdbook", "single-file", "book"];
+
+/// What to open for book `name` of [`BOOKS`] (or any fixture): `book/` for the user guide,
+/// the Markdown file for `single-file`, the fixture's folder otherwise.
+pub fn book_path(name: &str) -> PathBuf {
+    match name {
+        "book" => manifest_dir().join("book"),
+        "single-file" => fixture(name).join("livre.md"),
+        _ => fixture(name),
+    }
+}
+
+/// Loads and resolves book `name` (see [`book_path`]); a book that cannot load fails the test.
+pub fn open_book(name: &str) -> folio_core::Book {
+    let path = book_path(name);
+    folio_core::open(&path).unwrap_or_else(|e| panic!("cannot open {}: {e}", path.display()))
+}
+
+/// Writes a backend's files under `dir`, as the facade would (without its atomic renames).
+pub fn write_files(dir: &Path, files: &[folio_core::OutputFile]) {
+    for file in files {
+        let path = dir.join(&file.path);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .unwrap_or_else(|e| panic!("cannot create {}: {e}", parent.display()));
+        }
+        std::fs::write(&path, &file.bytes)
+            .unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+    }
+}
+
 /// A fresh, empty directory `target/test-out/<tag>-<pid>` (emptied if it exists), left in
 /// place after the test so its output can be inspected. Use one tag per test: tests of one
 /// binary run in parallel threads of the same process.
