@@ -106,12 +106,10 @@ mod tests {
 
     #[test]
     fn the_package_holds_what_the_documents_use_in_reading_order() {
-        let book = test_book::book_on_disk();
-        let output = render(&book, &RenderContext { timestamp: 1_700_000_000 }).expect("rendered");
+        let on_disk = test_book::book_on_disk();
+        let output = render(&on_disk.0, &RenderContext { timestamp: 1_700_000_000 }).expect("rendered");
         assert_eq!(output.files.len(), 1);
         assert_eq!(output.files[0].path, "le-livre-ses-notes.epub");
-        // Kept next to the assets, so that it can be opened by hand.
-        std::fs::write(book.root.join("book.epub"), &output.files[0].bytes).expect("written");
 
         let mut archive = zip::ZipArchive::new(Cursor::new(output.files[0].bytes.clone())).expect("a zip");
         let opf = read(&mut archive, "EPUB/package.opf");
@@ -149,12 +147,13 @@ mod tests {
 
     #[test]
     fn same_book_same_timestamp_same_bytes() {
-        let book = test_book::book_on_disk();
+        let on_disk = test_book::book_on_disk();
+        let book = &on_disk.0;
         let ctx = RenderContext { timestamp: 1_700_000_000 };
-        let first = render(&book, &ctx).expect("rendered");
-        let second = render(&book, &ctx).expect("rendered");
+        let first = render(book, &ctx).expect("rendered");
+        let second = render(book, &ctx).expect("rendered");
         assert_eq!(first.files, second.files);
-        let later = render(&book, &RenderContext { timestamp: 1_800_000_000 }).expect("rendered");
+        let later = render(book, &RenderContext { timestamp: 1_800_000_000 }).expect("rendered");
         assert_ne!(first.files, later.files);
     }
 }

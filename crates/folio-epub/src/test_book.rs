@@ -99,8 +99,16 @@ const PNG: &[u8] = &[
     0x82,
 ];
 
-/// The book with its asset files written to a fresh folder.
-pub(crate) fn book_on_disk() -> Book {
+/// The book with its asset files written to a fresh folder, removed on drop.
+pub(crate) struct OnDisk(pub Book);
+
+impl Drop for OnDisk {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0.root);
+    }
+}
+
+pub(crate) fn book_on_disk() -> OnDisk {
     static COUNT: AtomicUsize = AtomicUsize::new(0);
     let mut book = book();
     let root = std::env::temp_dir().join(format!("folio-epub-{}-{}", std::process::id(), COUNT.fetch_add(1, Ordering::Relaxed)));
@@ -113,5 +121,5 @@ pub(crate) fn book_on_disk() -> Book {
         std::fs::write(&path, bytes).expect("temp file");
     }
     book.root = root;
-    book
+    OnDisk(book)
 }
