@@ -10,20 +10,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io::{Cursor, Read};
 use std::path::PathBuf;
 
+use common::BOOKS;
 use folio_core::{Book, RenderContext};
 use roxmltree::{Document, Node, ParsingOptions};
 
-const BOOKS: &[&str] = &["white-paper", "mdbook", "single-file", "book"];
 const CTX: RenderContext = RenderContext { timestamp: 1_700_000_000 };
 const OPS: &str = "http://www.idpf.org/2007/ops";
-
-fn book_dir(name: &str) -> PathBuf {
-    match name {
-        "book" => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("book"),
-        "single-file" => common::fixture(name).join("livre.md"),
-        _ => common::fixture(name),
-    }
-}
 
 /// An EPUB read back: its entries in archive order, and its package.
 struct Epub {
@@ -46,7 +38,7 @@ struct Item {
 }
 
 fn build(name: &'static str) -> Epub {
-    let book = folio_core::open(&book_dir(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let book = common::open_book(name);
     let output = folio_epub::render(&book, &CTX).unwrap_or_else(|e| panic!("{name}: {e}"));
     assert_eq!(output.files.len(), 1, "{name}: one file");
     assert_eq!(output.files[0].path, format!("{}.epub", book.output_name()));
@@ -117,9 +109,10 @@ impl Epub {
     }
 
     fn write(&self, test: &str) -> PathBuf {
-        let path = common::temp_out(&format!("epub-{test}-{}", self.name)).join(format!("{}.epub", self.book.output_name()));
-        std::fs::write(&path, &self.bytes).expect("written");
-        path
+        let dir = common::temp_out(&format!("epub-{test}-{}", self.name));
+        let file = folio_core::OutputFile { path: format!("{}.epub", self.book.output_name()), bytes: self.bytes.clone() };
+        common::write_files(&dir, std::slice::from_ref(&file));
+        dir.join(file.path)
     }
 }
 
