@@ -269,6 +269,8 @@ pub(crate) fn is_core_media(media_type: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use folio_core::Span;
+
     use super::*;
 
     fn frame(body: &str) -> String {
@@ -301,5 +303,19 @@ mod tests {
     fn malformed_documents_are_an_error_naming_them() {
         let error = Scan::of("c.xhtml", &frame("<p>&nbsp;</p>")).err().expect("not XML");
         assert!(error.to_string().starts_with("c.xhtml is not well-formed XHTML"), "{error}");
+    }
+
+    #[test]
+    fn what_the_package_cannot_hold_is_reported_not_packaged() {
+        let mut book = crate::test_book::book();
+        let raw = r#"<p><img src="missing.png" alt="x"/> <img src="assets/doc.pdf" alt="y"/></p>"#;
+        book.chapters[0].blocks.push(Block::Html { html: raw.into(), span: Span::default() });
+        let documents = Documents::render(&book, &Layout::new(&book)).expect("rendered");
+        let messages: Vec<&str> = documents.diagnostics.iter().map(|d| d.message.as_str()).collect();
+        assert!(messages.iter().any(|m| m.contains("missing.png, which is not a file of the book")), "{messages:?}");
+        assert!(messages.iter().any(|m| m.contains("assets/doc.pdf (application/pdf), which an EPUB cannot hold")), "{messages:?}");
+        let packaged: Vec<&str> = documents.assets.iter().map(|&a| book.assets[a].path.as_str()).collect();
+        assert_eq!(packaged, ["images/fig.png", "cover.png"]);
+        assert_eq!(documents.images, Images { total: 4, without_alt: 0 }, "figure, two raw images, cover");
     }
 }

@@ -37,7 +37,7 @@ impl Layout {
             nav: name("nav", "xhtml"),
             ncx: name("toc", "ncx"),
             css: name("style", "css"),
-            cover: book.metadata.cover.map(|_| name("cover", "xhtml")),
+            cover: book.metadata.cover.filter(|&asset| asset < book.assets.len()).map(|_| name("cover", "xhtml")),
             chapters,
         }
     }
