@@ -366,3 +366,20 @@ fn epub_fragments_are_well_formed_xhtml_with_notes_starting_with_back_links() {
         }
     }
 }
+
+#[test]
+fn site_url_adds_canonical_and_open_graph_and_bad_stylesheets_are_refused() {
+    let mut book = folio_core::open(&common::fixture("white-paper")).unwrap();
+    book.config.html.site_url = Some("https://example.org/communs/".into());
+    book.config.html.css = vec!["../outside.css".into(), "missing.css".into()];
+    let output = folio_html::render(&book, &RenderContext { timestamp: 0 }).unwrap();
+    let page = output.files.iter().find(|f| f.path == "2-constituants/1-code_source.html").unwrap();
+    let html = Html::parse_document(std::str::from_utf8(&page.bytes).unwrap());
+    let attr = |selector: &str, name: &str| select(&html, selector).first().and_then(|e| e.value().attr(name)).map(String::from);
+    assert_eq!(attr("link[rel=canonical]", "href").as_deref(), Some("https://example.org/communs/2-constituants/1-code_source.html"));
+    assert_eq!(attr("meta[property='og:title']", "content").as_deref(), Some("Le code source — Construire des communs numériques"));
+    assert_eq!(attr("meta[property='og:image']", "content").as_deref(), Some("https://example.org/communs/cover.png"));
+    assert_eq!(select(&html, "link[rel=stylesheet]").len(), 1, "only theme.css is linked");
+    let refused = output.diagnostics.iter().filter(|d| d.message.contains("[html] css")).count();
+    assert_eq!(refused, 2, "{:?}", output.diagnostics);
+}

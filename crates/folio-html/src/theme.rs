@@ -68,3 +68,31 @@ pub fn stylesheet(book: &Book, diagnostics: &mut Vec<Diagnostic>) -> String {
     }
     css
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_variables_are_overridden_last_and_others_refused() {
+        let mut book = folio_core::parse_str("x\n");
+        let vars = &mut book.config.html.vars;
+        vars.insert("measure".into(), "72ch".into());
+        vars.insert("--light-accent".into(), "#1d5fa8".into());
+        vars.insert("colour".into(), "red".into());
+        vars.insert("font-body".into(), "serif; } body { display: none".into());
+        let mut diagnostics = Vec::new();
+        let css = stylesheet(&book, &mut diagnostics);
+        let overrides = css.rsplit_once("[html.vars]").map(|(_, tail)| tail).unwrap_or_default();
+        assert!(overrides.contains("--measure: 72ch;") && overrides.contains("--light-accent: #1d5fa8;"), "{overrides}");
+        assert!(!overrides.contains("colour") && !overrides.contains("display: none"), "{overrides}");
+        assert_eq!(diagnostics.len(), 2, "{diagnostics:?}");
+    }
+
+    #[test]
+    fn every_documented_variable_is_defined_by_the_theme() {
+        for name in VARIABLES {
+            assert!(BASE.contains(&format!("--{name}:")), "--{name} is not in theme.css");
+        }
+    }
+}
