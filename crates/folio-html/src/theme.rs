@@ -35,6 +35,9 @@ pub const VARIABLES: &[&str] = &[
     "dark-mark",
 ];
 
+/// Colours with a light and a dark value; `[html.vars]` may set both at once.
+const COLOURS: &[&str] = &["bg", "fg", "muted", "accent", "border", "code-bg", "mark"];
+
 /// The whole theme.css, with the book's overrides last so that they win.
 pub fn stylesheet(book: &Book, diagnostics: &mut Vec<Diagnostic>) -> String {
     let mut css = String::with_capacity(BASE.len() * 2);
@@ -45,11 +48,17 @@ pub fn stylesheet(book: &Book, diagnostics: &mut Vec<Diagnostic>) -> String {
     // A BTreeMap: sorted, so the file is the same on every build.
     for (name, value) in &book.config.html.vars {
         let name = name.trim_start_matches("--");
-        if !VARIABLES.contains(&name) {
+        // A colour named without `light-`/`dark-` sets both schemes.
+        let names: Vec<String> = if COLOURS.contains(&name) {
+            vec![format!("light-{name}"), format!("dark-{name}")]
+        } else {
+            vec![name.to_string()]
+        };
+        if !VARIABLES.contains(&names[0].as_str()) {
             let known = VARIABLES.join(", ");
             diagnostics.push(
                 Diagnostic::new(Severity::Warning, format!("[html.vars] `{name}` is not a theme variable: ignored"), None)
-                    .with_hint(format!("the variables are: {known}")),
+                    .with_hint(format!("the variables are: {known}; a colour without `light-`/`dark-` sets both")),
             );
             continue;
         }
@@ -61,7 +70,9 @@ pub fn stylesheet(book: &Book, diagnostics: &mut Vec<Diagnostic>) -> String {
             ));
             continue;
         }
-        let _ = writeln!(overrides, "  --{name}: {};", value.trim());
+        for name in names {
+            let _ = writeln!(overrides, "  --{name}: {};", value.trim());
+        }
     }
     if !overrides.is_empty() {
         let _ = write!(css, "\n/* Overrides from folio.toml [html.vars]. */\n:root {{\n{overrides}}}\n");
@@ -80,11 +91,13 @@ mod tests {
         vars.insert("measure".into(), "72ch".into());
         vars.insert("--light-accent".into(), "#1d5fa8".into());
         vars.insert("colour".into(), "red".into());
+        vars.insert("mark".into(), "yellow".into());
         vars.insert("font-body".into(), "serif; } body { display: none".into());
         let mut diagnostics = Vec::new();
         let css = stylesheet(&book, &mut diagnostics);
         let overrides = css.rsplit_once("[html.vars]").map(|(_, tail)| tail).unwrap_or_default();
         assert!(overrides.contains("--measure: 72ch;") && overrides.contains("--light-accent: #1d5fa8;"), "{overrides}");
+        assert!(overrides.contains("--light-mark: yellow;") && overrides.contains("--dark-mark: yellow;"), "{overrides}");
         assert!(!overrides.contains("colour") && !overrides.contains("display: none"), "{overrides}");
         assert_eq!(diagnostics.len(), 2, "{diagnostics:?}");
     }
