@@ -33,6 +33,10 @@ pub struct Cited {
 
 /// Parses the text between two brackets; `None` if it is not a citation.
 pub fn parse_bracket(body: &str) -> Option<Vec<Cited>> {
+    // Cheap refusal first: every citation has a year (or s. d. / n. d.).
+    if !body.contains(|c: char| c.is_ascii_digit()) && !body.contains("d.") {
+        return None;
+    }
     body.split(';').map(parse_item).collect()
 }
 

@@ -82,6 +82,15 @@ struct Loader {
     config: Config,
     parts: Vec<Part>,
     chapters: Vec<Chapter>,
+    /// Chapters whose file is yet to be read and parsed (see `read_planned`).
+    planned: Vec<Planned>,
+}
+
+struct Planned {
+    chapter: usize,
+    path: PathBuf,
+    /// The SUMMARY entry that names the file.
+    span: Span,
 }
 
 impl Loader {
@@ -96,6 +105,7 @@ impl Loader {
             config: Config::default(),
             parts: Vec::new(),
             chapters: Vec::new(),
+            planned: Vec::new(),
         };
         loader.folio_toml();
         loader
@@ -118,29 +128,71 @@ impl Loader {
     /// Reads a file, reporting unreadable or non-UTF-8 content. `span` is where
     /// it was asked for, if anywhere.
     fn read_file(&mut self, path: &Path, display: &str, span: Option<Span>) -> Option<(SourceId, String)> {
-        let bytes = match std::fs::read(path) {
+        let source = self.add_source(display, String::new());
+        let text = self.accept_read(source, std::fs::read(path), span)?;
+        Some((source, text))
+    }
+
+    /// Stores what reading `source` gave, reporting unreadable or non-UTF-8
+    /// content (invalid bytes become U+FFFD so the rest can still be checked).
+    fn accept_read(&mut self, source: SourceId, read: std::io::Result<Vec<u8>>, span: Option<Span>) -> Option<String> {
+        let display = self.sources[source].path.clone();
+        let bytes = match read {
             Ok(bytes) => bytes,
             Err(e) => {
                 self.diagnostics.push(Diagnostic::new(crate::Severity::Error, format!("cannot read `{display}`: {e}"), span));
                 return None;
             }
         };
-        match String::from_utf8(bytes) {
-            Ok(text) => {
-                let id = self.add_source(display, text.clone());
-                Some((id, text))
-            }
+        let text = match String::from_utf8(bytes) {
+            Ok(text) => text,
             Err(e) => {
                 let valid = e.utf8_error().valid_up_to();
-                let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
                 let prefix = String::from_utf8_lossy(&e.as_bytes()[..valid]).into_owned();
-                let id = self.add_source(display, text.clone());
                 self.diagnostics.push(
-                    Diagnostic::error(format!("`{display}` is not valid UTF-8"), span_at_byte(id, &prefix, prefix.len()))
+                    Diagnostic::error(format!("`{display}` is not valid UTF-8"), span_at_byte(source, &prefix, prefix.len()))
                         .with_hint("save the file as UTF-8; invalid bytes are shown as �"),
                 );
-                Some((id, text))
+                String::from_utf8_lossy(e.as_bytes()).into_owned()
             }
+        };
+        self.sources[source].text = text.clone();
+        Some(text)
+    }
+
+    /// Reads and parses every chapter planned so far, on all cores: chapters
+    /// are independent until the resolver, and parsing is most of loading.
+    fn read_planned(&mut self) {
+        let planned = std::mem::take(&mut self.planned);
+        let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(planned.len()).max(1);
+        let chunk = planned.len().div_ceil(workers).max(1);
+        let sources: Vec<SourceId> = planned.iter().map(|p| self.chapters[p.chapter].source).collect();
+        let reads: Vec<(std::io::Result<Vec<u8>>, Option<Document>)> = std::thread::scope(|scope| {
+            let handles: Vec<_> = planned
+                .chunks(chunk)
+                .zip(sources.chunks(chunk))
+                .map(|(plans, sources)| {
+                    scope.spawn(move || {
+                        plans
+                            .iter()
+                            .zip(sources)
+                            .map(|(plan, &source)| {
+                                let read = std::fs::read(&plan.path);
+                                // Valid UTF-8 is parsed here; the rest after the error is reported.
+                                let doc = read.as_ref().ok().and_then(|b| std::str::from_utf8(b).ok()).map(|text| reader::read(text, source));
+                                (read, doc)
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            // A worker's panic is a bug: pass it on rather than lose chapters.
+            handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
+        });
+        for ((plan, source), (read, doc)) in planned.iter().zip(sources).zip(reads) {
+            let Some(text) = self.accept_read(source, read, Some(plan.span)) else { continue };
+            let doc = doc.unwrap_or_else(|| reader::read(&text, source));
+            self.fill_chapter(plan.chapter, doc);
         }
     }
 
@@ -329,7 +381,7 @@ impl Loader {
         for entry in entries {
             match entry {
                 Entry::Part { title, span } => {
-                    let id = unique(format!("part-{}", slugify(&title, "part")), &self.parts.iter().map(|p| p.id.clone()).collect::<Vec<_>>());
+                    let id = unique(format!("part-{}", slugify(&title, "part")), |c| self.parts.iter().any(|p| p.id == c));
                     self.parts.push(Part { title, id, span });
                     part = Some(self.parts.len() - 1);
                     stack.clear();
@@ -391,18 +443,16 @@ impl Loader {
                 return None;
             }
         };
-        let (source, text) = self.read_file(&real, &display, Some(span))?;
-        let doc = reader::read(&text, source);
-        Some(self.push_chapter(title, file, kind, depth, parent, source, doc))
+        let source = self.add_source(&display, String::new());
+        let chapter = self.push_chapter(title, file, kind, depth, parent, source, Document::default());
+        self.planned.push(Planned { chapter, path: real, span });
+        Some(chapter)
     }
 
     #[allow(clippy::too_many_arguments)]
     fn push_chapter(&mut self, title: String, file: &str, kind: ChapterKind, depth: u32, parent: Option<usize>, source: SourceId, doc: Document) -> usize {
         let path = output_path(file);
-        let taken: Vec<String> = self.chapters.iter().map(|c| c.id.clone()).collect();
-        let id = unique(format!("ch-{}", slugify(&path.replace('/', " "), "chapter").trim_start_matches("s-")), &taken);
-        let mut blocks = doc.blocks;
-        normalize_heading_levels(&mut blocks);
+        let id = unique(format!("ch-{}", slugify(&path.replace('/', " "), "chapter").trim_start_matches("s-")), |c| self.chapters.iter().any(|ch| ch.id == c));
         self.chapters.push(Chapter {
             title,
             kind,
@@ -413,17 +463,27 @@ impl Loader {
             file: file.to_string(),
             path,
             id,
-            blocks,
-            // Numbered and ordered by the resolver.
-            footnotes: doc
-                .footnotes
-                .into_iter()
-                .map(|f| Footnote { label: f.label, number: 0, id: String::new(), blocks: f.blocks, references: Vec::new(), span: f.span })
-                .collect(),
+            blocks: Vec::new(),
+            footnotes: Vec::new(),
             global_ids: Default::default(),
             span: Span { source, line: 1, col: 1 },
         });
-        self.chapters.len() - 1
+        let chapter = self.chapters.len() - 1;
+        self.fill_chapter(chapter, doc);
+        chapter
+    }
+
+    /// Gives a chapter its parsed content.
+    fn fill_chapter(&mut self, chapter: usize, doc: Document) {
+        let chapter = &mut self.chapters[chapter];
+        chapter.blocks = doc.blocks;
+        normalize_heading_levels(&mut chapter.blocks);
+        // Numbered and ordered by the resolver.
+        chapter.footnotes = doc
+            .footnotes
+            .into_iter()
+            .map(|f| Footnote { label: f.label, number: 0, id: String::new(), blocks: f.blocks, references: Vec::new(), span: f.span })
+            .collect();
     }
 
     /// Notes every Markdown file of the content root that no chapter uses.
@@ -444,7 +504,8 @@ impl Loader {
         }
     }
 
-    fn finish(self) -> Book {
+    fn finish(mut self) -> Book {
+        self.read_planned();
         let found = self.metadata;
         let over = &self.config.book;
         let fallback_title = self.book_dir.canonicalize().ok().and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned())).unwrap_or_else(|| "Untitled".to_string());
@@ -491,11 +552,11 @@ fn strip_anchor(target: &str) -> &str {
 }
 
 /// `base`, or `base-2`, `base-3`… whichever is not taken yet.
-pub(crate) fn unique(base: String, taken: &[String]) -> String {
-    if !taken.contains(&base) {
+pub(crate) fn unique(base: String, taken: impl Fn(&str) -> bool) -> String {
+    if !taken(&base) {
         return base;
     }
-    (2..).map(|n| format!("{base}-{n}")).find(|c| !taken.contains(c)).unwrap_or(base)
+    (2..).map(|n| format!("{base}-{n}")).find(|c| !taken(c)).unwrap_or(base)
 }
 
 /// Shift headings so that the chapter's top level becomes 1: chapters that

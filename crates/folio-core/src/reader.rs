@@ -42,7 +42,8 @@ pub fn options() -> Options<'static> {
     options.extension.header_attributes = true;
     // Keep unreferenced definitions where they are, so the resolver can warn about them.
     options.parse.leave_footnote_definitions = true;
-    options.parse.sourcepos_chars = true;
+    // Columns come out in bytes; `Reader::span` converts them to characters
+    // faster than comrak's `sourcepos_chars`, which rescans every line.
     options
 }
 
@@ -50,21 +51,33 @@ pub fn options() -> Options<'static> {
 pub fn read(text: &str, source: SourceId) -> Document {
     let arena = Arena::new();
     let root = parse_document(&arena, text, &options());
-    let mut reader = Reader { source, doc: Document::default() };
+    let line_starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+    let mut reader = Reader { source, text, line_starts, doc: Document::default() };
     let blocks = reader.blocks(root);
     reader.doc.blocks = blocks;
     reader.doc
 }
 
-struct Reader {
+struct Reader<'t> {
     source: SourceId,
+    text: &'t str,
+    /// Byte offset where each line starts.
+    line_starts: Vec<usize>,
     doc: Document,
 }
 
-impl Reader {
+impl Reader<'_> {
     fn span(&self, node: &AstNode<'_>) -> Span {
         let pos = node.data().sourcepos.start;
-        Span { source: self.source, line: pos.line as u32, col: pos.column.max(1) as u32 }
+        let start = self.line_starts.get(pos.line.saturating_sub(1)).copied().unwrap_or(self.text.len());
+        let end = (start + pos.column.saturating_sub(1)).min(self.text.len());
+        let col = match self.text.get(start..end) {
+            Some(before) if before.is_ascii() => before.len(),
+            Some(before) => before.chars().count(),
+            // Inside a multi-byte character: count what precedes it.
+            None => self.text[start..self.text.floor_char_boundary(end)].chars().count(),
+        };
+        Span { source: self.source, line: pos.line as u32, col: col as u32 + 1 }
     }
 
     fn blocks<'a>(&mut self, parent: &'a AstNode<'a>) -> Vec<Block> {
@@ -79,15 +92,15 @@ impl Reader {
 
     fn block<'a>(&mut self, node: &'a AstNode<'a>) -> Option<Block> {
         let span = self.span(node);
-        let value = node.data().value.clone();
-        Some(match value {
+        let data = node.data();
+        Some(match &data.value {
             NodeValue::FrontMatter(raw) => {
-                self.doc.front_matter = Some(strip_front_matter_fences(&raw));
+                self.doc.front_matter = Some(strip_front_matter_fences(raw));
                 return None;
             }
             NodeValue::Heading(heading) => {
                 // An explicit `{#id}`; empty means the resolver generates one.
-                let id = node.data().attrs.as_ref().and_then(|a| a.id.clone()).unwrap_or_default();
+                let id = data.attrs.as_ref().and_then(|a| a.id.clone()).unwrap_or_default();
                 Block::Heading {
                     level: heading.level,
                     id,
@@ -156,16 +169,16 @@ impl Reader {
         let mut out: Vec<Inline> = Vec::new();
         for node in parent.children() {
             let span = self.span(node);
-            let value = node.data().value.clone();
-            let inline = match value {
+            let data = node.data();
+            let inline = match &data.value {
                 NodeValue::Text(text) => {
                     // comrak splits text at brackets, entities and escapes: merge it
                     // back so citations can be recognised across the pieces.
                     if let Some(Inline::Text { text: previous, .. }) = out.last_mut() {
-                        previous.push_str(&text);
+                        previous.push_str(text);
                         continue;
                     }
-                    Inline::Text { text: text.into_owned(), span }
+                    Inline::Text { text: text.to_string(), span }
                 }
                 NodeValue::Emph => Inline::Emphasis { content: self.inlines(node), span },
                 NodeValue::Strong => Inline::Strong { content: self.inlines(node), span },

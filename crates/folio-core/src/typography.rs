@@ -11,11 +11,14 @@ pub const NBSP: char = '\u{00A0}';
 /// `text` in its paragraph (from an earlier inline), if any, so that `*mot*?`
 /// gets its space too.
 pub fn french(text: &str, prev: Option<char>) -> String {
-    let chars: Vec<char> = text.chars().collect();
+    if !text.contains([';', '!', '?', ':', '«', '»']) {
+        return text.to_string();
+    }
     let mut out = String::with_capacity(text.len() + 8);
-    for (i, &c) in chars.iter().enumerate() {
-        let before = if i == 0 { prev } else { Some(chars[i - 1]) };
-        let after = chars.get(i + 1).copied();
+    let mut before = prev;
+    let mut chars = text.chars().enumerate().peekable();
+    while let Some((i, c)) = chars.next() {
+        let after = chars.peek().map(|&(_, a)| a);
         match c {
             ';' | '!' | '?' | ':' => {
                 let space = if c == ':' { NBSP } else { NNBSP };
@@ -64,6 +67,7 @@ pub fn french(text: &str, prev: Option<char>) -> String {
             ' ' if before == Some('«') => out.push(NNBSP),
             _ => out.push(c),
         }
+        before = Some(c);
     }
     out
 }

@@ -72,8 +72,7 @@ fn collect_entries(book: &mut Book, chapter: ChapterId) {
                 diagnostics.push(Diagnostic::warning(format!("two bibliography entries for `{key}`; citations link to the first (line {})", first.span.line), item.span));
                 continue;
             }
-            let taken: Vec<String> = entries.iter().map(|e| e.id.clone()).collect();
-            let id = crate::load::unique(format!("ref-{}", slugify(&key, "entry").trim_start_matches("s-")), &taken);
+            let id = crate::load::unique(format!("ref-{}", slugify(&key, "entry").trim_start_matches("s-")), |c| entries.iter().any(|e| e.id == c));
             item.entry = Some(entries.len());
             entries.push(BibEntry { key, id, chapter, cited_by: Vec::new(), span: item.span });
         }

@@ -17,13 +17,17 @@ use crate::visit;
 static HTML_ID: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"(?i)\s(?:id|name)\s*=\s*(?:"([^"]+)"|'([^']+)')"#).expect("id pattern is valid"));
 
-pub fn resolve(book: &mut Book) {
+/// Decides every id and returns, per chapter, the set of ids it carries
+/// (what links are checked against).
+pub fn resolve(book: &mut Book) -> Vec<HashSet<String>> {
     let mut diagnostics = Vec::new();
     for chapter in 0..book.chapters.len() {
         heading_ids(book, chapter, &mut diagnostics);
     }
-    global_ids(book);
+    let anchors: Vec<HashSet<String>> = (0..book.chapters.len()).map(|c| anchors(book, c)).collect();
+    global_ids(book, &anchors);
     book.diagnostics.extend(diagnostics);
+    anchors
 }
 
 /// Every id the backends emit for chapter `id`, except heading ids.
@@ -49,8 +53,8 @@ fn fixed_ids(book: &mut Book, id: ChapterId) -> Vec<String> {
     ids
 }
 
-/// Every id chapter `id` carries: the set links are checked against.
-pub fn anchors(book: &mut Book, id: ChapterId) -> HashSet<String> {
+/// Every id chapter `id` carries.
+fn anchors(book: &mut Book, id: ChapterId) -> HashSet<String> {
     let mut ids: HashSet<String> = fixed_ids(book, id).into_iter().collect();
     for_each_block(&book.chapters[id].blocks, &mut |block| {
         if let Block::Heading { id, .. } = block {
@@ -87,7 +91,7 @@ fn for_each_heading(blocks: &mut [Block], f: &mut dyn FnMut(&mut String, &[Inlin
 }
 
 fn heading_ids(book: &mut Book, chapter: ChapterId, diagnostics: &mut Vec<Diagnostic>) {
-    let mut taken = fixed_ids(book, chapter);
+    let mut taken: HashSet<String> = fixed_ids(book, chapter).into_iter().collect();
     let blocks = &mut book.chapters[chapter].blocks;
     // Explicit ids first, so that a generated id never takes an author's id.
     for_each_heading(blocks, &mut |id, _, span| {
@@ -95,48 +99,48 @@ fn heading_ids(book: &mut Book, chapter: ChapterId, diagnostics: &mut Vec<Diagno
             return;
         }
         if taken.contains(id) {
-            let renamed = unique(id.clone(), &taken);
+            let renamed = unique(id.clone(), |c| taken.contains(c));
             diagnostics.push(
                 Diagnostic::warning(format!("id `{id}` is used twice in this chapter; this one becomes `{renamed}`"), span)
                     .with_hint("give each heading its own `{#id}`"),
             );
             *id = renamed;
         }
-        taken.push(id.clone());
+        taken.insert(id.clone());
     });
     for_each_heading(blocks, &mut |id, content, span| {
         if !id.is_empty() {
             return;
         }
         let base = slugify(&plain_text(content), "section");
-        let generated = unique(base.clone(), &taken);
+        let generated = unique(base.clone(), |c| taken.contains(c));
         if generated != base {
             diagnostics.push(
                 Diagnostic::warning(format!("two headings of this chapter would both have the id `{base}`; this one gets `{generated}`"), span)
                     .with_hint("links to this heading must use the new id; or give it an explicit `{#id}`"),
             );
         }
-        taken.push(generated.clone());
+        taken.insert(generated.clone());
         *id = generated;
     });
 }
 
 /// Ids used by more than one chapter get, in every chapter after the first
 /// that uses them, a book-wide alternative prefixed by the chapter id.
-fn global_ids(book: &mut Book) {
+fn global_ids(book: &mut Book, anchors: &[HashSet<String>]) {
     let mut seen: HashSet<String> = book.parts.iter().map(|p| p.id.clone()).collect();
     for chapter in 0..book.chapters.len() {
-        let mut ids: Vec<String> = anchors(book, chapter).into_iter().collect();
+        let mut ids: Vec<&String> = anchors[chapter].iter().collect();
         ids.sort();
         let prefix = book.chapters[chapter].id.clone();
         let mut renamed = BTreeMap::new();
         for id in ids {
-            if seen.contains(&id) && id != prefix {
-                let global = unique(format!("{prefix}-{id}"), &seen.iter().cloned().collect::<Vec<_>>());
+            if seen.contains(id) && *id != prefix {
+                let global = unique(format!("{prefix}-{id}"), |c| seen.contains(c));
                 seen.insert(global.clone());
-                renamed.insert(id, global);
+                renamed.insert(id.clone(), global);
             } else {
-                seen.insert(id);
+                seen.insert(id.clone());
             }
         }
         book.chapters[chapter].global_ids = renamed;

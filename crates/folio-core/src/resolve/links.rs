@@ -6,14 +6,13 @@
 use std::collections::HashSet;
 
 use super::assets::{has_scheme, register};
-use super::ids::anchors;
 use crate::diagnostics::Diagnostic;
 use crate::model::{Book, ChapterId, Inline, LinkTarget, Span};
 use crate::paths;
 use crate::visit;
 
-pub fn resolve(book: &mut Book) {
-    let anchor_sets: Vec<HashSet<String>> = (0..book.chapters.len()).map(|c| anchors(book, c)).collect();
+/// `anchor_sets`: the ids of each chapter, from the ids pass.
+pub fn resolve(book: &mut Book, anchor_sets: &[HashSet<String>]) {
     let files: Vec<String> = book.chapters.iter().map(|c| c.file.clone()).collect();
     let root = book.root.clone();
     let mut assets = std::mem::take(&mut book.assets);
@@ -22,7 +21,7 @@ pub fn resolve(book: &mut Book) {
         let base = paths::parent(&chapter.file).to_string();
         visit::each_chapter_inline(chapter, &mut |inline| {
             let Inline::Link { url, target, span, .. } = inline else { return };
-            *target = resolve_one(url, &base, current, &files, &anchor_sets, &root, &mut assets, *span, &mut diagnostics);
+            *target = resolve_one(url, &base, current, &files, anchor_sets, &root, &mut assets, *span, &mut diagnostics);
         });
     }
     book.assets = assets;

@@ -19,8 +19,8 @@ pub fn resolve(book: &mut Book) {
     assets::resolve(book);
     footnotes::resolve(book);
     citations::resolve(book);
-    ids::resolve(book);
-    links::resolve(book);
+    let anchors = ids::resolve(book);
+    links::resolve(book, &anchors);
     typography::resolve(book);
     // Report in reading order: sources are numbered in the order they were read.
     book.diagnostics.sort_by_key(|d| d.span.map(|s| (s.source, s.line, s.col)));
