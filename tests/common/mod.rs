@@ -459,10 +459,18 @@ fn ace_violations(report: &serde_json::Value) -> Vec<String> {
     violations
 }
 
+/// The offending element, on one line and cut short: Ace quotes whole list items.
 fn ace_snippet(result: &serde_json::Value) -> String {
-    match str_field(result, "html") {
-        "" => String::new(),
-        html => format!(" [{html}]"),
+    let html = str_field(result, "html")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    if html.is_empty() {
+        return html;
+    }
+    match html.char_indices().nth(160) {
+        Some((cut, _)) => format!(" [{}…]", &html[..cut]),
+        None => format!(" [{html}]"),
     }
 }
 
