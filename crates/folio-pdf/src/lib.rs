@@ -210,4 +210,51 @@ mod tests {
         assert!(output.files[0].bytes.starts_with(b"%PDF-"));
         assert!(output.diagnostics.is_empty(), "{:?}", output.diagnostics);
     }
+
+    #[test]
+    fn one_sided_with_notes_per_chapter() {
+        let mut book = book("# Title\n\nText[^a] and again[^a].\n\n[^a]: A *note* with a [link](https://example.com).\n\n    second paragraph\n");
+        book.config.pdf.sides = Some(folio_core::config::Sides::One);
+        book.config.pdf.paper = Some("a5".into());
+        book.config.build.footnotes = folio_core::config::FootnoteNumbering::Chapter;
+        let text = markup(&book).unwrap();
+        assert!(text.contains("two-sided: false") && text.contains("footnotes-per-chapter: true"), "{text}");
+        render(&book, &RenderContext { timestamp: 0 }).unwrap_or_else(|e| panic!("{e}: {e:?}"));
+    }
+
+    #[test]
+    fn an_unreadable_image_is_reported_at_its_line() {
+        let root = std::env::temp_dir().join(format!("folio-pdf-bad-image-{}", std::process::id()));
+        std::fs::create_dir_all(&root).unwrap();
+        std::fs::write(root.join("bad.png"), b"this is not a PNG").unwrap();
+        let mut book = book("# Title\n\nSome text.\n\n![A picture](bad.png)\n");
+        book.root = root.clone();
+        book.assets = vec![folio_core::Asset { path: "bad.png".into(), media_type: "image/png".into(), size: None }];
+        let span = folio_core::Span { source: 0, line: 5, col: 1 };
+        let image = folio_core::Image {
+            url: "bad.png".into(),
+            alt: "A picture".into(),
+            title: None,
+            target: folio_core::ImageTarget::Asset { asset: 0 },
+            span,
+        };
+        book.chapters[0].blocks.push(folio_core::Block::Figure { image, span });
+        let result = render(&book, &RenderContext { timestamp: 0 });
+        std::fs::remove_dir_all(&root).ok();
+        let Err(Error::Typeset(diagnostics)) = result else { panic!("expected a typesetting error") };
+        assert!(
+            diagnostics.iter().any(|d| d.severity == Severity::Error && d.span == Some(span)),
+            "{diagnostics:#?}"
+        );
+    }
+
+    #[test]
+    fn unknown_settings_are_refused() {
+        let mut book = book("# T\n");
+        book.config.pdf.paper = Some("napkin".into());
+        assert!(matches!(render(&book, &RenderContext { timestamp: 0 }), Err(Error::Config(_))));
+        let mut book = self::tests::book("# T\n");
+        book.config.pdf.standards = Some(vec!["a-2b".into(), "a-3b".into()]);
+        assert!(matches!(render(&book, &RenderContext { timestamp: 0 }), Err(Error::Config(_))));
+    }
 }

@@ -189,29 +189,38 @@ impl Generator<'_> {
         if image.alt.trim().is_empty() {
             self.images_without_alt.push((image.url.clone(), image.span));
         }
-        if !in_code {
-            self.out.push('#');
-        }
-        self.out.push_str(if in_code { "folio-image(" } else { "folio-inline-image(" });
-        self.literal(&format!("/{}", asset.path));
-        if !image.alt.trim().is_empty() {
-            self.out.push_str(", alt: ");
-            self.literal(&image.alt);
-        }
-        if let Some(size) = asset.size.filter(|s| s.width > 0 && s.height > 0) {
-            let width = f64::from(size.width) * POINTS_PER_PIXEL;
-            let height = f64::from(size.height) * POINTS_PER_PIXEL;
-            if in_code {
+        let natural = asset
+            .size
+            .filter(|s| s.width > 0 && s.height > 0)
+            .map(|s| (f64::from(s.width) * POINTS_PER_PIXEL, f64::from(s.height) * POINTS_PER_PIXEL));
+        if in_code {
+            self.out.push_str("folio-fit(");
+            self.image_call(&asset.path, &image.alt, None);
+            if let Some((width, height)) = natural {
                 self.out.push_str(&format!(", width: {}, height: {}", Self::points(width), Self::points(height)));
-            } else {
-                let text_width = self.layout.geometry.text_width() * 72.0 / 25.4;
-                self.out.push_str(&format!(", width: {}", Self::points(width.min(text_width))));
             }
+            self.out.push(')');
+        } else {
+            let text_width = self.layout.geometry.text_width() * 72.0 / 25.4;
+            self.out.push_str("#folio-inline-image(");
+            self.image_call(&asset.path, &image.alt, natural.map(|(width, _)| width.min(text_width)));
+            self.out.push_str(");");
+        }
+    }
+
+    /// `image("/path", alt: "…", width: …)`: written in the body, not in the
+    /// template, so that typst's errors about the file point to the book.
+    fn image_call(&mut self, path: &str, alt: &str, width: Option<f64>) {
+        self.out.push_str("image(");
+        self.literal(&format!("/{path}"));
+        if !alt.trim().is_empty() {
+            self.out.push_str(", alt: ");
+            self.literal(alt);
+        }
+        if let Some(width) = width {
+            self.out.push_str(&format!(", width: {}", Self::points(width)));
         }
         self.out.push(')');
-        if !in_code {
-            self.out.push(';');
-        }
     }
 
     /// `[alt]` in italics where an image cannot be shown.
