@@ -606,6 +606,9 @@ impl Writer<'_> {
                 }
             }
             LinkTarget::External { url } => Some(url.clone()),
+            // Broken (the resolver warned): kept as written on the web, but an
+            // EPUB that points inside itself at nothing fails EPUBCheck.
+            _ if self.flavor == Flavor::Epub && !has_scheme(url) => None,
             _ => Some(url.to_string()),
         }
     }
@@ -627,6 +630,13 @@ impl Writer<'_> {
         }
         url
     }
+}
+
+/// `https:`, `mailto:`…: a URL that leads out of the book.
+fn has_scheme(url: &str) -> bool {
+    url.split_once(':').is_some_and(|(scheme, _)| {
+        !scheme.is_empty() && scheme.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+    })
 }
 
 #[cfg(test)]
@@ -726,6 +736,15 @@ mod tests {
         assert!(site.html.trim_end().ends_with("</div>"), "{}", site.html);
         assert_eq!(site.diagnostics.len(), 1, "{:?}", site.diagnostics);
         assert_eq!(site.diagnostics[0].span.map(|s| s.line), Some(3));
+    }
+
+    #[test]
+    fn broken_links_stay_as_written_on_the_web_and_become_text_in_the_epub() {
+        let book = parse_str("[ailleurs](autre-chapitre.md) et [le web](https://example.org)\n");
+        let site = chapter_fragment(&book, 0, Target::Site).html;
+        assert!(site.contains("<a href=\"autre-chapitre.md\">ailleurs</a>"), "{site}");
+        let epub = chapter_fragment(&book, 0, Target::Epub).html;
+        assert!(epub.contains("<p>ailleurs et <a href=\"https://example.org\">le web</a></p>"), "{epub}");
     }
 
     #[test]
