@@ -24,6 +24,12 @@ fn render(book: &Book, tag: &str) -> (PathBuf, Vec<u8>) {
     assert_eq!(file.path, format!("{}.pdf", book.output_name()));
     let path = common::temp_out(tag).join(&file.path);
     std::fs::write(&path, &file.bytes).expect("write the PDF");
+    // PDF/A-2b always; PDF/UA-1 too unless a note says why not.
+    let xmp = String::from_utf8_lossy(&file.bytes);
+    assert!(xmp.contains("pdfaid:part>2<"), "{tag}: not PDF/A-2");
+    let ua_refused = output.diagnostics.iter().find(|d| d.message.contains("not PDF/UA-1"));
+    assert_eq!(xmp.contains("pdfuaid:part>1<"), ua_refused.is_none(), "{tag}: PDF/UA-1 claimed or refused wrongly: {ua_refused:?}");
+    eprintln!("{tag}: {:#?}", output.diagnostics);
     (path, file.bytes.clone())
 }
 
