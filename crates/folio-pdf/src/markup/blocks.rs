@@ -71,6 +71,11 @@ impl Generator<'_> {
         if items.iter().any(|item| item.entry.is_some()) {
             return self.references(items);
         }
+        let outermost = self.list_depth == 0;
+        if outermost {
+            self.out.push_str("#folio-list-block[");
+        }
+        self.list_depth += 1;
         match start {
             Some(start) => self.out.push_str(&format!("#enum(start: {start}, tight: {tight}")),
             None => self.out.push_str(&format!("#list(tight: {tight}")),
@@ -90,6 +95,10 @@ impl Generator<'_> {
             self.out.push(']');
         }
         self.out.push(')');
+        self.list_depth -= 1;
+        if outermost {
+            self.out.push(']');
+        }
     }
 
     /// The references list: entries with a hanging indent, each one a link target.

@@ -89,6 +89,8 @@ struct Generator<'a> {
     notes_done: HashSet<(ChapterId, usize)>,
     /// The chapter being written.
     chapter: ChapterId,
+    /// How many lists enclose what is being written.
+    list_depth: usize,
 }
 
 impl<'a> Generator<'a> {
@@ -104,6 +106,7 @@ impl<'a> Generator<'a> {
             link_targets,
             notes_done: HashSet::new(),
             chapter: 0,
+            list_depth: 0,
         }
     }
 
