@@ -317,3 +317,23 @@ fn every_test_book_opens_and_writes_back() {
         Some(b"ok".to_vec())
     );
 }
+
+/// The benches measure the generated book: it must exercise the resolver's successful paths
+/// (every link, citation, note and image resolving), not its diagnostics.
+#[test]
+fn generated_book_resolves_without_a_diagnostic() {
+    let dir = temp_out("smoke-generate-check");
+    common::generate::generate_book(&dir, 12);
+    let book = folio_core::open(&dir).expect("the generated book loads");
+    assert!(book.diagnostics.is_empty(), "{:#?}", book.diagnostics);
+    // 12 chapters, the introduction and the references.
+    assert_eq!(book.chapters.len(), 14);
+    assert_eq!(book.bibliography.entries.len(), 16);
+    assert!(
+        book.bibliography
+            .entries
+            .iter()
+            .any(|entry| entry.cited_by.len() > 1)
+    );
+    assert_eq!(book.assets.len(), 1);
+}
