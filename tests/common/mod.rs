@@ -25,8 +25,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 #[path = "../../benches/common/generate.rs"]
 pub mod generate;
 
-/// Messages of the Nu Html Checker we accept (verified harmless for our output): XHTML-style
-/// void elements, and `type` attributes the checker flags as obsolete.
+/// The Nu Html Checker messages the project's validator recipe filters out: the trailing slash
+/// of XHTML-style void elements (an info message), and `type` attributes on elements where the
+/// checker does not expect them.
 const VNU_FILTER: &str =
     ".*(Trailing slash on void elements|Attribute “type” not allowed on element).*";
 
