@@ -68,6 +68,14 @@ pub fn render(book: &Book, ctx: &RenderContext) -> Result<Output, Error> {
     let layout = layout(book)?;
     let markup = markup::generate(book, layout);
     let world = BookWorld::new(markup.text.clone(), book_files(book), &font_files(book)?, ctx.timestamp)?;
+    if let Some(font) = &book.config.pdf.font
+        && !world.has_font_family(font)
+    {
+        return Err(Error::Config(format!(
+            "[pdf] font = \"{font}\": no such font family; available: {} (add font files with [pdf] fonts)",
+            world.font_families().join(", ")
+        )));
+    }
     let mut diagnostics = markup.diagnostics.clone();
 
     let Warned { output, warnings } = typst::compile::<PagedDocument>(&world);
@@ -256,5 +264,28 @@ mod tests {
         let mut book = self::tests::book("# T\n");
         book.config.pdf.standards = Some(vec!["a-2b".into(), "a-3b".into()]);
         assert!(matches!(render(&book, &RenderContext { timestamp: 0 }), Err(Error::Config(_))));
+        let mut book = self::tests::book("# T\n");
+        book.config.pdf.font = Some("No Such Font".into());
+        let Err(Error::Config(message)) = render(&book, &RenderContext { timestamp: 0 }) else { panic!("an unknown font must be refused") };
+        assert!(message.contains("Libertinus Serif"), "{message}");
+        book.config.pdf.font = Some("libertinus serif".into());
+        assert!(render(&book, &RenderContext { timestamp: 0 }).is_ok());
+    }
+
+    #[test]
+    fn a_remote_image_is_not_fetched_but_said() {
+        let mut book = book("# T\n");
+        let span = folio_core::Span { source: 0, line: 3, col: 1 };
+        let image = folio_core::Image {
+            url: "https://example.com/a.png".into(),
+            alt: "A remote picture".into(),
+            title: None,
+            target: folio_core::ImageTarget::External { url: "https://example.com/a.png".into() },
+            span,
+        };
+        book.chapters[0].blocks.push(folio_core::Block::Figure { image, span });
+        let output = render(&book, &RenderContext { timestamp: 0 }).unwrap_or_else(|e| panic!("{e:?}"));
+        assert!(output.diagnostics.iter().any(|d| d.severity == Severity::Warning && d.span == Some(span)), "{:?}", output.diagnostics);
+        assert!(markup(&book).unwrap().contains("A remote picture"));
     }
 }

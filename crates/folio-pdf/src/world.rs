@@ -62,6 +62,18 @@ impl BookWorld {
     pub fn main_source(&self) -> &Source {
         &self.main
     }
+
+    /// Whether `family` is among the fonts (case-insensitive, as typst matches).
+    pub fn has_font_family(&self, family: &str) -> bool {
+        self.fonts.book().contains_family(&family.to_lowercase())
+    }
+
+    /// The font families available, for a hint.
+    pub fn font_families(&self) -> Vec<String> {
+        let mut families: Vec<String> = self.fonts.book().families().map(|(name, _)| name.to_string()).collect();
+        families.dedup();
+        families
+    }
 }
 
 fn file_id(path: &str) -> Option<FileId> {
