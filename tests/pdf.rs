@@ -155,6 +155,7 @@ fn white_paper() {
 
     if let Some(pages) = &text_pages {
         footnotes_on_their_page(&book, pages);
+        footnotes_numbered_as_resolved(&book, pages);
     }
     validators(&path);
 }
@@ -188,6 +189,20 @@ fn footnotes_on_their_page(book: &Book, pages: &[String]) {
         }
     }
     assert!(checked > 0, "no footnote could be checked");
+}
+
+/// typst numbers the notes as the resolver did: each note's text starts
+/// with its number (`1Dans les travaux…` in pdftotext's reading).
+fn footnotes_numbered_as_resolved(book: &Book, pages: &[String]) {
+    let text = squeeze(&pages.join(""));
+    let mut checked = 0;
+    for note in book.chapters.iter().flat_map(|c| &c.footnotes).filter(|n| !n.references.is_empty()) {
+        let Some(Block::Paragraph { content, .. }) = note.blocks.first() else { continue };
+        let start: String = folio_core::plain_text(content).chars().take(20).collect();
+        assert!(text.contains(&squeeze(&format!("{}{start}", note.number))), "note {} should start {start:?}", note.number);
+        checked += 1;
+    }
+    assert!(checked > 3);
 }
 
 fn collect_paragraphs<'a>(blocks: &'a [Block], out: &mut Vec<&'a [Inline]>) {
