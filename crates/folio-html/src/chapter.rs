@@ -9,7 +9,7 @@ use folio_core::{
     LinkTarget, ListItem, Span,
 };
 
-use crate::escape::{escaped, push_escaped, push_url};
+use crate::escape::{escaped, push_escaped, push_text, push_url};
 use crate::links::{chapter_href, relative_url};
 use crate::locale::{Words, words};
 use crate::{Fragment, Target, highlight, raw};
@@ -343,12 +343,12 @@ impl Writer<'_> {
         let class = language.map(|l| format!(" class=\"language-{}\"", escaped(l))).unwrap_or_default();
         if self.flavor == Flavor::Spec {
             let _ = write!(self.out, "<pre><code{class}>");
-            push_escaped(&mut self.out, code);
+            push_text(&mut self.out, code);
         } else {
             let _ = write!(self.out, "<pre class=\"code\"><code{class}>");
             match language.and_then(|l| highlight::highlight(code, l)) {
                 Some(html) => self.out.push_str(&html),
-                None => push_escaped(&mut self.out, code),
+                None => push_text(&mut self.out, code),
             }
         }
         self.out.push_str("</code></pre>\n");
@@ -386,7 +386,7 @@ impl Writer<'_> {
             escaped(self.words.notes)
         );
         for note in notes {
-            let _ = write!(self.out, "<li id=\"{}\" value=\"{}\">\n", escaped(self.id(&note.id)), note.number);
+            let _ = writeln!(self.out, "<li id=\"{}\" value=\"{}\">", escaped(self.id(&note.id)), note.number);
             let hrefs: Vec<String> = note.references.iter().map(|r| format!("#{}", self.id(r))).collect();
             let backlinks = self.backlinks(&hrefs, self.words.back_to_reference);
             self.blocks(&note.blocks, false, "", &backlinks);
@@ -443,13 +443,13 @@ impl Writer<'_> {
 
     fn inline(&mut self, inline: &Inline) {
         match inline {
-            Inline::Text { text, .. } => push_escaped(&mut self.out, text),
+            Inline::Text { text, .. } => push_text(&mut self.out, text),
             Inline::Emphasis { content, .. } => self.wrapped("em", content),
             Inline::Strong { content, .. } => self.wrapped("strong", content),
             Inline::Strikethrough { content, .. } => self.wrapped("del", content),
             Inline::Code { code, .. } => {
                 self.out.push_str("<code>");
-                push_escaped(&mut self.out, code);
+                push_text(&mut self.out, code);
                 self.out.push_str("</code>");
             }
             Inline::Link { url, title, target, content, span } => match self.link_href(url, target, *span) {

@@ -19,6 +19,23 @@ pub fn push_escaped(out: &mut String, text: &str) {
     out.push_str(&text[start..]);
 }
 
+/// Appends text content with `& < >` escaped (`"` needs no escape outside
+/// attributes). The bulk of a book goes through here, so it searches with
+/// memchr's SIMD routine rather than byte by byte.
+pub fn push_text(out: &mut String, text: &str) {
+    let mut rest = text;
+    while let Some(i) = memchr::memchr3(b'&', b'<', b'>', rest.as_bytes()) {
+        out.push_str(&rest[..i]);
+        out.push_str(match rest.as_bytes()[i] {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            _ => "&gt;",
+        });
+        rest = &rest[i + 1..];
+    }
+    out.push_str(rest);
+}
+
 pub fn escaped(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     push_escaped(&mut out, text);
@@ -77,6 +94,13 @@ mod tests {
     #[test]
     fn text_escapes_markup_characters_only() {
         assert_eq!(escaped("a < b & \"c\" > d’é"), "a &lt; b &amp; &quot;c&quot; &gt; d’é");
+    }
+
+    #[test]
+    fn text_content_keeps_quotes() {
+        let mut out = String::new();
+        push_text(&mut out, "« a » < b && \"c\" > d");
+        assert_eq!(out, "« a » &lt; b &amp;&amp; \"c\" &gt; d");
     }
 
     #[test]

@@ -33,7 +33,12 @@ pub fn highlight(code: &str, language: &str) -> Option<String> {
 
 /// The token colours: the light palette, and the dark one under
 /// `prefers-color-scheme: dark`.
-pub fn css() -> String {
+pub fn css() -> &'static str {
+    static CSS: OnceLock<String> = OnceLock::new();
+    CSS.get_or_init(palettes)
+}
+
+fn palettes() -> String {
     let themes = ThemeSet::load_defaults();
     let palette = |name: &str| {
         themes.themes.get(name).and_then(|theme| css_for_theme_with_class_style(theme, CLASS_STYLE).ok()).unwrap_or_default()

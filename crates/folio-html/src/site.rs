@@ -2,6 +2,7 @@
 //! previous/next links, `print.html` with the whole book, the theme, the
 //! extra stylesheets and the assets.
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::{Component, Path};
 
@@ -16,11 +17,17 @@ use crate::{Error, Target, theme};
 pub fn render(book: &Book, _ctx: &RenderContext) -> Result<Output, Error> {
     let mut output = Output::default();
     let site = Site::new(book, &mut output.diagnostics);
+    // Pages in one folder share their table of contents but for the current mark.
+    let mut tocs: HashMap<String, Toc> = HashMap::new();
     for id in 0..book.chapters.len() {
         let fragment = chapter::render(book, id, Flavor::Site, ImageLoading::EagerFirst);
         output.diagnostics.extend(fragment.diagnostics);
         let path = chapter_href(book, id, Target::Site);
-        let html = site.chapter_page(id, &path, &fragment.html);
+        let folder = path.rsplit_once('/').map_or("", |(folder, _)| folder).to_string();
+        let toc = tocs.entry(folder).or_insert_with(|| {
+            site.toc(|target| relative_url(&path, &chapter_href(book, target, Target::Site)))
+        });
+        let html = site.chapter_page(id, &path, toc, &fragment.html);
         output.files.push(OutputFile { path, bytes: html.into_bytes() });
     }
     let print = site.print_page();
@@ -77,7 +84,7 @@ impl<'a> Site<'a> {
         Site { book, words: words(&book.metadata.language), extra_css, children }
     }
 
-    fn chapter_page(&self, id: ChapterId, path: &str, content: &str) -> String {
+    fn chapter_page(&self, id: ChapterId, path: &str, toc: &Toc, content: &str) -> String {
         let book = self.book;
         let chapter = &book.chapters[id];
         let title = if chapter.title == book.metadata.title || chapter.title.is_empty() {
@@ -90,7 +97,7 @@ impl<'a> Site<'a> {
         self.head(&mut html, path, &title, description.as_deref());
         self.header(&mut html, path);
         html.push_str("<div class=\"layout\">\n");
-        self.toc(&mut html, Some(id), |target| relative_url(path, &chapter_href(book, target, Target::Site)));
+        toc.write(&mut html, Some(id));
         html.push_str("<main id=\"content\">\n");
         html.push_str(content);
         self.pagination(&mut html, id, path);
@@ -105,7 +112,7 @@ impl<'a> Site<'a> {
         self.head(&mut html, PRINT_PAGE, &book.metadata.title, book.metadata.description.as_deref());
         self.header(&mut html, PRINT_PAGE);
         html.push_str("<div class=\"layout\">\n");
-        self.toc(&mut html, None, |target| format!("#{}", book.chapters[target].id));
+        self.toc(|target| format!("#{}", book.chapters[target].id)).write(&mut html, None);
         html.push_str("<main id=\"content\">\n<div class=\"book-cover\">\n<h1>");
         push_escaped(&mut html, &book.metadata.title);
         html.push_str("</h1>\n");
@@ -194,8 +201,10 @@ impl<'a> Site<'a> {
     /// The table of contents: parts and the SUMMARY's nesting, the current
     /// chapter marked. A folded `<details>` on narrow screens (the text comes
     /// first, no script needed); the theme unfolds it beside the text on wide ones.
-    fn toc(&self, html: &mut String, current: Option<ChapterId>, href: impl Fn(ChapterId) -> String) {
+    fn toc(&self, href: impl Fn(ChapterId) -> String) -> Toc {
         let book = self.book;
+        let mut toc = Toc { html: String::new(), current_at: vec![0; book.chapters.len()] };
+        let html = &mut toc.html;
         let _ = write!(
             html,
             "<nav class=\"toc\" aria-label=\"{0}\">\n<details>\n<summary>{0}</summary>\n<ol>\n",
@@ -216,26 +225,25 @@ impl<'a> Site<'a> {
                 }
                 open_part = chapter.part.filter(|p| *p < book.parts.len());
             }
-            self.toc_entry(html, id, current, &href);
+            self.toc_entry(html, &mut toc.current_at, id, &href);
         }
         if open_part.is_some() {
             html.push_str("</ol>\n</li>\n");
         }
         html.push_str("</ol>\n</details>\n</nav>\n");
+        toc
     }
 
-    fn toc_entry(&self, html: &mut String, id: ChapterId, current: Option<ChapterId>, href: &impl Fn(ChapterId) -> String) {
+    fn toc_entry(&self, html: &mut String, current_at: &mut [usize], id: ChapterId, href: &impl Fn(ChapterId) -> String) {
         html.push_str("<li><a href=\"");
         push_url(html, &href(id));
         html.push('"');
-        if current == Some(id) {
-            html.push_str(" aria-current=\"page\"");
-        }
+        current_at[id] = html.len();
         let _ = write!(html, ">{}</a>", escaped(&self.book.chapters[id].title));
         if !self.children[id].is_empty() {
             html.push_str("\n<ol>\n");
             for &child in &self.children[id] {
-                self.toc_entry(html, child, current, href);
+                self.toc_entry(html, current_at, child, href);
             }
             html.push_str("</ol>\n");
         }
@@ -281,6 +289,26 @@ impl<'a> Site<'a> {
             let _ = write!(html, "\">{}</a>", escaped(self.words.whole_book));
         }
         html.push_str("</p>\n</footer>\n</body>\n</html>\n");
+    }
+}
+
+/// A table of contents, written once per folder.
+struct Toc {
+    html: String,
+    /// Per chapter, where its link takes `aria-current` (0: not listed).
+    current_at: Vec<usize>,
+}
+
+impl Toc {
+    fn write(&self, html: &mut String, current: Option<ChapterId>) {
+        match current.and_then(|id| self.current_at.get(id)).filter(|at| **at > 0) {
+            Some(&at) => {
+                html.push_str(&self.html[..at]);
+                html.push_str(" aria-current=\"page\"");
+                html.push_str(&self.html[at..]);
+            }
+            None => html.push_str(&self.html),
+        }
     }
 }
 

@@ -43,7 +43,7 @@ pub fn stylesheet(book: &Book, diagnostics: &mut Vec<Diagnostic>) -> String {
     let mut css = String::with_capacity(BASE.len() * 2);
     css.push_str(BASE);
     css.push('\n');
-    css.push_str(&crate::highlight::css());
+    css.push_str(crate::highlight::css());
     let mut overrides = String::new();
     // A BTreeMap: sorted, so the file is the same on every build.
     for (name, value) in &book.config.html.vars {
