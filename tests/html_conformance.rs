@@ -165,15 +165,22 @@ fn render(markdown: &str) -> String {
     folio_html::fragment_html(&folio_core::parse_str(markdown))
 }
 
-#[test]
-fn spec_examples_render_as_the_specs_say() {
+/// Both spec files, or `None` (with a notice) when they are absent — a
+/// failure on CI.
+fn spec_files() -> Option<(String, String)> {
     let testdata = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/testdata");
     let read = |name: &str| std::fs::read_to_string(testdata.join(name));
     let (Ok(commonmark), Ok(gfm)) = (read("commonmark-spec-0.31.2.txt"), read("gfm-spec-0.29.txt")) else {
         assert!(std::env::var("CI").as_deref() != Ok("true"), "spec test data missing in {}", testdata.display());
         println!("SKIPPED: CommonMark/GFM spec examples not found in {}", testdata.display());
-        return;
+        return None;
     };
+    Some((commonmark, gfm))
+}
+
+#[test]
+fn spec_examples_render_as_the_specs_say() {
+    let Some((commonmark, gfm)) = spec_files() else { return };
     let commonmark = examples("CommonMark 0.31.2", &commonmark);
     let gfm = examples("GFM 0.29", &gfm);
     assert!(commonmark.len() > 600 && gfm.len() > 600, "the spec files hold too few examples");
@@ -241,4 +248,26 @@ fn normalisation_ignores_form_but_not_content() {
     assert_ne!(normalise("<p>a b</p>"), normalise("<p>ab</p>"));
     assert_ne!(normalise("<pre><code>a\n</code></pre>"), normalise("<pre><code>a</code></pre>"));
     assert_ne!(normalise("<p><em>a</em> b</p>"), normalise("<p><em>a</em>b</p>"));
+}
+
+/// The spec examples are a catalogue of odd Markdown and raw HTML: every one
+/// must give well-formed XHTML for the EPUB, without panicking.
+#[test]
+fn every_spec_example_gives_well_formed_xhtml() {
+    let Some((commonmark, gfm)) = spec_files() else { return };
+    let mut failures = Vec::new();
+    for example in examples("CommonMark 0.31.2", &commonmark).iter().chain(&examples("GFM 0.29", &gfm)) {
+        let book = folio_core::parse_str(&example.markdown);
+        for chapter in 0..book.chapters.len() {
+            let fragment = folio_html::chapter_fragment(&book, chapter, folio_html::Target::Epub);
+            let document = format!(
+                "<body xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:epub=\"http://www.idpf.org/2007/ops\">{}</body>",
+                fragment.html
+            );
+            if let Err(error) = roxmltree::Document::parse(&document) {
+                failures.push(format!("{} example {}: {error}\n{}", example.suite, example.number, fragment.html));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} examples give malformed XHTML:\n{}", failures.len(), failures.join("\n"));
 }
