@@ -259,7 +259,9 @@ impl Writer<'_> {
         let mut backlinks = String::new();
         match entry {
             Some(entry) => {
-                let _ = write!(self.out, "<li id=\"{}\" role=\"doc-biblioentry\">", escaped(self.id(&entry.id)));
+                // No role: DPUB-ARIA 1.1 deprecates doc-biblioentry (EPUBCheck and
+                // Ace flag it); the list's doc-bibliography container says it all.
+                let _ = write!(self.out, "<li id=\"{}\">", escaped(self.id(&entry.id)));
                 let hrefs: Vec<String> = entry.cited_by.iter().map(|site| self.chapter_url(site.chapter, Some(&site.id))).collect();
                 backlinks = self.backlinks(&hrefs, self.words.back_to_citation);
             }
