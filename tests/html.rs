@@ -156,6 +156,7 @@ fn every_internal_link_and_image_reaches_an_existing_file_and_id() {
             }
         }
         assert!(checked > 10, "{name}: only {checked} links checked");
+        assert!(site.files.contains_key("index.html"), "{name}: no index.html");
     }
 }
 

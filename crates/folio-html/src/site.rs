@@ -30,6 +30,12 @@ pub fn render(book: &Book, _ctx: &RenderContext) -> Result<Output, Error> {
         let html = site.chapter_page(id, &path, toc, &fragment.html);
         output.files.push(OutputFile { path, bytes: html.into_bytes() });
     }
+    // A folder opened in a browser or served by a host starts at index.html:
+    // when no chapter is the root README, send the reader to the first one.
+    if book.chapters.first().is_some() && !output.files.iter().any(|f| f.path == "index.html") {
+        let html = site.redirect_page(&chapter_href(book, 0, Target::Site));
+        output.files.push(OutputFile { path: "index.html".to_string(), bytes: html.into_bytes() });
+    }
     let print = site.print_page();
     output.files.push(OutputFile { path: PRINT_PAGE.to_string(), bytes: print.into_bytes() });
 
@@ -135,6 +141,19 @@ impl<'a> Site<'a> {
         html.push_str("</main>\n</div>\n");
         self.footer(&mut html, PRINT_PAGE);
         html
+    }
+
+    fn redirect_page(&self, target: &str) -> String {
+        let language = if self.book.metadata.language.is_empty() { "en" } else { &self.book.metadata.language };
+        let title = escaped(&self.book.metadata.title);
+        let mut url = String::new();
+        push_url(&mut url, target);
+        format!(
+            "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{title}</title>\n\
+             <meta http-equiv=\"refresh\" content=\"0; url={url}\">\n<link rel=\"canonical\" href=\"{url}\">\n</head>\n\
+             <body>\n<p><a href=\"{url}\">{title}</a></p>\n</body>\n</html>\n",
+            escaped(language)
+        )
     }
 
     fn head(&self, html: &mut String, path: &str, title: &str, description: Option<&str>) {
