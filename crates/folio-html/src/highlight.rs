@@ -43,8 +43,12 @@ fn palettes() -> String {
     let palette = |name: &str| {
         themes.themes.get(name).and_then(|theme| css_for_theme_with_class_style(theme, CLASS_STYLE).ok()).unwrap_or_default()
     };
+    // Each palette under its own scheme: a rule only the light palette has
+    // would otherwise paint dark text on the dark background.
     format!(
-        "/* Code highlighting: syntect's {LIGHT_THEME} and {DARK_THEME} palettes. */\n{}\n@media screen and (prefers-color-scheme: dark) {{\n{}}}\n",
+        "/* Code highlighting: syntect's {LIGHT_THEME} and {DARK_THEME} palettes. */\n\
+         @media not screen and (prefers-color-scheme: dark) {{\n{}}}\n\
+         @media screen and (prefers-color-scheme: dark) {{\n{}}}\n",
         palette(LIGHT_THEME),
         palette(DARK_THEME)
     )
@@ -66,6 +70,8 @@ mod tests {
     fn css_has_both_palettes() {
         let css = css();
         assert!(css.contains(".hl-"), "{css}");
-        assert!(css.contains("prefers-color-scheme: dark"));
+        let (light, dark) = css.split_once("@media screen and (prefers-color-scheme: dark)").unwrap();
+        assert!(light.contains("@media not screen and (prefers-color-scheme: dark)") && light.contains(".hl-"));
+        assert!(dark.contains(".hl-"));
     }
 }
