@@ -135,7 +135,7 @@ fn cover_document(book: &Book, layout: &Layout, path: &str, asset: AssetId) -> (
     };
     let body = format!(
         "<div class=\"folio-cover\"><img src=\"{}\" alt=\"{}\" epub:type=\"cover\" role=\"doc-cover\"/></div>",
-        escape(&href(path, layout.asset(book, asset))),
+        escape(href(path, layout.asset(book, asset))),
         escape(&alt)
     );
     let page = Page { path, lang: &book.metadata.language, title: words.cover, css: &layout.css, body_attributes: "" };

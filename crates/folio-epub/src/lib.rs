@@ -138,6 +138,7 @@ mod tests {
         assert!(opf.contains("<dc:creator id=\"creator-2\">Alan Turing</dc:creator>"));
         assert!(opf.contains("<meta property=\"dcterms:modified\">2023-11-14T22:13:20Z</meta>"));
         assert!(opf.contains("<dc:title id=\"title\">Le livre &amp; ses notes</dc:title>"));
+        assert!(opf.contains("<dc:date>2024-03-09</dc:date>"));
         assert!(opf.contains(metadata::CONFORMANCE));
 
         let nav = read(&mut archive, "EPUB/nav.xhtml");
@@ -146,6 +147,16 @@ mod tests {
         let chapter = read(&mut archive, "EPUB/1-part/a.xhtml");
         assert!(chapter.contains(r#"<link rel="stylesheet" type="text/css" href="../style.css"/>"#), "{chapter}");
         assert!(chapter.contains(r#"<section epub:type="chapter" role="doc-chapter" aria-labelledby="chapitre-a">"#), "{chapter}");
+    }
+
+    #[test]
+    fn a_date_epubcheck_would_refuse_is_left_out_with_a_warning() {
+        let mut on_disk = test_book::book_on_disk();
+        on_disk.0.metadata.date = Some("9 mars 2024".into());
+        let output = render(&on_disk.0, &RenderContext { timestamp: 0 }).expect("rendered");
+        assert!(output.diagnostics.iter().any(|d| d.message.contains("`9 mars 2024` is left out")), "{:?}", output.diagnostics);
+        let mut archive = zip::ZipArchive::new(Cursor::new(output.files[0].bytes.clone())).expect("a zip");
+        assert!(!read(&mut archive, "EPUB/package.opf").contains("<dc:date>"));
     }
 
     #[test]

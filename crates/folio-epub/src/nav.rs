@@ -119,7 +119,7 @@ pub(crate) fn navigation_document(book: &Book, layout: &Layout, tree: &[Entry]) 
         let _ = writeln!(
             body,
             "<li><a epub:type=\"{kind}\" href=\"{}\"{foreign}>{}</a></li>",
-            escape(&href(&layout.nav, target)),
+            escape(href(&layout.nav, target)),
             escape(label)
         );
     };
@@ -145,7 +145,7 @@ fn write_list(out: &mut String, entries: &[Entry], from: &str) {
         let title = escape(&entry.title);
         match &entry.target {
             Some(target) => {
-                let _ = write!(out, "<li><a href=\"{}\">{title}</a>", escape(&href(from, target)));
+                let _ = write!(out, "<li><a href=\"{}\">{title}</a>", escape(href(from, target)));
             }
             None => {
                 let _ = write!(out, "<li><span>{title}</span>");
@@ -193,12 +193,12 @@ fn write_points(out: &mut String, entries: &[Entry], state: &mut NcxState) -> us
         let next = state.orders.len() + 1;
         let order = *state.orders.entry(target.to_string()).or_insert(next);
         state.count += 1;
-        let _ = write!(
+        let _ = writeln!(
             out,
-            "<navPoint id=\"np-{}\" playOrder=\"{order}\"><navLabel><text>{}</text></navLabel><content src=\"{}\"/>\n",
+            "<navPoint id=\"np-{}\" playOrder=\"{order}\"><navLabel><text>{}</text></navLabel><content src=\"{}\"/>",
             state.count,
             escape(&entry.title),
-            escape(&href(&state.from, target))
+            escape(href(&state.from, target))
         );
         depth = depth.max(1 + write_points(out, &entry.children, state));
         out.push_str("</navPoint>\n");

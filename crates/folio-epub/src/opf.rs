@@ -90,7 +90,7 @@ fn write_manifest(out: &mut String, book: &Book, layout: &Layout, documents: &Do
     out.push_str("<manifest>\n");
     let mut item = |id: &str, path: &str, media_type: &str, properties: &[&str]| {
         let properties = if properties.is_empty() { String::new() } else { format!(" properties=\"{}\"", properties.join(" ")) };
-        let _ = writeln!(out, "<item id=\"{id}\" href=\"{}\" media-type=\"{}\"{properties}/>", escape(&encode_path(path)), escape(media_type));
+        let _ = writeln!(out, "<item id=\"{id}\" href=\"{}\" media-type=\"{}\"{properties}/>", escape(encode_path(path)), escape(media_type));
     };
     item("nav", &layout.nav, "application/xhtml+xml", &["nav"]);
     item("ncx", &layout.ncx, "application/x-dtbncx+xml", &[]);

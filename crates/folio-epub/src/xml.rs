@@ -139,7 +139,7 @@ impl Page<'_> {
              <body{body_attributes}>\n",
             lang = lang_attributes(self.lang),
             title = escape(self.title),
-            css = escape(&href(self.path, self.css)),
+            css = escape(href(self.path, self.css)),
             body_attributes = self.body_attributes,
         );
         out.push_str(body);
