@@ -399,7 +399,7 @@ fn metadata_says_what_the_book_says() {
         };
         assert_eq!(package.attribute("version"), Some("3.0"));
         assert_eq!(values("title")[0], meta.title, "{name}");
-        assert_eq!(values("language"), [meta.language.clone()], "{name}");
+        assert_eq!(values("language"), std::slice::from_ref(&meta.language), "{name}");
         assert_eq!(values("creator"), meta.authors, "{name}");
         let unique = package.attribute("unique-identifier").expect("unique-identifier");
         let identifier = by_id(&opf, unique).and_then(|n| n.text()).expect("the unique identifier");
