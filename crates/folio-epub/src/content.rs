@@ -14,6 +14,7 @@ use crate::Error;
 use crate::chapter;
 use crate::labels::labels;
 use crate::layout::Layout;
+use crate::nav::chapter_title;
 use crate::xml::{Page, escape, has_scheme, href, resolve};
 
 /// The stylesheet for e-readers.
@@ -109,7 +110,7 @@ fn chapter_document(book: &Book, layout: &Layout, id: ChapterId, fragment: &str)
     // Name the section after its opening heading when it has one, else after the SUMMARY title.
     let label = match chapter.blocks.first() {
         Some(Block::Heading { id, .. }) if fragment.contains(&format!("id=\"{id}\"")) => format!(" aria-labelledby=\"{}\"", escape(id)),
-        _ => format!(" aria-label=\"{}\"", escape(&chapter.title)),
+        _ => format!(" aria-label=\"{}\"", escape(chapter_title(chapter))),
     };
     let mut body = String::with_capacity(fragment.len() + 128);
     body.push_str(&format!("<section epub:type=\"chapter\" role=\"doc-chapter\"{label}>\n"));
@@ -118,7 +119,7 @@ fn chapter_document(book: &Book, layout: &Layout, id: ChapterId, fragment: &str)
     let page = Page {
         path: &path,
         lang: &book.metadata.language,
-        title: &chapter.title,
+        title: chapter_title(chapter),
         css: &layout.css,
         body_attributes: &format!(" epub:type=\"{matter}\""),
     };

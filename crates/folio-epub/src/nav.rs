@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
-use folio_core::{Block, Book, ChapterId, ChapterKind, plain_text};
+use folio_core::{Block, Book, Chapter, ChapterId, ChapterKind, plain_text};
 
 use crate::labels::labels;
 use crate::layout::Layout;
@@ -45,7 +45,7 @@ pub(crate) fn tree(book: &Book, layout: &Layout) -> Vec<Entry> {
                 }
             }
             Some(part) => {
-                let title = book.parts.get(part).map(|p| p.title.clone()).unwrap_or_default();
+                let title = book.parts.get(part).map(|p| non_empty(&p.title, &p.id).to_string()).unwrap_or_default();
                 entries.push(Entry { title, target: None, children: vec![entry(id)] });
             }
         }
@@ -58,7 +58,17 @@ fn chapter_entry(book: &Book, layout: &Layout, sub_chapters: &[Vec<ChapterId>], 
     let path = layout.chapter(id);
     let mut children = sections(&book.chapters[id].blocks, path);
     children.extend(sub_chapters[id].iter().map(|&sub| chapter_entry(book, layout, sub_chapters, sub)));
-    Entry { title: book.chapters[id].title.clone(), target: Some(path.to_string()), children }
+    Entry { title: chapter_title(&book.chapters[id]).to_string(), target: Some(path.to_string()), children }
+}
+
+/// A chapter's title, or its path when SUMMARY gives it none: a link, a
+/// document title and a section label all need some text.
+pub(crate) fn chapter_title(chapter: &Chapter) -> &str {
+    non_empty(&chapter.title, &chapter.path)
+}
+
+fn non_empty<'a>(text: &'a str, fallback: &'a str) -> &'a str {
+    if text.trim().is_empty() { fallback } else { text }
 }
 
 /// Sections of a chapter: its level-1 headings with their level-2 headings
@@ -239,6 +249,16 @@ mod tests {
     fn several_level_one_headings_are_sections_with_their_subsections() {
         let blocks = [heading(1, "a"), heading(2, "a1"), heading(1, "b"), heading(2, "b1")];
         assert_eq!(outline(&sections(&blocks, "c.xhtml")), "A(A1); B(B1)");
+    }
+
+    #[test]
+    fn untitled_chapters_and_parts_still_have_text() {
+        let mut book = crate::test_book::book();
+        book.chapters[2].title = " ".into();
+        book.parts[0].title = String::new();
+        let layout = Layout::new(&book);
+        let outline = outline(&tree(&book, &layout));
+        assert!(outline.contains("premiere-partie(Chapitre A(Section A1; 1-part/b))"), "{outline}");
     }
 
     #[test]
