@@ -5,13 +5,13 @@ use typst::WorldExt;
 use typst::diag::SourceDiagnostic;
 use typst::syntax::DiagSpan;
 
-use crate::markup::Markup;
+use crate::markup::SourceMap;
 use crate::world::BookWorld;
 
 /// A typst diagnostic at the book's `file:line` when it comes from the
 /// author's content (directly, or through a template function called from
 /// it); otherwise about folio's own template.
-pub fn convert(world: &BookWorld, markup: &Markup, diagnostic: &SourceDiagnostic) -> Diagnostic {
+pub fn convert(world: &BookWorld, map: &SourceMap, diagnostic: &SourceDiagnostic) -> Diagnostic {
     let severity = match diagnostic.severity {
         typst::diag::Severity::Error => Severity::Error,
         typst::diag::Severity::Warning => Severity::Warning,
@@ -21,7 +21,7 @@ pub fn convert(world: &BookWorld, markup: &Markup, diagnostic: &SourceDiagnostic
         if span.id() != Some(main) {
             return None;
         }
-        markup.map.find(world.range(span)?.start)
+        map.find(world.range(span)?.start)
     };
     let span = in_book(diagnostic.span).or_else(|| diagnostic.trace.iter().find_map(|point| in_book(point.span.into())));
     // Where in the generated source, for a report of folio's own defects.

@@ -31,13 +31,6 @@ pub fn push_str_literal(out: &mut String, text: &str) {
     out.push('"');
 }
 
-/// `text` as a typst string literal.
-pub fn str_literal(text: &str) -> String {
-    let mut out = String::new();
-    push_str_literal(&mut out, text);
-    out
-}
-
 /// Appends author text to markup: string literals for the text, and typst's
 /// smart quotes for `"` and `'` so that they become the book language's
 /// quotation marks and apostrophes (« » in French, “ ” and ’ in English),
@@ -67,6 +60,12 @@ pub fn push_markup_text(out: &mut String, text: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn str_literal(text: &str) -> String {
+        let mut out = String::new();
+        push_str_literal(&mut out, text);
+        out
+    }
 
     #[test]
     fn escapes_backslash_quote_and_controls() {

@@ -2,7 +2,7 @@
 //!
 //! # How
 //!
-//! The resolved model is written as typst **markup** ([`markup`]), compiled
+//! The resolved model is written as typst **markup** (`markup/`), compiled
 //! in folio's own [`World`](typst::World) and exported with typst-pdf. Markup
 //! rather than content built directly in Rust because it can be read: the
 //! exact input of typst can be dumped ([`markup`]) and compiled alone, which
@@ -17,7 +17,7 @@
 //!
 //! No text from the book is ever written as markup. Every piece of it (text,
 //! titles, URLs, alt text, code, ids) is written as a typst **string
-//! literal**, `#"…";` in markup and `"…"` in code ([`escape`]): the literal
+//! literal**, `#"…";` in markup and `"…"` in code (`escape.rs`): the literal
 //! escapes `\` and `"` and writes control characters as `\u{…}`, so it ends
 //! exactly where folio ends it and evaluates to the text itself, whatever
 //! markup syntax (`* _ # $ @ < > [ ] = - + / // /*`…) the text holds. This is
@@ -36,7 +36,7 @@
 //! are reported as internal errors quoting typst.
 
 mod diagnostics;
-pub mod escape;
+mod escape;
 mod markup;
 mod settings;
 mod world;
@@ -46,7 +46,7 @@ use typst::diag::{SourceDiagnostic, Warned};
 use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandard, PdfStandards};
 
-use crate::markup::{Layout, Markup};
+use crate::markup::{Layout, Markup, SourceMap};
 use crate::settings::Geometry;
 use crate::world::BookWorld;
 
@@ -66,8 +66,8 @@ pub enum Error {
 /// Renders the print edition: one file, `<book.output_name()>.pdf`.
 pub fn render(book: &Book, ctx: &RenderContext) -> Result<Output, Error> {
     let layout = layout(book)?;
-    let markup = markup::generate(book, layout);
-    let world = BookWorld::new(markup.text.clone(), book_files(book), &font_files(book)?, ctx.timestamp)?;
+    let Markup { text, map, diagnostics: mut reported, images_without_alt } = markup::generate(book, layout);
+    let world = BookWorld::new(text, book_files(book), &font_files(book)?, ctx.timestamp)?;
     if let Some(font) = &book.config.pdf.font
         && !world.has_font_family(font)
     {
@@ -76,15 +76,13 @@ pub fn render(book: &Book, ctx: &RenderContext) -> Result<Output, Error> {
             world.font_families().join(", ")
         )));
     }
-    let mut diagnostics = markup.diagnostics.clone();
-
     let Warned { output, warnings } = typst::compile::<PagedDocument>(&world);
-    diagnostics.extend(warnings.iter().map(|w| diagnostics::convert(&world, &markup, w)));
-    let document = output.map_err(|errors| typeset_error(&world, &markup, &errors, &diagnostics))?;
+    reported.extend(warnings.iter().map(|w| diagnostics::convert(&world, &map, w)));
+    let document = output.map_err(|errors| typeset_error(&world, &map, &errors, &reported))?;
 
     let (standards, ua_fallback) = match settings::configured_standards(&book.config.pdf)? {
         Some(list) => (list, false),
-        None => default_standards(&markup, &mut diagnostics),
+        None => default_standards(&images_without_alt, &mut reported),
     };
     let ident = book.metadata.identifier.clone().unwrap_or_else(|| book.output_name());
     let bytes = match export(&document, &settings::standards(&standards)?, &ident, ctx.timestamp) {
@@ -93,20 +91,20 @@ pub fn render(book: &Book, ctx: &RenderContext) -> Result<Output, Error> {
         // book cannot meet it (a skipped heading level…), say why and keep
         // PDF/A alone.
         Err(errors) if ua_fallback => {
-            diagnostics.push(Diagnostic::new(
+            reported.push(Diagnostic::new(
                 Severity::Note,
                 format!("the PDF is not PDF/UA-1 (accessible): {}", errors.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("; ")),
                 None,
             ));
             let without_ua: Vec<_> = standards.iter().copied().filter(|s| *s != PdfStandard::Ua_1).collect();
-            export(&document, &settings::standards(&without_ua)?, &ident, ctx.timestamp).map_err(|errors| typeset_error(&world, &markup, &errors, &diagnostics))?
+            export(&document, &settings::standards(&without_ua)?, &ident, ctx.timestamp).map_err(|errors| typeset_error(&world, &map, &errors, &reported))?
         }
-        Err(errors) => return Err(typeset_error(&world, &markup, &errors, &diagnostics)),
+        Err(errors) => return Err(typeset_error(&world, &map, &errors, &reported)),
     };
     // Drop what typst memoised for compilations more than a few builds old:
     // a long-lived process (watch mode, tests) must not grow without bound.
     typst::comemo::evict(10);
-    Ok(Output { files: vec![OutputFile { path: format!("{}.pdf", book.output_name()), bytes }], diagnostics })
+    Ok(Output { files: vec![OutputFile { path: format!("{}.pdf", book.output_name()), bytes }], diagnostics: reported })
 }
 
 /// The typst source folio compiles for `book`, for inspection and debugging.
@@ -162,15 +160,15 @@ fn font_files(book: &Book) -> Result<Vec<std::path::PathBuf>, Error> {
 
 /// PDF/A-2b, plus PDF/UA-1 when every image has alt text. Returns the list
 /// and whether UA-1 was added (and may be dropped again).
-fn default_standards(markup: &Markup, diagnostics: &mut Vec<Diagnostic>) -> (Vec<PdfStandard>, bool) {
-    if markup.images_without_alt.is_empty() {
+fn default_standards(images_without_alt: &[(String, folio_core::Span)], diagnostics: &mut Vec<Diagnostic>) -> (Vec<PdfStandard>, bool) {
+    if images_without_alt.is_empty() {
         return (vec![PdfStandard::A_2b, PdfStandard::Ua_1], true);
     }
-    let images: Vec<&str> = markup.images_without_alt.iter().map(|(url, _)| url.as_str()).collect();
+    let images: Vec<&str> = images_without_alt.iter().map(|(url, _)| url.as_str()).collect();
     let mut note = Diagnostic::new(
         Severity::Note,
         format!("the PDF is PDF/A-2b but not PDF/UA-1 (accessible): images without alt text: {}", images.join(", ")),
-        markup.images_without_alt.first().map(|(_, span)| *span),
+        images_without_alt.first().map(|(_, span)| *span),
     );
     note.hint = Some("give every image an alt text: `![what it shows](image.png)`".into());
     diagnostics.push(note);
@@ -191,9 +189,9 @@ fn export(document: &PagedDocument, standards: &PdfStandards, ident: &str, times
     typst_pdf::pdf(document, &options).map_err(|errors| errors.to_vec())
 }
 
-fn typeset_error(world: &BookWorld, markup: &Markup, errors: &[SourceDiagnostic], earlier: &[Diagnostic]) -> Error {
+fn typeset_error(world: &BookWorld, map: &SourceMap, errors: &[SourceDiagnostic], earlier: &[Diagnostic]) -> Error {
     let mut all = earlier.to_vec();
-    all.extend(errors.iter().map(|e| diagnostics::convert(world, markup, e)));
+    all.extend(errors.iter().map(|e| diagnostics::convert(world, map, e)));
     Error::Typeset(all)
 }
 

@@ -100,12 +100,12 @@ impl Generator<'_> {
     fn footnote(&mut self, label: &str, note: Option<usize>) {
         let book = self.book;
         let chapter = &book.chapters[self.chapter];
-        let Some(footnote) = note.and_then(|n| chapter.footnotes.get(n)) else {
+        let Some((index, footnote)) = note.and_then(|n| Some((n, chapter.footnotes.get(n)?))) else {
             // Undefined (the resolver reported it): the reference as typed.
             return self.text(&format!("[^{label}]"));
         };
         let id = chapter.global_id(&footnote.id);
-        if self.notes_done.insert((self.chapter, note.unwrap_or_default())) {
+        if self.notes_done.insert((self.chapter, index)) {
             self.out.push_str("#footnote[");
             let start = self.out.len();
             self.blocks(&footnote.blocks);
