@@ -55,12 +55,24 @@ pub enum Error {
     /// A `[pdf]` setting folio cannot use.
     #[error("{0}")]
     Config(String),
-    /// typst refused the book; the diagnostics say where.
-    #[error("the PDF could not be typeset ({} error(s))", .0.iter().filter(|d| d.severity == Severity::Error).count())]
+    /// typst refused the book; the diagnostics say where (render them with
+    /// the book's sources: [`Error::into_diagnostics`]).
+    #[error("the PDF could not be typeset: {}", .0.iter().filter(|d| d.severity == Severity::Error).map(|d| d.message.as_str()).collect::<Vec<_>>().join("; "))]
     Typeset(Vec<Diagnostic>),
     /// A defect of folio itself.
     #[error("internal error of the PDF edition: {0}")]
     Internal(String),
+}
+
+impl Error {
+    /// Everything to report, as diagnostics: typst's at the book's
+    /// `file:line` where they come from the author's content.
+    pub fn into_diagnostics(self) -> Vec<Diagnostic> {
+        match self {
+            Error::Typeset(diagnostics) => diagnostics,
+            other => vec![Diagnostic::new(Severity::Error, other.to_string(), None)],
+        }
+    }
 }
 
 /// Renders the print edition: one file, `<book.output_name()>.pdf`.
@@ -247,7 +259,8 @@ mod tests {
         book.chapters[0].blocks.push(folio_core::Block::Figure { image, span });
         let result = render(&book, &RenderContext { timestamp: 0 });
         std::fs::remove_dir_all(&root).ok();
-        let Err(Error::Typeset(diagnostics)) = result else { panic!("expected a typesetting error") };
+        let Err(error @ Error::Typeset(_)) = result else { panic!("expected a typesetting error") };
+        let diagnostics = error.into_diagnostics();
         assert!(
             diagnostics.iter().any(|d| d.severity == Severity::Error && d.span == Some(span)),
             "{diagnostics:#?}"
