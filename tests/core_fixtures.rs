@@ -482,3 +482,63 @@ fn cli_exit_codes() {
     assert_eq!(json["chapters"].as_array().unwrap().len(), 12);
     assert_eq!(json["metadata"]["language"], "fr");
 }
+
+/// Every CommonMark 0.31.2 and GFM 0.29 example parses without panic, its
+/// model serialises, and its text survives: each word of the model's text
+/// comes from the source, and a source with words gives a model with words.
+#[test]
+fn spec_examples_survive_into_the_model() {
+    let Some((commonmark, gfm)) = common::spec::spec_files() else { return };
+    let mut checked = 0;
+    for example in common::spec::examples("CommonMark 0.31.2", &commonmark).iter().chain(&common::spec::examples("GFM 0.29", &gfm)) {
+        // A document that opens with `---` starts YAML front matter (as GitBook books use it).
+        if example.markdown.starts_with("---\n") {
+            continue;
+        }
+        let markdown = example.markdown.clone();
+        let book = std::panic::catch_unwind(move || folio::core::parse_str(&markdown))
+            .unwrap_or_else(|_| panic!("{} example {} panicked", example.suite, example.number));
+        serde_json::to_string(&book).expect("the model serialises");
+        let mut text = String::new();
+        for chapter in &book.chapters {
+            visit_all_inlines(chapter, &mut |i| match i {
+                Inline::Text { text: t, .. } | Inline::Code { code: t, .. } | Inline::Html { html: t, .. } => {
+                    text.push_str(t);
+                    text.push(' ');
+                }
+                _ => {}
+            });
+            collect_block_text(&chapter.blocks, &mut text);
+        }
+        let words = |s: &str| s.split(|c: char| !c.is_alphanumeric()).filter(|w| w.len() > 2).map(str::to_string).collect::<HashSet<_>>();
+        let source_words = words(&example.markdown);
+        // Entities (`&ouml;`) and escapes make new words; everything else must come from the source.
+        if !example.markdown.contains('&') {
+            for word in words(&text) {
+                assert!(source_words.contains(&word) || example.markdown.contains(&word), "{} example {}: `{word}` is not in the source", example.suite, example.number);
+            }
+        }
+        // Every word the spec shows as text is in the model.
+        let shown: String = scraper::Html::parse_fragment(&example.html).root_element().text().collect::<Vec<_>>().join(" ");
+        let model_words = words(&text);
+        for word in words(&shown) {
+            assert!(model_words.contains(&word), "{} example {}: `{word}` is shown by the spec but missing from the model", example.suite, example.number);
+        }
+        checked += 1;
+    }
+    assert!(checked > 1300, "{checked}");
+}
+
+fn collect_block_text(blocks: &[Block], out: &mut String) {
+    for block in blocks {
+        match block {
+            Block::CodeBlock { code: text, .. } | Block::Html { html: text, .. } => {
+                out.push_str(text);
+                out.push(' ');
+            }
+            Block::BlockQuote { blocks, .. } => collect_block_text(blocks, out),
+            Block::List { items, .. } => items.iter().for_each(|i| collect_block_text(&i.blocks, out)),
+            _ => {}
+        }
+    }
+}

@@ -5,8 +5,11 @@
 //! The spec files live beside the repository (`../shared/testdata/`); without
 //! them the test says it was skipped, except on CI where it fails.
 
+mod common;
+
 use std::collections::HashMap;
-use std::path::PathBuf;
+
+use common::spec::{Example, examples, spec_files};
 
 use scraper::{Html, Node};
 
@@ -39,47 +42,6 @@ fn shift_headings(html: &str) -> String {
         shifted = shifted.replace(&format!("<h{level}>"), &format!("<h{to}>")).replace(&format!("</h{level}>"), &format!("</h{to}>"));
     }
     shifted
-}
-
-struct Example {
-    suite: &'static str,
-    number: usize,
-    section: String,
-    markdown: String,
-    html: String,
-}
-
-/// Examples sit between lines of 32 backticks tagged `example`: the
-/// Markdown, a line holding `.`, the HTML. `→` stands for a tab.
-fn examples(suite: &'static str, spec: &str) -> Vec<Example> {
-    let fence = "`".repeat(32);
-    let mut examples = Vec::new();
-    let mut section = String::new();
-    let mut lines = spec.lines();
-    while let Some(line) = lines.next() {
-        if let Some(heading) = line.strip_prefix('#') {
-            section = heading.trim_start_matches('#').trim().to_string();
-            continue;
-        }
-        if !(line.starts_with(&fence) && line[fence.len()..].trim_start().starts_with("example")) {
-            continue;
-        }
-        let (mut markdown, mut html, mut in_html) = (String::new(), String::new(), false);
-        for line in lines.by_ref() {
-            if line == fence {
-                break;
-            }
-            if line == "." && !in_html {
-                in_html = true;
-                continue;
-            }
-            let target = if in_html { &mut html } else { &mut markdown };
-            target.push_str(&line.replace('→', "\t"));
-            target.push('\n');
-        }
-        examples.push(Example { suite, number: examples.len() + 1, section: section.clone(), markdown, html });
-    }
-    examples
 }
 
 const BLOCK_ELEMENTS: &[&str] = &[
@@ -163,19 +125,6 @@ fn escape(text: &str) -> String {
 
 fn render(markdown: &str) -> String {
     folio_html::fragment_html(&folio_core::parse_str(markdown))
-}
-
-/// Both spec files, or `None` (with a notice) when they are absent — a
-/// failure on CI.
-fn spec_files() -> Option<(String, String)> {
-    let testdata = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/testdata");
-    let read = |name: &str| std::fs::read_to_string(testdata.join(name));
-    let (Ok(commonmark), Ok(gfm)) = (read("commonmark-spec-0.31.2.txt"), read("gfm-spec-0.29.txt")) else {
-        assert!(std::env::var("CI").as_deref() != Ok("true"), "spec test data missing in {}", testdata.display());
-        println!("SKIPPED: CommonMark/GFM spec examples not found in {}", testdata.display());
-        return None;
-    };
-    Some((commonmark, gfm))
 }
 
 #[test]

@@ -24,6 +24,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 /// The deterministic book generator of the benches, for tests that need a big book.
 #[path = "../../benches/common/generate.rs"]
 pub mod generate;
+pub mod spec;
 
 /// The Nu Html Checker messages the project's validator recipe filters out: the trailing slash
 /// of XHTML-style void elements (an info message), and `type` attributes on elements where the
