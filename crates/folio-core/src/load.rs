@@ -510,10 +510,11 @@ impl Loader {
         let over = &self.config.book;
         let fallback_title = self.book_dir.canonicalize().ok().and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned())).unwrap_or_else(|| "Untitled".to_string());
         let metadata = Metadata {
-            title: over.title.clone().or(found.title).unwrap_or(fallback_title),
+            title: over.title.clone().or(found.title).filter(|t| !t.trim().is_empty()).unwrap_or(fallback_title),
             subtitle: over.subtitle.clone().or(found.subtitle),
             authors: over.authors.clone().unwrap_or(found.authors),
-            language: over.language.clone().or(found.language).unwrap_or_else(|| "en".to_string()),
+            // Every edition must declare a language: English when the book says none.
+            language: over.language.clone().or(found.language).filter(|l| !l.trim().is_empty()).unwrap_or_else(|| "en".to_string()),
             description: over.description.clone().or(found.description),
             identifier: over.identifier.clone().or(found.identifier),
             license: over.license.clone().or(found.license),
