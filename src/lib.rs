@@ -109,7 +109,8 @@ pub fn render(book: &Book, edition: Edition, ctx: &RenderContext) -> Result<foli
     match edition {
         Edition::Html => folio_html::render(book, ctx).map_err(|e| failed(e.to_string())),
         Edition::Epub => folio_epub::render(book, ctx).map_err(|e| failed(e.to_string())),
-        Edition::Pdf => folio_pdf::render(book, ctx).map_err(|e| failed(e.to_string())),
+        // typst's errors carry the book's file:line: keep them as diagnostics.
+        Edition::Pdf => folio_pdf::render(book, ctx).map_err(|e| BuildError::Edition { edition, diagnostics: e.into_diagnostics() }),
     }
 }
 
