@@ -7,6 +7,7 @@
 pub mod config;
 pub mod diagnostics;
 pub mod load;
+pub mod locale;
 pub mod model;
 pub mod output;
 pub mod reader;

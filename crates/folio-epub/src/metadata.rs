@@ -113,7 +113,7 @@ impl Accessibility {
                     (true, true) => words.summary_alt_text,
                     (true, false) => words.summary_missing_alt_text,
                 };
-                let foreign = !words.lang_if_foreign(&book.metadata.language).is_empty();
+                let foreign = !words.are_in(&book.metadata.language);
                 (format!("{} {images_sentence}", words.summary_structure), foreign.then_some(words.lang))
             }
         };

@@ -108,7 +108,7 @@ fn sections(blocks: &[Block], path: &str) -> Vec<Entry> {
 /// `nav.xhtml`: the table of contents and the landmarks.
 pub(crate) fn navigation_document(book: &Book, layout: &Layout, tree: &[Entry]) -> String {
     let words = labels(&book.metadata.language);
-    let foreign = words.lang_if_foreign(&book.metadata.language);
+    let foreign = crate::labels::lang_if_foreign(words, &book.metadata.language);
     let mut body = String::new();
     let _ = write!(
         body,

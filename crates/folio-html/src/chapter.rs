@@ -11,7 +11,7 @@ use folio_core::{
 
 use crate::escape::{escaped, push_escaped, push_text, push_url};
 use crate::links::{chapter_href, relative_url};
-use crate::locale::{Words, words};
+use folio_core::locale::{Words, words};
 use crate::{Fragment, Target, highlight, raw};
 
 /// A [`Target`], or the shape the CommonMark spec prints (for conformance).

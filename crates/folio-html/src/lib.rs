@@ -9,7 +9,6 @@ mod chapter;
 mod escape;
 mod highlight;
 mod links;
-mod locale;
 mod raw;
 mod site;
 mod theme;

@@ -11,7 +11,7 @@ use folio_core::{Block, Book, ChapterId, Diagnostic, Output, OutputFile, RenderC
 use crate::chapter::{self, Flavor, ImageLoading};
 use crate::escape::{escaped, push_escaped, push_url};
 use crate::links::{PRINT_PAGE, chapter_href, relative_url};
-use crate::locale::{Words, words};
+use folio_core::locale::{Words, words};
 use crate::{Error, Target, theme};
 
 pub fn render(book: &Book, _ctx: &RenderContext) -> Result<Output, Error> {
