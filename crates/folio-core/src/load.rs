@@ -129,24 +129,21 @@ impl Loader {
     /// it was asked for, if anywhere.
     fn read_file(&mut self, path: &Path, display: &str, span: Option<Span>) -> Option<(SourceId, String)> {
         let source = self.add_source(display, String::new());
-        let text = self.accept_read(source, std::fs::read(path), span)?;
-        Some((source, text))
+        self.accept_read(source, std::fs::read(path).map(String::from_utf8), span).then(|| (source, self.sources[source].text.clone()))
     }
 
     /// Stores what reading `source` gave, reporting unreadable or non-UTF-8
-    /// content (invalid bytes become U+FFFD so the rest can still be checked).
-    fn accept_read(&mut self, source: SourceId, read: std::io::Result<Vec<u8>>, span: Option<Span>) -> Option<String> {
-        let display = self.sources[source].path.clone();
-        let bytes = match read {
-            Ok(bytes) => bytes,
+    /// content (invalid bytes become U+FFFD so the rest can still be
+    /// checked). `false` when there is no text at all.
+    fn accept_read(&mut self, source: SourceId, read: std::io::Result<Result<String, std::string::FromUtf8Error>>, span: Option<Span>) -> bool {
+        let display = &self.sources[source].path;
+        let text = match read {
             Err(e) => {
                 self.diagnostics.push(Diagnostic::new(crate::Severity::Error, format!("cannot read `{display}`: {e}"), span));
-                return None;
+                return false;
             }
-        };
-        let text = match String::from_utf8(bytes) {
-            Ok(text) => text,
-            Err(e) => {
+            Ok(Ok(text)) => text,
+            Ok(Err(e)) => {
                 let valid = e.utf8_error().valid_up_to();
                 let prefix = String::from_utf8_lossy(&e.as_bytes()[..valid]).into_owned();
                 self.diagnostics.push(
@@ -156,8 +153,8 @@ impl Loader {
                 String::from_utf8_lossy(e.as_bytes()).into_owned()
             }
         };
-        self.sources[source].text = text.clone();
-        Some(text)
+        self.sources[source].text = text;
+        true
     }
 
     /// Reads and parses every chapter planned so far, on all cores: chapters
@@ -167,7 +164,8 @@ impl Loader {
         let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(planned.len()).max(1);
         let chunk = planned.len().div_ceil(workers).max(1);
         let sources: Vec<SourceId> = planned.iter().map(|p| self.chapters[p.chapter].source).collect();
-        let reads: Vec<(std::io::Result<Vec<u8>>, Option<Document>)> = std::thread::scope(|scope| {
+        type Read = (std::io::Result<Result<String, std::string::FromUtf8Error>>, Option<Document>);
+        let reads: Vec<Read> = std::thread::scope(|scope| {
             let handles: Vec<_> = planned
                 .chunks(chunk)
                 .zip(sources.chunks(chunk))
@@ -177,9 +175,12 @@ impl Loader {
                             .iter()
                             .zip(sources)
                             .map(|(plan, &source)| {
-                                let read = std::fs::read(&plan.path);
+                                let read = std::fs::read(&plan.path).map(String::from_utf8);
                                 // Valid UTF-8 is parsed here; the rest after the error is reported.
-                                let doc = read.as_ref().ok().and_then(|b| std::str::from_utf8(b).ok()).map(|text| reader::read(text, source));
+                                let doc = match &read {
+                                    Ok(Ok(text)) => Some(reader::read(text, source)),
+                                    _ => None,
+                                };
                                 (read, doc)
                             })
                             .collect::<Vec<_>>()
@@ -190,8 +191,10 @@ impl Loader {
             handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
         });
         for ((plan, source), (read, doc)) in planned.iter().zip(sources).zip(reads) {
-            let Some(text) = self.accept_read(source, read, Some(plan.span)) else { continue };
-            let doc = doc.unwrap_or_else(|| reader::read(&text, source));
+            if !self.accept_read(source, read, Some(plan.span)) {
+                continue;
+            }
+            let doc = doc.unwrap_or_else(|| reader::read(&self.sources[source].text, source));
             self.fill_chapter(plan.chapter, doc);
         }
     }

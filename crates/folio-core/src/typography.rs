@@ -11,65 +11,68 @@ pub const NBSP: char = '\u{00A0}';
 /// `text` in its paragraph (from an earlier inline), if any, so that `*mot*?`
 /// gets its space too.
 pub fn french(text: &str, prev: Option<char>) -> String {
-    if !text.contains([';', '!', '?', ':', '«', '»']) {
-        return text.to_string();
-    }
     let mut out = String::with_capacity(text.len() + 8);
-    let mut before = prev;
-    let mut chars = text.chars().enumerate().peekable();
-    while let Some((i, c)) = chars.next() {
-        let after = chars.peek().map(|&(_, a)| a);
+    // Text between the punctuation marks is copied in runs.
+    let mut copied = 0;
+    for (at, mark) in text.match_indices([';', '!', '?', ':', '«', '»']) {
+        if at < copied {
+            continue;
+        }
+        out.push_str(&text[copied..at]);
+        copied = at + mark.len();
+        let c = mark.chars().next().unwrap_or_default();
+        let before = text[..at].chars().next_back().or(prev);
+        let after = text[copied..].chars().next();
         match c {
-            ';' | '!' | '?' | ':' => {
-                let space = if c == ':' { NBSP } else { NNBSP };
-                let wants_space = match c {
-                    // `10:30`, `http://`, `a:b` identifiers: no space.
-                    ':' => !matches!(after, Some(a) if a.is_alphanumeric() || a == '/'),
-                    // `?!` `!!`: one space before the group only; `&amp;` never reaches here.
-                    _ => !matches!(before, Some('!' | '?')),
-                };
-                if wants_space {
-                    match before {
-                        // A space ending the previous inline cannot be replaced from here.
-                        Some(' ') if i == 0 => {}
-                        Some(' ') => {
-                            out.pop();
-                            out.push(space);
-                        }
-                        Some(b) if b.is_alphanumeric() || matches!(b, '»' | ')' | '’' | '"' | '”' | '*' | '_' | '.') => {
-                            out.push(space);
-                        }
-                        _ => {}
-                    }
-                }
-                out.push(c);
-            }
-            '»' => {
-                match before {
-                    Some(' ') if i == 0 => {}
-                    Some(' ') => {
-                        out.pop();
-                        out.push(NNBSP);
-                    }
-                    Some(b) if !b.is_whitespace() => out.push(NNBSP),
-                    _ => {}
-                }
-                out.push(c);
-            }
             '«' => {
                 out.push(c);
                 match after {
-                    Some(' ') | None => {}
+                    Some(' ') => {
+                        out.push(NNBSP);
+                        copied += 1;
+                    }
                     Some(a) if !a.is_whitespace() => out.push(NNBSP),
                     _ => {}
                 }
             }
-            ' ' if before == Some('«') => out.push(NNBSP),
-            _ => out.push(c),
+            '»' => {
+                space_before(&mut out, at, before, NNBSP, |b| !b.is_whitespace());
+                out.push(c);
+            }
+            _ => {
+                let wants_space = match c {
+                    // `10:30`, `http://`, `a:b` identifiers: no space.
+                    ':' => !matches!(after, Some(a) if a.is_alphanumeric() || a == '/'),
+                    // `?!` `!!`: one space before the group only.
+                    _ => !matches!(before, Some('!' | '?')),
+                };
+                if wants_space {
+                    let space = if c == ':' { NBSP } else { NNBSP };
+                    space_before(&mut out, at, before, space, |b| {
+                        b.is_alphanumeric() || matches!(b, '»' | ')' | '’' | '"' | '”' | '*' | '_' | '.')
+                    });
+                }
+                out.push(c);
+            }
         }
-        before = Some(c);
     }
+    out.push_str(&text[copied..]);
     out
+}
+
+/// Puts `space` before the mark at byte `at`: in place of an ordinary space
+/// the author typed, or added after a character `needs_one` accepts. A space
+/// that ends the previous inline (`at == 0`) cannot be replaced from here.
+fn space_before(out: &mut String, at: usize, before: Option<char>, space: char, needs_one: impl Fn(char) -> bool) {
+    match before {
+        Some(' ') if at == 0 => {}
+        Some(' ') => {
+            out.pop();
+            out.push(space);
+        }
+        Some(b) if needs_one(b) => out.push(space),
+        _ => {}
+    }
 }
 
 #[cfg(test)]

@@ -21,10 +21,7 @@ static HTML_ID: LazyLock<Regex> =
 /// (what links are checked against).
 pub fn resolve(book: &mut Book) -> Vec<HashSet<String>> {
     let mut diagnostics = Vec::new();
-    for chapter in 0..book.chapters.len() {
-        heading_ids(book, chapter, &mut diagnostics);
-    }
-    let anchors: Vec<HashSet<String>> = (0..book.chapters.len()).map(|c| anchors(book, c)).collect();
+    let anchors: Vec<HashSet<String>> = (0..book.chapters.len()).map(|c| heading_ids(book, c, &mut diagnostics)).collect();
     global_ids(book, &anchors);
     book.diagnostics.extend(diagnostics);
     anchors
@@ -48,17 +45,6 @@ fn fixed_ids(book: &mut Book, id: ChapterId) -> Vec<String> {
     for_each_block(&chapter.blocks, &mut |block| {
         if let Block::Html { html, .. } = block {
             ids.extend(html_ids(html));
-        }
-    });
-    ids
-}
-
-/// Every id chapter `id` carries.
-fn anchors(book: &mut Book, id: ChapterId) -> HashSet<String> {
-    let mut ids: HashSet<String> = fixed_ids(book, id).into_iter().collect();
-    for_each_block(&book.chapters[id].blocks, &mut |block| {
-        if let Block::Heading { id, .. } = block {
-            ids.insert(id.clone());
         }
     });
     ids
@@ -90,7 +76,8 @@ fn for_each_heading(blocks: &mut [Block], f: &mut dyn FnMut(&mut String, &[Inlin
     }
 }
 
-fn heading_ids(book: &mut Book, chapter: ChapterId, diagnostics: &mut Vec<Diagnostic>) {
+/// Gives every heading of `chapter` its id and returns every id the chapter carries.
+fn heading_ids(book: &mut Book, chapter: ChapterId, diagnostics: &mut Vec<Diagnostic>) -> HashSet<String> {
     let mut taken: HashSet<String> = fixed_ids(book, chapter).into_iter().collect();
     let blocks = &mut book.chapters[chapter].blocks;
     // Explicit ids first, so that a generated id never takes an author's id.
@@ -123,6 +110,7 @@ fn heading_ids(book: &mut Book, chapter: ChapterId, diagnostics: &mut Vec<Diagno
         taken.insert(generated.clone());
         *id = generated;
     });
+    taken
 }
 
 /// Ids used by more than one chapter get, in every chapter after the first
