@@ -4,13 +4,18 @@
 //! space or none. Whatever else the author typed (a no-break space already,
 //! a colon between digits as in `10:30`, `://` in a URL) is kept.
 
+use std::borrow::Cow;
+
 pub const NNBSP: char = '\u{202F}';
 pub const NBSP: char = '\u{00A0}';
 
 /// Applies French spacing to `text`. `prev` is the character that precedes
 /// `text` in its paragraph (from an earlier inline), if any, so that `*mot*?`
 /// gets its space too.
-pub fn french(text: &str, prev: Option<char>) -> String {
+pub fn french(text: &str, prev: Option<char>) -> Cow<'_, str> {
+    if !text.contains([';', '!', '?', ':', '«', '»']) {
+        return Cow::Borrowed(text);
+    }
     let mut out = String::with_capacity(text.len() + 8);
     // Text between the punctuation marks is copied in runs.
     let mut copied = 0;
@@ -57,7 +62,7 @@ pub fn french(text: &str, prev: Option<char>) -> String {
         }
     }
     out.push_str(&text[copied..]);
-    out
+    Cow::Owned(out)
 }
 
 /// Puts `space` before the mark at byte `at`: in place of an ordinary space

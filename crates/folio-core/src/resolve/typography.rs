@@ -1,6 +1,8 @@
 //! French typography, applied once for every edition: `typography = "fr"`
 //! in folio.toml, or by default for French books. See crate::typography.
 
+use std::borrow::Cow;
+
 use crate::config::Typography;
 use crate::model::{Block, Book, Inline};
 use crate::typography::french;
@@ -14,13 +16,13 @@ pub fn resolve(book: &mut Book) {
     if !wanted {
         return;
     }
-    book.metadata.title = french(&book.metadata.title, None);
-    book.metadata.subtitle = book.metadata.subtitle.as_deref().map(|s| french(s, None));
+    book.metadata.title = french(&book.metadata.title, None).into_owned();
+    book.metadata.subtitle = book.metadata.subtitle.as_deref().map(|s| french(s, None).into_owned());
     for part in &mut book.parts {
-        part.title = french(&part.title, None);
+        part.title = french(&part.title, None).into_owned();
     }
     for chapter in &mut book.chapters {
-        chapter.title = french(&chapter.title, None);
+        chapter.title = french(&chapter.title, None).into_owned();
         apply(&mut chapter.blocks);
         for note in &mut chapter.footnotes {
             apply(&mut note.blocks);
@@ -34,11 +36,13 @@ fn apply(blocks: &mut [Block]) {
         let mut prev: Option<char> = None;
         visit::inlines(seq, &mut |inline| match inline {
             Inline::Text { text, .. } => {
-                *text = french(text, prev);
-                prev = text.chars().last().or(prev);
+                if let Cow::Owned(spaced) = french(text, prev) {
+                    *text = spaced;
+                }
+                prev = text.chars().next_back().or(prev);
             }
             Inline::Code { code, .. } => prev = code.chars().last(),
-            Inline::Image(image) => image.alt = french(&image.alt, None),
+            Inline::Image(image) => image.alt = french(&image.alt, None).into_owned(),
             Inline::Citation { .. } => prev = Some(']'),
             Inline::SoftBreak { .. } | Inline::HardBreak { .. } => prev = Some(' '),
             _ => {}
