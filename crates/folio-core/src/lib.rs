@@ -22,7 +22,7 @@ pub use model::*;
 pub use output::{Output, OutputFile, RenderContext};
 
 mod citation;
-mod paths;
+pub mod paths;
 mod summary;
 mod visit;
 

@@ -40,6 +40,24 @@ pub fn parent(path: &str) -> &str {
     path.rfind('/').map_or("", |i| &path[..i])
 }
 
+/// The relative path that leads from the file at `from` to the file at `to`,
+/// both root-relative with `/` separators: `relative("a/b.html", "c.css")`
+/// is `../c.css`. Editions use it for every link between their files.
+pub fn relative(from: &str, to: &str) -> String {
+    let from_dirs: Vec<&str> = from.split('/').collect();
+    let from_dirs = &from_dirs[..from_dirs.len() - 1];
+    let to_parts: Vec<&str> = to.split('/').collect();
+    let (to_dirs, to_file) = to_parts.split_at(to_parts.len() - 1);
+    let common = from_dirs.iter().zip(to_dirs).take_while(|(a, b)| a == b).count();
+    let mut path = "../".repeat(from_dirs.len() - common);
+    for dir in &to_dirs[common..] {
+        path.push_str(dir);
+        path.push('/');
+    }
+    path.push_str(to_file[0]);
+    path
+}
+
 /// Why a path cannot be read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Refused {
@@ -98,6 +116,16 @@ mod tests {
         let p = join("1-enjeux", "../../references");
         assert_eq!(p, BookPath { path: "references".into(), clamped: true });
         assert!(!join("a/b", "../c").clamped);
+    }
+
+    #[test]
+    fn relative_paths_climb_and_descend() {
+        assert_eq!(relative("index.html", "a/b.html"), "a/b.html");
+        assert_eq!(relative("a/b.html", "index.html"), "../index.html");
+        assert_eq!(relative("a/b.html", "a/c.html"), "c.html");
+        assert_eq!(relative("a/b.html", "a/b.html"), "b.html");
+        assert_eq!(relative("a/x/b.html", "a/y/img.png"), "../y/img.png");
+        assert_eq!(relative("a/b/c.xhtml", "a/d/e.png"), "../d/e.png");
     }
 
     #[test]

@@ -61,11 +61,7 @@ pub(crate) fn href(from: &str, to: &str) -> String {
         Some((path, fragment)) => (path, Some(fragment)),
         None => (to, None),
     };
-    let from_dirs = folders(from);
-    let to_parts: Vec<&str> = to.split('/').collect();
-    let common = from_dirs.iter().zip(&to_parts).take_while(|(a, b)| a == b).count();
-    let mut out = "../".repeat(from_dirs.len() - common);
-    out.push_str(&encode_path(&to_parts[common..].join("/")));
+    let mut out = encode_path(&folio_core::paths::relative(from, to));
     if let Some(fragment) = fragment {
         out.push('#');
         out.extend(utf8_percent_encode(fragment, PATH_SEGMENT));

@@ -22,32 +22,4 @@ pub fn chapter_href(book: &Book, chapter: ChapterId, target: Target) -> String {
 
 /// The URL that leads from the document at `from` to the file at `to`, both
 /// relative to the output root with `/` separators.
-pub fn relative_url(from: &str, to: &str) -> String {
-    let from_dirs: Vec<&str> = from.split('/').collect();
-    let from_dirs = &from_dirs[..from_dirs.len() - 1];
-    let to_parts: Vec<&str> = to.split('/').collect();
-    let (to_dirs, to_file) = to_parts.split_at(to_parts.len() - 1);
-    let common = from_dirs.iter().zip(to_dirs).take_while(|(a, b)| a == b).count();
-    let mut url = "../".repeat(from_dirs.len() - common);
-    for dir in &to_dirs[common..] {
-        url.push_str(dir);
-        url.push('/');
-    }
-    url.push_str(to_file[0]);
-    url
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn relative_urls_climb_and_descend() {
-        assert_eq!(relative_url("index.html", "a/b.html"), "a/b.html");
-        assert_eq!(relative_url("a/b.html", "index.html"), "../index.html");
-        assert_eq!(relative_url("a/b.html", "a/c.html"), "c.html");
-        assert_eq!(relative_url("a/b.html", "a/b.html"), "b.html");
-        assert_eq!(relative_url("a/x/b.html", "a/y/img.png"), "../y/img.png");
-        assert_eq!(relative_url("a/b.html", "theme.css"), "../theme.css");
-    }
-}
+pub use folio_core::paths::relative as relative_url;
