@@ -8,18 +8,13 @@
 #[path = "common/generate.rs"]
 mod generate;
 
-use std::path::PathBuf;
-
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use folio_core::RenderContext;
 
 const CTX: RenderContext = RenderContext { timestamp: 1_700_000_000 };
 
 fn html(c: &mut Criterion) {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-books/html-100-chapters");
-    if !dir.join("SUMMARY.md").is_file() {
-        generate::generate_book(&dir, 100);
-    }
+    let dir = generate::bench_book();
     let book = folio_core::open(&dir).unwrap_or_else(|e| panic!("cannot open {}: {e}", dir.display()));
     let markdown: u64 = book.sources.iter().filter(|s| s.path.ends_with(".md")).map(|s| s.text.len() as u64).sum();
     let mut group = c.benchmark_group("html");

@@ -26,11 +26,7 @@ fn open(path: &Path) -> Book {
 
 /// The generated 100-chapter book, written once under target/.
 fn generated_book() -> Book {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-books/pdf-100-chapters");
-    if !dir.join("SUMMARY.md").is_file() {
-        generate::generate_book(&dir, 100);
-    }
-    open(&dir)
+    open(&generate::bench_book())
 }
 
 fn pdf(c: &mut Criterion) {

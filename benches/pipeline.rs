@@ -28,14 +28,11 @@ fn pipeline(c: &mut Criterion) {
     group.throughput(Throughput::Bytes(markdown_bytes(&white_paper)));
     group.bench_function("white-paper", |b| b.iter(|| folio::Book::load(&white_paper).expect("fixture loads")));
 
-    let generated = std::env::temp_dir().join(format!("folio-bench-pipeline-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&generated);
-    let bytes = generate::generate_book(&generated, 100);
-    group.throughput(Throughput::Bytes(bytes));
+    let generated = generate::bench_book();
+    group.throughput(Throughput::Bytes(markdown_bytes(&generated)));
     group.sample_size(20);
     group.bench_function("generated-100-chapters", |b| b.iter(|| folio::Book::load(&generated).expect("generated book loads")));
     group.finish();
-    let _ = std::fs::remove_dir_all(&generated);
 }
 
 criterion_group!(benches, pipeline);

@@ -15,7 +15,17 @@
 //! Everything resolves: `folio check` on it must report nothing.
 
 use std::fmt::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+/// The generated 100-chapter book that every edition's bench measures,
+/// written once under `target/bench-books/` and reused by later runs.
+pub fn bench_book() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-books/generated-100-chapters");
+    if !dir.join("SUMMARY.md").is_file() {
+        generate_book(&dir, 100);
+    }
+    dir
+}
 
 /// Writes a book of `chapters` chapters (~15–25 KB of Markdown each, plus an introduction and
 /// a references chapter) into `dir`, created if needed; files of an earlier book are not
