@@ -212,7 +212,15 @@ impl Reader<'_> {
             };
             out.push(inline);
         }
-        out.into_iter().flat_map(split_text).collect()
+        // Only text holding a bracket can hide a citation or a note reference.
+        let mut inlines = Vec::with_capacity(out.len());
+        for inline in out {
+            match inline {
+                Inline::Text { ref text, .. } if text.contains('[') => inlines.extend(split_text(inline)),
+                other => inlines.push(other),
+            }
+        }
+        inlines
     }
 }
 

@@ -55,9 +55,11 @@ fn top_level_items(blocks: &[Block]) -> impl Iterator<Item = &ListItem> {
 }
 
 fn item_key(item: &ListItem) -> Option<String> {
-    match item.blocks.first()? {
-        Block::Paragraph { content, .. } => entry_key(&plain_text(content)),
-        _ => None,
+    let Block::Paragraph { content, .. } = item.blocks.first()? else { return None };
+    match content.first() {
+        // The usual case, `Rogers, 1962 : …`: the key is in the first text.
+        Some(Inline::Text { text, .. }) if text.contains(',') => entry_key(text),
+        _ => entry_key(&plain_text(content)),
     }
 }
 
