@@ -52,31 +52,6 @@ fn squeeze(text: &str) -> String {
         .collect()
 }
 
-/// Every inline of `blocks`, depth first, footnote texts excluded.
-fn each_inline<'a>(blocks: &'a [Block], f: &mut dyn FnMut(&'a Inline)) {
-    fn inlines<'a>(seq: &'a [Inline], f: &mut dyn FnMut(&'a Inline)) {
-        for inline in seq {
-            f(inline);
-            match inline {
-                Inline::Emphasis { content, .. }
-                | Inline::Strong { content, .. }
-                | Inline::Strikethrough { content, .. }
-                | Inline::Link { content, .. } => inlines(content, f),
-                _ => {}
-            }
-        }
-    }
-    for block in blocks {
-        match block {
-            Block::Heading { content, .. } | Block::Paragraph { content, .. } => inlines(content, f),
-            Block::BlockQuote { blocks, .. } => each_inline(blocks, f),
-            Block::List { items, .. } => items.iter().for_each(|item| each_inline(&item.blocks, f)),
-            Block::Table { header, rows, .. } => header.iter().chain(rows.iter().flatten()).for_each(|cell| inlines(cell, f)),
-            _ => {}
-        }
-    }
-}
-
 /// Link annotations of the PDF: (internal, external).
 fn link_annotations(pdf: &Document) -> (usize, usize) {
     let (mut internal, mut external) = (0, 0);
@@ -141,7 +116,8 @@ fn white_paper() {
     // An internal link for every citation with an entry, every chapter link and every footnote reference.
     let mut expected_internal = 0;
     for chapter in &book.chapters {
-        each_inline(&chapter.blocks, &mut |inline| match inline {
+        // Notes count too: their citations and links are links in the PDF as well.
+        folio_core::visit_all_inlines(chapter, &mut |inline| match inline {
             Inline::Citation { items, .. } => expected_internal += items.iter().filter(|i| i.entry.is_some()).count(),
             Inline::Link { target: LinkTarget::Chapter { .. } | LinkTarget::Anchor { .. }, .. } => expected_internal += 1,
             Inline::FootnoteRef { note: Some(_), .. } => expected_internal += 1,
