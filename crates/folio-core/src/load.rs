@@ -161,35 +161,17 @@ impl Loader {
     /// are independent until the resolver, and parsing is most of loading.
     fn read_planned(&mut self) {
         let planned = std::mem::take(&mut self.planned);
-        let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(planned.len()).max(1);
-        let chunk = planned.len().div_ceil(workers).max(1);
-        let sources: Vec<SourceId> = planned.iter().map(|p| self.chapters[p.chapter].source).collect();
-        type Read = (std::io::Result<Result<String, std::string::FromUtf8Error>>, Option<Document>);
-        let reads: Vec<Read> = std::thread::scope(|scope| {
-            let handles: Vec<_> = planned
-                .chunks(chunk)
-                .zip(sources.chunks(chunk))
-                .map(|(plans, sources)| {
-                    scope.spawn(move || {
-                        plans
-                            .iter()
-                            .zip(sources)
-                            .map(|(plan, &source)| {
-                                let read = std::fs::read(&plan.path).map(String::from_utf8);
-                                // Valid UTF-8 is parsed here; the rest after the error is reported.
-                                let doc = match &read {
-                                    Ok(Ok(text)) => Some(reader::read(text, source)),
-                                    _ => None,
-                                };
-                                (read, doc)
-                            })
-                            .collect::<Vec<_>>()
-                    })
-                })
-                .collect();
-            // A worker's panic is a bug: pass it on rather than lose chapters.
-            handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
+        let jobs: Vec<(&Path, SourceId)> = planned.iter().map(|p| (p.path.as_path(), self.chapters[p.chapter].source)).collect();
+        let reads = crate::par::map(&jobs, |&(path, source)| {
+            let read = std::fs::read(path).map(String::from_utf8);
+            // Valid UTF-8 is parsed here; the rest after the error is reported.
+            let doc = match &read {
+                Ok(Ok(text)) => Some(reader::read(text, source)),
+                _ => None,
+            };
+            (read, doc)
         });
+        let sources: Vec<SourceId> = jobs.iter().map(|&(_, source)| source).collect();
         for ((plan, source), (read, doc)) in planned.iter().zip(sources).zip(reads) {
             if !self.accept_read(source, read, Some(plan.span)) {
                 continue;

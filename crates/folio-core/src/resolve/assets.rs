@@ -1,6 +1,8 @@
 //! Images and the cover: each must exist inside the book root; its format
 //! and pixel size are read once here so that every edition can size it.
 
+use std::collections::HashMap;
+
 use crate::diagnostics::Diagnostic;
 use crate::model::{Asset, AssetId, Book, ImageSize, ImageTarget, Inline};
 use crate::paths::{self, Refused};
@@ -10,6 +12,7 @@ pub fn resolve(book: &mut Book) {
     let mut diagnostics = Vec::new();
     let mut assets = std::mem::take(&mut book.assets);
     let root = book.root.clone();
+    let mut located: HashMap<String, Option<Refused>> = HashMap::new();
     for chapter in &mut book.chapters {
         let base = paths::parent(&chapter.file).to_string();
         visit::each_chapter_inline(chapter, &mut |inline| {
@@ -25,7 +28,12 @@ pub fn resolve(book: &mut Book) {
                 return;
             }
             let path = paths::join(&base, strip_query(&image.url));
-            let refused = if path.clamped { Some(Refused::OutsideRoot) } else { paths::locate(&root, &path.path).err() };
+            // Books reuse the same images (a logo in every chapter): check each file once.
+            let refused = if path.clamped {
+                Some(Refused::OutsideRoot)
+            } else {
+                located.entry(path.path.clone()).or_insert_with(|| paths::locate(&root, &path.path).err()).clone()
+            };
             match refused {
                 None => image.target = ImageTarget::Asset { asset: register(&mut assets, &root, &path.path) },
                 Some(Refused::Missing) => diagnostics.push(
