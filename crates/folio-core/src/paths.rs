@@ -77,6 +77,23 @@ pub fn locate(root: &Path, path: &str) -> Result<PathBuf, Refused> {
     if real.starts_with(&real_root) { Ok(real) } else { Err(Refused::OutsideRoot) }
 }
 
+/// `http:`, `https:`, protocol-relative `//…`, `data:`: never fetched.
+pub fn is_remote(url: &str) -> bool {
+    url.starts_with("//") || has_scheme(url)
+}
+
+/// `scheme:` as in URLs (`https:`, `mailto:`): a letter, then letters,
+/// digits, `+-.` (RFC 3986); a Windows drive letter (`c:`) is not one.
+/// Every edition asks this one function whether a URL leaves the book.
+pub fn has_scheme(url: &str) -> bool {
+    match url.split_once(':') {
+        Some((scheme, _)) => {
+            scheme.len() > 1 && scheme.starts_with(|c: char| c.is_ascii_alphabetic()) && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+        }
+        None => false,
+    }
+}
+
 fn percent_decode(s: &str) -> String {
     if !s.contains('%') {
         return s.to_string();
@@ -126,6 +143,13 @@ mod tests {
         assert_eq!(relative("a/b.html", "a/b.html"), "b.html");
         assert_eq!(relative("a/x/b.html", "a/y/img.png"), "../y/img.png");
         assert_eq!(relative("a/b/c.xhtml", "a/d/e.png"), "../d/e.png");
+    }
+
+    #[test]
+    fn schemes() {
+        assert!(has_scheme("https://x.org") && has_scheme("mailto:a@b") && has_scheme("svn+ssh://h"));
+        assert!(!has_scheme("c:/x") && !has_scheme("../a.md") && !has_scheme("a/b:c") && !has_scheme(":x"));
+        assert!(is_remote("//cdn.example.org/x.png") && !is_remote("/assets/x.png"));
     }
 
     #[test]

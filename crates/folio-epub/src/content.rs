@@ -15,7 +15,9 @@ use crate::chapter;
 use crate::labels::labels;
 use crate::layout::Layout;
 use crate::nav::chapter_title;
-use crate::xml::{Page, escape, has_scheme, href, resolve};
+use folio_core::paths::has_scheme;
+
+use crate::xml::{Page, escape, href, resolve};
 
 /// The stylesheet for e-readers.
 pub(crate) const STYLESHEET: &str = include_str!("style.css");

@@ -8,6 +8,7 @@
 use std::borrow::Cow;
 use std::fmt::Write as _;
 
+use folio_core::paths::is_remote;
 use percent_encoding::{AsciiSet, CONTROLS, percent_decode_str, utf8_percent_encode};
 
 pub(crate) use quick_xml::escape::escape;
@@ -73,7 +74,7 @@ pub(crate) fn href(from: &str, to: &str) -> String {
 /// package root and decoded, or `None` when it leaves the package (it has a
 /// scheme, or climbs above the root) or stays in the same document.
 pub(crate) fn resolve(from: &str, url: &str) -> Option<String> {
-    if has_scheme(url) || url.starts_with("//") {
+    if is_remote(url) {
         return None;
     }
     let path = url.split(['#', '?']).next().unwrap_or_default();
@@ -92,17 +93,6 @@ pub(crate) fn resolve(from: &str, url: &str) -> Option<String> {
         }
     }
     Some(parts.join("/"))
-}
-
-/// `scheme:` as defined by RFC 3986: a letter, then letters, digits, `+-.`.
-pub(crate) fn has_scheme(url: &str) -> bool {
-    match url.split_once(':') {
-        Some((scheme, _)) => {
-            scheme.starts_with(|c: char| c.is_ascii_alphabetic())
-                && scheme.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
-        }
-        None => false,
-    }
 }
 
 /// ` lang="x" xml:lang="x"`: XHTML content documents need both.

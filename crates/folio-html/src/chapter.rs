@@ -12,6 +12,7 @@ use folio_core::{
 use crate::escape::{escaped, push_escaped, push_text, push_url};
 use crate::links::{chapter_href, relative_url};
 use folio_core::locale::{Words, words};
+use folio_core::paths::has_scheme;
 use crate::{Fragment, Target, highlight, raw};
 
 /// A [`Target`], or the shape the CommonMark spec prints (for conformance).
@@ -632,13 +633,6 @@ impl Writer<'_> {
         }
         url
     }
-}
-
-/// `https:`, `mailto:`…: a URL that leads out of the book.
-fn has_scheme(url: &str) -> bool {
-    url.split_once(':').is_some_and(|(scheme, _)| {
-        !scheme.is_empty() && scheme.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
-    })
 }
 
 #[cfg(test)]

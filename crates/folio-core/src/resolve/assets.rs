@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use crate::diagnostics::Diagnostic;
 use crate::model::{Asset, AssetId, Book, ImageSize, ImageTarget, Inline};
-use crate::paths::{self, Refused};
+use crate::paths::{self, Refused, is_remote};
 use crate::visit;
 
 pub fn resolve(book: &mut Book) {
@@ -131,21 +131,6 @@ fn svg_size(svg: &str) -> Option<ImageSize> {
     Some(ImageSize { width: width.round() as u32, height: height.round() as u32 })
 }
 
-/// `http:`, `https:`, protocol-relative `//…`, `data:`: never fetched.
-pub fn is_remote(url: &str) -> bool {
-    url.starts_with("//") || has_scheme(url)
-}
-
-/// `scheme:` as in URLs (`https:`, `mailto:`); a Windows drive letter is not one.
-pub fn has_scheme(url: &str) -> bool {
-    match url.split_once(':') {
-        Some((scheme, _)) => {
-            scheme.len() > 1 && scheme.starts_with(|c: char| c.is_ascii_alphabetic()) && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
-        }
-        None => false,
-    }
-}
-
 fn strip_query(url: &str) -> &str {
     url.split(['?', '#']).next().unwrap_or(url)
 }
@@ -160,8 +145,4 @@ mod tests {
         assert_eq!(svg_size(r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 300 150"/>"#), Some(ImageSize { width: 300, height: 150 }));
     }
 
-    #[test]
-    fn schemes() {
-        assert!(has_scheme("https://x.org") && has_scheme("mailto:a@b") && !has_scheme("c:/x") && !has_scheme("../a.md"));
-    }
 }

@@ -5,10 +5,10 @@
 
 use std::collections::HashSet;
 
-use super::assets::{has_scheme, register};
+use super::assets::register;
 use crate::diagnostics::Diagnostic;
 use crate::model::{Book, ChapterId, Inline, LinkTarget, Span};
-use crate::paths;
+use crate::paths::{self, is_remote};
 use crate::visit;
 
 /// `anchor_sets`: the ids of each chapter, from the ids pass.
@@ -40,7 +40,7 @@ fn resolve_one(
     span: Span,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> LinkTarget {
-    if url.starts_with("//") || has_scheme(url) {
+    if is_remote(url) {
         return LinkTarget::External { url: url.to_string() };
     }
     let (path, fragment) = match url.split_once('#') {
