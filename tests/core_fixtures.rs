@@ -37,11 +37,7 @@ fn inlines(book: &Book) -> Vec<(usize, Inline)> {
 }
 
 fn span_of(book: &Book, inline: &Inline) -> String {
-    let span = match inline {
-        Inline::Link { span, .. } | Inline::Citation { span, .. } | Inline::FootnoteRef { span, .. } => *span,
-        Inline::Image(image) => image.span,
-        _ => return String::new(),
-    };
+    let span = inline.span();
     format!("{}:{}:{}", book.sources[span.source].path, span.line, span.col)
 }
 

@@ -287,6 +287,25 @@ pub enum Inline {
     },
 }
 
+impl Inline {
+    pub fn span(&self) -> Span {
+        match self {
+            Inline::Text { span, .. }
+            | Inline::Emphasis { span, .. }
+            | Inline::Strong { span, .. }
+            | Inline::Strikethrough { span, .. }
+            | Inline::Code { span, .. }
+            | Inline::Link { span, .. }
+            | Inline::FootnoteRef { span, .. }
+            | Inline::Citation { span, .. }
+            | Inline::SoftBreak { span }
+            | Inline::HardBreak { span }
+            | Inline::Html { span, .. } => *span,
+            Inline::Image(image) => image.span,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Image {
     /// The source as written.

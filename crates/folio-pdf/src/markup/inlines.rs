@@ -10,9 +10,7 @@ impl Generator<'_> {
         for inline in inlines {
             let start = self.out.len();
             self.inline(inline);
-            if let Some(span) = inline_span(inline) {
-                self.record(start, span);
-            }
+            self.record(start, inline.span());
         }
     }
 
@@ -152,23 +150,5 @@ impl Generator<'_> {
             }
         }
         self.text("]");
-    }
-}
-
-fn inline_span(inline: &Inline) -> Option<folio_core::Span> {
-    match inline {
-        Inline::Text { span, .. }
-        | Inline::Emphasis { span, .. }
-        | Inline::Strong { span, .. }
-        | Inline::Strikethrough { span, .. }
-        | Inline::Code { span, .. }
-        | Inline::Link { span, .. }
-        | Inline::FootnoteRef { span, .. }
-        | Inline::Citation { span, .. }
-        | Inline::SoftBreak { span }
-        | Inline::HardBreak { span }
-        | Inline::Html { span, .. } => Some(*span),
-        Inline::Image(image) => Some(image.span),
-        _ => None,
     }
 }
