@@ -22,7 +22,6 @@ pub use model::*;
 pub use output::{Output, OutputFile, RenderContext};
 
 mod citation;
-mod par;
 pub mod paths;
 mod summary;
 mod visit;

@@ -6,6 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use serde::Deserialize;
 
 use crate::config::Config;
@@ -162,7 +163,7 @@ impl Loader {
     fn read_planned(&mut self) {
         let planned = std::mem::take(&mut self.planned);
         let jobs: Vec<(&Path, SourceId)> = planned.iter().map(|p| (p.path.as_path(), self.chapters[p.chapter].source)).collect();
-        let reads = crate::par::map(&jobs, |&(path, source)| {
+        let reads: Vec<_> = jobs.par_iter().map(|&(path, source)| {
             let read = std::fs::read(path).map(String::from_utf8);
             // Valid UTF-8 is parsed here; the rest after the error is reported.
             let doc = match &read {
@@ -170,7 +171,7 @@ impl Loader {
                 _ => None,
             };
             (read, doc)
-        });
+        }).collect();
         let sources: Vec<SourceId> = jobs.iter().map(|&(_, source)| source).collect();
         for ((plan, source), (read, doc)) in planned.iter().zip(sources).zip(reads) {
             if !self.accept_read(source, read, Some(plan.span)) {

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use crate::citation::{entry_key, normalize_key};
 use crate::diagnostics::Diagnostic;
-use crate::model::{BibEntry, Block, Book, ChapterId, CitationSite, Inline, ListItem, plain_text};
+use crate::model::{BibEntry, Block, Book, ChapterId, CitationSite, Inline, ListItem, Span, plain_text};
 use crate::slug::slugify;
 use crate::visit;
 
@@ -85,32 +85,62 @@ fn collect_entries(book: &mut Book, chapter: ChapterId) {
 
 fn link_citations(book: &mut Book) {
     let by_key: HashMap<String, usize> = book.bibliography.entries.iter().enumerate().map(|(i, e)| (normalize_key(&e.key), i)).collect();
-    let mut counter = 0;
-    let mut diagnostics = Vec::new();
-    let has_bibliography = !book.bibliography.entries.is_empty();
-    for (chapter_id, chapter) in book.chapters.iter_mut().enumerate() {
+    let entries = &book.bibliography.entries;
+    // Each citation finds its entry on every core…
+    let found = super::per_chapter(&mut book.chapters, |_, chapter| {
+        let mut count = 0;
+        let mut diagnostics = Vec::new();
         visit::each_chapter_inline(chapter, &mut |inline| {
             let Inline::Citation { items, span } = inline else { return };
             for item in items {
-                counter += 1;
-                item.id = format!("cite-{counter}");
+                count += 1;
                 item.entry = by_key.get(&normalize_key(&item.key)).copied();
-                match item.entry {
-                    Some(entry) => book.bibliography.entries[entry].cited_by.push(CitationSite { chapter: chapter_id, id: item.id.clone() }),
-                    None => {
-                        let mut d = Diagnostic::warning(format!("citation `{}` has no bibliography entry", item.key), *span);
-                        d = match closest_key(&book.bibliography.entries, &item.key) {
-                            Some(near) => d.with_hint(format!("did you mean `{near}`?")),
-                            None if has_bibliography => d.with_hint("add an entry starting with this key to the references chapter"),
-                            None => d.with_hint("no references chapter was found: list entries as `- Name, Year : …` in a chapter, or set `[build] references` in folio.toml"),
-                        };
-                        diagnostics.push(d);
-                    }
+                if item.entry.is_none() {
+                    diagnostics.push(unknown_key(entries, &item.key, *span));
                 }
             }
         });
+        (count, diagnostics)
+    });
+    // …then gets its book-wide id, `cite-1` onwards in reading order, and the
+    // entry learns every place that cites it.
+    let mut next = 1;
+    let first_ids: Vec<usize> = found
+        .iter()
+        .map(|(count, _)| {
+            let first = next;
+            next += count;
+            first
+        })
+        .collect();
+    let sites = super::per_chapter(&mut book.chapters, |chapter_id, chapter| {
+        let mut sites = Vec::new();
+        let mut number = first_ids[chapter_id];
+        visit::each_chapter_inline(chapter, &mut |inline| {
+            let Inline::Citation { items, .. } = inline else { return };
+            for item in items {
+                item.id = format!("cite-{number}");
+                number += 1;
+                if let Some(entry) = item.entry {
+                    sites.push((entry, CitationSite { chapter: chapter_id, id: item.id.clone() }));
+                }
+            }
+        });
+        sites
+    });
+    for (entry, site) in sites.into_iter().flatten() {
+        book.bibliography.entries[entry].cited_by.push(site);
     }
-    book.diagnostics.extend(diagnostics);
+    book.diagnostics.extend(found.into_iter().flat_map(|(_, diagnostics)| diagnostics));
+}
+
+fn unknown_key(entries: &[BibEntry], key: &str, span: Span) -> Diagnostic {
+    let d = Diagnostic::warning(format!("citation `{key}` has no bibliography entry"), span);
+    match closest_key(entries, key) {
+        Some(near) => d.with_hint(format!("did you mean `{near}`?")),
+        None if !entries.is_empty() => d.with_hint("add an entry starting with this key to the references chapter"),
+        None => d.with_hint("no references chapter was found: list entries as `- Name, Year : …` in a chapter, or set `[build] references` in folio.toml"),
+    }
 }
 
 fn closest_key<'a>(entries: &'a [BibEntry], key: &str) -> Option<&'a str> {

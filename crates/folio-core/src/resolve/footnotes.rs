@@ -10,23 +10,32 @@ use crate::model::{Book, Chapter, Footnote, Inline};
 use crate::visit;
 
 pub fn resolve(book: &mut Book) {
+    // Scoping and ordering are the chapter's own business: on every core.
+    let diagnostics = super::per_chapter(&mut book.chapters, |_, chapter| order_notes(chapter));
+    book.diagnostics.extend(diagnostics.into_iter().flatten());
+    // Numbers run through the book (or restart per chapter), in reading order.
     let per_chapter = book.config.build.footnotes == FootnoteNumbering::Chapter;
-    let mut number = 0;
-    let mut diagnostics = Vec::new();
-    for chapter in &mut book.chapters {
-        if per_chapter {
-            number = 0;
-        }
-        chapter_notes(chapter, &mut number, &mut diagnostics);
-    }
-    book.diagnostics.extend(diagnostics);
+    let mut next = 0;
+    let first_numbers: Vec<u32> = book
+        .chapters
+        .iter()
+        .map(|chapter| {
+            let first = if per_chapter { 1 } else { next + 1 };
+            next = first - 1 + chapter.footnotes.len() as u32;
+            first
+        })
+        .collect();
+    super::per_chapter(&mut book.chapters, |id, chapter| number_notes(chapter, first_numbers[id]));
 }
 
 fn key(label: &str) -> String {
     label.to_lowercase()
 }
 
-fn chapter_notes(chapter: &mut Chapter, number: &mut u32, diagnostics: &mut Vec<Diagnostic>) {
+/// Keeps the chapter's referenced notes, in order of first reference, and
+/// reports undefined references, duplicate definitions and unused notes.
+fn order_notes(chapter: &mut Chapter) -> Vec<Diagnostic> {
+    let mut diagnostics = Vec::new();
     // Definitions by label; a second definition of a label is reported and ignored.
     let mut by_label: HashMap<String, usize> = HashMap::new();
     for (i, note) in chapter.footnotes.iter().enumerate() {
@@ -62,25 +71,26 @@ fn chapter_notes(chapter: &mut Chapter, number: &mut u32, diagnostics: &mut Vec<
             );
         }
     }
-    let new_index: HashMap<String, usize> = order.iter().enumerate().map(|(new, &old)| (key(&notes[old].as_ref().map_or("", |n| &n.label)), new)).collect();
-    chapter.footnotes = order
-        .iter()
-        .filter_map(|&old| notes[old].take())
-        .map(|mut note| {
-            *number += 1;
-            note.number = *number;
-            note.id = format!("fn-{number}");
-            note.references.clear();
-            note
-        })
-        .collect();
-    // Point every reference (in the text, then inside notes) at its note,
-    // and give it an id the note links back to.
+    chapter.footnotes = order.iter().filter_map(|&old| notes[old].take()).collect();
+    diagnostics
+}
+
+/// Numbers the chapter's (ordered) notes from `first`, and points every
+/// reference (in the text, then inside notes) at its note, with an id the
+/// note links back to.
+fn number_notes(chapter: &mut Chapter, first: u32) {
+    // Labels are unique among the notes kept by `order_notes`.
+    let index: HashMap<String, usize> = chapter.footnotes.iter().enumerate().map(|(i, note)| (key(&note.label), i)).collect();
     let mut footnotes = std::mem::take(&mut chapter.footnotes);
-    visit::each_inline(&mut chapter.blocks, &mut |inline| link_reference(inline, &new_index, &mut footnotes));
+    for (number, note) in (first..).zip(&mut footnotes) {
+        note.number = number;
+        note.id = format!("fn-{number}");
+        note.references.clear();
+    }
+    visit::each_inline(&mut chapter.blocks, &mut |inline| link_reference(inline, &index, &mut footnotes));
     for i in 0..footnotes.len() {
         let mut blocks = std::mem::take(&mut footnotes[i].blocks);
-        visit::each_inline(&mut blocks, &mut |inline| link_reference(inline, &new_index, &mut footnotes));
+        visit::each_inline(&mut blocks, &mut |inline| link_reference(inline, &index, &mut footnotes));
         footnotes[i].blocks = blocks;
     }
     chapter.footnotes = footnotes;

@@ -10,7 +10,7 @@ use regex::Regex;
 
 use crate::diagnostics::Diagnostic;
 use crate::load::unique;
-use crate::model::{Block, Book, ChapterId, Inline, plain_text};
+use crate::model::{Block, Book, Chapter, Inline, plain_text};
 use crate::slug::slugify;
 use crate::visit;
 
@@ -20,23 +20,27 @@ static HTML_ID: LazyLock<Regex> =
 /// Decides every id and returns, per chapter, the set of ids it carries
 /// (what links are checked against).
 pub fn resolve(book: &mut Book) -> Vec<HashSet<String>> {
-    let mut diagnostics = Vec::new();
-    let anchors: Vec<HashSet<String>> = (0..book.chapters.len()).map(|c| heading_ids(book, c, &mut diagnostics)).collect();
+    let entries = &book.bibliography.entries;
+    let (anchors, diagnostics): (Vec<_>, Vec<_>) = super::per_chapter(&mut book.chapters, |id, chapter| {
+        let entry_ids = entries.iter().filter(|e| e.chapter == id).map(|e| e.id.clone());
+        heading_ids(chapter, entry_ids)
+    })
+    .into_iter()
+    .unzip();
     global_ids(book, &anchors);
-    book.diagnostics.extend(diagnostics);
+    book.diagnostics.extend(diagnostics.into_iter().flatten());
     anchors
 }
 
-/// Every id the backends emit for chapter `id`, except heading ids.
+/// Every id the backends emit for `chapter`, except heading ids.
 /// (`&mut` only because the model's visitor walks mutably.)
-fn fixed_ids(book: &mut Book, id: ChapterId) -> Vec<String> {
-    let chapter = &mut book.chapters[id];
+fn fixed_ids(chapter: &mut Chapter, entry_ids: impl Iterator<Item = String>) -> Vec<String> {
     let mut ids = vec![chapter.id.clone()];
     for note in &chapter.footnotes {
         ids.push(note.id.clone());
         ids.extend(note.references.iter().cloned());
     }
-    ids.extend(book.bibliography.entries.iter().filter(|e| e.chapter == id).map(|e| e.id.clone()));
+    ids.extend(entry_ids);
     visit::each_chapter_inline(chapter, &mut |inline| match inline {
         Inline::Citation { items, .. } => ids.extend(items.iter().map(|i| i.id.clone())),
         Inline::Html { html, .. } => ids.extend(html_ids(html)),
@@ -76,10 +80,12 @@ fn for_each_heading(blocks: &mut [Block], f: &mut dyn FnMut(&mut String, &[Inlin
     }
 }
 
-/// Gives every heading of `chapter` its id and returns every id the chapter carries.
-fn heading_ids(book: &mut Book, chapter: ChapterId, diagnostics: &mut Vec<Diagnostic>) -> HashSet<String> {
-    let mut taken: HashSet<String> = fixed_ids(book, chapter).into_iter().collect();
-    let blocks = &mut book.chapters[chapter].blocks;
+/// Gives every heading of `chapter` its id; returns every id the chapter
+/// carries (`entry_ids`: those of the bibliography entries it holds).
+fn heading_ids(chapter: &mut Chapter, entry_ids: impl Iterator<Item = String>) -> (HashSet<String>, Vec<Diagnostic>) {
+    let mut diagnostics = Vec::new();
+    let mut taken: HashSet<String> = fixed_ids(chapter, entry_ids).into_iter().collect();
+    let blocks = &mut chapter.blocks;
     // Explicit ids first, so that a generated id never takes an author's id.
     for_each_heading(blocks, &mut |id, _, span| {
         if id.is_empty() {
@@ -110,7 +116,7 @@ fn heading_ids(book: &mut Book, chapter: ChapterId, diagnostics: &mut Vec<Diagno
         taken.insert(generated.clone());
         *id = generated;
     });
-    taken
+    (taken, diagnostics)
 }
 
 /// Ids used by more than one chapter get, in every chapter after the first

@@ -7,41 +7,69 @@ use std::collections::HashSet;
 
 use super::assets::register;
 use crate::diagnostics::Diagnostic;
-use crate::model::{Book, ChapterId, Inline, LinkTarget, Span};
+use crate::model::{AssetId, Book, ChapterId, Inline, LinkTarget, Span};
 use crate::paths::{self, is_remote};
 use crate::visit;
 
 /// `anchor_sets`: the ids of each chapter, from the ids pass.
 pub fn resolve(book: &mut Book, anchor_sets: &[HashSet<String>]) {
     let files: Vec<String> = book.chapters.iter().map(|c| c.file.clone()).collect();
-    let root = book.root.clone();
-    let mut assets = std::mem::take(&mut book.assets);
-    let mut diagnostics = Vec::new();
-    for (current, chapter) in book.chapters.iter_mut().enumerate() {
+    let root = &book.root;
+    // Links are resolved on every core. A link to another file of the book
+    // gets the file's index in its chapter's `wanted` list for now…
+    let found = super::per_chapter(&mut book.chapters, |current, chapter| {
         let base = paths::parent(&chapter.file).to_string();
+        let mut wanted: Vec<String> = Vec::new();
+        let mut diagnostics = Vec::new();
         visit::each_chapter_inline(chapter, &mut |inline| {
             let Inline::Link { url, target, span, .. } = inline else { return };
-            *target = resolve_one(url, &base, current, &files, anchor_sets, &root, &mut assets, *span, &mut diagnostics);
+            let here = Here { base: &base, current, files: &files, anchor_sets, span: *span };
+            *target = match resolve_one(url, &here, root, &mut diagnostics) {
+                Found::Target(target) => target,
+                Found::File(path) => LinkTarget::Asset { asset: wanted.iter().position(|w| *w == path).unwrap_or_else(|| {
+                    wanted.push(path);
+                    wanted.len() - 1
+                }) },
+            };
+        });
+        (wanted, diagnostics)
+    });
+    // …and the files become assets in reading order, so that asset ids
+    // never depend on scheduling. (Rare: most books link no such file.)
+    for (chapter, (wanted, diagnostics)) in book.chapters.iter_mut().zip(found) {
+        book.diagnostics.extend(diagnostics);
+        if wanted.is_empty() {
+            continue;
+        }
+        let ids: Vec<AssetId> = wanted.iter().map(|path| register(&mut book.assets, &book.root, path)).collect();
+        visit::each_chapter_inline(chapter, &mut |inline| {
+            if let Inline::Link { target: LinkTarget::Asset { asset }, .. } = inline {
+                *asset = ids[*asset];
+            }
         });
     }
-    book.assets = assets;
-    book.diagnostics.extend(diagnostics);
 }
 
-#[allow(clippy::too_many_arguments)]
-fn resolve_one(
-    url: &str,
-    base: &str,
+/// Where a link is written: its chapter and what it can point at.
+struct Here<'a> {
+    /// The chapter's folder, which relative links start from.
+    base: &'a str,
     current: ChapterId,
-    files: &[String],
-    anchor_sets: &[HashSet<String>],
-    root: &std::path::Path,
-    assets: &mut Vec<crate::model::Asset>,
+    files: &'a [String],
+    anchor_sets: &'a [HashSet<String>],
     span: Span,
-    diagnostics: &mut Vec<Diagnostic>,
-) -> LinkTarget {
+}
+
+enum Found {
+    Target(LinkTarget),
+    /// A file of the book that is not a chapter, relative to the root.
+    File(String),
+}
+
+fn resolve_one(url: &str, here: &Here, root: &std::path::Path, diagnostics: &mut Vec<Diagnostic>) -> Found {
+    let Here { base, current, files, anchor_sets, span } = *here;
     if is_remote(url) {
-        return LinkTarget::External { url: url.to_string() };
+        return Found::Target(LinkTarget::External { url: url.to_string() });
     }
     let (path, fragment) = match url.split_once('#') {
         Some((p, f)) => (p, Some(f.to_string()).filter(|f| !f.is_empty())),
@@ -58,32 +86,32 @@ fn resolve_one(
         }
     };
     if path.is_empty() {
-        return match fragment.clone() {
+        return Found::Target(match fragment.clone() {
             Some(anchor) => {
                 check_anchor(current, diagnostics);
                 LinkTarget::Anchor { anchor }
             }
             None => LinkTarget::Unresolved,
-        };
+        });
     }
     let joined = paths::join(base, path.split('?').next().unwrap_or(path));
     if let Some(chapter) = candidates(&joined.path).iter().find_map(|c| files.iter().position(|f| f == c)) {
         check_anchor(chapter, diagnostics);
-        return if chapter == current && fragment.is_some() {
+        return Found::Target(if chapter == current && fragment.is_some() {
             LinkTarget::Anchor { anchor: fragment.clone().unwrap_or_default() }
         } else {
             LinkTarget::Chapter { chapter, anchor: fragment.clone() }
-        };
+        });
     }
     if !joined.path.is_empty() && root.join(&joined.path).is_file() && paths::locate(root, &joined.path).is_ok() {
-        return LinkTarget::Asset { asset: register(assets, root, &joined.path) };
+        return Found::File(joined.path);
     }
     let mut d = Diagnostic::warning(format!("broken link: `{url}` is neither a chapter nor a file of the book"), span);
     if let Some(near) = closest_chapter(&joined.path, files) {
         d = d.with_hint(format!("did you mean `{near}`?"));
     }
     diagnostics.push(d);
-    LinkTarget::Unresolved
+    Found::Target(LinkTarget::Unresolved)
 }
 
 /// The files a link path may mean: as written, with `.md`, or a folder's

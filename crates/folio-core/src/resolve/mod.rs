@@ -2,6 +2,12 @@
 //!
 //! Order matters: footnotes and citations create ids, ids must all exist
 //! before links to them are checked, and typography runs last on final text.
+//!
+//! Within a pass, what one chapter decides alone (ordering its notes, naming
+//! its headings, spacing its punctuation) runs on every core through
+//! [`per_chapter`]; what the book decides (note and citation numbers, asset
+//! ids) is a short sequential step between two such runs, in reading order,
+//! so that the result never depends on scheduling.
 
 mod assets;
 mod citations;
@@ -10,7 +16,9 @@ mod ids;
 mod links;
 mod typography;
 
-use crate::model::Book;
+use rayon::prelude::*;
+
+use crate::model::{Book, Chapter, ChapterId};
 
 pub use assets::media_type;
 
@@ -24,4 +32,9 @@ pub fn resolve(book: &mut Book) {
     typography::resolve(book);
     // Report in reading order: sources are numbered in the order they were read.
     book.diagnostics.sort_by_key(|d| d.span.map(|s| (s.source, s.line, s.col)));
+}
+
+/// `f` run on every chapter on all cores; the results in reading order.
+fn per_chapter<R: Send>(chapters: &mut [Chapter], f: impl Fn(ChapterId, &mut Chapter) -> R + Sync) -> Vec<R> {
+    chapters.par_iter_mut().enumerate().map(|(id, chapter)| f(id, chapter)).collect()
 }

@@ -21,13 +21,13 @@ pub fn resolve(book: &mut Book) {
     for part in &mut book.parts {
         part.title = french(&part.title, None).into_owned();
     }
-    for chapter in &mut book.chapters {
+    super::per_chapter(&mut book.chapters, |_, chapter| {
         chapter.title = french(&chapter.title, None).into_owned();
         apply(&mut chapter.blocks);
         for note in &mut chapter.footnotes {
             apply(&mut note.blocks);
         }
-    }
+    });
 }
 
 fn apply(blocks: &mut [Block]) {
