@@ -31,16 +31,30 @@ pub use visit::all_inlines as visit_all_inlines;
 
 /// Loads, parses and resolves the book at `path`: the model every edition reads.
 pub fn open(path: &std::path::Path) -> Result<Book, LoadError> {
-    let mut book = load(path)?;
-    resolve::resolve(&mut book);
-    Ok(book)
+    on_the_pool(|| {
+        let mut book = load(path)?;
+        resolve::resolve(&mut book);
+        Ok(book)
+    })
 }
 
 /// Parses and resolves a standalone Markdown document held in memory (no
 /// files, so images stay unresolved): for conformance tests and for
 /// embedding folio on strings.
 pub fn parse_str(markdown: &str) -> Book {
-    let mut book = load::load_str(markdown);
-    resolve::resolve(&mut book);
-    book
+    on_the_pool(|| {
+        let mut book = load::load_str(markdown);
+        resolve::resolve(&mut book);
+        book
+    })
 }
+
+/// Runs `work` on one of rayon's threads. Loading and resolving fan out to
+/// every core a dozen times; from a pool thread each fan-out starts at once
+/// and lends work to idle threads, whereas from outside the pool each one
+/// would be handed over and waited for (measured: a quarter of the time
+/// spent resolving a small book).
+fn on_the_pool<R: Send>(work: impl FnOnce() -> R + Send) -> R {
+    rayon::scope(|_| work())
+}
+
