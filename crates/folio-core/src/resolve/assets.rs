@@ -1,20 +1,23 @@
 //! Images and the cover: each must exist inside the book root; its format
 //! and pixel size are read once here so that every edition can size it.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+
+use rayon::prelude::*;
 
 use crate::diagnostics::Diagnostic;
-use crate::model::{Asset, AssetId, Book, ImageSize, ImageTarget, Inline};
+use crate::model::{Asset, AssetId, Book, Image, ImageSize, ImageTarget, Inline};
 use crate::paths::{self, Refused, is_remote};
 use crate::visit;
 
 pub fn resolve(book: &mut Book) {
-    let mut diagnostics = Vec::new();
-    let mut assets = std::mem::take(&mut book.assets);
-    let root = book.root.clone();
-    let mut located: HashMap<String, Option<Refused>> = HashMap::new();
-    for chapter in &mut book.chapters {
+    let root = &book.root;
+    // Each chapter lists the book files its images name, on every core; an
+    // image points at its file's place in that list for now…
+    let found = super::per_chapter(&mut book.chapters, |_, chapter| {
         let base = paths::parent(&chapter.file).to_string();
+        let mut wanted: Vec<String> = Vec::new();
+        let mut diagnostics = Vec::new();
         visit::each_chapter_inline(chapter, &mut |inline| {
             let Inline::Image(image) = inline else { return };
             if image.alt.trim().is_empty() {
@@ -28,28 +31,63 @@ pub fn resolve(book: &mut Book) {
                 return;
             }
             let path = paths::join(&base, strip_query(&image.url));
-            // Books reuse the same images (a logo in every chapter): check each file once.
-            let refused = if path.clamped {
-                Some(Refused::OutsideRoot)
-            } else {
-                located.entry(path.path.clone()).or_insert_with(|| paths::locate(&root, &path.path).err()).clone()
-            };
-            match refused {
-                None => image.target = ImageTarget::Asset { asset: register(&mut assets, &root, &path.path) },
-                Some(Refused::Missing) => diagnostics.push(
-                    Diagnostic::error(format!("image `{}` not found", image.url), image.span)
-                        .with_hint(format!("looked for `{}` in the book root; paths starting with `/` start at the book root", path.path)),
-                ),
-                Some(Refused::OutsideRoot) => diagnostics.push(
-                    Diagnostic::error(format!("image `{}` lies outside the book root", image.url), image.span)
-                        .with_hint("folio reads nothing outside the book: copy the image into the book, e.g. under assets/"),
-                ),
+            if path.clamped {
+                diagnostics.push(refused(image, &path.path, Refused::OutsideRoot));
+                return;
+            }
+            let local = wanted.iter().position(|w| *w == path.path).unwrap_or_else(|| {
+                wanted.push(path.path);
+                wanted.len() - 1
+            });
+            image.target = ImageTarget::Asset { asset: local };
+        });
+        (wanted, diagnostics)
+    });
+    // …each file is looked for once (books reuse a logo in every chapter),
+    // on every core, and the files found become assets in reading order…
+    let mut unique_paths: Vec<&str> = Vec::new();
+    let mut listed = HashSet::new();
+    for path in found.iter().flat_map(|(wanted, _)| wanted) {
+        if listed.insert(path.as_str()) {
+            unique_paths.push(path);
+        }
+    }
+    let probed: Vec<Result<Asset, Refused>> = unique_paths.par_iter().map(|path| paths::locate(root, path).map(|_| describe(root, path))).collect();
+    let mut assets = std::mem::take(&mut book.assets);
+    let files: HashMap<&str, Result<AssetId, Refused>> = unique_paths.iter().copied().zip(probed.into_iter().map(|probed| probed.map(|asset| add(&mut assets, asset)))).collect();
+    // …then every image gets its asset, or an error when its file is refused.
+    let errors = super::per_chapter(&mut book.chapters, |chapter_id, chapter| {
+        let wanted = &found[chapter_id].0;
+        let mut diagnostics = Vec::new();
+        visit::each_chapter_inline(chapter, &mut |inline| {
+            let Inline::Image(image) = inline else { return };
+            let ImageTarget::Asset { asset: local } = image.target else { return };
+            let path = &wanted[local];
+            match &files[path.as_str()] {
+                Ok(asset) => image.target = ImageTarget::Asset { asset: *asset },
+                Err(why) => {
+                    image.target = ImageTarget::Unresolved;
+                    diagnostics.push(refused(image, path, why.clone()));
+                }
             }
         });
-    }
+        diagnostics
+    });
+    let mut diagnostics: Vec<Diagnostic> = found.into_iter().flat_map(|(_, diagnostics)| diagnostics).collect();
+    diagnostics.extend(errors.into_iter().flatten());
     book.metadata.cover = cover(book, &mut assets, &mut diagnostics);
     book.assets = assets;
     book.diagnostics.extend(diagnostics);
+}
+
+/// The error for an image whose file (`path`, from the root) cannot be used.
+fn refused(image: &Image, path: &str, why: Refused) -> Diagnostic {
+    match why {
+        Refused::Missing => Diagnostic::error(format!("image `{}` not found", image.url), image.span)
+            .with_hint(format!("looked for `{path}` in the book root; paths starting with `/` start at the book root")),
+        Refused::OutsideRoot => Diagnostic::error(format!("image `{}` lies outside the book root", image.url), image.span)
+            .with_hint("folio reads nothing outside the book: copy the image into the book, e.g. under assets/"),
+    }
 }
 
 fn cover(book: &Book, assets: &mut Vec<Asset>, diagnostics: &mut Vec<Diagnostic>) -> Option<AssetId> {
@@ -74,9 +112,20 @@ fn cover(book: &Book, assets: &mut Vec<Asset>, diagnostics: &mut Vec<Diagnostic>
 
 /// The asset for root-relative `path`, added once.
 pub fn register(assets: &mut Vec<Asset>, root: &std::path::Path, path: &str) -> AssetId {
-    if let Some(id) = assets.iter().position(|a| a.path == path) {
-        return id;
-    }
+    assets.iter().position(|a| a.path == path).unwrap_or_else(|| add(assets, describe(root, path)))
+}
+
+/// The id of `asset`, added unless an asset has its path already.
+fn add(assets: &mut Vec<Asset>, asset: Asset) -> AssetId {
+    assets.iter().position(|a| a.path == asset.path).unwrap_or_else(|| {
+        assets.push(asset);
+        assets.len() - 1
+    })
+}
+
+/// Root-relative `path` as an asset: its media type, and its pixel size
+/// if it is an image.
+fn describe(root: &std::path::Path, path: &str) -> Asset {
     let full = root.join(path);
     let media_type = media_type(path).to_string();
     let size = if media_type == "image/svg+xml" {
@@ -86,8 +135,7 @@ pub fn register(assets: &mut Vec<Asset>, root: &std::path::Path, path: &str) -> 
     } else {
         None
     };
-    assets.push(Asset { path: path.to_string(), media_type, size });
-    assets.len() - 1
+    Asset { path: path.to_string(), media_type, size }
 }
 
 /// The media type of a file, from its extension.

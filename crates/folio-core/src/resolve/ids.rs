@@ -120,23 +120,27 @@ fn heading_ids(chapter: &mut Chapter, entry_ids: impl Iterator<Item = String>) -
 }
 
 /// Ids used by more than one chapter get, in every chapter after the first
-/// that uses them, a book-wide alternative prefixed by the chapter id.
+/// that uses them, a book-wide alternative prefixed by the chapter id. A
+/// chapter's other ids keep their names, even one that looks like such an
+/// alternative.
 fn global_ids(book: &mut Book, anchors: &[HashSet<String>]) {
-    let mut seen: HashSet<String> = book.parts.iter().map(|p| p.id.clone()).collect();
-    for chapter in 0..book.chapters.len() {
-        let mut ids: Vec<&String> = anchors[chapter].iter().collect();
-        ids.sort();
-        let prefix = book.chapters[chapter].id.clone();
-        let mut renamed = BTreeMap::new();
-        for id in ids {
-            if seen.contains(id) && *id != prefix {
-                let global = unique(format!("{prefix}-{id}"), |c| seen.contains(c));
-                seen.insert(global.clone());
-                renamed.insert(id.clone(), global);
-            } else {
-                seen.insert(id.clone());
-            }
-        }
-        book.chapters[chapter].global_ids = renamed;
+    // Ids as the chapters and parts carry them, and the alternatives made here.
+    let mut seen: HashSet<&str> = book.parts.iter().map(|p| p.id.as_str()).collect();
+    let mut made: HashSet<String> = HashSet::new();
+    for (chapter, ids) in book.chapters.iter_mut().zip(anchors) {
+        let prefix = chapter.id.as_str();
+        let mut clashing: Vec<&str> = ids.iter().map(String::as_str).filter(|id| *id != prefix && (seen.contains(id) || made.contains(*id))).collect();
+        seen.extend(ids.iter().map(String::as_str));
+        // Sorted: which clash gets `-2` must not depend on hashing.
+        clashing.sort_unstable();
+        let renamed: BTreeMap<String, String> = clashing
+            .into_iter()
+            .map(|id| {
+                let global = unique(format!("{prefix}-{id}"), |c| seen.contains(c) || made.contains(c));
+                made.insert(global.clone());
+                (id.to_string(), global)
+            })
+            .collect();
+        chapter.global_ids = renamed;
     }
 }
