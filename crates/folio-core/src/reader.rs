@@ -52,7 +52,7 @@ pub fn read(text: &str, source: SourceId) -> Document {
     let arena = Arena::new();
     let root = parse_document(&arena, text, &options());
     let line_starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
-    let mut reader = Reader { source, text, line_starts, doc: Document::default() };
+    let mut reader = Reader { source, text, line_starts, last_col: (0, 0, 0), doc: Document::default() };
     let blocks = reader.blocks(root);
     reader.doc.blocks = blocks;
     reader.doc
@@ -63,20 +63,30 @@ struct Reader<'t> {
     text: &'t str,
     /// Byte offset where each line starts.
     line_starts: Vec<usize>,
+    /// The last column `span` computed: where its line starts, its byte
+    /// offset, and the characters before it on its line. Nodes come in
+    /// source order, so the next column on the same line counts on from
+    /// there instead of from the line start (a paragraph is often one long
+    /// line with many nodes).
+    last_col: (usize, usize, usize),
     doc: Document,
 }
 
 impl Reader<'_> {
-    fn span(&self, node: &AstNode<'_>) -> Span {
+    fn span(&mut self, node: &AstNode<'_>) -> Span {
         let pos = node.data().sourcepos.start;
         let start = self.line_starts.get(pos.line.saturating_sub(1)).copied().unwrap_or(self.text.len());
-        let end = (start + pos.column.saturating_sub(1)).min(self.text.len());
-        let col = match self.text.get(start..end) {
-            Some(before) if before.is_ascii() => before.len(),
-            Some(before) => before.chars().count(),
-            // Inside a multi-byte character: count what precedes it.
-            None => self.text[start..self.text.floor_char_boundary(end)].chars().count(),
+        // Inside a multi-byte character: count what precedes it.
+        let end = self.text.floor_char_boundary((start + pos.column.saturating_sub(1)).min(self.text.len()));
+        let count = |from: usize| {
+            let before = &self.text[from..end];
+            if before.is_ascii() { before.len() } else { before.chars().count() }
         };
+        let col = match self.last_col {
+            (line_start, at, chars) if line_start == start && at <= end => chars + count(at),
+            _ => count(start),
+        };
+        self.last_col = (start, end, col);
         Span { source: self.source, line: pos.line as u32, col: col as u32 + 1 }
     }
 
@@ -117,7 +127,7 @@ impl Reader<'_> {
             }
             NodeValue::BlockQuote | NodeValue::MultilineBlockQuote(_) => Block::BlockQuote { blocks: self.blocks(node), span },
             NodeValue::List(list) => Block::List {
-                start: (list.list_type == ListType::Ordered).then(|| list.start as u32),
+                start: (list.list_type == ListType::Ordered).then_some(list.start as u32),
                 tight: list.tight,
                 items: node
                     .children()
@@ -168,18 +178,18 @@ impl Reader<'_> {
     fn inlines<'a>(&mut self, parent: &'a AstNode<'a>) -> Vec<Inline> {
         let mut out: Vec<Inline> = Vec::new();
         for node in parent.children() {
-            let span = self.span(node);
             let data = node.data();
+            // comrak splits text at brackets, entities and escapes: merge it
+            // back so citations can be recognised across the pieces.
+            if let NodeValue::Text(text) = &data.value
+                && let Some(Inline::Text { text: previous, .. }) = out.last_mut()
+            {
+                previous.push_str(text);
+                continue;
+            }
+            let span = self.span(node);
             let inline = match &data.value {
-                NodeValue::Text(text) => {
-                    // comrak splits text at brackets, entities and escapes: merge it
-                    // back so citations can be recognised across the pieces.
-                    if let Some(Inline::Text { text: previous, .. }) = out.last_mut() {
-                        previous.push_str(text);
-                        continue;
-                    }
-                    Inline::Text { text: text.to_string(), span }
-                }
+                NodeValue::Text(text) => Inline::Text { text: text.to_string(), span },
                 NodeValue::Emph => Inline::Emphasis { content: self.inlines(node), span },
                 NodeValue::Strong => Inline::Strong { content: self.inlines(node), span },
                 NodeValue::Strikethrough => Inline::Strikethrough { content: self.inlines(node), span },
