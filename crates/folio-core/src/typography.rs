@@ -13,19 +13,19 @@ pub const NBSP: char = '\u{00A0}';
 /// `text` in its paragraph (from an earlier inline), if any, so that `*mot*?`
 /// gets its space too.
 pub fn french(text: &str, prev: Option<char>) -> Cow<'_, str> {
-    if !text.contains([';', '!', '?', ':', '«', '»']) {
+    let mut marks = marks(text).peekable();
+    if marks.peek().is_none() {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
     // Text between the punctuation marks is copied in runs.
     let mut copied = 0;
-    for (at, mark) in text.match_indices([';', '!', '?', ':', '«', '»']) {
+    for (at, c) in marks {
         if at < copied {
             continue;
         }
         out.push_str(&text[copied..at]);
-        copied = at + mark.len();
-        let c = mark.chars().next().unwrap_or_default();
+        copied = at + c.len_utf8();
         let before = text[..at].chars().next_back().or(prev);
         let after = text[copied..].chars().next();
         match c {
@@ -63,6 +63,22 @@ pub fn french(text: &str, prev: Option<char>) -> Cow<'_, str> {
     }
     out.push_str(&text[copied..]);
     Cow::Owned(out)
+}
+
+/// The marks French spaces, with their byte offsets. A byte scan: most text
+/// has none, and a search for a set of `char`s decodes every character.
+fn marks(text: &str) -> impl Iterator<Item = (usize, char)> + '_ {
+    let bytes = text.as_bytes();
+    bytes.iter().enumerate().filter_map(move |(at, &b)| match b {
+        b';' | b'!' | b'?' | b':' => Some((at, b as char)),
+        // « and » are U+00AB and U+00BB: C2 AB, C2 BB in UTF-8.
+        0xC2 => match bytes.get(at + 1) {
+            Some(0xAB) => Some((at, '«')),
+            Some(0xBB) => Some((at, '»')),
+            _ => None,
+        },
+        _ => None,
+    })
 }
 
 /// Puts `space` before the mark at byte `at`: in place of an ordinary space
@@ -104,6 +120,8 @@ mod tests {
         assert_eq!(french("«\u{A0}déjà\u{A0}»", None), "«\u{A0}déjà\u{A0}»");
         assert_eq!(french("à 10:30 sur https://exemple.fr", None), "à 10:30 sur https://exemple.fr");
         assert_eq!(french("déjà\u{202F}?", None), "déjà\u{202F}?");
+        // No mark, nothing copied: not even a no-break space (also C2 in UTF-8) makes one.
+        assert!(matches!(french("déjà\u{A0}vu ¶ ©", None), Cow::Borrowed(_)));
     }
 
     #[test]
