@@ -412,6 +412,19 @@ fn mdbook_layout() {
     assert_eq!(found.len(), 1, "{found:#?}");
     assert!(found[0].starts_with("Note src/SUMMARY.md:") && found[0].contains("draft chapter `À venir` skipped"), "{found:?}");
     assert_eq!(book.bibliography.chapter, Some(5));
+    // One file with spaces in its name, written two ways: one asset, a portable href.
+    let assets: Vec<(&str, &str, Option<(u32, u32)>)> = book.assets.iter().map(|a| (a.path.as_str(), a.href.as_str(), a.size.map(|s| (s.width, s.height)))).collect();
+    assert_eq!(assets, [("images/jardin au printemps.png", "images/jardin-au-printemps.png", Some((320, 240)))]);
+    let mut images = 0;
+    for chapter in &book.chapters {
+        visit_all_inlines(chapter, &mut |inline| {
+            if let Inline::Image(image) = inline {
+                assert_eq!(image.target, ImageTarget::Asset { asset: 0 }, "{}", image.url);
+                images += 1;
+            }
+        });
+    }
+    assert_eq!(images, 2);
 }
 
 #[test]

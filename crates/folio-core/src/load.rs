@@ -437,7 +437,9 @@ impl Loader {
 
     #[allow(clippy::too_many_arguments)]
     fn push_chapter(&mut self, title: String, file: &str, kind: ChapterKind, depth: u32, parent: Option<usize>, source: SourceId, doc: Document) -> usize {
-        let path = output_path(file);
+        // Editions name their files after it: portable, and distinct even
+        // case-insensitively, as EPUB reading systems compare names.
+        let path = unique(paths::portable(&output_path(file)), |c| self.chapters.iter().any(|ch| ch.path.eq_ignore_ascii_case(c)));
         let id = unique(format!("ch-{}", slugify(&path.replace('/', " "), "chapter").trim_start_matches("s-")), |c| self.chapters.iter().any(|ch| ch.id == c));
         self.chapters.push(Chapter {
             title,
@@ -624,6 +626,19 @@ mod tests {
         normalize_heading_levels(&mut doc);
         let levels: Vec<u8> = doc.iter().filter_map(|b| match b { Block::Heading { level, .. } => Some(*level), _ => None }).collect();
         assert_eq!(levels, [1, 2]);
+    }
+
+    #[test]
+    fn chapter_paths_are_portable_and_distinct() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(root.join("SUMMARY.md"), "# Summary\n\n* [Un](<mon chapitre.md>)\n* [Deux](mon-chapitre.md)\n* [Trois](Mon%20Chapitre.md)\n").unwrap();
+        for file in ["mon chapitre.md", "mon-chapitre.md", "Mon Chapitre.md"] {
+            std::fs::write(root.join(file), "# Titre\n").unwrap();
+        }
+        let book = load(root).unwrap();
+        let paths: Vec<&str> = book.chapters.iter().map(|c| c.path.as_str()).collect();
+        assert_eq!(paths, ["mon-chapitre", "mon-chapitre-2", "Mon-Chapitre-3"]);
     }
 
     #[test]

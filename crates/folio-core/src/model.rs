@@ -116,7 +116,9 @@ pub struct Chapter {
     /// The source file, relative to the book root: `2-constituants/README.md`.
     pub file: String,
     /// Output path without extension, mirroring the source so URLs survive:
-    /// `2-constituants/1-code_source`; a folder's README becomes `…/index`.
+    /// `2-constituants/1-code_source`; a folder's README becomes `…/index`;
+    /// a space or another character editions cannot use in a file name
+    /// becomes `-` (see [`crate::paths::portable`]).
     pub path: String,
     /// The chapter's own anchor (for links to the chapter as a whole in
     /// single-file outputs), unique book-wide.
@@ -397,9 +399,12 @@ pub struct CitationSite {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Asset {
-    /// Path relative to the book root, with `/` separators. Backends copy or
-    /// embed it under this path.
+    /// Path relative to the book root, with `/` separators: where it is read.
     pub path: String,
+    /// Where the editions put it, relative to their root: `path` with the
+    /// characters that EPUB or URLs handle badly (spaces, `#`, `?`…)
+    /// replaced, unique among the book's assets. See [`crate::paths::portable`].
+    pub href: String,
     pub media_type: String,
     /// Pixel size, for images.
     pub size: Option<ImageSize>,

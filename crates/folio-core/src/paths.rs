@@ -101,6 +101,14 @@ fn locate_through_links(root: &Path, path: &str) -> Result<PathBuf, Refused> {
     if real.starts_with(&real_root) { Ok(real) } else { Err(Refused::OutsideRoot) }
 }
 
+/// `path` as a name every edition can give a file: each character that
+/// EPUB forbids or warns about in file names (spaces, `"*:<>?\\|`, control
+/// characters) or that means something in a URL (`#`, `%`) becomes `-`.
+/// Letters of every script are kept. `mon schéma.png` → `mon-schéma.png`.
+pub fn portable(path: &str) -> String {
+    path.chars().map(|c| if c.is_whitespace() || c.is_control() || "\"*:<>?\\|#%".contains(c) { '-' } else { c }).collect()
+}
+
 /// `http:`, `https:`, protocol-relative `//…`, `data:`: never fetched.
 pub fn is_remote(url: &str) -> bool {
     url.starts_with("//") || has_scheme(url)
@@ -199,6 +207,13 @@ mod tests {
         assert_eq!(locate(root, "assets/missing.png"), Err(Refused::Missing));
         // A link that stays inside the book is followed.
         assert!(locate(root, "images/logo.png").is_ok_and(|p| p.ends_with("assets/logo.png")));
+    }
+
+    #[test]
+    fn portable_names() {
+        assert_eq!(portable("images/plan du jardin.png"), "images/plan-du-jardin.png");
+        assert_eq!(portable("a/schéma:v2#1?.svg"), "a/schéma-v2-1-.svg");
+        assert_eq!(portable("2-constituants/1-code_source"), "2-constituants/1-code_source");
     }
 
     #[test]

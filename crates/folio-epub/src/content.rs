@@ -230,7 +230,7 @@ impl<'a> Files<'a> {
         let mut written: BTreeSet<&str> = (0..book.chapters.len()).map(|id| layout.chapter(id)).collect();
         written.extend([layout.nav.as_str(), layout.css.as_str()]);
         written.extend(layout.cover.as_deref());
-        let assets = book.assets.iter().enumerate().map(|(id, asset)| (asset.path.as_str(), id)).collect();
+        let assets = book.assets.iter().enumerate().map(|(id, asset)| (asset.href.as_str(), id)).collect();
         Files { book, written, assets }
     }
 

@@ -1,9 +1,10 @@
 //! Where every file goes in the package.
 //!
-//! Chapters and assets keep the paths they have in the book (so relative
-//! `src` and `href` written by the chapter renderer stay right); the files
-//! folio adds (package, navigation, NCX, stylesheet, cover page) take names
-//! that no chapter or asset of the book uses.
+//! Chapters and assets keep the paths the resolver gave them
+//! (`Chapter::path`, `Asset::href`), so the relative `src` and `href` the
+//! chapter renderer writes stay right; the files folio adds (package,
+//! navigation, NCX, stylesheet, cover page) take names that no chapter or
+//! asset of the book uses.
 
 use std::collections::HashSet;
 
@@ -30,7 +31,7 @@ impl Layout {
     pub(crate) fn new(book: &Book) -> Self {
         let chapters: Vec<String> = (0..book.chapters.len()).map(|id| chapter::href(book, id)).collect();
         // Reading systems and EPUBCheck treat names that differ only in case as one.
-        let mut taken: HashSet<String> = chapters.iter().chain(book.assets.iter().map(|a| &a.path)).map(|p| p.to_lowercase()).collect();
+        let mut taken: HashSet<String> = chapters.iter().chain(book.assets.iter().map(|a| &a.href)).map(|p| p.to_lowercase()).collect();
         let mut name = |stem: &str, extension: &str| free_name(&mut taken, stem, extension);
         Layout {
             opf: name("package", "opf"),
@@ -47,9 +48,9 @@ impl Layout {
         &self.chapters[chapter]
     }
 
-    /// The file of an asset, relative to the package root: its path in the book.
+    /// The file of an asset, relative to the package root: where every edition puts it.
     pub(crate) fn asset<'b>(&self, book: &'b Book, asset: AssetId) -> &'b str {
-        &book.assets[asset].path
+        &book.assets[asset].href
     }
 
     /// The archive path of a file relative to the package root.

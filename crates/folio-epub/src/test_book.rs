@@ -52,7 +52,7 @@ pub(crate) fn book() -> Book {
         target: ImageTarget::Asset { asset: 0 },
         span: Span::default(),
     };
-    let png = |path: &str| Asset { path: path.into(), media_type: "image/png".into(), size: None };
+    let png = |path: &str| Asset { path: path.into(), href: path.into(), media_type: "image/png".into(), size: None };
     Book {
         root: PathBuf::new(),
         metadata: Metadata {
@@ -84,7 +84,7 @@ pub(crate) fn book() -> Book {
             chapter("Chapitre B", "1-part/b", ChapterKind::Body, Some(0), Some(1), vec![paragraph("Sans titre.")]),
             chapter("Références", "references", ChapterKind::Body, None, None, vec![heading(1, "references", "Références")]),
         ],
-        assets: vec![png("images/fig.png"), png("cover.png"), Asset { path: "assets/doc.pdf".into(), media_type: "application/pdf".into(), size: None }],
+        assets: vec![png("images/fig.png"), png("cover.png"), Asset { path: "assets/doc.pdf".into(), href: "assets/doc.pdf".into(), media_type: "application/pdf".into(), size: None }],
         bibliography: Bibliography { chapter: Some(3), entries: Vec::new() },
         sources: Vec::new(),
         diagnostics: Vec::new(),

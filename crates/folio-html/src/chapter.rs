@@ -539,7 +539,7 @@ impl Writer<'_> {
     fn image(&mut self, image: &Image) {
         let (src, size) = match &image.target {
             ImageTarget::Asset { asset } if self.flavor != Flavor::Spec => match self.book.assets.get(*asset) {
-                Some(file) => (relative_url(&self.page, &file.path), file.size),
+                Some(file) => (relative_url(&self.page, &file.href), file.size),
                 None => (image.url.clone(), None),
             },
             ImageTarget::External { url } if self.flavor == Flavor::Epub => {
@@ -593,12 +593,12 @@ impl Writer<'_> {
             LinkTarget::Asset { asset } => {
                 let file = self.book.assets.get(*asset)?;
                 if self.flavor != Flavor::Epub {
-                    return Some(relative_url(&self.page, &file.path));
+                    return Some(relative_url(&self.page, &file.href));
                 }
                 // An EPUB may only link to its content documents: point at the
                 // file on the web edition, or keep the text alone.
                 match &self.book.config.html.site_url {
-                    Some(site) => Some(format!("{}/{}", site.trim_end_matches('/'), file.path)),
+                    Some(site) => Some(format!("{}/{}", site.trim_end_matches('/'), file.href)),
                     None => {
                         self.warn(
                             format!("`{}` cannot be packaged in the EPUB: the link is kept as plain text (set `site-url` under [html] in folio.toml to link to the web edition)", file.path),
@@ -651,7 +651,7 @@ mod tests {
 
     fn book_with_pdf_link(site_url: Option<&str>) -> Book {
         let mut book = parse_str("x\n");
-        book.assets.push(Asset { path: "assets/charte.pdf".into(), media_type: "application/pdf".into(), size: None });
+        book.assets.push(Asset { path: "assets/charte.pdf".into(), href: "assets/charte.pdf".into(), media_type: "application/pdf".into(), size: None });
         book.config.html.site_url = site_url.map(Into::into);
         let link = Inline::Link {
             url: "assets/charte.pdf".into(),

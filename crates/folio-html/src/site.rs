@@ -45,7 +45,7 @@ pub fn render(book: &Book, _ctx: &RenderContext) -> Result<Output, Error> {
         output.files.push(OutputFile { path: path.clone(), bytes: read(&book.root.join(path), path)? });
     }
     for (id, asset) in book.assets.iter().enumerate() {
-        output.files.push(OutputFile { path: asset.path.clone(), bytes: read(&book.asset_path(id), &asset.path)? });
+        output.files.push(OutputFile { path: asset.href.clone(), bytes: read(&book.asset_path(id), &asset.path)? });
     }
     output.files.sort_by(|a, b| a.path.cmp(&b.path));
     output.files.dedup_by(|a, b| a.path == b.path);

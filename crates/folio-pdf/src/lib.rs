@@ -247,7 +247,7 @@ mod tests {
         std::fs::write(root.join("bad.png"), b"this is not a PNG").unwrap();
         let mut book = book("# Title\n\nSome text.\n\n![A picture](bad.png)\n");
         book.root = root.clone();
-        book.assets = vec![folio_core::Asset { path: "bad.png".into(), media_type: "image/png".into(), size: None }];
+        book.assets = vec![folio_core::Asset { path: "bad.png".into(), href: "bad.png".into(), media_type: "image/png".into(), size: None }];
         let span = folio_core::Span { source: 0, line: 5, col: 1 };
         let image = folio_core::Image {
             url: "bad.png".into(),

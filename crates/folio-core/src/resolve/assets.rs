@@ -115,12 +115,23 @@ pub fn register(assets: &mut Vec<Asset>, root: &std::path::Path, path: &str) -> 
     assets.iter().position(|a| a.path == path).unwrap_or_else(|| add(assets, describe(root, path)))
 }
 
-/// The id of `asset`, added unless an asset has its path already.
-fn add(assets: &mut Vec<Asset>, asset: Asset) -> AssetId {
-    assets.iter().position(|a| a.path == asset.path).unwrap_or_else(|| {
-        assets.push(asset);
-        assets.len() - 1
-    })
+/// The id of `asset`, added unless an asset has its path already. Its
+/// `href` is made unique here: `a b.png` and `a-b.png` may both exist.
+fn add(assets: &mut Vec<Asset>, mut asset: Asset) -> AssetId {
+    if let Some(id) = assets.iter().position(|a| a.path == asset.path) {
+        return id;
+    }
+    // Case-insensitively: EPUB reading systems treat `A.png` and `a.png` as one file.
+    let taken = |href: &str| assets.iter().any(|a| a.href.eq_ignore_ascii_case(href));
+    if taken(&asset.href) {
+        let (stem, extension) = match asset.href.rsplit_once('.') {
+            Some((stem, extension)) if !extension.contains('/') => (stem.to_string(), format!(".{extension}")),
+            _ => (asset.href.clone(), String::new()),
+        };
+        asset.href = (2..).map(|n| format!("{stem}-{n}{extension}")).find(|c| !taken(c)).unwrap_or_default();
+    }
+    assets.push(asset);
+    assets.len() - 1
 }
 
 /// Root-relative `path` as an asset: its media type, and its pixel size
@@ -135,7 +146,7 @@ fn describe(root: &std::path::Path, path: &str) -> Asset {
     } else {
         None
     };
-    Asset { path: path.to_string(), media_type, size }
+    Asset { path: path.to_string(), href: paths::portable(path), media_type, size }
 }
 
 /// The media type of a file, from its extension.
@@ -186,6 +197,18 @@ fn strip_query(url: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hrefs_are_portable_and_unique() {
+        let asset = |path: &str| Asset { path: path.into(), href: paths::portable(path), media_type: "image/png".into(), size: None };
+        let mut assets = Vec::new();
+        assert_eq!(add(&mut assets, asset("img/plan du jardin.png")), 0);
+        assert_eq!(add(&mut assets, asset("img/plan-du-jardin.png")), 1);
+        assert_eq!(add(&mut assets, asset("img/Plan du jardin.png")), 2);
+        assert_eq!(add(&mut assets, asset("img/plan du jardin.png")), 0, "the same file is added once");
+        let hrefs: Vec<&str> = assets.iter().map(|a| a.href.as_str()).collect();
+        assert_eq!(hrefs, ["img/plan-du-jardin.png", "img/plan-du-jardin-2.png", "img/Plan-du-jardin-3.png"]);
+    }
 
     #[test]
     fn svg_sizes() {
