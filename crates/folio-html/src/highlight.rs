@@ -6,17 +6,29 @@ use std::sync::OnceLock;
 
 use syntect::highlighting::ThemeSet;
 use syntect::html::{ClassStyle, ClassedHTMLGenerator, css_for_theme_with_class_style};
-use syntect::parsing::SyntaxSet;
+use syntect::parsing::{SyntaxDefinition, SyntaxSet};
 use syntect::util::LinesWithEndings;
 
 const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
 const LIGHT_THEME: &str = "InspiredGitHub";
 const DARK_THEME: &str = "base16-ocean.dark";
 
+/// Languages syntect does not bundle, written for folio.
+const EXTRA_SYNTAXES: [&str; 1] = [include_str!("syntaxes/TOML.sublime-syntax")];
+
 fn syntaxes() -> &'static SyntaxSet {
     // Loading the bundled syntaxes takes milliseconds: do it once per process.
     static SYNTAXES: OnceLock<SyntaxSet> = OnceLock::new();
-    SYNTAXES.get_or_init(SyntaxSet::load_defaults_newlines)
+    SYNTAXES.get_or_init(|| {
+        let mut builder = SyntaxSet::load_defaults_newlines().into_builder();
+        for syntax in EXTRA_SYNTAXES {
+            // Tested below: a definition that does not load is a bug in folio.
+            if let Ok(definition) = SyntaxDefinition::load_from_str(syntax, true, None) {
+                builder.add(definition);
+            }
+        }
+        builder.build()
+    })
 }
 
 /// `code` as HTML spans for `language` (a token such as `rust` or `py`);
@@ -64,6 +76,36 @@ mod tests {
         assert!(html.contains("<span class=\"hl-"), "{html}");
         assert!(html.contains("&lt;a&gt;"), "{html}");
         assert!(highlight("x", "no-such-language").is_none());
+    }
+
+    #[test]
+    fn toml_is_highlighted() {
+        for syntax in EXTRA_SYNTAXES {
+            SyntaxDefinition::load_from_str(syntax, true, None).expect("folio's own syntax definitions load");
+        }
+        let code = "# Réglages\n[book]\ntitle = \"Communs\" # titre\nauthors = [\"A\", 'B']\n[[pdf.fonts]]\nsides = 2\ndraft = false\nfonts = { body = \"x\" }\n";
+        let html = highlight(code, "toml").unwrap();
+        // (first classes of a span, the text it holds)
+        let spans: Vec<(&str, &str)> = html
+            .split("<span class=\"")
+            .skip(1)
+            .filter_map(|s| s.split_once("\">"))
+            .map(|(class, rest)| (class, rest.split('<').next().unwrap_or_default()))
+            .collect();
+        for (class, text) in [
+            ("hl-comment", "# Réglages"),
+            ("hl-entity hl-name hl-section", "book"),
+            ("hl-entity hl-name hl-section", "pdf.fonts"),
+            ("hl-entity hl-name hl-tag", "title"),
+            ("hl-string", ""),
+            ("hl-comment", "# titre"),
+            ("hl-constant hl-numeric", "2"),
+            ("hl-constant hl-language", "false"),
+            ("hl-entity hl-name hl-tag", "body"),
+        ] {
+            assert!(spans.iter().any(|(c, t)| c.starts_with(class) && *t == text), "no {class} span holding {text:?} in {html}");
+        }
+        assert!(html.contains("&quot;</span>Communs<"), "{html}");
     }
 
     #[test]
