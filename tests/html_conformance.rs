@@ -27,7 +27,6 @@ const NOT_APPLICABLE: &[(&str, usize, &str)] = &[
     ("GFM 0.29", 619, "GFM extended autolinks are always on in folio (the spec runs its core examples without them)"),
     ("GFM 0.29", 645, "HTML comment syntax changed in CommonMark 0.30; folio follows 0.31.2"),
     ("GFM 0.29", 646, "HTML comment syntax changed in CommonMark 0.30; folio follows 0.31.2"),
-    ("CommonMark 0.31.2", 96, "a document starting with `---` opens YAML front matter (GitBook/HonKit books use it)"),
 ];
 
 /// The model normalises heading levels per chapter (the top level becomes

@@ -13,7 +13,7 @@ use crate::config::Config;
 use crate::diagnostics::Diagnostic;
 use crate::model::{Bibliography, Block, Book, Chapter, ChapterKind, Footnote, Metadata, Part, Source, SourceId, Span};
 use crate::paths::{self, Refused};
-use crate::reader::{self, Document};
+use crate::reader::{self, Document, FrontMatter};
 use crate::slug::slugify;
 use crate::summary::{self, Entry};
 
@@ -46,7 +46,7 @@ pub fn load(path: &Path) -> Result<Book, LoadError> {
 pub fn load_str(markdown: &str) -> Book {
     let mut loader = Loader::new(Path::new(""), Path::new(""), "");
     let source = loader.add_source("input.md", markdown.to_string());
-    let doc = reader::read(markdown, source);
+    let doc = reader::read(markdown, source, FrontMatter::Allowed);
     loader.front_matter(&doc, source);
     loader.metadata.title = loader.metadata.title.clone().or_else(|| first_heading(&doc));
     let title = loader.metadata.title.clone().unwrap_or_default();
@@ -85,6 +85,8 @@ struct Loader {
     chapters: Vec<Chapter>,
     /// Chapters whose file is yet to be read and parsed (see `read_planned`).
     planned: Vec<Planned>,
+    /// Whether chapters may open with YAML front matter (not in mdBook).
+    front_matter: FrontMatter,
 }
 
 struct Planned {
@@ -107,6 +109,7 @@ impl Loader {
             parts: Vec::new(),
             chapters: Vec::new(),
             planned: Vec::new(),
+            front_matter: FrontMatter::Allowed,
         };
         loader.folio_toml();
         loader
@@ -163,11 +166,12 @@ impl Loader {
     fn read_planned(&mut self) {
         let planned = std::mem::take(&mut self.planned);
         let jobs: Vec<(&Path, SourceId)> = planned.iter().map(|p| (p.path.as_path(), self.chapters[p.chapter].source)).collect();
+        let front_matter = self.front_matter;
         let reads: Vec<_> = jobs.par_iter().map(|&(path, source)| {
             let read = std::fs::read(path).map(String::from_utf8);
             // Valid UTF-8 is parsed here; the rest after the error is reported.
             let doc = match &read {
-                Ok(Ok(text)) => Some(reader::read(text, source)),
+                Ok(Ok(text)) => Some(reader::read(text, source, front_matter)),
                 _ => None,
             };
             (read, doc)
@@ -177,7 +181,7 @@ impl Loader {
             if !self.accept_read(source, read, Some(plan.span)) {
                 continue;
             }
-            let doc = doc.unwrap_or_else(|| reader::read(&self.sources[source].text, source));
+            let doc = doc.unwrap_or_else(|| reader::read(&self.sources[source].text, source, front_matter));
             self.fill_chapter(plan.chapter, doc);
         }
     }
@@ -242,7 +246,8 @@ impl Loader {
         };
         let src = parsed.book.src.clone().unwrap_or_else(|| "src".to_string());
         // Start again with the content root at `src/`, keeping what was read.
-        let mut loader = Loader { root: book_dir.join(&src), display_prefix: format!("{}/", src.trim_end_matches('/')), ..probe };
+        // mdBook has no front matter: a leading `---` is a thematic break.
+        let mut loader = Loader { root: book_dir.join(&src), display_prefix: format!("{}/", src.trim_end_matches('/')), front_matter: FrontMatter::None, ..probe };
         loader.metadata.title = parsed.book.title;
         loader.metadata.authors = parsed.book.authors;
         loader.metadata.language = parsed.book.language;
@@ -261,7 +266,7 @@ impl Loader {
     fn single_file(mut self, file: &str) -> Book {
         let display = file.to_string();
         let Some((source, text)) = self.read_file(&self.root.join(file), &display, None) else { return self.finish() };
-        let doc = reader::read(&text, source);
+        let doc = reader::read(&text, source, FrontMatter::Allowed);
         self.front_matter(&doc, source);
         if self.metadata.title.is_none() {
             self.metadata.title = first_heading(&doc).or_else(|| Some(file.trim_end_matches(".md").to_string()));
@@ -622,7 +627,7 @@ mod tests {
 
     #[test]
     fn heading_levels_are_normalised() {
-        let mut doc = reader::read("## Un\n\n### Deux\n", 0).blocks;
+        let mut doc = reader::read("## Un\n\n### Deux\n", 0, FrontMatter::None).blocks;
         normalize_heading_levels(&mut doc);
         let levels: Vec<u8> = doc.iter().filter_map(|b| match b { Block::Heading { level, .. } => Some(*level), _ => None }).collect();
         assert_eq!(levels, [1, 2]);

@@ -28,17 +28,25 @@ pub struct FootnoteDefinition {
     pub span: Span,
 }
 
-/// comrak options for book content: CommonMark + GFM + footnotes + front
-/// matter + `{#id}` heading attributes. Smart punctuation stays off: the
-/// text comes out as the author typed it.
-pub fn options() -> Options<'static> {
+/// Whether a source may open with YAML front matter: GitBook pages and
+/// single-file books may, mdBook chapters and SUMMARY.md may not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FrontMatter {
+    Allowed,
+    None,
+}
+
+/// comrak options for book content: CommonMark + GFM + footnotes + `{#id}`
+/// heading attributes, and front matter when `front_matter`. Smart
+/// punctuation stays off: the text comes out as the author typed it.
+pub fn options(front_matter: bool) -> Options<'static> {
     let mut options = Options::default();
     options.extension.strikethrough = true;
     options.extension.table = true;
     options.extension.autolink = true;
     options.extension.tasklist = true;
     options.extension.footnotes = true;
-    options.extension.front_matter_delimiter = Some("---".to_string());
+    options.extension.front_matter_delimiter = front_matter.then(|| "---".to_string());
     options.extension.header_attributes = true;
     // Keep unreferenced definitions where they are, so the resolver can warn about them.
     options.parse.leave_footnote_definitions = true;
@@ -48,9 +56,9 @@ pub fn options() -> Options<'static> {
 }
 
 /// Parses `text` (the content of source `source`).
-pub fn read(text: &str, source: SourceId) -> Document {
+pub fn read(text: &str, source: SourceId, front_matter: FrontMatter) -> Document {
     let arena = Arena::new();
-    let root = parse_document(&arena, text, &options());
+    let root = parse_document(&arena, text, &options(front_matter == FrontMatter::Allowed && opens_with_metadata(text)));
     let line_starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
     let mut reader = Reader { source, text, line_starts, last_col: (0, 0, 0), doc: Document::default() };
     let blocks = reader.blocks(root);
@@ -319,6 +327,20 @@ fn non_empty(s: &str) -> Option<String> {
     (!s.is_empty()).then(|| s.to_string())
 }
 
+/// Whether the `---` block that may open `text` holds metadata: its first
+/// line (comments aside) is a `key:`. Otherwise the `---` is a
+/// thematic break, or the underline of a heading, and the text that follows
+/// is content that must not vanish.
+fn opens_with_metadata(text: &str) -> bool {
+    let mut lines = text.lines();
+    if lines.next().map(str::trim_end) != Some("---") {
+        return false;
+    }
+    let Some(first) = lines.map(str::trim_end).find(|l| !l.trim().is_empty() && !l.starts_with('#')) else { return false };
+    let key = first.split_once(':').map_or("", |(key, _)| key.trim_end());
+    key.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
 fn strip_front_matter_fences(raw: &str) -> String {
     let body = raw.trim_start().strip_prefix("---").unwrap_or(raw);
     let body = body.trim_end();
@@ -330,7 +352,7 @@ mod tests {
     use super::*;
 
     fn para(md: &str) -> Vec<Inline> {
-        match read(md, 0).blocks.into_iter().next() {
+        match read(md, 0, FrontMatter::None).blocks.into_iter().next() {
             Some(Block::Paragraph { content, .. }) => content,
             other => panic!("expected a paragraph, got {other:?}"),
         }
@@ -365,7 +387,7 @@ mod tests {
 
     #[test]
     fn heading_ids_and_entities() {
-        let doc = read("## Gouvernance {#gouv}\n\nA &amp; B &#39;c&#39; \\*d\\*\u{a0}!\n", 0);
+        let doc = read("## Gouvernance {#gouv}\n\nA &amp; B &#39;c&#39; \\*d\\*\u{a0}!\n", 0, FrontMatter::None);
         match &doc.blocks[0] {
             Block::Heading { id, content, .. } => {
                 assert_eq!(id, "gouv");
@@ -378,7 +400,7 @@ mod tests {
 
     #[test]
     fn footnote_definitions_are_collected_even_unreferenced() {
-        let doc = read("Un[^1].\n\n[^1]: Note.\n\n[^2]: Orpheline.\n", 0);
+        let doc = read("Un[^1].\n\n[^1]: Note.\n\n[^2]: Orpheline.\n", 0, FrontMatter::None);
         let labels: Vec<_> = doc.footnotes.iter().map(|f| f.label.as_str()).collect();
         assert_eq!(labels, ["1", "2"]);
         assert_eq!(doc.footnotes[1].span.line, 5);
@@ -386,14 +408,27 @@ mod tests {
 
     #[test]
     fn front_matter_is_returned_and_lines_stay_true() {
-        let doc = read("---\ntitle: Livre\n---\n\n# Un\n", 0);
+        let doc = read("---\ntitle: Livre\n---\n\n# Un\n", 0, FrontMatter::Allowed);
         assert_eq!(doc.front_matter.as_deref(), Some("title: Livre"));
         assert_eq!(doc.blocks[0].span().line, 5);
     }
 
     #[test]
+    fn a_leading_rule_is_content_unless_metadata_follows() {
+        // A thematic break, a paragraph, a setext underline: nothing vanishes.
+        let doc = read("---\nUne phrase : avec deux-points.\n---\n\nSuite.\n", 0, FrontMatter::Allowed);
+        assert_eq!(doc.front_matter, None);
+        assert!(matches!(&doc.blocks[0], Block::ThematicBreak { .. }), "{:?}", doc.blocks);
+        assert_eq!(doc.blocks.len(), 3, "{:?}", doc.blocks);
+        // mdBook chapters have no front matter at all.
+        let doc = read("---\ntitle: x\n---\n", 0, FrontMatter::None);
+        assert_eq!(doc.front_matter, None);
+        assert!(!doc.blocks.is_empty());
+    }
+
+    #[test]
     fn lone_image_is_a_figure() {
-        let doc = read("![Logo](/assets/logo.png)\n", 0);
+        let doc = read("![Logo](/assets/logo.png)\n", 0, FrontMatter::None);
         assert!(matches!(&doc.blocks[0], Block::Figure { image, .. } if image.alt == "Logo"));
     }
 }

@@ -3,7 +3,7 @@
 //! headings (`## Meta <a id="meta-1"></a>`) come out right.
 
 use crate::model::{Block, ChapterKind, Inline, SourceId, Span, plain_text};
-use crate::reader;
+use crate::reader::{self, FrontMatter};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Entry {
@@ -22,7 +22,7 @@ pub enum Entry {
 const SUMMARY_TITLES: [&str; 5] = ["summary", "sommaire", "table of contents", "contents", "table des matières"];
 
 pub fn parse(text: &str, source: SourceId) -> Vec<Entry> {
-    let doc = reader::read(text, source);
+    let doc = reader::read(text, source, FrontMatter::None);
     let mut entries = Vec::new();
     let mut seen_list = false;
     for (i, block) in doc.blocks.iter().enumerate() {
