@@ -35,6 +35,8 @@ pub struct Words {
     pub summary_alt_text: &'static str,
     pub summary_no_images: &'static str,
     pub summary_missing_alt_text: &'static str,
+    /// Month names, January first, as written inside a date.
+    pub months: [&'static str; 12],
 }
 
 const FRENCH: Words = Words {
@@ -63,6 +65,7 @@ const FRENCH: Words = Words {
     summary_alt_text: "Chaque image a une alternative textuelle.",
     summary_no_images: "Elle ne contient pas d’image.",
     summary_missing_alt_text: "Certaines images n’ont pas d’alternative textuelle.",
+    months: ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"],
 };
 
 const ENGLISH: Words = Words {
@@ -91,6 +94,7 @@ const ENGLISH: Words = Words {
     summary_alt_text: "Every image has a text alternative.",
     summary_no_images: "It contains no images.",
     summary_missing_alt_text: "Some images have no text alternative.",
+    months: ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"],
 };
 
 /// The words for a BCP 47 language tag (`fr`, `fr-CA`, `en-GB`…).
@@ -103,6 +107,39 @@ impl Words {
     pub fn are_in(&self, language: &str) -> bool {
         primary_subtag(language).eq_ignore_ascii_case(self.lang)
     }
+}
+
+/// A date written `YYYY-MM-DD` or `YYYY-MM` (what follows, such as a time,
+/// ignored) as a reader of `language` writes it: `15 mars 2024`,
+/// `1er mars 2024`, `15 March 2024`, `March 15, 2024` in American English,
+/// `mars 2024`. `None` for another form, an impossible date, or a language
+/// without month names here: the date is then shown as written.
+pub fn long_date(language: &str, date: &str) -> Option<String> {
+    let words = words(language);
+    if !words.are_in(language) {
+        return None;
+    }
+    let number = |range: std::ops::Range<usize>| date.get(range).filter(|d| d.bytes().all(|b| b.is_ascii_digit())).and_then(|d| d.parse::<u32>().ok());
+    let (year, month) = (number(0..4)?, number(5..7)?);
+    if date.as_bytes().get(4) != Some(&b'-') || !(1..=12).contains(&month) {
+        return None;
+    }
+    let month_name = words.months[month as usize - 1];
+    let day = match date.as_bytes().get(7) {
+        None => return Some(format!("{month_name} {year}")),
+        Some(b'-') => number(8..10)?,
+        Some(_) => return None,
+    };
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days_in_month = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month as usize - 1];
+    if !(1..=days_in_month).contains(&day) {
+        return None;
+    }
+    Some(match words.lang {
+        "fr" if day == 1 => format!("1er {month_name} {year}"),
+        "en" if language.to_ascii_lowercase().ends_with("-us") => format!("{month_name} {day}, {year}"),
+        _ => format!("{day} {month_name} {year}"),
+    })
 }
 
 fn primary_subtag(language: &str) -> &str {
@@ -120,5 +157,18 @@ mod tests {
         assert_eq!(words("de").contents, "Contents");
         assert!(!words("de").are_in("de"));
         assert!(words("en-GB").are_in("en-GB"));
+    }
+
+    #[test]
+    fn long_dates() {
+        assert_eq!(long_date("fr", "2024-03-15").as_deref(), Some("15 mars 2024"));
+        assert_eq!(long_date("fr-CA", "2024-03-01").as_deref(), Some("1er mars 2024"));
+        assert_eq!(long_date("en", "2024-03-15T10:00:00Z").as_deref(), Some("15 March 2024"));
+        assert_eq!(long_date("en-US", "2024-03-15").as_deref(), Some("March 15, 2024"));
+        assert_eq!(long_date("fr", "2024-08").as_deref(), Some("août 2024"));
+        assert_eq!(long_date("fr", "2024-02-29").as_deref(), Some("29 février 2024"));
+        for (language, date) in [("fr", "2023-02-29"), ("fr", "2024-13-01"), ("fr", "mars 2024"), ("fr", "2024"), ("fr", "2024-3-5"), ("de", "2024-03-15")] {
+            assert_eq!(long_date(language, date), None, "{language} {date}");
+        }
     }
 }

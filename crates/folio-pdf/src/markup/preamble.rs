@@ -21,7 +21,9 @@ impl Generator<'_> {
         self.field_opt("description", meta.description.as_deref());
         self.field_opt("publisher", meta.publisher.as_deref());
         self.field_opt("version", meta.version.as_deref().map(|v| format!("{} {v}", words.version)).as_deref());
-        self.field_opt("date-text", meta.date.as_deref());
+        // Shown as a reader of the book's language writes it, when folio knows how.
+        let date_text = meta.date.as_deref().map(|date| folio_core::locale::long_date(&meta.language, date).unwrap_or_else(|| date.to_string()));
+        self.field_opt("date-text", date_text.as_deref());
         self.field_raw("date", &meta.date.as_deref().and_then(iso_date).unwrap_or_else(|| "auto".into()));
         let colophon: Vec<String> = [
             meta.license.as_ref().map(|l| format!("{}{}{l}", words.license, words.colon)),
