@@ -134,6 +134,26 @@ fn white_paper() {
         footnotes_numbered_as_resolved(&book, pages);
     }
     validators(&path);
+
+    // The cover opens the book, alone on its page, its verso blank, and the
+    // title page is a recto; `cover = false` leaves the interior alone.
+    let first_page = |pdf: &Document| {
+        let (_, page) = pdf.get_pages().into_iter().next().expect("a first page");
+        let images = pdf.get_page_images(page).map_or(0, |images| images.len());
+        let content = pdf.get_and_decode_page_content(page).expect("page content");
+        let shows_text = content.operations.iter().any(|op| op.operator == "Tj" || op.operator == "TJ");
+        (images, shows_text)
+    };
+    assert_eq!(first_page(&pdf), (1, false), "page 1 is the cover image alone");
+    if let Some(pages) = &text_pages {
+        assert!(pages[1].trim().is_empty(), "the cover's verso is blank: {:?}", pages[1]);
+        assert!(squeeze(&pages[2]).contains(&squeeze(&book.metadata.title)), "the title page follows, on a recto");
+    }
+    let mut interior = book.clone();
+    interior.config.pdf.cover = Some(false);
+    let (_, bytes) = render(&interior, "pdf-white-paper-interior");
+    let pdf = Document::load_mem(&bytes).expect("lopdf reads the PDF");
+    assert_eq!(first_page(&pdf), (0, true), "without the cover, page 1 is the title page");
 }
 
 /// Each footnote's text is on the page of its (first) reference: the words

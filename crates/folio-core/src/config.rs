@@ -113,6 +113,9 @@ pub struct PdfConfig {
     pub font: Option<String>,
     /// Body font size in points.
     pub font_size: Option<f32>,
+    /// Whether the book's cover image opens the PDF (default: yes). A
+    /// printer wants the interior alone: `cover = false`.
+    pub cover: Option<bool>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

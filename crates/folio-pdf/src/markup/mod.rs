@@ -113,7 +113,7 @@ impl<'a> Generator<'a> {
     fn book_markup(&mut self) {
         self.preamble();
         self.out.push_str(TEMPLATE);
-        self.out.push_str("\n// ---- The book ----\n#show: folio-book\n#folio-title-page()\n#folio-colophon-page()\n#folio-toc()\n#show: folio-main-matter\n\n");
+        self.out.push_str("\n// ---- The book ----\n#show: folio-book\n#folio-cover-page()\n#folio-title-page()\n#folio-colophon-page()\n#folio-toc()\n#show: folio-main-matter\n\n");
         let mut part = None;
         for id in 0..self.book.chapters.len() {
             let chapter = &self.book.chapters[id];

@@ -24,6 +24,9 @@ impl Generator<'_> {
         // Shown as a reader of the book's language writes it, when folio knows how.
         let date_text = meta.date.as_deref().map(|date| folio_core::locale::long_date(&meta.language, date).unwrap_or_else(|| date.to_string()));
         self.field_opt("date-text", date_text.as_deref());
+        let cover = meta.cover.filter(|_| book.config.pdf.cover != Some(false)).and_then(|asset| book.assets.get(asset));
+        self.field_opt("cover", cover.map(|asset| format!("/{}", asset.path)).as_deref());
+        self.field_str("cover-alt", &format!("{}{}{}", words.cover, words.colon, meta.title));
         self.field_raw("date", &meta.date.as_deref().and_then(iso_date).unwrap_or_else(|| "auto".into()));
         let colophon: Vec<String> = [
             meta.license.as_ref().map(|l| format!("{}{}{l}", words.license, words.colon)),
