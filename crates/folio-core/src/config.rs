@@ -124,3 +124,28 @@ pub enum Sides {
     One,
     Two,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GUIDE: &str = include_str!("../../../book/src/configuration.md");
+
+    /// The guide's configuration chapter opens with a complete `folio.toml`
+    /// and documents each key in a table: both must follow this file.
+    #[test]
+    fn the_guide_documents_every_key() {
+        let example = GUIDE.split("```toml\n").nth(1).and_then(|rest| rest.split("```").next()).expect("a TOML example");
+        let config: Config = toml::from_str(example).expect("the guide's example is a valid folio.toml");
+        // Serialised as JSON, an unset option is `null`: the example sets every key.
+        let json = serde_json::to_value(&config).unwrap();
+        for (section, keys) in json.as_object().unwrap() {
+            let table = GUIDE.split(&format!("## `[{section}]`")).nth(1).unwrap_or_else(|| panic!("no section for [{section}]"));
+            let table = table.split("\n## ").next().unwrap_or_default();
+            for (key, value) in keys.as_object().unwrap() {
+                assert!(!value.is_null(), "the complete example leaves [{section}] {key} out");
+                assert!(table.contains(&format!("| `{key}` |")), "[{section}] {key} has no row in the guide's table");
+            }
+        }
+    }
+}
