@@ -291,10 +291,13 @@ fn white_paper_links_resolve() {
     assert_eq!(asset.media_type, "application/pdf");
 }
 
+/// An image's width and height.
+type Pixels = (u32, u32);
+
 #[test]
 fn white_paper_images_resolve_with_their_size() {
     let book = white_paper();
-    let sizes: BTreeMap<&str, (String, Option<(u32, u32)>)> =
+    let sizes: BTreeMap<&str, (String, Option<Pixels>)> =
         book.assets.iter().map(|a| (a.path.as_str(), (a.media_type.clone(), a.size.map(|s| (s.width, s.height))))).collect();
     assert_eq!(sizes["cover.png"], ("image/png".into(), Some((600, 900))));
     assert_eq!(sizes["assets/logo.png"], ("image/png".into(), Some((400, 200))));
@@ -413,7 +416,7 @@ fn mdbook_layout() {
     assert!(found[0].starts_with("Note src/SUMMARY.md:") && found[0].contains("draft chapter `À venir` skipped"), "{found:?}");
     assert_eq!(book.bibliography.chapter, Some(5));
     // One file with spaces in its name, written two ways: one asset, a portable href.
-    let assets: Vec<(&str, &str, Option<(u32, u32)>)> = book.assets.iter().map(|a| (a.path.as_str(), a.href.as_str(), a.size.map(|s| (s.width, s.height)))).collect();
+    let assets: Vec<(&str, &str, Option<Pixels>)> = book.assets.iter().map(|a| (a.path.as_str(), a.href.as_str(), a.size.map(|s| (s.width, s.height)))).collect();
     assert_eq!(assets, [("images/jardin au printemps.png", "images/jardin-au-printemps.png", Some((320, 240)))]);
     let mut images = 0;
     for chapter in &book.chapters {

@@ -96,7 +96,7 @@ fn white_paper() {
     // Metadata.
     assert_eq!(info_string(&pdf, b"Title").as_deref(), Some(book.metadata.title.as_str()));
     assert_eq!(info_string(&pdf, b"Author").as_deref(), Some("Collectif Folio"));
-    let lang = pdf.catalog().unwrap().get(b"Lang").and_then(|l| lopdf::decode_text_string(l).map_err(Into::into)).ok();
+    let lang = pdf.catalog().unwrap().get(b"Lang").and_then(lopdf::decode_text_string).ok();
     assert_eq!(lang.as_deref(), Some("fr"));
 
     // Outline: every chapter, titled from SUMMARY, at the page that opens it.

@@ -401,10 +401,7 @@ impl Loader {
                     let kind = if resolved.path == "README.md" && kind == ChapterKind::Body { ChapterKind::Front } else { kind };
                     // mdBook prefix and suffix chapters stand outside the parts.
                     let in_part = if kind == ChapterKind::Body { part } else { None };
-                    let id = self.chapter_from_file(title, &resolved.path, kind, depth, parent, span).map(|id| {
-                        self.chapters[id].part = in_part;
-                        id
-                    });
+                    let id = self.chapter_from_file(title, &resolved.path, kind, depth, parent, span).inspect(|&id| self.chapters[id].part = in_part);
                     stack.push(id);
                 }
             }
@@ -614,6 +611,13 @@ pub(crate) fn span_at_byte(source: SourceId, text: &str, at: usize) -> Span {
     Span { source, line, col }
 }
 
+impl Book {
+    /// Loads, parses and resolves the book at `path` (see [`crate::open`]).
+    pub fn load(path: &Path) -> Result<Book, LoadError> {
+        crate::open(path)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -649,12 +653,5 @@ mod tests {
     #[test]
     fn span_at_byte_counts_lines_and_characters() {
         assert_eq!(span_at_byte(0, "ab\nçd", 5), Span { source: 0, line: 2, col: 2 });
-    }
-}
-
-impl Book {
-    /// Loads, parses and resolves the book at `path` (see [`crate::open`]).
-    pub fn load(path: &Path) -> Result<Book, LoadError> {
-        crate::open(path)
     }
 }

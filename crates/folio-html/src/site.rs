@@ -32,7 +32,7 @@ pub fn render(book: &Book, _ctx: &RenderContext) -> Result<Output, Error> {
     }
     // A folder opened in a browser or served by a host starts at index.html:
     // when no chapter is the root README, send the reader to the first one.
-    if book.chapters.first().is_some() && !output.files.iter().any(|f| f.path == "index.html") {
+    if !book.chapters.is_empty() && !output.files.iter().any(|f| f.path == "index.html") {
         let html = site.redirect_page(&chapter_href(book, 0, Target::Site));
         output.files.push(OutputFile { path: "index.html".to_string(), bytes: html.into_bytes() });
     }

@@ -3,6 +3,7 @@
 //! reference and numbered per book (default) or per chapter.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use crate::config::FootnoteNumbering;
 use crate::diagnostics::Diagnostic;
@@ -39,10 +40,11 @@ fn order_notes(chapter: &mut Chapter) -> Vec<Diagnostic> {
     // Definitions by label; a second definition of a label is reported and ignored.
     let mut by_label: HashMap<String, usize> = HashMap::new();
     for (i, note) in chapter.footnotes.iter().enumerate() {
-        if by_label.contains_key(&key(&note.label)) {
-            diagnostics.push(Diagnostic::warning(format!("footnote `[^{}]` is defined twice in this chapter; the first definition is used", note.label), note.span));
-        } else {
-            by_label.insert(key(&note.label), i);
+        match by_label.entry(key(&note.label)) {
+            Entry::Occupied(_) => diagnostics.push(Diagnostic::warning(format!("footnote `[^{}]` is defined twice in this chapter; the first definition is used", note.label), note.span)),
+            Entry::Vacant(slot) => {
+                slot.insert(i);
+            }
         }
     }
     // Order of first reference.
