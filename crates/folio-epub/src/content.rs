@@ -8,6 +8,8 @@
 
 use std::collections::{BTreeSet, HashMap};
 
+use rayon::prelude::*;
+
 use folio_core::{AssetId, Block, Book, ChapterId, ChapterKind, Diagnostic};
 
 use crate::Error;
@@ -61,10 +63,20 @@ impl Documents {
             diagnostics: Vec::new(),
         };
         let mut files = Files::new(book, layout);
-        for id in 0..book.chapters.len() {
-            let fragment = chapter::fragment(book, id);
-            documents.diagnostics.extend(fragment.diagnostics);
-            let document = documents.add(chapter_document(book, layout, id, &fragment.html), &mut files, book.chapters[id].span)?;
+        // Chapters are written and parsed back on every core, then recorded
+        // in reading order.
+        let written: Vec<_> = (0..book.chapters.len())
+            .into_par_iter()
+            .map(|id| {
+                let fragment = chapter::fragment(book, id);
+                let (path, xhtml) = chapter_document(book, layout, id, &fragment.html);
+                Scan::of(&path, &xhtml).map(|scan| (fragment.diagnostics, path, xhtml, scan))
+            })
+            .collect();
+        for (id, written) in written.into_iter().enumerate() {
+            let (diagnostics, path, xhtml, scan) = written?;
+            documents.diagnostics.extend(diagnostics);
+            let document = documents.record(path, xhtml, scan, &mut files, book.chapters[id].span);
             documents.chapters.push(document);
         }
         if let (Some(asset), Some(path)) = (book.metadata.cover, &layout.cover) {
@@ -78,6 +90,11 @@ impl Documents {
     /// files it needs packaged; reports what it references that cannot be.
     fn add(&mut self, (path, xhtml): (String, String), files: &mut Files, span: folio_core::Span) -> Result<Document, Error> {
         let scan = Scan::of(&path, &xhtml)?;
+        Ok(self.record(path, xhtml, scan, files, span))
+    }
+
+    /// Records what a document's `scan` found: see [`Documents::add`].
+    fn record(&mut self, path: String, xhtml: String, scan: Scan, files: &mut Files, span: folio_core::Span) -> Document {
         self.images.total += scan.images.total;
         self.images.without_alt += scan.images.without_alt;
         for target in &scan.local {
@@ -96,7 +113,7 @@ impl Documents {
                 )),
             }
         }
-        Ok(Document { path, xhtml, properties: scan.properties() })
+        Document { path, xhtml, properties: scan.properties() }
     }
 }
 

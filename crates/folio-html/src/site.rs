@@ -6,21 +6,31 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::{Component, Path};
 
+use rayon::prelude::*;
+
 use folio_core::{Block, Book, ChapterId, Diagnostic, Output, OutputFile, RenderContext, Severity, plain_text};
 
 use crate::chapter::{self, Flavor, ImageLoading};
 use crate::escape::{escaped, push_escaped, push_url};
 use crate::links::{PRINT_PAGE, chapter_href, relative_url};
 use folio_core::locale::{Words, words};
-use crate::{Error, Target, theme};
+use crate::{Error, Fragment, Target, theme};
 
 pub fn render(book: &Book, _ctx: &RenderContext) -> Result<Output, Error> {
     let mut output = Output::default();
     let site = Site::new(book, &mut output.diagnostics);
     // Pages in one folder share their table of contents but for the current mark.
     let mut tocs: HashMap<String, Toc> = HashMap::new();
-    for id in 0..book.chapters.len() {
-        let fragment = chapter::render(book, id, Flavor::Site, ImageLoading::EagerFirst);
+    // Chapters are written on every core, each as its page and as its
+    // section of print.html; pages are then assembled in reading order.
+    let (pages, sections): (Vec<Fragment>, Vec<Fragment>) = (0..book.chapters.len())
+        .into_par_iter()
+        .map(|id| {
+            let loading = if id == 0 { ImageLoading::EagerFirst } else { ImageLoading::AllLazy };
+            (chapter::render(book, id, Flavor::Site, ImageLoading::EagerFirst), chapter::render(book, id, Flavor::SinglePage, loading))
+        })
+        .unzip();
+    for (id, fragment) in pages.into_iter().enumerate() {
         output.diagnostics.extend(fragment.diagnostics);
         let path = chapter_href(book, id, Target::Site);
         let folder = path.rsplit_once('/').map_or("", |(folder, _)| folder).to_string();
@@ -36,7 +46,7 @@ pub fn render(book: &Book, _ctx: &RenderContext) -> Result<Output, Error> {
         let html = site.redirect_page(&chapter_href(book, 0, Target::Site));
         output.files.push(OutputFile { path: "index.html".to_string(), bytes: html.into_bytes() });
     }
-    let print = site.print_page();
+    let print = site.print_page(sections);
     output.files.push(OutputFile { path: PRINT_PAGE.to_string(), bytes: print.into_bytes() });
 
     let css = theme::stylesheet(book, &mut output.diagnostics);
@@ -112,7 +122,8 @@ impl<'a> Site<'a> {
         html
     }
 
-    fn print_page(&self) -> String {
+    /// print.html around every chapter's `sections` fragment.
+    fn print_page(&self, sections: Vec<Fragment>) -> String {
         let book = self.book;
         let mut html = String::new();
         self.head(&mut html, PRINT_PAGE, &book.metadata.title, book.metadata.description.as_deref());
@@ -129,11 +140,8 @@ impl<'a> Site<'a> {
             let _ = writeln!(html, "<p class=\"authors\">{}</p>", escaped(&book.metadata.authors.join(", ")));
         }
         html.push_str("</div>\n");
-        for id in 0..book.chapters.len() {
-            let loading = if id == 0 { ImageLoading::EagerFirst } else { ImageLoading::AllLazy };
-            let fragment = chapter::render(book, id, Flavor::SinglePage, loading);
-            // The site pages already reported the same findings.
-            drop(fragment.diagnostics);
+        // The site pages already reported the same findings as the sections.
+        for (id, fragment) in sections.into_iter().enumerate() {
             let _ = writeln!(html, "<section class=\"chapter\" id=\"{}\">", escaped(&book.chapters[id].id));
             html.push_str(&fragment.html);
             html.push_str("</section>\n");
