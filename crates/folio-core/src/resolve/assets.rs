@@ -35,11 +35,7 @@ pub fn resolve(book: &mut Book) {
                 diagnostics.push(refused(image, &path.path, Refused::OutsideRoot));
                 return;
             }
-            let local = wanted.iter().position(|w| *w == path.path).unwrap_or_else(|| {
-                wanted.push(path.path);
-                wanted.len() - 1
-            });
-            image.target = ImageTarget::Asset { asset: local };
+            image.target = ImageTarget::Asset { asset: super::index_in(&mut wanted, path.path) };
         });
         (wanted, diagnostics)
     });

@@ -26,10 +26,7 @@ pub fn resolve(book: &mut Book, anchor_sets: &[HashSet<String>]) {
             let here = Here { base: &base, current, files: &files, anchor_sets, span: *span };
             *target = match resolve_one(url, &here, root, &mut diagnostics) {
                 Found::Target(target) => target,
-                Found::File(path) => LinkTarget::Asset { asset: wanted.iter().position(|w| *w == path).unwrap_or_else(|| {
-                    wanted.push(path);
-                    wanted.len() - 1
-                }) },
+                Found::File(path) => LinkTarget::Asset { asset: super::index_in(&mut wanted, path) },
             };
         });
         (wanted, diagnostics)

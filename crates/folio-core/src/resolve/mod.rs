@@ -34,6 +34,16 @@ pub fn resolve(book: &mut Book) {
     book.diagnostics.sort_by_key(|d| d.span.map(|s| (s.source, s.line, s.col)));
 }
 
+/// Where `file` is in a chapter's list of `wanted` files, added at the end
+/// if new: the chapter-local number a file gets before the book numbers its
+/// assets.
+fn index_in(wanted: &mut Vec<String>, file: String) -> usize {
+    wanted.iter().position(|w| *w == file).unwrap_or_else(|| {
+        wanted.push(file);
+        wanted.len() - 1
+    })
+}
+
 /// `f` run on every chapter on all cores; the results in reading order.
 fn per_chapter<R: Send>(chapters: &mut [Chapter], f: impl Fn(ChapterId, &mut Chapter) -> R + Sync) -> Vec<R> {
     chapters.par_iter_mut().enumerate().map(|(id, chapter)| f(id, chapter)).collect()
