@@ -199,6 +199,13 @@ impl Serializer<'_> {
             self.warn(format!("<{name}> cannot go into an EPUB: dropped"));
             return;
         }
+        // `<https://exemple.fr>` in an HTML block is an element named
+        // `https:` to an HTML parser, and no name at all to an XML one.
+        if self.xhtml && !is_xml_name(name) {
+            self.warn(format!("<{name}> is not a valid XHTML element: its tags are dropped from the EPUB, its content kept"));
+            self.children(node);
+            return;
+        }
         self.out.push('<');
         self.out.push_str(name);
         if self.xhtml {
@@ -327,6 +334,14 @@ mod tests {
         assert!(diagnostics.iter().all(|d| d.span == Some(span(2))));
         let wrapped = format!("<body xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:epub=\"http://www.idpf.org/2007/ops\">{out}</body>");
         assert!(roxmltree::Document::parse(&wrapped).is_ok());
+    }
+
+    #[test]
+    fn elements_xml_cannot_name_keep_their_content() {
+        // Found by tests/robustness.rs: an autolink inside an HTML block.
+        let (out, diagnostics) = repaired("<!--folio-raw:0--><div><https://exemple.fr>texte</div>", true, &[span(3)]);
+        assert_eq!(out, "<div>texte</div>");
+        assert!(diagnostics.iter().any(|d| d.message.contains("<https:> is not a valid XHTML element")), "{diagnostics:?}");
     }
 
     #[test]
