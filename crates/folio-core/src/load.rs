@@ -45,13 +45,43 @@ pub fn load(path: &Path) -> Result<Book, LoadError> {
 /// assets). Not resolved yet: see [`crate::parse_str`].
 pub fn load_str(markdown: &str) -> Book {
     let mut loader = Loader::new(Path::new(""), Path::new(""), "");
-    let source = loader.add_source("input.md", markdown.to_string());
-    let doc = reader::read(markdown, source, FrontMatter::Allowed);
+    let (markdown, _) = reader::clean(markdown.to_string());
+    let source = loader.add_source("input.md", markdown.clone());
+    let doc = reader::read(&markdown, source, FrontMatter::Allowed);
     loader.front_matter(&doc, source);
     loader.metadata.title = loader.metadata.title.clone().or_else(|| first_heading(&doc));
     let title = loader.metadata.title.clone().unwrap_or_default();
     loader.push_chapter(title, "input.md", ChapterKind::Body, 0, None, source, doc);
     loader.finish()
+}
+
+/// A source file as read: its text, with what no edition could take
+/// replaced (invalid UTF-8 and control characters become U+FFFD, a lone CR
+/// ends a line as CommonMark says), and where the first of each was.
+struct SourceRead {
+    text: std::io::Result<String>,
+    /// Byte offset of the first invalid UTF-8 sequence.
+    invalid_utf8_at: Option<usize>,
+    /// The first control character replaced, at its byte offset.
+    control_at: Option<(usize, char)>,
+}
+
+impl SourceRead {
+    fn of(path: &Path) -> Self {
+        let bytes = match std::fs::read(path) {
+            Ok(bytes) => bytes,
+            Err(e) => return SourceRead { text: Err(e), invalid_utf8_at: None, control_at: None },
+        };
+        let (text, invalid_utf8_at) = match String::from_utf8(bytes) {
+            Ok(text) => (text, None),
+            Err(e) => {
+                let at = e.utf8_error().valid_up_to();
+                (String::from_utf8_lossy(e.as_bytes()).into_owned(), Some(at))
+            }
+        };
+        let (text, control_at) = reader::clean(text);
+        SourceRead { text: Ok(text), invalid_utf8_at, control_at }
+    }
 }
 
 /// Metadata as found, before defaults and folio.toml are applied.
@@ -133,30 +163,32 @@ impl Loader {
     /// it was asked for, if anywhere.
     fn read_file(&mut self, path: &Path, display: &str, span: Option<Span>) -> Option<(SourceId, String)> {
         let source = self.add_source(display, String::new());
-        self.accept_read(source, std::fs::read(path).map(String::from_utf8), span).then(|| (source, self.sources[source].text.clone()))
+        self.accept_read(source, SourceRead::of(path), span).then(|| (source, self.sources[source].text.clone()))
     }
 
-    /// Stores what reading `source` gave, reporting unreadable or non-UTF-8
-    /// content (invalid bytes become U+FFFD so the rest can still be
-    /// checked). `false` when there is no text at all.
-    fn accept_read(&mut self, source: SourceId, read: std::io::Result<Result<String, std::string::FromUtf8Error>>, span: Option<Span>) -> bool {
+    /// Stores what reading `source` gave, reporting an unreadable file,
+    /// invalid UTF-8 and control characters. `false` when there is no text.
+    fn accept_read(&mut self, source: SourceId, read: SourceRead, span: Option<Span>) -> bool {
         let display = &self.sources[source].path;
-        let text = match read {
+        let text = match read.text {
             Err(e) => {
                 self.diagnostics.push(Diagnostic::new(crate::Severity::Error, format!("cannot read `{display}`: {e}"), span));
                 return false;
             }
-            Ok(Ok(text)) => text,
-            Ok(Err(e)) => {
-                let valid = e.utf8_error().valid_up_to();
-                let prefix = String::from_utf8_lossy(&e.as_bytes()[..valid]).into_owned();
-                self.diagnostics.push(
-                    Diagnostic::error(format!("`{display}` is not valid UTF-8"), span_at_byte(source, &prefix, prefix.len()))
-                        .with_hint("save the file as UTF-8; invalid bytes are shown as �"),
-                );
-                String::from_utf8_lossy(e.as_bytes()).into_owned()
-            }
+            Ok(text) => text,
         };
+        if let Some(at) = read.invalid_utf8_at {
+            self.diagnostics.push(
+                Diagnostic::error(format!("`{display}` is not valid UTF-8"), span_at_byte(source, &text, at))
+                    .with_hint("save the file as UTF-8; invalid bytes are shown as �"),
+            );
+        }
+        if let Some((at, control)) = read.control_at {
+            self.diagnostics.push(
+                Diagnostic::warning(format!("`{display}` contains the control character U+{:04X}, replaced by �", control as u32), span_at_byte(source, &text, at))
+                    .with_hint("no edition can show it (XML forbids it): delete it"),
+            );
+        }
         self.sources[source].text = text;
         true
     }
@@ -168,12 +200,8 @@ impl Loader {
         let jobs: Vec<(&Path, SourceId)> = planned.iter().map(|p| (p.path.as_path(), self.chapters[p.chapter].source)).collect();
         let front_matter = self.front_matter;
         let reads: Vec<_> = jobs.par_iter().map(|&(path, source)| {
-            let read = std::fs::read(path).map(String::from_utf8);
-            // Valid UTF-8 is parsed here; the rest after the error is reported.
-            let doc = match &read {
-                Ok(Ok(text)) => Some(reader::read(text, source, front_matter)),
-                _ => None,
-            };
+            let read = SourceRead::of(path);
+            let doc = read.text.as_ref().ok().map(|text| reader::read(text, source, front_matter));
             (read, doc)
         }).collect();
         let sources: Vec<SourceId> = jobs.iter().map(|&(_, source)| source).collect();
@@ -181,8 +209,9 @@ impl Loader {
             if !self.accept_read(source, read, Some(plan.span)) {
                 continue;
             }
-            let doc = doc.unwrap_or_else(|| reader::read(&self.sources[source].text, source, front_matter));
-            self.fill_chapter(plan.chapter, doc);
+            if let Some(doc) = doc {
+                self.fill_chapter(plan.chapter, doc);
+            }
         }
     }
 

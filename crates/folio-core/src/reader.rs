@@ -6,7 +6,10 @@
 //! It decides nothing that needs the rest of the book: that is the resolver's job.
 
 use comrak::nodes::{AstNode, ListType, NodeValue, TableAlignment};
+use std::sync::LazyLock;
+
 use comrak::{Arena, Options, parse_document};
+use regex::Regex;
 
 use crate::citation;
 use crate::model::{Alignment, Block, CitationItem, Image, ImageTarget, Inline, LinkTarget, ListItem, SourceId, Span};
@@ -55,12 +58,39 @@ pub fn options(front_matter: bool) -> Options<'static> {
     options
 }
 
+/// `text` with what no edition can take replaced: U+0000 (as CommonMark
+/// requires) and the other control characters XML forbids become U+FFFD,
+/// except vertical tab and form feed, which are whitespace to Markdown and
+/// become spaces; a CR that does not start a CRLF becomes a LF, the line
+/// ending CommonMark takes it for. Also returns the first character
+/// replaced other than a CR, with its byte offset.
+pub fn clean(text: String) -> (String, Option<(usize, char)>) {
+    let replaced = |c: char| c.is_ascii_control() && !matches!(c, '\t' | '\n' | '\r' | '\x7f');
+    let bytes = text.as_bytes();
+    let lone_cr = |at: usize| bytes[at] == b'\r' && bytes.get(at + 1) != Some(&b'\n');
+    let needs_work = text.bytes().enumerate().any(|(at, b)| replaced(b as char) || (b == b'\r' && lone_cr(at)));
+    if !needs_work {
+        return (text, None);
+    }
+    let first = text.char_indices().find(|&(_, c)| replaced(c));
+    let mut out = String::with_capacity(text.len() + 8);
+    for (at, c) in text.char_indices() {
+        match c {
+            '\x0b' | '\x0c' => out.push(' '),
+            c if replaced(c) => out.push('\u{FFFD}'),
+            '\r' if lone_cr(at) => out.push('\n'),
+            c => out.push(c),
+        }
+    }
+    (out, first)
+}
+
 /// Parses `text` (the content of source `source`).
 pub fn read(text: &str, source: SourceId, front_matter: FrontMatter) -> Document {
     let arena = Arena::new();
     let root = parse_document(&arena, text, &options(front_matter == FrontMatter::Allowed && opens_with_metadata(text)));
     let line_starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
-    let mut reader = Reader { source, text, line_starts, last_col: (0, 0, 0), doc: Document::default() };
+    let mut reader = Reader { source, text, line_starts, last_col: (0, 0, 0), line_shift: 0, doc: Document::default() };
     let blocks = reader.blocks(root);
     reader.doc.blocks = blocks;
     reader.doc
@@ -77,15 +107,22 @@ struct Reader<'t> {
     /// there instead of from the line start (a paragraph is often one long
     /// line with many nodes).
     last_col: (usize, usize, usize),
+    /// Lines to add to comrak's lines inside the current paragraph: see
+    /// `reference_definition_lines`.
+    line_shift: usize,
     doc: Document,
 }
 
 impl Reader<'_> {
     fn span(&mut self, node: &AstNode<'_>) -> Span {
         let pos = node.data().sourcepos.start;
-        let start = self.line_starts.get(pos.line.saturating_sub(1)).copied().unwrap_or(self.text.len());
+        // Kept inside the text whatever comrak says: its positions after
+        // removed reference definitions can be off (see `line_shift`).
+        let line = (pos.line + self.line_shift).clamp(1, self.line_starts.len());
+        let start = self.line_starts[line - 1];
+        let line_end = self.line_starts.get(line).map_or(self.text.len(), |next| next - 1);
         // Inside a multi-byte character: count what precedes it.
-        let end = self.text.floor_char_boundary((start + pos.column.saturating_sub(1)).min(self.text.len()));
+        let end = self.text.floor_char_boundary((start + pos.column.saturating_sub(1)).min(line_end));
         let count = |from: usize| {
             let before = &self.text[from..end];
             if before.is_ascii() { before.len() } else { before.chars().count() }
@@ -95,7 +132,47 @@ impl Reader<'_> {
             _ => count(start),
         };
         self.last_col = (start, end, col);
-        Span { source: self.source, line: pos.line as u32, col: col as u32 + 1 }
+        Span { source: self.source, line: line as u32, col: col as u32 + 1 }
+    }
+
+    /// The column just past the end of `line`: no span on it goes further.
+    /// (Text split after comrak misplaced it could otherwise run past it.)
+    fn last_col_of(&self, line: u32) -> u32 {
+        let line = (line as usize).clamp(1, self.line_starts.len());
+        let end = self.line_starts.get(line).map_or(self.text.len(), |next| next - 1);
+        self.text[self.line_starts[line - 1]..end].chars().count() as u32 + 1
+    }
+
+    /// How many lines of link reference definitions open the paragraph (or
+    /// setext heading) `node`. comrak removes them but still counts its
+    /// text's lines from the paragraph's first line (`[a]: /url` then
+    /// `texte` puts `texte` on line 1), so spans inside would point a line
+    /// too high per definition. One-line definitions only: a definition
+    /// spread over lines is rare enough to keep this simple.
+    fn reference_definition_lines<'a>(&self, node: &'a AstNode<'a>) -> usize {
+        static DEFINITION: LazyLock<Regex> = LazyLock::new(|| {
+            Regex::new(r#"^ {0,3}\[[^\]\[^][^\]\[]*\]:[ \t]*(?:<[^>]*>|[^ \t\r\n]+)(?:[ \t]+(?:"[^"]*"|'[^']*'|\([^)]*\)))?[ \t]*\r?$"#).expect("definition pattern is valid")
+        });
+        let start = node.data().sourcepos.start;
+        let line_text = |n: usize| {
+            let start = *self.line_starts.get(n.checked_sub(1)?)?;
+            let end = self.line_starts.get(n).map_or(self.text.len(), |next| next - 1);
+            self.text.get(start..end)
+        };
+        // The first line from the paragraph's column (after a list marker,
+        // say); the next ones past their block quote markers and indent.
+        let content = |n: usize| {
+            let text = line_text(n)?;
+            if n == start.line { text.get(start.column.saturating_sub(1)..) } else { Some(text.trim_start_matches([' ', '\t', '>'])) }
+        };
+        // The paragraph's text starts where it says: nothing was removed.
+        if let Some(first) = node.first_child()
+            && let NodeValue::Text(text) = &first.data().value
+            && content(start.line).is_some_and(|line| line.starts_with(text.chars().take(8).collect::<String>().as_str()))
+        {
+            return 0;
+        }
+        (start.line..).take_while(|&n| content(n).is_some_and(|l| l.starts_with('[') && DEFINITION.is_match(l))).count()
     }
 
     fn blocks<'a>(&mut self, parent: &'a AstNode<'a>) -> Vec<Block> {
@@ -109,8 +186,18 @@ impl Reader<'_> {
     }
 
     fn block<'a>(&mut self, node: &'a AstNode<'a>) -> Option<Block> {
-        let span = self.span(node);
         let data = node.data();
+        // A paragraph, or a setext heading, may open with definitions comrak removed.
+        if matches!(data.value, NodeValue::Paragraph | NodeValue::Heading(_)) {
+            self.line_shift = self.reference_definition_lines(node);
+        }
+        let span = self.span(node);
+        let block = self.block_at(node, &data, span);
+        self.line_shift = 0;
+        block
+    }
+
+    fn block_at<'a>(&mut self, node: &'a AstNode<'a>, data: &comrak::nodes::Ast, span: Span) -> Option<Block> {
         Some(match &data.value {
             NodeValue::FrontMatter(raw) => {
                 self.doc.front_matter = Some(strip_front_matter_fences(raw));
@@ -234,7 +321,10 @@ impl Reader<'_> {
         let mut inlines = Vec::with_capacity(out.len());
         for inline in out {
             match inline {
-                Inline::Text { ref text, .. } if text.contains('[') => inlines.extend(split_text(inline)),
+                Inline::Text { ref text, span } if text.contains('[') => {
+                    let last_col = self.last_col_of(span.line);
+                    inlines.extend(split_text(inline, last_col));
+                }
                 other => inlines.push(other),
             }
         }
@@ -244,7 +334,7 @@ impl Reader<'_> {
 
 /// Splits the brackets comrak left as text into citations and references to
 /// undefined footnotes (`[^3]` without a definition stays text in comrak).
-fn split_text(inline: Inline) -> Vec<Inline> {
+fn split_text(inline: Inline, last_col: u32) -> Vec<Inline> {
     let Inline::Text { text, span } = inline else {
         return vec![inline];
     };
@@ -257,11 +347,11 @@ fn split_text(inline: Inline) -> Vec<Inline> {
         if body.contains('[') {
             // Not innermost: look again from the inner bracket.
             let skip = open + 1 + body.rfind('[').unwrap_or(0);
-            push_text(&mut out, &rest[..skip], span, &mut consumed_chars);
+            push_text(&mut out, &rest[..skip], span, last_col, &mut consumed_chars);
             rest = &rest[skip..];
             continue;
         }
-        let node_span = |consumed: u32| Span { col: span.col + consumed, ..span };
+        let node_span = |consumed: u32| Span { col: (span.col + consumed).min(last_col), ..span };
         let found = if let Some(label) = body.strip_prefix('^').filter(|l| !l.is_empty() && !l.contains(char::is_whitespace)) {
             Some(Inline::FootnoteRef { label: label.to_string(), note: None, id: String::new(), span: Span::default() })
         } else {
@@ -275,7 +365,7 @@ fn split_text(inline: Inline) -> Vec<Inline> {
         };
         match found {
             Some(mut node) => {
-                push_text(&mut out, &rest[..open], span, &mut consumed_chars);
+                push_text(&mut out, &rest[..open], span, last_col, &mut consumed_chars);
                 let at = node_span(consumed_chars);
                 match &mut node {
                     Inline::FootnoteRef { span, .. } | Inline::Citation { span, .. } => *span = at,
@@ -284,19 +374,19 @@ fn split_text(inline: Inline) -> Vec<Inline> {
                 out.push(node);
                 consumed_chars += rest[open..=close].chars().count() as u32;
             }
-            None => push_text(&mut out, &rest[..=close], span, &mut consumed_chars),
+            None => push_text(&mut out, &rest[..=close], span, last_col, &mut consumed_chars),
         }
         rest = &rest[close + 1..];
     }
-    push_text(&mut out, rest, span, &mut consumed_chars);
+    push_text(&mut out, rest, span, last_col, &mut consumed_chars);
     out
 }
 
-fn push_text(out: &mut Vec<Inline>, text: &str, span: Span, consumed_chars: &mut u32) {
+fn push_text(out: &mut Vec<Inline>, text: &str, span: Span, last_col: u32, consumed_chars: &mut u32) {
     if text.is_empty() {
         return;
     }
-    let at = Span { col: span.col + *consumed_chars, ..span };
+    let at = Span { col: (span.col + *consumed_chars).min(last_col), ..span };
     *consumed_chars += text.chars().count() as u32;
     if let Some(Inline::Text { text: previous, .. }) = out.last_mut() {
         previous.push_str(text);
@@ -424,6 +514,28 @@ mod tests {
         let doc = read("---\ntitle: x\n---\n", 0, FrontMatter::None);
         assert_eq!(doc.front_matter, None);
         assert!(!doc.blocks.is_empty());
+    }
+
+    #[test]
+    fn control_characters_and_lone_carriage_returns_are_cleaned() {
+        assert_eq!(clean("a\0b\x01c\x0cd\te\r\nf\rg".into()), ("a\u{FFFD}b\u{FFFD}c d\te\r\nf\ng".into(), Some((1, '\0'))));
+        let (text, first) = clean("déjà\r\n".into());
+        assert_eq!((text.as_str(), first), ("déjà\r\n", None));
+        // A lone CR ends a line for comrak and for spans alike.
+        let doc = read(&clean("Un\rDeux[^1]\r\r[^1]: Note\r".into()).0, 0, FrontMatter::None);
+        assert_eq!(doc.footnotes[0].span.line, 4);
+    }
+
+    #[test]
+    fn spans_after_reference_definitions_stay_true() {
+        // comrak counts the text's lines from the definitions it removed.
+        let doc = read("[a]: /url\n[b]: <c d> \"t\"\nfoo *bar* [Rogers, 1962]\nbaz\n\n[^1]: Note\n", 0, FrontMatter::None);
+        let Block::Paragraph { content, span } = &doc.blocks[0] else { panic!("{:?}", doc.blocks) };
+        assert_eq!(span.line, 3);
+        let lines: Vec<(u32, u32)> = content.iter().map(|i| (i.span().line, i.span().col)).collect();
+        assert_eq!(lines, [(3, 1), (3, 5), (3, 10), (3, 11), (3, 25), (4, 1)], "{content:?}");
+        // A footnote definition is not a link reference definition.
+        assert_eq!(doc.footnotes[0].blocks[0].span().line, 6);
     }
 
     #[test]
