@@ -1,0 +1,89 @@
+//! No Markdown breaks the pipeline. Documents assembled at random from the
+//! syntax folio handles itself (citations and editorial brackets, note
+//! references and definitions, `{#id}`s, front matter, tables, raw HTML,
+//! entities, escapes, links between chapters, multi-byte text) are parsed
+//! and resolved, then written as HTML, XHTML and typst markup: nothing may
+//! panic, every span must point into the source, the XHTML must be
+//! well-formed, and every footnote reference must have its note.
+
+use folio_core::{Block, Book, Inline, Span};
+use proptest::prelude::*;
+
+/// One line of Markdown, made of pieces that exercise folio's own parsing.
+fn line() -> impl Strategy<Value = String> {
+    let pieces = prop::sample::select(vec![
+        "# ", "## ", "### ", "- ", "1. ", "> ", "    ", "| a | b |", "|:--|--:|", "---", "***", "```", "```rust", "~~~",
+        "[Rogers, 1962]", "\\[Coriat et al., 2015a\\]", "[Colin &amp; Verdier, 2015, p. 12]", "[Hess, 2007; Ostrom, 1990]",
+        "[la qualification]", "[1]", "[", "]", "[^1]", "[^n]", "[^1]: ", "[^n]: Note ", "{#id}", "{#x .c}", "[lien](../a)",
+        "[lien](./b.md#id)", "[ici](#id)", "![alt](/assets/x.png)", "![](y.png)", "<https://exemple.fr>", "https://exemple.fr",
+        "<a id=\"ancre\"></a>", "<div>", "</div>", "<img src=\"z.png\">", "<!-- c -->", "&amp;", "&#39;", "&nbsp;", "\\*", "*",
+        "**", "_", "~~", "`", "title: Livre", "é", "œ", "Ωμέγα", "«\u{202F}oui\u{202F}»", "a\u{A0}:", " ?", " !", " ;", " :",
+        "10:30", "mot", "texte", " ", "\t", "<", ">", "&", "\"", "<p", "<svg><circle r=\"1\"/></svg>", "<math><mi>x</mi></math>",
+        "<span onclick=\"x()\">", "</span>", "<br>", "<script>", "| [^1] | [Rogers, 1962] |", "  [^1]: ", "\u{0}", "\r",
+        "- [ ] ", "- [x] ", "***gras***", "[a]: /url", "[a]", "[Rogers, 1962]: /x",
+    ]);
+    prop::collection::vec(pieces, 0..7).prop_map(|pieces| pieces.concat())
+}
+
+fn markdown() -> impl Strategy<Value = String> {
+    prop::collection::vec(line(), 1..14).prop_map(|lines| lines.join("\n"))
+}
+
+/// Checks that `span` points at a character of the source (or just after
+/// the end of a line), `what` naming the node for the failure message.
+fn check_span(book: &Book, span: Span, what: &str) {
+    let text = &book.sources[span.source].text;
+    let lines: Vec<&str> = text.split('\n').collect();
+    assert!(span.line >= 1 && span.line as usize <= lines.len(), "{what}: line {} of {} in {text:?}", span.line, lines.len());
+    let chars = lines[span.line as usize - 1].chars().count();
+    assert!(span.col >= 1 && span.col as usize <= chars + 1, "{what}: column {} of a {chars}-character line in {text:?}", span.col);
+}
+
+fn check_blocks(book: &Book, blocks: &[Block]) {
+    for block in blocks {
+        check_span(book, block.span(), "block");
+        match block {
+            Block::BlockQuote { blocks, .. } => check_blocks(book, blocks),
+            Block::List { items, .. } => items.iter().for_each(|item| check_blocks(book, &item.blocks)),
+            _ => {}
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn any_markdown_goes_through_every_edition(md in markdown()) {
+        let book = folio_core::parse_str(&md);
+        for chapter in &book.chapters {
+            check_blocks(&book, &chapter.blocks);
+            for note in &chapter.footnotes {
+                check_span(&book, note.span, "footnote");
+                check_blocks(&book, &note.blocks);
+            }
+            folio_core::visit_all_inlines(chapter, &mut |inline: &Inline| {
+                check_span(&book, inline.span(), "inline");
+                if let Inline::FootnoteRef { note: Some(note), .. } = inline {
+                    assert!(*note < chapter.footnotes.len(), "a reference to a missing note in {md:?}");
+                }
+            });
+        }
+        for diagnostic in &book.diagnostics {
+            if let Some(span) = diagnostic.span {
+                check_span(&book, span, &diagnostic.message);
+            }
+        }
+        for chapter in 0..book.chapters.len() {
+            for target in [folio_html::Target::Site, folio_html::Target::SinglePage] {
+                folio_html::chapter_fragment(&book, chapter, target);
+            }
+            let xhtml = folio_html::chapter_fragment(&book, chapter, folio_html::Target::Epub).html;
+            let document = format!("<body xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:epub=\"http://www.idpf.org/2007/ops\">{xhtml}</body>");
+            if let Err(error) = roxmltree::Document::parse(&document) {
+                panic!("malformed XHTML ({error}) for {md:?}:\n{xhtml}");
+            }
+        }
+        folio_pdf::markup(&book).expect("typst markup for any model");
+    }
+}
