@@ -104,15 +104,7 @@ fn link_citations(book: &mut Book) {
     });
     // …then gets its book-wide id, `cite-1` onwards in reading order, and the
     // entry learns every place that cites it.
-    let mut next = 1;
-    let first_ids: Vec<usize> = found
-        .iter()
-        .map(|(count, _)| {
-            let first = next;
-            next += count;
-            first
-        })
-        .collect();
+    let first_ids = super::first_numbers(found.iter().map(|(count, _)| *count));
     let sites = super::per_chapter(&mut book.chapters, |chapter_id, chapter| {
         let mut sites = Vec::new();
         let mut number = first_ids[chapter_id];

@@ -15,18 +15,11 @@ pub fn resolve(book: &mut Book) {
     let diagnostics = super::per_chapter(&mut book.chapters, |_, chapter| order_notes(chapter));
     book.diagnostics.extend(diagnostics.into_iter().flatten());
     // Numbers run through the book (or restart per chapter), in reading order.
-    let per_chapter = book.config.build.footnotes == FootnoteNumbering::Chapter;
-    let mut next = 0;
-    let first_numbers: Vec<u32> = book
-        .chapters
-        .iter()
-        .map(|chapter| {
-            let first = if per_chapter { 1 } else { next + 1 };
-            next = first - 1 + chapter.footnotes.len() as u32;
-            first
-        })
-        .collect();
-    super::per_chapter(&mut book.chapters, |id, chapter| number_notes(chapter, first_numbers[id]));
+    let first_numbers = match book.config.build.footnotes {
+        FootnoteNumbering::Chapter => vec![1; book.chapters.len()],
+        FootnoteNumbering::Book => super::first_numbers(book.chapters.iter().map(|chapter| chapter.footnotes.len())),
+    };
+    super::per_chapter(&mut book.chapters, |id, chapter| number_notes(chapter, first_numbers[id] as u32));
 }
 
 fn key(label: &str) -> String {

@@ -44,6 +44,18 @@ fn index_in(wanted: &mut Vec<String>, file: String) -> usize {
     })
 }
 
+/// Where each chapter's numbers start when they run through the book from
+/// 1, given how many each chapter numbers (notes, citations).
+fn first_numbers(counts: impl Iterator<Item = usize>) -> Vec<usize> {
+    counts
+        .scan(1, |next, count| {
+            let first = *next;
+            *next += count;
+            Some(first)
+        })
+        .collect()
+}
+
 /// `f` run on every chapter on all cores; the results in reading order.
 fn per_chapter<R: Send>(chapters: &mut [Chapter], f: impl Fn(ChapterId, &mut Chapter) -> R + Sync) -> Vec<R> {
     chapters.par_iter_mut().enumerate().map(|(id, chapter)| f(id, chapter)).collect()
