@@ -114,13 +114,23 @@ struct Reader<'t> {
 }
 
 impl Reader<'_> {
+    /// The bytes of 1-based `line` (without its `\n`), if the text has it.
+    fn line_bytes(&self, line: usize) -> Option<std::ops::Range<usize>> {
+        let start = *self.line_starts.get(line.checked_sub(1)?)?;
+        Some(start..self.line_starts.get(line).map_or(self.text.len(), |next| next - 1))
+    }
+
+    /// `line`, or the nearest line the text has.
+    fn nearest_line(&self, line: usize) -> usize {
+        line.clamp(1, self.line_starts.len())
+    }
+
     fn span(&mut self, node: &AstNode<'_>) -> Span {
         let pos = node.data().sourcepos.start;
         // Kept inside the text whatever comrak says: its positions after
         // removed reference definitions can be off (see `line_shift`).
-        let line = (pos.line + self.line_shift).clamp(1, self.line_starts.len());
-        let start = self.line_starts[line - 1];
-        let line_end = self.line_starts.get(line).map_or(self.text.len(), |next| next - 1);
+        let line = self.nearest_line(pos.line + self.line_shift);
+        let std::ops::Range { start, end: line_end } = self.line_bytes(line).unwrap_or_default();
         // Inside a multi-byte character: count what precedes it.
         let end = self.text.floor_char_boundary((start + pos.column.saturating_sub(1)).min(line_end));
         let count = |from: usize| {
@@ -138,9 +148,8 @@ impl Reader<'_> {
     /// The column just past the end of `line`: no span on it goes further.
     /// (Text split after comrak misplaced it could otherwise run past it.)
     fn last_col_of(&self, line: u32) -> u32 {
-        let line = (line as usize).clamp(1, self.line_starts.len());
-        let end = self.line_starts.get(line).map_or(self.text.len(), |next| next - 1);
-        self.text[self.line_starts[line - 1]..end].chars().count() as u32 + 1
+        let bytes = self.line_bytes(self.nearest_line(line as usize)).unwrap_or_default();
+        self.text[bytes].chars().count() as u32 + 1
     }
 
     /// How many lines of link reference definitions open the paragraph (or
@@ -154,11 +163,7 @@ impl Reader<'_> {
             Regex::new(r#"^ {0,3}\[[^\]\[^][^\]\[]*\]:[ \t]*(?:<[^>]*>|[^ \t\r\n]+)(?:[ \t]+(?:"[^"]*"|'[^']*'|\([^)]*\)))?[ \t]*\r?$"#).expect("definition pattern is valid")
         });
         let start = node.data().sourcepos.start;
-        let line_text = |n: usize| {
-            let start = *self.line_starts.get(n.checked_sub(1)?)?;
-            let end = self.line_starts.get(n).map_or(self.text.len(), |next| next - 1);
-            self.text.get(start..end)
-        };
+        let line_text = |n: usize| self.text.get(self.line_bytes(n)?);
         // The first line from the paragraph's column (after a list marker,
         // say); the next ones past their block quote markers and indent.
         let content = |n: usize| {
