@@ -72,14 +72,16 @@ pub fn clean(text: String) -> (String, Option<(usize, char)>) {
     if !needs_work {
         return (text, None);
     }
-    let first = text.char_indices().find(|&(_, c)| replaced(c));
+    let mut first = None;
     let mut out = String::with_capacity(text.len() + 8);
     for (at, c) in text.char_indices() {
-        match c {
-            '\x0b' | '\x0c' => out.push(' '),
-            c if replaced(c) => out.push('\u{FFFD}'),
-            '\r' if lone_cr(at) => out.push('\n'),
-            c => out.push(c),
+        if replaced(c) {
+            first = first.or(Some((at, c)));
+            out.push(if matches!(c, '\x0b' | '\x0c') { ' ' } else { '\u{FFFD}' });
+        } else if c == '\r' && lone_cr(at) {
+            out.push('\n');
+        } else {
+            out.push(c);
         }
     }
     (out, first)
