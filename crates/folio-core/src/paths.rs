@@ -109,6 +109,20 @@ pub fn portable(path: &str) -> String {
     path.chars().map(|c| if c.is_whitespace() || c.is_control() || "\"*:<>?\\|#%".contains(c) { '-' } else { c }).collect()
 }
 
+/// `file`, or `file-2.ext`, `file-3.ext`… (the number before the
+/// extension), whichever `taken` does not refuse: a name for a file the
+/// editions write beside others.
+pub fn unique_file(file: &str, taken: impl Fn(&str) -> bool) -> String {
+    if !taken(file) {
+        return file.to_string();
+    }
+    let numbered = |n: u32| match file.rsplit_once('.') {
+        Some((stem, extension)) if !extension.contains('/') => format!("{stem}-{n}.{extension}"),
+        _ => format!("{file}-{n}"),
+    };
+    (2..).map(numbered).find(|c| !taken(c)).unwrap_or_default()
+}
+
 /// `http:`, `https:`, protocol-relative `//…`, `data:`: never fetched.
 pub fn is_remote(url: &str) -> bool {
     url.starts_with("//") || has_scheme(url)

@@ -8,6 +8,7 @@
 
 use std::collections::HashSet;
 
+use folio_core::paths::unique_file;
 use folio_core::{AssetId, Book, ChapterId};
 
 use crate::chapter;
@@ -61,14 +62,9 @@ impl Layout {
 
 /// `stem.extension`, or `stem-2.extension`… when the book has that file.
 fn free_name(taken: &mut HashSet<String>, stem: &str, extension: &str) -> String {
-    let mut candidate = format!("{stem}.{extension}");
-    let mut n = 1;
-    while taken.contains(&candidate.to_lowercase()) {
-        n += 1;
-        candidate = format!("{stem}-{n}.{extension}");
-    }
-    taken.insert(candidate.to_lowercase());
-    candidate
+    let name = unique_file(&format!("{stem}.{extension}"), |candidate| taken.contains(&candidate.to_lowercase()));
+    taken.insert(name.to_lowercase());
+    name
 }
 
 #[cfg(test)]

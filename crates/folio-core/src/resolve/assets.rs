@@ -118,14 +118,7 @@ fn add(assets: &mut Vec<Asset>, mut asset: Asset) -> AssetId {
         return id;
     }
     // Case-insensitively: EPUB reading systems treat `A.png` and `a.png` as one file.
-    let taken = |href: &str| assets.iter().any(|a| a.href.eq_ignore_ascii_case(href));
-    if taken(&asset.href) {
-        let (stem, extension) = match asset.href.rsplit_once('.') {
-            Some((stem, extension)) if !extension.contains('/') => (stem.to_string(), format!(".{extension}")),
-            _ => (asset.href.clone(), String::new()),
-        };
-        asset.href = (2..).map(|n| format!("{stem}-{n}{extension}")).find(|c| !taken(c)).unwrap_or_default();
-    }
+    asset.href = paths::unique_file(&asset.href, |href| assets.iter().any(|a| a.href.eq_ignore_ascii_case(href)));
     assets.push(asset);
     assets.len() - 1
 }
