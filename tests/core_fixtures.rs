@@ -6,7 +6,7 @@ mod common;
 
 use std::collections::{BTreeMap, HashSet};
 
-use folio::core::model::{Block, Book, ImageTarget, Inline, LinkTarget, plain_text};
+use folio::core::model::{Block, Book, ImageTarget, Inline, LinkTarget, RawHtml, plain_text};
 use folio::core::visit_all_inlines;
 use folio::{Severity, core::diagnostics::Diagnostic};
 
@@ -417,7 +417,36 @@ fn mdbook_layout() {
     assert_eq!(book.bibliography.chapter, Some(5));
     // One file with spaces in its name, written two ways: one asset, a portable href.
     let assets: Vec<(&str, &str, Option<Pixels>)> = book.assets.iter().map(|a| (a.path.as_str(), a.href.as_str(), a.size.map(|s| (s.width, s.height)))).collect();
-    assert_eq!(assets, [("images/jardin au printemps.png", "images/jardin-au-printemps.png", Some((320, 240)))]);
+    assert_eq!(
+        assets,
+        [
+            ("images/jardin au printemps.png", "images/jardin-au-printemps.png", Some((320, 240))),
+            ("images/plan des parcelles.svg", "images/plan-des-parcelles.svg", Some((320, 160))),
+        ]
+    );
+    // Raw HTML: its figure's id is a link target, its image an asset, its link a chapter.
+    let parcelles = &book.chapters[2];
+    let Some(Block::Html(figure)) = parcelles.blocks.iter().find(|b| matches!(b, Block::Html(_))) else { panic!("the figure is raw HTML") };
+    assert_eq!(figure.anchors, ["plan"]);
+    let image = &figure.references[0];
+    assert_eq!((image.element.as_str(), image.target.clone(), image.span.line), ("img", LinkTarget::Asset { asset: 1 }, 18));
+    assert_eq!(image.caption.as_deref(), Some("Le plan affiché sur la porte de la cabane."));
+    let mut raw_links = Vec::new();
+    visit_all_inlines(parcelles, &mut |inline| {
+        if let Inline::Html(raw) = inline {
+            raw_links.extend(raw.references.iter().map(|r| (r.url.clone(), r.target.clone(), r.span.line, r.span.col)));
+        }
+    });
+    assert_eq!(raw_links, [("../regles.html".to_string(), LinkTarget::Chapter { chapter: 3, anchor: None }, 22, 36)]);
+    let mut to_the_plan = None;
+    visit_all_inlines(&book.chapters[3], &mut |inline| {
+        if let Inline::Link { url, target, .. } = inline
+            && url.ends_with("#plan")
+        {
+            to_the_plan = Some(target.clone());
+        }
+    });
+    assert_eq!(to_the_plan, Some(LinkTarget::Chapter { chapter: 2, anchor: Some("plan".into()) }));
     let mut images = 0;
     for chapter in &book.chapters {
         visit_all_inlines(chapter, &mut |inline| {
@@ -514,7 +543,7 @@ fn spec_examples_survive_into_the_model() {
         let mut text = String::new();
         for chapter in &book.chapters {
             visit_all_inlines(chapter, &mut |i| match i {
-                Inline::Text { text: t, .. } | Inline::Code { code: t, .. } | Inline::Html { html: t, .. } => {
+                Inline::Text { text: t, .. } | Inline::Code { code: t, .. } | Inline::Html(RawHtml { html: t, .. }) => {
                     text.push_str(t);
                     text.push(' ');
                 }
@@ -544,7 +573,7 @@ fn spec_examples_survive_into_the_model() {
 fn collect_block_text(blocks: &[Block], out: &mut String) {
     for block in blocks {
         match block {
-            Block::CodeBlock { code: text, .. } | Block::Html { html: text, .. } => {
+            Block::CodeBlock { code: text, .. } | Block::Html(RawHtml { html: text, .. }) => {
                 out.push_str(text);
                 out.push(' ');
             }

@@ -256,6 +256,10 @@ fn other_fixtures_and_the_guide() {
             if tag == "pdf-single" {
                 assert!(squeeze(&text).contains("15mars2024") && !text.contains("2024-03-15"), "{tag}: the date on the title page");
             }
+            // A raw HTML <figure> prints as a figure: its image, and its <figcaption> as the caption.
+            if tag == "pdf-mdbook" {
+                assert!(squeeze(&text).contains(&squeeze("Le plan affiché sur la porte de la cabane.")), "{tag}: the raw figure's caption");
+            }
         }
         validators(&pdf_path);
     }

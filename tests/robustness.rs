@@ -21,6 +21,8 @@ fn line() -> impl Strategy<Value = String> {
         "10:30", "mot", "texte", " ", "\t", "<", ">", "&", "\"", "<p", "<svg><circle r=\"1\"/></svg>", "<math><mi>x</mi></math>",
         "<span onclick=\"x()\">", "</span>", "<br>", "<script>", "| [^1] | [Rogers, 1962] |", "  [^1]: ", "\u{0}", "\r",
         "- [ ] ", "- [x] ", "***gras***", "[a]: /url", "[a]", "[Rogers, 1962]: /x",
+        "<figure id=\"f\">", "<figcaption>", "</figcaption>", "</figure>", "<a href=\"./b.md#id\">", "<a href=\"#f\">", "</a>",
+        "<IMG SRC=z.png ALT=é>", "<img alt=\"\" src=\"/../w.png\">", "<video poster=\"p.jpg\"><source src=\"v.mp4\">",
     ]);
     prop::collection::vec(pieces, 0..7).prop_map(|pieces| pieces.concat())
 }

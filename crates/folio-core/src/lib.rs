@@ -22,6 +22,7 @@ pub use model::*;
 pub use output::{Output, OutputFile, RenderContext};
 
 mod citation;
+mod raw_html;
 pub mod paths;
 mod summary;
 mod visit;

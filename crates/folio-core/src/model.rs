@@ -189,10 +189,7 @@ pub enum Block {
         span: Span,
     },
     /// Raw HTML, passed through by the HTML edition.
-    Html {
-        html: String,
-        span: Span,
-    },
+    Html(RawHtml),
 }
 
 impl Block {
@@ -205,8 +202,8 @@ impl Block {
             | Block::List { span, .. }
             | Block::Table { span, .. }
             | Block::CodeBlock { span, .. }
-            | Block::ThematicBreak { span }
-            | Block::Html { span, .. } => *span,
+            | Block::ThematicBreak { span } => *span,
+            Block::Html(raw) => raw.span,
         }
     }
 }
@@ -283,10 +280,7 @@ pub enum Inline {
     HardBreak {
         span: Span,
     },
-    Html {
-        html: String,
-        span: Span,
-    },
+    Html(RawHtml),
 }
 
 impl Inline {
@@ -301,10 +295,69 @@ impl Inline {
             | Inline::FootnoteRef { span, .. }
             | Inline::Citation { span, .. }
             | Inline::SoftBreak { span }
-            | Inline::HardBreak { span }
-            | Inline::Html { span, .. } => *span,
+            | Inline::HardBreak { span } => *span,
             Inline::Image(image) => image.span,
+            Inline::Html(raw) => raw.span,
         }
+    }
+}
+
+/// Raw HTML as the author wrote it, and what the reader found in it, so that
+/// no pass and no edition parses it again: the ids it defines and the
+/// attributes that name a file or a chapter of the book.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RawHtml {
+    pub html: String,
+    /// Its `id`s (and `<a name>`s): link targets in every edition.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub anchors: Vec<String>,
+    /// Its `<img src>`, `<a href>`, `<source src>`…, in source order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub references: Vec<HtmlReference>,
+    pub span: Span,
+}
+
+/// One attribute of raw HTML that names another place.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HtmlReference {
+    /// The element, lowercase: `img`, `a`, `source`…
+    pub element: String,
+    /// The attribute: `src`, `href` or `poster`.
+    pub attribute: String,
+    /// The value, character references decoded.
+    pub url: String,
+    /// `<img alt>`, for the editions that print the image themselves.
+    pub alt: Option<String>,
+    /// The `<figcaption>` of the `<figure>` this image is alone in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub caption: Option<String>,
+    /// Decided by the resolver: a chapter (and anchor) for a link, an asset
+    /// for a file, external, or unresolved (reported).
+    pub target: LinkTarget,
+    pub span: Span,
+}
+
+impl HtmlReference {
+    /// `<a href>` and `<area href>` lead to a place; the other attributes
+    /// embed a file (`src`, `poster`).
+    pub fn is_link(&self) -> bool {
+        self.attribute == "href"
+    }
+
+    /// An `<img>` as the model's image, for editions that print it themselves.
+    pub fn image(&self) -> Option<Image> {
+        (self.element == "img").then(|| Image {
+            url: self.url.clone(),
+            alt: self.alt.clone().unwrap_or_default(),
+            title: self.caption.clone(),
+            target: self.target.clone().into(),
+            span: self.span,
+        })
+    }
+
+    /// What the named file is, for messages: `image` or `file`.
+    pub fn what(&self) -> &'static str {
+        if self.element == "img" { "image" } else { "file" }
     }
 }
 
@@ -326,6 +379,17 @@ pub enum ImageTarget {
     Asset { asset: AssetId },
     /// A remote image: never fetched.
     External { url: String },
+}
+
+/// A file's target as an image's: a chapter or an anchor is no image.
+impl From<LinkTarget> for ImageTarget {
+    fn from(target: LinkTarget) -> Self {
+        match target {
+            LinkTarget::Asset { asset } => ImageTarget::Asset { asset },
+            LinkTarget::External { url } => ImageTarget::External { url },
+            _ => ImageTarget::Unresolved,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -260,7 +260,7 @@ impl Reader<'_> {
                 Block::CodeBlock { language, code: code.literal.clone(), span }
             }
             NodeValue::ThematicBreak => Block::ThematicBreak { span },
-            NodeValue::HtmlBlock(html) => Block::Html { html: html.literal.clone(), span },
+            NodeValue::HtmlBlock(html) => Block::Html(crate::raw_html::scan(html.literal.clone(), span)),
             NodeValue::FootnoteDefinition(def) => {
                 let blocks = self.blocks(node);
                 self.doc.footnotes.push(FootnoteDefinition { label: def.name.clone(), blocks, span });
@@ -315,7 +315,7 @@ impl Reader<'_> {
                 }
                 NodeValue::SoftBreak => Inline::SoftBreak { span },
                 NodeValue::LineBreak => Inline::HardBreak { span },
-                NodeValue::HtmlInline(html) => Inline::Html { html: html.clone(), span },
+                NodeValue::HtmlInline(html) => Inline::Html(crate::raw_html::scan(html.clone(), span)),
                 // Inline extensions folio does not enable: keep the text.
                 _ => {
                     out.extend(self.inlines(node));

@@ -1,7 +1,7 @@
 //! Walking the model in reading order, so every resolver pass visits the
 //! same nodes in the same order.
 
-use crate::model::{Block, Chapter, Inline};
+use crate::model::{Block, Chapter, Inline, RawHtml};
 
 /// Calls `f` on every inline sequence of `blocks` (paragraph, heading, table
 /// cell), depth-first in reading order. Figures are passed as a one-image
@@ -56,6 +56,29 @@ pub fn inlines(seq: &mut [Inline], f: &mut dyn FnMut(&mut Inline)) {
             | Inline::Link { content, .. } => inlines(content, f),
             _ => {}
         }
+    }
+}
+
+/// Calls `f` on every piece of raw HTML of a chapter, block or inline, in
+/// reading order: its blocks, then its footnotes.
+pub fn each_raw_html(chapter: &mut Chapter, f: &mut dyn FnMut(&mut RawHtml)) {
+    fn walk(blocks: &mut [Block], f: &mut dyn FnMut(&mut RawHtml)) {
+        for block in blocks {
+            match block {
+                Block::Html(raw) => f(raw),
+                Block::BlockQuote { blocks, .. } => walk(blocks, f),
+                Block::List { items, .. } => items.iter_mut().for_each(|item| walk(&mut item.blocks, f)),
+                _ => each_inline(std::slice::from_mut(block), &mut |inline| {
+                    if let Inline::Html(raw) = inline {
+                        f(raw);
+                    }
+                }),
+            }
+        }
+    }
+    walk(&mut chapter.blocks, f);
+    for note in &mut chapter.footnotes {
+        walk(&mut note.blocks, f);
     }
 }
 

@@ -289,7 +289,6 @@ pub(crate) fn is_core_media(media_type: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use folio_core::Span;
 
     use super::*;
 
@@ -329,7 +328,7 @@ mod tests {
     fn what_the_package_cannot_hold_is_reported_not_packaged() {
         let mut book = crate::test_book::book();
         let raw = r#"<p><img src="missing.png" alt="x"/> <img src="assets/doc.pdf" alt="y"/></p>"#;
-        book.chapters[0].blocks.push(Block::Html { html: raw.into(), span: Span::default() });
+        book.chapters[0].blocks.push(Block::Html(folio_core::RawHtml { html: raw.into(), ..Default::default() }));
         let documents = Documents::render(&book, &Layout::new(&book)).expect("rendered");
         let messages: Vec<&str> = documents.diagnostics.iter().map(|d| d.message.as_str()).collect();
         assert!(messages.iter().any(|m| m.contains("missing.png, which is not a file of the book")), "{messages:?}");

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use folio_core::{
     Alignment, Block, Book, Chapter, ChapterId, CitationItem, Diagnostic, Footnote, Image, ImageTarget, Inline,
-    LinkTarget, ListItem, Span,
+    LinkTarget, ListItem, RawHtml, Span,
 };
 
 use crate::escape::{escaped, push_escaped, push_text, push_url};
@@ -81,6 +81,7 @@ pub fn render(book: &Book, chapter_id: ChapterId, flavor: Flavor, loading: Image
         images: 0,
         loading,
         raw_spans: Vec::new(),
+        rewrites: raw::Rewrites::new(),
     };
     writer.blocks(&chapter.blocks, false, "", "");
     writer.notes();
@@ -101,6 +102,8 @@ struct Writer<'a> {
     loading: ImageLoading,
     /// Where each raw HTML chunk comes from, in order, for the repair step.
     raw_spans: Vec<Span>,
+    /// What raw HTML's references become on this page, for the repair step.
+    rewrites: raw::Rewrites,
 }
 
 impl Writer<'_> {
@@ -109,7 +112,7 @@ impl Writer<'_> {
         let html = if self.raw_spans.is_empty() {
             self.out
         } else {
-            raw::repair(&self.out, self.flavor.xhtml(), &self.raw_spans, &mut diagnostics)
+            raw::repair(&self.out, self.flavor.xhtml(), &self.raw_spans, &self.rewrites, &mut diagnostics)
         };
         Fragment { html, diagnostics }
     }
@@ -186,7 +189,7 @@ impl Writer<'_> {
                 let end = self.void_end();
                 let _ = writeln!(self.out, "<hr{end}");
             }
-            Block::Html { html, span } => self.raw(html, *span),
+            Block::Html(raw) => self.raw(raw),
             // Future block kinds: nothing to show rather than a wrong guess.
             _ => {}
         }
@@ -358,13 +361,41 @@ impl Writer<'_> {
     }
 
     /// Raw HTML: passed through, preceded by a marker comment that lets the
-    /// repair step name the chunk's file and line.
-    fn raw(&mut self, html: &str, span: Span) {
+    /// repair step name the chunk's file and line. The repair step also gives
+    /// its references their targets, written as Markdown's would be, and its
+    /// ids their book-wide form on the single page.
+    fn raw(&mut self, raw: &RawHtml) {
         if self.flavor != Flavor::Spec {
             let _ = write!(self.out, "<!--{}{}-->", raw::MARKER, self.raw_spans.len());
-            self.raw_spans.push(span);
+            self.raw_spans.push(raw.span);
+            for reference in &raw.references {
+                let file = match reference.target {
+                    LinkTarget::Asset { asset } if !reference.is_link() => self.book.assets.get(asset),
+                    _ => None,
+                };
+                let rewrite = match file {
+                    _ if reference.is_link() => {
+                        raw::Rewrite { value: self.link_href(&reference.url, &reference.target, reference.span), ..Default::default() }
+                    }
+                    Some(file) => raw::Rewrite {
+                        value: Some(relative_url(&self.page, &file.href)),
+                        size: file.size.filter(|_| reference.element == "img"),
+                        lazy: reference.element == "img" && self.next_image_is_lazy(),
+                    },
+                    None => raw::Rewrite { value: Some(reference.url.clone()), ..Default::default() },
+                };
+                self.rewrites.insert((reference.attribute.clone(), reference.url.clone()), rewrite);
+            }
+            for anchor in &raw.anchors {
+                let id = self.id(anchor);
+                if id != anchor {
+                    let id = Some(id.to_string());
+                    self.rewrites.insert(("id".to_string(), anchor.clone()), raw::Rewrite { value: id.clone(), ..Default::default() });
+                    self.rewrites.insert(("name".to_string(), anchor.clone()), raw::Rewrite { value: id, ..Default::default() });
+                }
+            }
         }
-        self.out.push_str(html);
+        self.out.push_str(&raw.html);
     }
 
     // ---- Notes --------------------------------------------------------------
@@ -486,7 +517,7 @@ impl Writer<'_> {
                 let end = self.void_end();
                 let _ = writeln!(self.out, "<br{end}");
             }
-            Inline::Html { html, span } => self.raw(html, *span),
+            Inline::Html(raw) => self.raw(raw),
             _ => {}
         }
     }
@@ -573,13 +604,19 @@ impl Writer<'_> {
         if let Some(size) = size {
             let _ = write!(self.out, " width=\"{}\" height=\"{}\"", size.width, size.height);
         }
-        let eager = self.images == 0 && self.loading == ImageLoading::EagerFirst;
-        if !eager && matches!(self.flavor, Flavor::Site | Flavor::SinglePage) {
+        if self.next_image_is_lazy() {
             self.out.push_str(" loading=\"lazy\"");
         }
-        self.images += 1;
         let end = self.void_end();
         self.out.push_str(end);
+    }
+
+    /// Counts an image of the page and tells whether it loads lazily: on the
+    /// web, every image but the first, which may be on the first screen.
+    fn next_image_is_lazy(&mut self) -> bool {
+        let eager = self.images == 0 && self.loading == ImageLoading::EagerFirst;
+        self.images += 1;
+        !eager && matches!(self.flavor, Flavor::Site | Flavor::SinglePage)
     }
 
     // ---- Links --------------------------------------------------------------

@@ -4,15 +4,19 @@
 //! several chunks is understood, and serialised again — HTML5 for the site,
 //! well-formed XHTML for the EPUB, minus what an EPUB may not hold.
 //!
+//! The attributes that name a place of the book (`<img src>`, `<a href>`…)
+//! are written with the targets the resolver gave them, as [`Rewrites`].
+//!
 //! The chapter renderer puts a marker comment before each raw chunk; the sink
 //! below notes the last marker seen when the parser reports an error, so each
 //! warning names the file and line of the chunk at fault.
 
 use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
 
 use ego_tree::NodeRef;
-use folio_core::{Diagnostic, Span};
+use folio_core::{Diagnostic, ImageSize, Span};
 use html5ever::tendril::{StrTendril, TendrilSink};
 use html5ever::tree_builder::{ElementFlags, NodeOrText, QuirksMode, TreeBuilderOpts, TreeSink};
 use html5ever::{Attribute, ParseOpts, QualName, local_name, ns};
@@ -36,9 +40,28 @@ const DROPPED_FROM_EPUB: &[&str] = &[
     "template", "title",
 ];
 
+/// What raw HTML attributes become on the page being written, keyed by
+/// attribute and value as the model holds them: the targets of its
+/// references, and its ids on the single page, where they are book-wide. A
+/// chapter's references all start from its folder, so one value as written
+/// always means one target.
+pub type Rewrites = HashMap<(String, String), Rewrite>;
+
+/// What one attribute value of raw HTML becomes.
+#[derive(Debug, Default)]
+pub struct Rewrite {
+    /// The new value; `None` drops the attribute (a link an EPUB cannot follow).
+    pub value: Option<String>,
+    /// An image's pixel size, written unless the author sized it, as
+    /// Markdown images get theirs (no layout shift while the page loads).
+    pub size: Option<ImageSize>,
+    /// `loading="lazy"`, unless the author chose.
+    pub lazy: bool,
+}
+
 /// Parses `html` (a chapter fragment with marked raw chunks) and serialises it
 /// again; problems are reported against `spans[chunk]`.
-pub fn repair(html: &str, xhtml: bool, spans: &[Span], diagnostics: &mut Vec<Diagnostic>) -> String {
+pub fn repair(html: &str, xhtml: bool, spans: &[Span], rewrites: &Rewrites, diagnostics: &mut Vec<Diagnostic>) -> String {
     let sink = TrackingSink { inner: HtmlTreeSink::new(Html::new_fragment()), chunk: Cell::new(None), errors: RefCell::default() };
     let opts = ParseOpts { tree_builder: TreeBuilderOpts { exact_errors: true, ..Default::default() }, ..Default::default() };
     let parser =
@@ -59,7 +82,7 @@ pub fn repair(html: &str, xhtml: bool, spans: &[Span], diagnostics: &mut Vec<Dia
         }
     }
 
-    let mut serializer = Serializer { out: String::with_capacity(html.len()), xhtml, spans, chunk: None, diagnostics };
+    let mut serializer = Serializer { out: String::with_capacity(html.len()), xhtml, spans, rewrites, chunk: None, diagnostics };
     // A fragment parses into a single <html> element holding the content.
     for node in document.tree.root().children() {
         match node.value() {
@@ -148,6 +171,7 @@ struct Serializer<'a> {
     out: String,
     xhtml: bool,
     spans: &'a [Span],
+    rewrites: &'a Rewrites,
     /// The raw chunk the walk is in, for warnings about what XHTML drops.
     chunk: Option<usize>,
     diagnostics: &'a mut Vec<Diagnostic>,
@@ -234,15 +258,33 @@ impl Serializer<'_> {
             })
             .collect();
         attributes.sort();
+        let mut added = Vec::new();
         for (attribute, value) in attributes {
             if self.xhtml && !self.xhtml_attribute_allowed(name, &attribute) {
                 continue;
             }
-            self.out.push(' ');
-            self.out.push_str(&attribute);
-            self.out.push_str("=\"");
-            push_escaped(&mut self.out, value);
-            self.out.push('"');
+            let rewrite = match self.rewrites.is_empty() {
+                true => None,
+                false => self.rewrites.get(&(attribute.clone(), value.trim().to_string())),
+            };
+            let value = match rewrite {
+                Some(rewrite) => {
+                    let has = |a: &str| element.attr(a).is_some();
+                    if let Some(size) = rewrite.size.filter(|_| !has("width") && !has("height")) {
+                        added.extend([("width", size.width.to_string()), ("height", size.height.to_string())]);
+                    }
+                    if rewrite.lazy && !has("loading") {
+                        added.push(("loading", "lazy".to_string()));
+                    }
+                    let Some(value) = &rewrite.value else { continue };
+                    value.as_str()
+                }
+                None => value,
+            };
+            self.attribute(&attribute, value);
+        }
+        for (attribute, value) in added {
+            self.attribute(attribute, &value);
         }
         let is_void = VOID_ELEMENTS.contains(&name) && element.name.ns == ns!(html);
         if is_void {
@@ -254,6 +296,14 @@ impl Serializer<'_> {
         self.out.push_str("</");
         self.out.push_str(name);
         self.out.push('>');
+    }
+
+    fn attribute(&mut self, name: &str, value: &str) {
+        self.out.push(' ');
+        self.out.push_str(name);
+        self.out.push_str("=\"");
+        push_escaped(&mut self.out, value);
+        self.out.push('"');
     }
 
     /// XHTML keeps attributes that are well-formed XML names in a declared
@@ -292,8 +342,34 @@ mod tests {
 
     fn repaired(html: &str, xhtml: bool, spans: &[Span]) -> (String, Vec<Diagnostic>) {
         let mut diagnostics = Vec::new();
-        let out = repair(html, xhtml, spans, &mut diagnostics);
+        let out = repair(html, xhtml, spans, &Rewrites::new(), &mut diagnostics);
         (out, diagnostics)
+    }
+
+    #[test]
+    fn references_take_their_targets_and_images_their_size() {
+        let rewrite = |value: Option<&str>| Rewrite { value: value.map(str::to_string), ..Default::default() };
+        let rewrites = Rewrites::from([
+            (
+                ("src".to_string(), "../img/plan a.svg".to_string()),
+                Rewrite { size: Some(ImageSize { width: 320, height: 160 }), lazy: true, ..rewrite(Some("../img/plan-a.svg")) },
+            ),
+            (("href".to_string(), "../regles".to_string()), rewrite(None)),
+            (("id".to_string(), "plan".to_string()), rewrite(Some("parcelles-plan"))),
+        ]);
+        let html = "<!--folio-raw:0--><figure id=\"plan\"><img src=\"../img/plan a.svg\" alt=\"Plan\">\
+                    <img src=\" ../img/plan a.svg\" alt=\"\" width=\"50%\" loading=\"eager\"></figure>\
+                    <a href=\"../regles\">règles</a> <a href=\"#plan\">plan</a>";
+        let mut diagnostics = Vec::new();
+        let out = repair(html, true, &[span(1)], &rewrites, &mut diagnostics);
+        assert_eq!(
+            out,
+            "<figure id=\"parcelles-plan\"><img alt=\"Plan\" src=\"../img/plan-a.svg\" width=\"320\" height=\"160\" loading=\"lazy\"/>\
+             <img alt=\"\" loading=\"eager\" src=\"../img/plan-a.svg\" width=\"50%\"/></figure>\
+             <a>règles</a> <a href=\"#plan\">plan</a>",
+            "the author's size and loading win; an unreachable link loses its href; other values stay"
+        );
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
     }
 
     #[test]

@@ -1,19 +1,20 @@
-//! Images and the cover: each must exist inside the book root; its format
-//! and pixel size are read once here so that every edition can size it.
+//! Images, the files raw HTML embeds (`<img src>`, `<source src>`…) and the
+//! cover: each must exist inside the book root; its format and pixel size are
+//! read once here so that every edition can size it.
 
 use std::collections::{HashMap, HashSet};
 
 use rayon::prelude::*;
 
 use crate::diagnostics::Diagnostic;
-use crate::model::{Asset, AssetId, Book, Image, ImageSize, ImageTarget, Inline};
+use crate::model::{Asset, AssetId, Book, ImageSize, ImageTarget, Inline, LinkTarget, Span};
 use crate::paths::{self, Refused, is_remote};
 use crate::visit;
 
 pub fn resolve(book: &mut Book) {
     let root = &book.root;
     // Each chapter lists the book files its images name, on every core; an
-    // image points at its file's place in that list for now…
+    // image (or raw HTML's `src`) points at its file's place in that list for now…
     let found = super::per_chapter(&mut book.chapters, |_, chapter| {
         let base = paths::parent(&chapter.file).to_string();
         let mut wanted: Vec<String> = Vec::new();
@@ -26,16 +27,18 @@ pub fn resolve(book: &mut Book) {
                         .with_hint("describe the image between the brackets: ![a description](…), for readers who cannot see it"),
                 );
             }
-            if is_remote(&image.url) {
-                image.target = ImageTarget::External { url: image.url.clone() };
-                return;
+            image.target = wanted_file("image", &image.url, image.span, &base, &mut wanted, &mut diagnostics).into();
+        });
+        visit::each_raw_html(chapter, &mut |raw| {
+            for reference in raw.references.iter_mut().filter(|r| !r.is_link()) {
+                if reference.element == "img" && reference.alt.is_none() {
+                    diagnostics.push(
+                        Diagnostic::warning(format!("image `{}` has no alternative text", reference.url), reference.span)
+                            .with_hint("describe it in an `alt` attribute, for readers who cannot see it (`alt=\"\"` marks an image as decoration)"),
+                    );
+                }
+                reference.target = wanted_file(reference.what(), &reference.url, reference.span, &base, &mut wanted, &mut diagnostics);
             }
-            let path = paths::join(&base, strip_query(&image.url));
-            if path.clamped {
-                diagnostics.push(refused(image, &path.path, Refused::OutsideRoot));
-                return;
-            }
-            image.target = ImageTarget::Asset { asset: super::index_in(&mut wanted, path.path) };
         });
         (wanted, diagnostics)
     });
@@ -55,16 +58,22 @@ pub fn resolve(book: &mut Book) {
     let errors = super::per_chapter(&mut book.chapters, |chapter_id, chapter| {
         let wanted = &found[chapter_id].0;
         let mut diagnostics = Vec::new();
+        let mut found = |local: AssetId, what: &str, url: &str, span: Span| match &files[wanted[local].as_str()] {
+            Ok(asset) => Some(*asset),
+            Err(why) => {
+                diagnostics.push(refused(what, url, span, &wanted[local], why.clone()));
+                None
+            }
+        };
         visit::each_chapter_inline(chapter, &mut |inline| {
             let Inline::Image(image) = inline else { return };
             let ImageTarget::Asset { asset: local } = image.target else { return };
-            let path = &wanted[local];
-            match &files[path.as_str()] {
-                Ok(asset) => image.target = ImageTarget::Asset { asset: *asset },
-                Err(why) => {
-                    image.target = ImageTarget::Unresolved;
-                    diagnostics.push(refused(image, path, why.clone()));
-                }
+            image.target = found(local, "image", &image.url, image.span).map_or(ImageTarget::Unresolved, |asset| ImageTarget::Asset { asset });
+        });
+        visit::each_raw_html(chapter, &mut |raw| {
+            for reference in raw.references.iter_mut().filter(|r| !r.is_link()) {
+                let LinkTarget::Asset { asset: local } = reference.target else { continue };
+                reference.target = found(local, reference.what(), &reference.url, reference.span).map_or(LinkTarget::Unresolved, |asset| LinkTarget::Asset { asset });
             }
         });
         diagnostics
@@ -76,13 +85,29 @@ pub fn resolve(book: &mut Book) {
     book.diagnostics.extend(diagnostics);
 }
 
-/// The error for an image whose file (`path`, from the root) cannot be used.
-fn refused(image: &Image, path: &str, why: Refused) -> Diagnostic {
+/// What the `url` of an image (`what`: or another file), written in the chapter whose folder is `base`,
+/// points at: external, or the file's place in `wanted` as an asset for now
+/// (it is looked for later, once per book). A path out of the root is an error.
+fn wanted_file(what: &str, url: &str, span: Span, base: &str, wanted: &mut Vec<String>, diagnostics: &mut Vec<Diagnostic>) -> LinkTarget {
+    if is_remote(url) {
+        return LinkTarget::External { url: url.to_string() };
+    }
+    let path = paths::join(base, strip_query(url));
+    if path.clamped {
+        diagnostics.push(refused(what, url, span, &path.path, Refused::OutsideRoot));
+        return LinkTarget::Unresolved;
+    }
+    LinkTarget::Asset { asset: super::index_in(wanted, path.path) }
+}
+
+/// The error for an image (`what`: or another file) whose `path`, from the
+/// root, cannot be used.
+fn refused(what: &str, url: &str, span: Span, path: &str, why: Refused) -> Diagnostic {
     match why {
-        Refused::Missing => Diagnostic::error(format!("image `{}` not found", image.url), image.span)
+        Refused::Missing => Diagnostic::error(format!("{what} `{url}` not found"), span)
             .with_hint(format!("looked for `{path}` in the book root; paths starting with `/` start at the book root")),
-        Refused::OutsideRoot => Diagnostic::error(format!("image `{}` lies outside the book root", image.url), image.span)
-            .with_hint("folio reads nothing outside the book: copy the image into the book, e.g. under assets/"),
+        Refused::OutsideRoot => Diagnostic::error(format!("{what} `{url}` lies outside the book root"), span)
+            .with_hint(format!("folio reads nothing outside the book: copy the {what} into the book, e.g. under assets/")),
     }
 }
 
@@ -197,6 +222,13 @@ mod tests {
         assert_eq!(add(&mut assets, asset("img/plan du jardin.png")), 0, "the same file is added once");
         let hrefs: Vec<&str> = assets.iter().map(|a| a.href.as_str()).collect();
         assert_eq!(hrefs, ["img/plan-du-jardin.png", "img/plan-du-jardin-2.png", "img/Plan-du-jardin-3.png"]);
+    }
+
+    #[test]
+    fn raw_images_need_an_alt_attribute_but_may_be_decorative() {
+        let book = crate::parse_str("<img src=\"a.png\">\n\nTexte <img src=\"b.png\" alt=\"\"> et <img src=\"c.png\" alt=\"C\">\n");
+        let missing: Vec<_> = book.diagnostics.iter().filter(|d| d.message.contains("no alternative text")).map(|d| (d.message.as_str(), d.span.map(|s| s.line))).collect();
+        assert_eq!(missing, [("image `a.png` has no alternative text", Some(1))]);
     }
 
     #[test]

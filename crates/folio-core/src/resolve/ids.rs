@@ -4,18 +4,13 @@
 //! alternative for single-file editions (`Chapter::global_ids`).
 
 use std::collections::{BTreeMap, HashSet};
-use std::sync::LazyLock;
 
-use regex::Regex;
 
 use crate::diagnostics::Diagnostic;
 use crate::load::unique;
 use crate::model::{Block, Book, Chapter, Inline, plain_text};
 use crate::slug::slugify;
 use crate::visit;
-
-static HTML_ID: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r#"(?i)\s(?:id|name)\s*=\s*(?:"([^"]+)"|'([^']+)')"#).expect("id pattern is valid"));
 
 /// Decides every id and returns, per chapter, the set of ids it carries
 /// (what links are checked against).
@@ -41,32 +36,13 @@ fn fixed_ids(chapter: &mut Chapter, entry_ids: impl Iterator<Item = String>) -> 
         ids.extend(note.references.iter().cloned());
     }
     ids.extend(entry_ids);
-    visit::each_chapter_inline(chapter, &mut |inline| match inline {
-        Inline::Citation { items, .. } => ids.extend(items.iter().map(|i| i.id.clone())),
-        Inline::Html { html, .. } => ids.extend(html_ids(html)),
-        _ => {}
-    });
-    for_each_block(&chapter.blocks, &mut |block| {
-        if let Block::Html { html, .. } = block {
-            ids.extend(html_ids(html));
+    visit::each_chapter_inline(chapter, &mut |inline| {
+        if let Inline::Citation { items, .. } = inline {
+            ids.extend(items.iter().map(|i| i.id.clone()));
         }
     });
+    visit::each_raw_html(chapter, &mut |raw| ids.extend(raw.anchors.iter().cloned()));
     ids
-}
-
-fn html_ids(html: &str) -> impl Iterator<Item = String> + '_ {
-    HTML_ID.captures_iter(html).filter_map(|c| c.get(1).or(c.get(2)).map(|m| m.as_str().to_string()))
-}
-
-fn for_each_block(blocks: &[Block], f: &mut dyn FnMut(&Block)) {
-    for block in blocks {
-        f(block);
-        match block {
-            Block::BlockQuote { blocks, .. } => for_each_block(blocks, f),
-            Block::List { items, .. } => items.iter().for_each(|item| for_each_block(&item.blocks, f)),
-            _ => {}
-        }
-    }
 }
 
 fn for_each_heading(blocks: &mut [Block], f: &mut dyn FnMut(&mut String, &[Inline], crate::model::Span)) {

@@ -2,6 +2,7 @@
 //! `./1-code_source`, `folder/`, `/x.md`, `x.md#id`) resolve to a chapter and
 //! an anchor; links to other files of the book become asset links; the rest
 //! is external or reported as broken, with the closest chapter as a hint.
+//! Raw HTML's `<a href>`s resolve the same way.
 
 use std::collections::HashSet;
 
@@ -29,6 +30,15 @@ pub fn resolve(book: &mut Book, anchor_sets: &[HashSet<String>]) {
                 Found::File(path) => LinkTarget::Asset { asset: super::index_in(&mut wanted, path) },
             };
         });
+        visit::each_raw_html(chapter, &mut |raw| {
+            for reference in raw.references.iter_mut().filter(|r| r.is_link()) {
+                let here = Here { base: &base, current, files: &files, anchor_sets, span: reference.span };
+                reference.target = match resolve_one(&reference.url, &here, root, &mut diagnostics) {
+                    Found::Target(target) => target,
+                    Found::File(path) => LinkTarget::Asset { asset: super::index_in(&mut wanted, path) },
+                };
+            }
+        });
         (wanted, diagnostics)
     });
     // …and the files become assets in reading order, so that asset ids
@@ -42,6 +52,13 @@ pub fn resolve(book: &mut Book, anchor_sets: &[HashSet<String>]) {
         visit::each_chapter_inline(chapter, &mut |inline| {
             if let Inline::Link { target: LinkTarget::Asset { asset }, .. } = inline {
                 *asset = ids[*asset];
+            }
+        });
+        visit::each_raw_html(chapter, &mut |raw| {
+            for reference in raw.references.iter_mut().filter(|r| r.is_link()) {
+                if let LinkTarget::Asset { asset } = &mut reference.target {
+                    *asset = ids[*asset];
+                }
             }
         });
     }

@@ -2,18 +2,21 @@
 
 use std::sync::LazyLock;
 
-use folio_core::{Alignment, Block, Diagnostic, Image, ImageTarget, Inline, ListItem, Span};
+use folio_core::{Alignment, Block, Diagnostic, Image, ImageTarget, Inline, ListItem, RawHtml};
 use regex::Regex;
 
 use super::Generator;
 
-/// `id="…"` / `name="…"` in raw HTML: anchors that links may point to.
-static HTML_ANCHOR: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r#"(?i)\b(?:id|name)\s*=\s*(?:"([^"]*)"|'([^']*)')"#).expect("valid regex"));
-
-/// HTML that loses nothing in print: comments and empty `<a …></a>` anchors.
-static SILENT_HTML: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?is)^(?:\s|<!--.*?-->|<a\s[^>]*>\s*</a>)*$").expect("valid regex"));
+/// HTML that loses nothing in print: comments, empty `<a …></a>` anchors,
+/// the images and their captions (printed as figures) and the tags that only
+/// frame them.
+static SILENT_HTML: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?is)^(?:\s|<!--.*?-->|<a\s[^>]*>\s*</a>|<img\b[^>]*>|<figcaption\b[^>]*>.*?</figcaption>",
+        r"|</?(?:p|div|figure|picture|center|span)\b[^>]*>)*$"
+    ))
+        .expect("valid regex")
+});
 
 /// Points per pixel at 150 dpi: images never print larger than that.
 const POINTS_PER_PIXEL: f64 = 72.0 / 150.0;
@@ -62,7 +65,7 @@ impl Generator<'_> {
                 self.out.push(')');
             }
             Block::ThematicBreak { .. } => self.out.push_str("#divider()"),
-            Block::Html { html, span } => self.html_block(html, *span),
+            Block::Html(raw) => self.html_block(raw),
             _ => self.diagnostics.push(Diagnostic::warning("this kind of block is not in the PDF edition yet", block.span())),
         }
     }
@@ -239,24 +242,29 @@ impl Generator<'_> {
         self.out.push_str("];");
     }
 
-    /// Raw HTML has no place in print: its anchors are kept for links, the
-    /// rest is left out with a note (comments silently).
-    fn html_block(&mut self, html: &str, span: Span) {
-        self.html_anchors(html);
-        if !SILENT_HTML.is_match(html) {
+    /// Raw HTML has no place in print: its anchors are kept for links, its
+    /// images are printed as figures, and the rest is left out with a note
+    /// (comments and framing tags silently).
+    fn html_block(&mut self, raw: &RawHtml) {
+        self.html_anchors(raw);
+        for (n, image) in raw.references.iter().filter_map(|r| r.image()).enumerate() {
+            if n > 0 {
+                self.out.push_str("\n\n");
+            }
+            self.figure(&image);
+        }
+        if !SILENT_HTML.is_match(&raw.html) {
             self.diagnostics.push(
-                Diagnostic::note("raw HTML is left out of the PDF edition", span).with_hint("write it in Markdown to have it in every edition"),
+                Diagnostic::note("raw HTML is left out of the PDF edition", raw.span)
+                    .with_hint("write it in Markdown to have it in every edition"),
             );
         }
     }
 
-    pub(super) fn html_anchors(&mut self, html: &str) {
-        let book = self.book;
-        let chapter = &book.chapters[self.chapter];
-        for capture in HTML_ANCHOR.captures_iter(html) {
-            if let Some(id) = capture.get(1).or_else(|| capture.get(2)) {
-                self.anchor(chapter.global_id(id.as_str()));
-            }
+    pub(super) fn html_anchors(&mut self, raw: &RawHtml) {
+        let chapter = &self.book.chapters[self.chapter];
+        for anchor in &raw.anchors {
+            self.anchor(chapter.global_id(anchor));
         }
     }
 }

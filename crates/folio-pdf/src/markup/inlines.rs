@@ -31,11 +31,14 @@ impl Generator<'_> {
             Inline::Citation { items, .. } => self.citation(items),
             Inline::SoftBreak { .. } => self.out.push(' '),
             Inline::HardBreak { .. } => self.out.push_str("#linebreak();"),
-            Inline::Html { html, .. } => {
-                if html.trim_start().to_ascii_lowercase().starts_with("<br") {
+            Inline::Html(raw) => {
+                if raw.html.trim_start().to_ascii_lowercase().starts_with("<br") {
                     self.out.push_str("#linebreak();");
                 }
-                self.html_anchors(html);
+                self.html_anchors(raw);
+                for image in raw.references.iter().filter_map(|r| r.image()) {
+                    self.image(&image, false);
+                }
             }
             // Future inline kinds: their plain text.
             other => self.text(&folio_core::plain_text(std::slice::from_ref(other))),
