@@ -381,8 +381,15 @@ impl Writer<'_> {
                         value: Some(relative_url(&self.page, &file.href)),
                         size: file.size.filter(|_| reference.element == "img"),
                         lazy: reference.element == "img" && self.next_image_is_lazy(),
+                        as_link: false,
                     },
-                    None => raw::Rewrite { value: Some(reference.url.clone()), ..Default::default() },
+                    None => match &reference.target {
+                        LinkTarget::External { url } if self.flavor == Flavor::Epub && reference.element == "img" => {
+                            self.warn(format!("remote image `{url}` is not packaged in the EPUB: its alt text links to it"), reference.span);
+                            raw::Rewrite { value: Some(url.clone()), as_link: true, ..Default::default() }
+                        }
+                        _ => raw::Rewrite { value: Some(reference.url.clone()), ..Default::default() },
+                    },
                 };
                 self.rewrites.insert((reference.attribute.clone(), reference.url.clone()), rewrite);
             }
@@ -760,6 +767,14 @@ mod tests {
         assert_eq!(epub.diagnostics.len(), 1);
         let site = chapter_fragment(&book, 0, Target::Site);
         assert!(site.html.contains("<img src=\"https://example.org/s.png\" alt=\"un schéma\">"), "{}", site.html);
+
+        // The same in raw HTML, which the EPUB rewrites as well.
+        let book = parse_str("<p>Voir <img src=\"https://example.org/s.png\" alt=\"un schéma\"> ici.</p>\n");
+        let epub = chapter_fragment(&book, 0, Target::Epub);
+        assert!(epub.html.contains("<p>Voir <a href=\"https://example.org/s.png\">un schéma</a> ici.</p>"), "{}", epub.html);
+        assert_eq!(epub.diagnostics.len(), 1, "{:?}", epub.diagnostics);
+        let site = chapter_fragment(&book, 0, Target::Site);
+        assert!(site.html.contains("<img alt=\"un schéma\" src=\"https://example.org/s.png\">"), "{}", site.html);
     }
 
     #[test]

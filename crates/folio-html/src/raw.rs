@@ -57,6 +57,9 @@ pub struct Rewrite {
     pub size: Option<ImageSize>,
     /// `loading="lazy"`, unless the author chose.
     pub lazy: bool,
+    /// Write the `<img>` as a link to `value` showing its alt text: a remote
+    /// image in an EPUB, which may load nothing from the network.
+    pub as_link: bool,
 }
 
 /// Parses `html` (a chapter fragment with marked raw chunks) and serialises it
@@ -177,7 +180,7 @@ struct Serializer<'a> {
     diagnostics: &'a mut Vec<Diagnostic>,
 }
 
-impl Serializer<'_> {
+impl<'a> Serializer<'a> {
     fn children(&mut self, node: NodeRef<'_, Node>) {
         for child in node.children() {
             self.node(child);
@@ -221,6 +224,14 @@ impl Serializer<'_> {
         let name = element.name();
         if self.xhtml && DROPPED_FROM_EPUB.contains(&name) {
             self.warn(format!("<{name}> cannot go into an EPUB: dropped"));
+            return;
+        }
+        if let Some(href) = self.link_instead(element) {
+            self.out.push_str("<a href=\"");
+            push_escaped(&mut self.out, href);
+            self.out.push_str("\">");
+            push_escaped(&mut self.out, element.attr("alt").unwrap_or(href));
+            self.out.push_str("</a>");
             return;
         }
         // `<https://exemple.fr>` in an HTML block is an element named
@@ -296,6 +307,13 @@ impl Serializer<'_> {
         self.out.push_str("</");
         self.out.push_str(name);
         self.out.push('>');
+    }
+
+    /// Where an `<img>` links instead of showing itself, if it must.
+    fn link_instead(&self, element: &scraper::node::Element) -> Option<&'a str> {
+        let src = element.attr("src").filter(|_| element.name() == "img")?;
+        let rewrite = self.rewrites.get(&("src".to_string(), src.trim().to_string()))?;
+        rewrite.value.as_deref().filter(|_| rewrite.as_link)
     }
 
     fn attribute(&mut self, name: &str, value: &str) {
