@@ -16,7 +16,7 @@ const CTX: RenderContext = RenderContext { timestamp: 1_700_000_000 };
 fn html(c: &mut Criterion) {
     let dir = generate::bench_book();
     let book = folio_core::open(&dir).unwrap_or_else(|e| panic!("cannot open {}: {e}", dir.display()));
-    let markdown: u64 = book.sources.iter().filter(|s| s.path.ends_with(".md")).map(|s| s.text.len() as u64).sum();
+    let markdown = generate::chapter_bytes(&book);
     let mut group = c.benchmark_group("html");
     group.sample_size(20);
     group.throughput(Throughput::Bytes(markdown));

@@ -11,7 +11,7 @@ mod generate;
 
 use std::path::{Path, PathBuf};
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use folio_core::{Book, RenderContext};
 
 const CTX: RenderContext = RenderContext { timestamp: 1_700_000_000 };
@@ -36,6 +36,7 @@ fn pdf(c: &mut Criterion) {
     group.sample_size(10);
     for (name, book) in [("white-paper", &white_paper), ("generated-100", &generated)] {
         let markup = folio_pdf::markup(book).expect("markup");
+        group.throughput(Throughput::Bytes(generate::chapter_bytes(book)));
         group.bench_function(format!("{name}/folio-render"), |b| {
             b.iter(|| {
                 folio_pdf::clear_cache();

@@ -8,12 +8,8 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 #[path = "common/generate.rs"]
 mod generate;
 
-/// Bytes of Markdown the pipeline parses: the chapters, not the other
-/// Markdown files of the folder (a fixture's EXPECTED.md is only noted as
-/// unlisted, so counting it would flatter the throughput).
 fn chapter_bytes(dir: &Path) -> u64 {
-    let book = folio::Book::load(dir).expect("book loads");
-    book.chapters.iter().map(|c| book.sources[c.source].text.len() as u64).sum()
+    generate::chapter_bytes(&folio::Book::load(dir).expect("book loads"))
 }
 
 fn pipeline(c: &mut Criterion) {

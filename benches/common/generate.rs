@@ -27,6 +27,14 @@ pub fn bench_book() -> PathBuf {
     dir
 }
 
+/// Bytes of Markdown in a book's chapters: what every bench's throughput is
+/// measured against. Not the other Markdown files of the folder: SUMMARY.md
+/// is not text of the book, and a fixture's EXPECTED.md is only noted as
+/// unlisted, so counting them would flatter the throughput.
+pub fn chapter_bytes(book: &folio_core::Book) -> u64 {
+    book.chapters.iter().map(|c| book.sources[c.source].text.len() as u64).sum()
+}
+
 /// Writes a book of `chapters` chapters (~15–25 KB of Markdown each, plus an introduction and
 /// a references chapter) into `dir`, created if needed; files of an earlier book are not
 /// removed, so pass a fresh directory. Returns the bytes of Markdown written, for
