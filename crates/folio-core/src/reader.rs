@@ -92,7 +92,7 @@ pub fn read(text: &str, source: SourceId, front_matter: FrontMatter) -> Document
     let arena = Arena::new();
     let root = parse_document(&arena, text, &options(front_matter == FrontMatter::Allowed && opens_with_metadata(text)));
     let line_starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
-    let mut reader = Reader { source, text, line_starts, last_col: (0, 0, 0), line_shift: 0, doc: Document::default() };
+    let mut reader = Reader { source, text, line_starts, last_col: (0, 0, 0), line_shift: 0, column_shift: (0, 0), doc: Document::default() };
     let blocks = reader.blocks(root);
     reader.doc.blocks = blocks;
     reader.doc
@@ -112,6 +112,8 @@ struct Reader<'t> {
     /// Lines to add to comrak's lines inside the current paragraph: see
     /// `reference_definition_lines`.
     line_shift: usize,
+    /// How far comrak's columns are off on a line of that paragraph: see `shifted_column`.
+    column_shift: (usize, isize),
     doc: Document,
 }
 
@@ -132,9 +134,13 @@ impl Reader<'_> {
         // Kept inside the text whatever comrak says: its positions after
         // removed reference definitions can be off (see `line_shift`).
         let line = self.nearest_line(pos.line + self.line_shift);
+        let column = match self.line_shift {
+            0 => pos.column,
+            _ => self.shifted_column(node, line),
+        };
         let std::ops::Range { start, end: line_end } = self.line_bytes(line).unwrap_or_default();
         // Inside a multi-byte character: count what precedes it.
-        let end = self.text.floor_char_boundary((start + pos.column.saturating_sub(1)).min(line_end));
+        let end = self.text.floor_char_boundary((start + column.saturating_sub(1)).min(line_end));
         let count = |from: usize| {
             let before = &self.text[from..end];
             if before.is_ascii() { before.len() } else { before.chars().count() }
@@ -147,39 +153,54 @@ impl Reader<'_> {
         Span { source: self.source, line: line as u32, col: col as u32 + 1 }
     }
 
-    /// The column just past the end of `line`: no span on it goes further.
-    /// (Text split after comrak misplaced it could otherwise run past it.)
-    fn last_col_of(&self, line: u32) -> u32 {
-        let bytes = self.line_bytes(self.nearest_line(line as usize)).unwrap_or_default();
-        self.text[bytes].chars().count() as u32 + 1
+    /// The byte column of `node`, on its real `line`, in a paragraph that
+    /// opened with definitions. comrak's columns there are off too: it counts
+    /// them from where the content of another line starts (past `  ` or `> `).
+    /// A text shows where it really is, so it is looked for on its line, and
+    /// the nodes after it on that line move as much.
+    fn shifted_column(&mut self, node: &AstNode<'_>, line: usize) -> usize {
+        let given = node.data().sourcepos.start.column;
+        let column = match self.column_shift {
+            (shifted, by) if shifted == line => given.saturating_add_signed(by).max(1),
+            _ => given,
+        };
+        let NodeValue::Text(text) = &node.data().value else { return column };
+        let Some(bytes) = self.line_bytes(line) else { return column };
+        let source = &self.text[bytes];
+        let opening = text.chars().count().min(8);
+        let found = source
+            .char_indices()
+            .filter(|&(at, _)| written_len(&source[at..], text, opening).is_some())
+            .map(|(at, _)| at + 1)
+            .min_by_key(|&at| at.abs_diff(column));
+        match found {
+            Some(found) => {
+                self.column_shift = (line, found as isize - given as isize);
+                found
+            }
+            None => column,
+        }
     }
 
     /// How many lines of link reference definitions open the paragraph (or
     /// setext heading) `node`. comrak removes them but still counts its
     /// text's lines from the paragraph's first line (`[a]: /url` then
     /// `texte` puts `texte` on line 1), so spans inside would point a line
-    /// too high per definition. One-line definitions only: a definition
-    /// spread over lines is rare enough to keep this simple.
+    /// too high per definition line. The paragraph itself keeps its true end:
+    /// the lines its text falls short of it are the lines removed.
     fn reference_definition_lines<'a>(&self, node: &'a AstNode<'a>) -> usize {
-        static DEFINITION: LazyLock<Regex> = LazyLock::new(|| {
-            Regex::new(r#"^ {0,3}\[[^\]\[^][^\]\[]*\]:[ \t]*(?:<[^>]*>|[^ \t\r\n]+)(?:[ \t]+(?:"[^"]*"|'[^']*'|\([^)]*\)))?[ \t]*\r?$"#).expect("definition pattern is valid")
-        });
-        let start = node.data().sourcepos.start;
-        let line_text = |n: usize| self.text.get(self.line_bytes(n)?);
-        // The first line from the paragraph's column (after a list marker,
-        // say); the next ones past their block quote markers and indent.
-        let content = |n: usize| {
-            let text = line_text(n)?;
-            if n == start.line { text.get(start.column.saturating_sub(1)..) } else { Some(text.trim_start_matches([' ', '\t', '>'])) }
-        };
-        // The paragraph's text starts where it says: nothing was removed.
-        if let Some(first) = node.first_child()
-            && let NodeValue::Text(text) = &first.data().value
-            && content(start.line).is_some_and(|line| line.starts_with(text.chars().take(8).collect::<String>().as_str()))
-        {
+        let data = node.data();
+        let start = data.sourcepos.start;
+        // Nothing was removed unless the first line opens a definition (a
+        // heading's `{#id}`, say, also ends its text early).
+        let first = self.line_bytes(start.line).and_then(|bytes| self.text[bytes].get(start.column.saturating_sub(1)..));
+        if !first.is_some_and(|line| line.starts_with('[') && line.contains("]:")) {
             return 0;
         }
-        (start.line..).take_while(|&n| content(n).is_some_and(|l| l.starts_with('[') && DEFINITION.is_match(l))).count()
+        // A setext heading ends on its underline, below its text.
+        let underline = usize::from(matches!(&data.value, NodeValue::Heading(heading) if heading.setext));
+        let Some(text_end) = node.last_child().map(|last| last.data().sourcepos.end.line) else { return 0 };
+        data.sourcepos.end.line.saturating_sub(underline).saturating_sub(text_end)
     }
 
     fn blocks<'a>(&mut self, parent: &'a AstNode<'a>) -> Vec<Block> {
@@ -196,6 +217,7 @@ impl Reader<'_> {
         let data = node.data();
         // A paragraph, or a setext heading, may open with definitions comrak removed.
         if matches!(data.value, NodeValue::Paragraph | NodeValue::Heading(_)) {
+            self.column_shift = (0, 0);
             self.line_shift = self.reference_definition_lines(node);
         }
         let span = self.span(node);
@@ -328,9 +350,11 @@ impl Reader<'_> {
         let mut inlines = Vec::with_capacity(out.len());
         for inline in out {
             match inline {
-                Inline::Text { ref text, span } if text.contains('[') => {
-                    let last_col = self.last_col_of(span.line);
-                    inlines.extend(split_text(inline, last_col));
+                Inline::Text { text, span } if text.contains('[') => {
+                    let source = self.line_bytes(span.line as usize).map_or("", |bytes| &self.text[bytes]);
+                    let cols = source_cols(source, span.col, &text);
+                    let at = |offset: u32| Span { col: cols.as_ref().map_or(span.col + offset, |cols| cols[offset as usize]), ..span };
+                    inlines.extend(split_text(&text, &at));
                 }
                 other => inlines.push(other),
             }
@@ -339,14 +363,62 @@ impl Reader<'_> {
     }
 }
 
+/// The column of each character of `text` (and of its end) on the source
+/// `line` where it starts at column `col`: see [`written_len`]. Where the
+/// source says something else, characters are counted one for one. `None`
+/// when the text is written as it is: then its columns simply follow.
+fn source_cols(line: &str, col: u32, text: &str) -> Option<Vec<u32>> {
+    let start = line.char_indices().nth(col.saturating_sub(1) as usize).map_or(line.len(), |(at, _)| at);
+    let mut source = &line[start..];
+    if source.starts_with(text) {
+        return None;
+    }
+    let mut cols = Vec::with_capacity(text.len() + 1);
+    let mut col = col;
+    for (at, _) in text.char_indices() {
+        cols.push(col);
+        let written = written_len(source, &text[at..], 1).unwrap_or_else(|| source.chars().next().map_or(0, char::len_utf8));
+        col += source[..written].chars().count() as u32;
+        source = &source[written..];
+    }
+    cols.push(col);
+    Some(cols)
+}
+
+/// The bytes of `source` in which the first `count` characters of `text` are
+/// written, or `None` if the source says something else. The text is shorter
+/// than its source where an escape (`\[`) or an entity (`&amp;`) stood for
+/// one character, so both are walked together.
+fn written_len(source: &str, text: &str, count: usize) -> Option<usize> {
+    static ENTITY: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"^&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});").expect("entity pattern is valid"));
+    let (mut rest, mut text) = (source, text);
+    for _ in 0..count {
+        let Some(wanted) = text.chars().next() else { break };
+        let mut chars = rest.chars();
+        let first = chars.next()?;
+        let written = match (first, chars.next()) {
+            ('\\', Some(escaped)) if escaped.is_ascii_punctuation() && escaped == wanted => 2,
+            ('&', _) => match ENTITY.find(rest) {
+                Some(entity) if !text.starts_with(entity.as_str()) => entity.len(),
+                _ if wanted == '&' => 1,
+                _ => return None,
+            },
+            _ if first == wanted => first.len_utf8(),
+            _ => return None,
+        };
+        rest = &rest[written..];
+        text = &text[wanted.len_utf8()..];
+    }
+    Some(source.len() - rest.len())
+}
+
 /// Splits the brackets comrak left as text into citations and references to
-/// undefined footnotes (`[^3]` without a definition stays text in comrak).
-fn split_text(inline: Inline, last_col: u32) -> Vec<Inline> {
-    let Inline::Text { text, span } = inline else {
-        return vec![inline];
-    };
+/// undefined footnotes (`[^3]` without a definition stays text in comrak);
+/// `at` places a character of the text, by offset, in the source.
+fn split_text(text: &str, at: &dyn Fn(u32) -> Span) -> Vec<Inline> {
     let mut out = Vec::new();
-    let mut rest = text.as_str();
+    let mut rest = text;
     let mut consumed_chars = 0u32;
     while let Some(open) = rest.find('[') {
         let Some(close) = rest[open..].find(']').map(|c| open + c) else { break };
@@ -354,11 +426,10 @@ fn split_text(inline: Inline, last_col: u32) -> Vec<Inline> {
         if body.contains('[') {
             // Not innermost: look again from the inner bracket.
             let skip = open + 1 + body.rfind('[').unwrap_or(0);
-            push_text(&mut out, &rest[..skip], span, last_col, &mut consumed_chars);
+            push_text(&mut out, &rest[..skip], at, &mut consumed_chars);
             rest = &rest[skip..];
             continue;
         }
-        let node_span = |consumed: u32| Span { col: (span.col + consumed).min(last_col), ..span };
         let found = if let Some(label) = body.strip_prefix('^').filter(|l| !l.is_empty() && !l.contains(char::is_whitespace)) {
             Some(Inline::FootnoteRef { label: label.to_string(), note: None, id: String::new(), span: Span::default() })
         } else {
@@ -372,28 +443,27 @@ fn split_text(inline: Inline, last_col: u32) -> Vec<Inline> {
         };
         match found {
             Some(mut node) => {
-                push_text(&mut out, &rest[..open], span, last_col, &mut consumed_chars);
-                let at = node_span(consumed_chars);
+                push_text(&mut out, &rest[..open], at, &mut consumed_chars);
                 match &mut node {
-                    Inline::FootnoteRef { span, .. } | Inline::Citation { span, .. } => *span = at,
+                    Inline::FootnoteRef { span, .. } | Inline::Citation { span, .. } => *span = at(consumed_chars),
                     _ => {}
                 }
                 out.push(node);
                 consumed_chars += rest[open..=close].chars().count() as u32;
             }
-            None => push_text(&mut out, &rest[..=close], span, last_col, &mut consumed_chars),
+            None => push_text(&mut out, &rest[..=close], at, &mut consumed_chars),
         }
         rest = &rest[close + 1..];
     }
-    push_text(&mut out, rest, span, last_col, &mut consumed_chars);
+    push_text(&mut out, rest, at, &mut consumed_chars);
     out
 }
 
-fn push_text(out: &mut Vec<Inline>, text: &str, span: Span, last_col: u32, consumed_chars: &mut u32) {
+fn push_text(out: &mut Vec<Inline>, text: &str, at: &dyn Fn(u32) -> Span, consumed_chars: &mut u32) {
     if text.is_empty() {
         return;
     }
-    let at = Span { col: (span.col + *consumed_chars).min(last_col), ..span };
+    let at = at(*consumed_chars);
     *consumed_chars += text.chars().count() as u32;
     if let Some(Inline::Text { text: previous, .. }) = out.last_mut() {
         previous.push_str(text);
@@ -543,6 +613,15 @@ mod tests {
         assert_eq!(lines, [(3, 1), (3, 5), (3, 10), (3, 11), (3, 25), (4, 1)], "{content:?}");
         // A footnote definition is not a link reference definition.
         assert_eq!(doc.footnotes[0].blocks[0].span().line, 6);
+    }
+
+    #[test]
+    fn spans_after_a_definition_over_several_lines_stay_true() {
+        let doc = read("Intro.\n\n[a]:\n  /url\n  \"un titre\"\nTexte [Rogers, 1962] ici.\nsuite\n", 0, FrontMatter::None);
+        let Block::Paragraph { content, span } = &doc.blocks[1] else { panic!("{:?}", doc.blocks) };
+        assert_eq!(span.line, 6);
+        let lines: Vec<(u32, u32)> = content.iter().map(|i| (i.span().line, i.span().col)).collect();
+        assert_eq!(lines, [(6, 1), (6, 7), (6, 21), (6, 26), (7, 1)], "{content:?}");
     }
 
     #[test]
