@@ -603,25 +603,24 @@ mod tests {
         assert_eq!(doc.footnotes[0].span.line, 4);
     }
 
+    /// The line of the document's last paragraph, and (line, column) of each of its inlines.
+    fn last_paragraph(doc: &Document) -> (u32, Vec<(u32, u32)>) {
+        let Some(Block::Paragraph { content, span }) = doc.blocks.iter().rfind(|b| matches!(b, Block::Paragraph { .. })) else {
+            panic!("no paragraph in {:?}", doc.blocks)
+        };
+        (span.line, content.iter().map(|i| (i.span().line, i.span().col)).collect())
+    }
+
     #[test]
     fn spans_after_reference_definitions_stay_true() {
         // comrak counts the text's lines from the definitions it removed.
         let doc = read("[a]: /url\n[b]: <c d> \"t\"\nfoo *bar* [Rogers, 1962]\nbaz\n\n[^1]: Note\n", 0, FrontMatter::None);
-        let Block::Paragraph { content, span } = &doc.blocks[0] else { panic!("{:?}", doc.blocks) };
-        assert_eq!(span.line, 3);
-        let lines: Vec<(u32, u32)> = content.iter().map(|i| (i.span().line, i.span().col)).collect();
-        assert_eq!(lines, [(3, 1), (3, 5), (3, 10), (3, 11), (3, 25), (4, 1)], "{content:?}");
+        assert_eq!(last_paragraph(&doc), (3, vec![(3, 1), (3, 5), (3, 10), (3, 11), (3, 25), (4, 1)]));
         // A footnote definition is not a link reference definition.
         assert_eq!(doc.footnotes[0].blocks[0].span().line, 6);
-    }
-
-    #[test]
-    fn spans_after_a_definition_over_several_lines_stay_true() {
+        // A definition over several lines, whose indent comrak also lends to the text's columns.
         let doc = read("Intro.\n\n[a]:\n  /url\n  \"un titre\"\nTexte [Rogers, 1962] ici.\nsuite\n", 0, FrontMatter::None);
-        let Block::Paragraph { content, span } = &doc.blocks[1] else { panic!("{:?}", doc.blocks) };
-        assert_eq!(span.line, 6);
-        let lines: Vec<(u32, u32)> = content.iter().map(|i| (i.span().line, i.span().col)).collect();
-        assert_eq!(lines, [(6, 1), (6, 7), (6, 21), (6, 26), (7, 1)], "{content:?}");
+        assert_eq!(last_paragraph(&doc), (6, vec![(6, 1), (6, 7), (6, 21), (6, 26), (7, 1)]));
     }
 
     #[test]
