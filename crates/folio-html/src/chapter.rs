@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use folio_core::{
     Alignment, Block, Book, Chapter, ChapterId, CitationItem, Diagnostic, Footnote, Image, ImageTarget, Inline,
-    LinkTarget, ListItem, RawHtml, Span,
+    HtmlReference, LinkTarget, ListItem, RawHtml, Span,
 };
 
 use crate::escape::{escaped, push_escaped, push_text, push_url};
@@ -369,27 +369,9 @@ impl Writer<'_> {
             let _ = write!(self.out, "<!--{}{}-->", raw::MARKER, self.raw_spans.len());
             self.raw_spans.push(raw.span);
             for reference in &raw.references {
-                let file = match reference.target {
-                    LinkTarget::Asset { asset } if !reference.is_link() => self.book.assets.get(asset),
-                    _ => None,
-                };
-                let rewrite = match file {
-                    _ if reference.is_link() => {
-                        raw::Rewrite { value: self.link_href(&reference.url, &reference.target, reference.span), ..Default::default() }
-                    }
-                    Some(file) => raw::Rewrite {
-                        value: Some(relative_url(&self.page, &file.href)),
-                        size: file.size.filter(|_| reference.element == "img"),
-                        lazy: reference.element == "img" && self.next_image_is_lazy(),
-                        as_link: false,
-                    },
-                    None => match &reference.target {
-                        LinkTarget::External { url } if self.flavor == Flavor::Epub && reference.element == "img" => {
-                            self.warn(format!("remote image `{url}` is not packaged in the EPUB: its alt text links to it"), reference.span);
-                            raw::Rewrite { value: Some(url.clone()), as_link: true, ..Default::default() }
-                        }
-                        _ => raw::Rewrite { value: Some(reference.url.clone()), ..Default::default() },
-                    },
+                let rewrite = match reference.is_link() {
+                    true => raw::Rewrite { value: self.link_href(&reference.url, &reference.target, reference.span), ..Default::default() },
+                    false => self.embedded(reference),
                 };
                 self.rewrites.insert((reference.attribute.clone(), reference.url.clone()), rewrite);
             }
@@ -403,6 +385,26 @@ impl Writer<'_> {
             }
         }
         self.out.push_str(&raw.html);
+    }
+
+    /// What a file raw HTML embeds becomes here: the published file, sized
+    /// and loaded as Markdown images are; in an EPUB, a remote image becomes
+    /// a link to it, as a Markdown one does.
+    fn embedded(&mut self, reference: &HtmlReference) -> raw::Rewrite {
+        let is_image = reference.element == "img";
+        match &reference.target {
+            LinkTarget::Asset { asset } if let Some(file) = self.book.assets.get(*asset) => raw::Rewrite {
+                value: Some(relative_url(&self.page, &file.href)),
+                size: file.size.filter(|_| is_image),
+                lazy: is_image && self.next_image_is_lazy(),
+                as_link: false,
+            },
+            LinkTarget::External { url } if is_image && self.flavor == Flavor::Epub => {
+                self.warn(format!("remote image `{url}` is not packaged in the EPUB: its alt text links to it"), reference.span);
+                raw::Rewrite { value: Some(url.clone()), as_link: true, ..Default::default() }
+            }
+            _ => raw::Rewrite { value: Some(reference.url.clone()), ..Default::default() },
+        }
     }
 
     // ---- Notes --------------------------------------------------------------

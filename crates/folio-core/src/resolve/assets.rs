@@ -85,9 +85,10 @@ pub fn resolve(book: &mut Book) {
     book.diagnostics.extend(diagnostics);
 }
 
-/// What the `url` of an image (`what`: or another file), written in the chapter whose folder is `base`,
-/// points at: external, or the file's place in `wanted` as an asset for now
-/// (it is looked for later, once per book). A path out of the root is an error.
+/// What the `url` of an image (`what`: or another file), written in the
+/// chapter whose folder is `base`, points at: external, or the file's place in
+/// `wanted` as an asset for now (it is looked for later, once per book). A
+/// path out of the root is an error.
 fn wanted_file(what: &str, url: &str, span: Span, base: &str, wanted: &mut Vec<String>, diagnostics: &mut Vec<Diagnostic>) -> LinkTarget {
     if is_remote(url) {
         return LinkTarget::External { url: url.to_string() };

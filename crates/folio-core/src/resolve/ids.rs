@@ -5,7 +5,6 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-
 use crate::diagnostics::Diagnostic;
 use crate::load::unique;
 use crate::model::{Block, Book, Chapter, Inline, plain_text};

@@ -25,18 +25,12 @@ pub fn resolve(book: &mut Book, anchor_sets: &[HashSet<String>]) {
         visit::each_chapter_inline(chapter, &mut |inline| {
             let Inline::Link { url, target, span, .. } = inline else { return };
             let here = Here { base: &base, current, files: &files, anchor_sets, span: *span };
-            *target = match resolve_one(url, &here, root, &mut diagnostics) {
-                Found::Target(target) => target,
-                Found::File(path) => LinkTarget::Asset { asset: super::index_in(&mut wanted, path) },
-            };
+            *target = resolve_one(url, &here, root, &mut diagnostics).target(&mut wanted);
         });
         visit::each_raw_html(chapter, &mut |raw| {
             for reference in raw.references.iter_mut().filter(|r| r.is_link()) {
                 let here = Here { base: &base, current, files: &files, anchor_sets, span: reference.span };
-                reference.target = match resolve_one(&reference.url, &here, root, &mut diagnostics) {
-                    Found::Target(target) => target,
-                    Found::File(path) => LinkTarget::Asset { asset: super::index_in(&mut wanted, path) },
-                };
+                reference.target = resolve_one(&reference.url, &here, root, &mut diagnostics).target(&mut wanted);
             }
         });
         (wanted, diagnostics)
@@ -78,6 +72,17 @@ enum Found {
     Target(LinkTarget),
     /// A file of the book that is not a chapter, relative to the root.
     File(String),
+}
+
+impl Found {
+    /// The link's target; a file points at its place in its chapter's
+    /// `wanted` list until the files become assets.
+    fn target(self, wanted: &mut Vec<String>) -> LinkTarget {
+        match self {
+            Found::Target(target) => target,
+            Found::File(path) => LinkTarget::Asset { asset: super::index_in(wanted, path) },
+        }
+    }
 }
 
 fn resolve_one(url: &str, here: &Here, root: &std::path::Path, diagnostics: &mut Vec<Diagnostic>) -> Found {
