@@ -301,6 +301,9 @@ impl Reader<'_> {
 
     fn inlines<'a>(&mut self, parent: &'a AstNode<'a>) -> Vec<Inline> {
         let mut out: Vec<Inline> = Vec::new();
+        // Where each text of `out` starts in its line, in bytes (`usize::MAX`:
+        // unknown, counted from its column).
+        let mut text_starts: Vec<usize> = Vec::new();
         for node in parent.children() {
             let data = node.data();
             // comrak splits text at brackets, entities and escapes: merge it
@@ -313,7 +316,11 @@ impl Reader<'_> {
             }
             let span = self.span(node);
             let inline = match &data.value {
-                NodeValue::Text(text) => Inline::Text { text: text.to_string(), span },
+                NodeValue::Text(text) => {
+                    let (line_start, at, _) = self.last_col;
+                    text_starts.push(at - line_start);
+                    Inline::Text { text: text.to_string(), span }
+                }
                 NodeValue::Emph => Inline::Emphasis { content: self.inlines(node), span },
                 NodeValue::Strong => Inline::Strong { content: self.inlines(node), span },
                 NodeValue::Strikethrough => Inline::Strikethrough { content: self.inlines(node), span },
@@ -340,7 +347,9 @@ impl Reader<'_> {
                 NodeValue::HtmlInline(html) => Inline::Html(crate::raw_html::scan(html.clone(), span)),
                 // Inline extensions folio does not enable: keep the text.
                 _ => {
-                    out.extend(self.inlines(node));
+                    let inner = self.inlines(node);
+                    text_starts.extend(inner.iter().filter(|i| matches!(i, Inline::Text { .. })).map(|_| usize::MAX));
+                    out.extend(inner);
                     continue;
                 }
             };
@@ -348,12 +357,25 @@ impl Reader<'_> {
         }
         // Only text holding a bracket can hide a citation or a note reference.
         let mut inlines = Vec::with_capacity(out.len());
+        let mut text_starts = text_starts.into_iter();
         for inline in out {
             match inline {
-                Inline::Text { text, span } if text.contains('[') => {
-                    let source = self.line_bytes(span.line as usize).map_or("", |bytes| &self.text[bytes]);
-                    let cols = source_cols(source, span.col, &text);
-                    let at = |offset: u32| Span { col: cols.as_ref().map_or(span.col + offset, |cols| cols[offset as usize]), ..span };
+                Inline::Text { text, span } => {
+                    let start = text_starts.next().unwrap_or(usize::MAX);
+                    if !text.contains('[') {
+                        inlines.push(Inline::Text { text, span });
+                        continue;
+                    }
+                    let line = self.line_bytes(span.line as usize).map_or("", |bytes| &self.text[bytes]);
+                    let start = match line.get(start..) {
+                        Some(_) => start,
+                        None => line.char_indices().nth(span.col.saturating_sub(1) as usize).map_or(line.len(), |(at, _)| at),
+                    };
+                    let (breaks, last) = source_breaks(&line[start..], span.col, &text);
+                    let at = |offset: u32| {
+                        let (from, col) = breaks[breaks.partition_point(|&(from, _)| from <= offset) - 1];
+                        Span { col: (col + offset - from).min(last), ..span }
+                    };
                     inlines.extend(split_text(&text, &at));
                 }
                 other => inlines.push(other),
@@ -363,26 +385,37 @@ impl Reader<'_> {
     }
 }
 
-/// The column of each character of `text` (and of its end) on the source
-/// `line` where it starts at column `col`: see [`written_len`]. Where the
-/// source says something else, characters are counted one for one. `None`
-/// when the text is written as it is: then its columns simply follow.
-fn source_cols(line: &str, col: u32, text: &str) -> Option<Vec<u32>> {
-    let start = line.char_indices().nth(col.saturating_sub(1) as usize).map_or(line.len(), |(at, _)| at);
-    let mut source = &line[start..];
+/// Where `text`, written from column `col` on in `source` (the rest of its
+/// line), strays from it: after each escape (`\[`) or entity (`&amp;`) that
+/// stood for one character (see [`written_len`]), the offset of the next
+/// character in the text and its column. Between two such points both advance
+/// together; where the source says something else, characters are counted one
+/// for one. Also the last column a character may have: just past the line's
+/// end, if the text runs beyond it.
+fn source_breaks(source: &str, col: u32, text: &str) -> (Vec<(u32, u32)>, u32) {
+    let mut breaks = vec![(0, col)];
     if source.starts_with(text) {
-        return None;
+        return (breaks, u32::MAX);
     }
-    let mut cols = Vec::with_capacity(text.len() + 1);
+    let (mut source, mut text) = (source, text);
+    let mut offset = 0;
     let mut col = col;
-    for (at, _) in text.char_indices() {
-        cols.push(col);
-        let written = written_len(source, &text[at..], 1).unwrap_or_else(|| source.chars().next().map_or(0, char::len_utf8));
-        col += source[..written].chars().count() as u32;
-        source = &source[written..];
+    loop {
+        // The run written as it reads, up to an escape or entity that may differ.
+        let mut same = source.bytes().zip(text.bytes()).take_while(|&(s, t)| s == t && s != b'\\' && s != b'&').count();
+        while !text.is_char_boundary(same) {
+            same -= 1;
+        }
+        let run = text[..same].chars().count() as u32;
+        (offset, col) = (offset + run, col + run);
+        (source, text) = (&source[same..], &text[same..]);
+        let Some(wanted) = text.chars().next() else { return (breaks, u32::MAX) };
+        let Some(first) = source.chars().next() else { return (breaks, col) };
+        let written = written_len(source, text, 1).unwrap_or(first.len_utf8());
+        (offset, col) = (offset + 1, col + source[..written].chars().count() as u32);
+        (source, text) = (&source[written..], &text[wanted.len_utf8()..]);
+        breaks.push((offset, col));
     }
-    cols.push(col);
-    Some(cols)
 }
 
 /// The bytes of `source` in which the first `count` characters of `text` are
