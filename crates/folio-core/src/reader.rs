@@ -300,27 +300,24 @@ impl Reader<'_> {
     }
 
     fn inlines<'a>(&mut self, parent: &'a AstNode<'a>) -> Vec<Inline> {
-        let mut out: Vec<Inline> = Vec::new();
-        // Where each text of `out` starts in its line, in bytes (`usize::MAX`:
-        // unknown, counted from its column).
-        let mut text_starts: Vec<usize> = Vec::new();
+        // Each inline, with the byte where it starts in its line (`usize::MAX`:
+        // unknown, counted from its column when needed).
+        let mut out: Vec<(Inline, usize)> = Vec::new();
         for node in parent.children() {
             let data = node.data();
             // comrak splits text at brackets, entities and escapes: merge it
             // back so citations can be recognised across the pieces.
             if let NodeValue::Text(text) = &data.value
-                && let Some(Inline::Text { text: previous, .. }) = out.last_mut()
+                && let Some((Inline::Text { text: previous, .. }, _)) = out.last_mut()
             {
                 previous.push_str(text);
                 continue;
             }
             let span = self.span(node);
+            // Its byte in its line, as `span` just found it (see `last_col`).
+            let start = self.last_col.1 - self.last_col.0;
             let inline = match &data.value {
-                NodeValue::Text(text) => {
-                    let (line_start, at, _) = self.last_col;
-                    text_starts.push(at - line_start);
-                    Inline::Text { text: text.to_string(), span }
-                }
+                NodeValue::Text(text) => Inline::Text { text: text.to_string(), span },
                 NodeValue::Emph => Inline::Emphasis { content: self.inlines(node), span },
                 NodeValue::Strong => Inline::Strong { content: self.inlines(node), span },
                 NodeValue::Strikethrough => Inline::Strikethrough { content: self.inlines(node), span },
@@ -347,21 +344,17 @@ impl Reader<'_> {
                 NodeValue::HtmlInline(html) => Inline::Html(crate::raw_html::scan(html.clone(), span)),
                 // Inline extensions folio does not enable: keep the text.
                 _ => {
-                    let inner = self.inlines(node);
-                    text_starts.extend(inner.iter().filter(|i| matches!(i, Inline::Text { .. })).map(|_| usize::MAX));
-                    out.extend(inner);
+                    out.extend(self.inlines(node).into_iter().map(|inline| (inline, usize::MAX)));
                     continue;
                 }
             };
-            out.push(inline);
+            out.push((inline, start));
         }
         // Only text holding a bracket can hide a citation or a note reference.
         let mut inlines = Vec::with_capacity(out.len());
-        let mut text_starts = text_starts.into_iter();
-        for inline in out {
+        for (inline, start) in out {
             match inline {
                 Inline::Text { text, span } => {
-                    let start = text_starts.next().unwrap_or(usize::MAX);
                     if !text.contains('[') {
                         inlines.push(Inline::Text { text, span });
                         continue;
