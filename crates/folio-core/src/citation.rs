@@ -41,9 +41,11 @@ fn year_length(text: &str) -> Option<usize> {
             return Some(undated.len());
         }
     }
-    let digits = text.get(..4)?;
-    let century_ok = matches!(&digits[..2], "15" | "16" | "17" | "18" | "19" | "20");
-    if !(digits.bytes().all(|b| b.is_ascii_digit()) && century_ok) {
+    // Bytes, not string slices: the text may hold any character after the
+    // comma (`[Dupont, 1€]`), and four ASCII digits are four bytes.
+    let digits = text.as_bytes().get(..4)?;
+    let century_ok = matches!(&digits[..2], b"15" | b"16" | b"17" | b"18" | b"19" | b"20");
+    if !(digits.iter().all(u8::is_ascii_digit) && century_ok) {
         return None;
     }
     let letter = text[4..].starts_with(|c: char| c.is_ascii_lowercase()) as usize;
@@ -136,6 +138,17 @@ mod tests {
         assert_eq!(keys("Rogers, 19621"), None);
         assert_eq!(keys("Rogers, 1962, p. 12; Ostrom, s. d."), Some(vec!["Rogers, 1962".into(), "Ostrom, s. d.".into()]));
         assert_eq!(keys("Dupont, 1962 et 1964"), None);
+    }
+
+    #[test]
+    fn any_character_may_follow_the_comma() {
+        // Each of these once sliced a string inside a multi-byte character.
+        for body in ["Dupont, 1€]", "C’est, c’est", "Lefèvre, 1éa : titre", "A, 19€", "A, 2😀", "A, €", "A, 1", "A, 20"] {
+            assert_eq!(keys(body), None, "{body}");
+            assert_eq!(entry_key(body), None, "{body}");
+        }
+        assert_eq!(keys("Dupont, 2015€"), None);
+        assert_eq!(entry_key("Dupont, 2015 : 10 €").as_deref(), Some("Dupont, 2015"));
     }
 
     #[test]
