@@ -9,6 +9,7 @@ use std::collections::HashMap;
 
 use crate::citation::{entry_key, normalize_key};
 use crate::diagnostics::Diagnostic;
+use crate::names::UniqueNames;
 use crate::model::{BibEntry, Block, Book, ChapterId, CitationSite, Inline, ListItem, Span, plain_text};
 use crate::slug::slugify;
 use crate::visit;
@@ -65,16 +66,19 @@ fn item_key(item: &ListItem) -> Option<String> {
 
 fn collect_entries(book: &mut Book, chapter: ChapterId) {
     let mut entries: Vec<BibEntry> = Vec::new();
+    let mut by_key: HashMap<String, usize> = HashMap::new();
+    let mut ids = UniqueNames::new();
     let mut diagnostics = Vec::new();
     for block in &mut book.chapters[chapter].blocks {
         let Block::List { items, .. } = block else { continue };
         for item in items {
             let Some(key) = item_key(item) else { continue };
-            if let Some(first) = entries.iter().find(|e| normalize_key(&e.key) == normalize_key(&key)) {
-                diagnostics.push(Diagnostic::warning(format!("two bibliography entries for `{key}`; citations link to the first (line {})", first.span.line), item.span));
+            if let Some(&first) = by_key.get(&normalize_key(&key)) {
+                diagnostics.push(Diagnostic::warning(format!("two bibliography entries for `{key}`; citations link to the first (line {})", entries[first].span.line), item.span));
                 continue;
             }
-            let id = crate::load::unique(format!("ref-{}", slugify(&key, "entry").trim_start_matches("s-")), |c| entries.iter().any(|e| e.id == c));
+            by_key.insert(normalize_key(&key), entries.len());
+            let id = ids.unique(&format!("ref-{}", slugify(&key, "entry").trim_start_matches("s-")));
             item.entry = Some(entries.len());
             entries.push(BibEntry { key, id, chapter, cited_by: Vec::new(), span: item.span });
         }

@@ -42,10 +42,14 @@ fn order_notes(chapter: &mut Chapter) -> Vec<Diagnostic> {
     }
     // Order of first reference.
     let mut order: Vec<usize> = Vec::new();
+    let mut referenced = vec![false; chapter.footnotes.len()];
     visit::each_chapter_inline(chapter, &mut |inline| {
         if let Inline::FootnoteRef { label, span, .. } = inline {
             match by_label.get(&key(label)) {
-                Some(&def) if !order.contains(&def) => order.push(def),
+                Some(&def) if !referenced[def] => {
+                    referenced[def] = true;
+                    order.push(def);
+                }
                 Some(_) => {}
                 None => diagnostics.push(
                     Diagnostic::error(format!("footnote `[^{label}]` is not defined in this chapter"), *span)
@@ -57,7 +61,7 @@ fn order_notes(chapter: &mut Chapter) -> Vec<Diagnostic> {
     let mut notes: Vec<_> = std::mem::take(&mut chapter.footnotes).into_iter().map(Some).collect();
     for (i, note) in notes.iter().enumerate() {
         if let Some(note) = note
-            && !order.contains(&i)
+            && !referenced[i]
             && by_label.get(&key(&note.label)) == Some(&i)
         {
             diagnostics.push(

@@ -3,11 +3,11 @@
 //! for explicit ones), and ids that several chapters use get a book-wide
 //! alternative for single-file editions (`Chapter::global_ids`).
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 
 use crate::diagnostics::Diagnostic;
-use crate::load::unique;
 use crate::model::{Block, Book, Chapter, Inline, plain_text};
+use crate::names::UniqueNames;
 use crate::slug::slugify;
 use crate::visit;
 
@@ -59,39 +59,38 @@ fn for_each_heading(blocks: &mut [Block], f: &mut dyn FnMut(&mut String, &[Inlin
 /// carries (`entry_ids`: those of the bibliography entries it holds).
 fn heading_ids(chapter: &mut Chapter, entry_ids: impl Iterator<Item = String>) -> (HashSet<String>, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
-    let mut taken: HashSet<String> = fixed_ids(chapter, entry_ids).into_iter().collect();
+    let mut names = UniqueNames::new();
+    for id in fixed_ids(chapter, entry_ids) {
+        names.take(&id);
+    }
     let blocks = &mut chapter.blocks;
     // Explicit ids first, so that a generated id never takes an author's id.
     for_each_heading(blocks, &mut |id, _, span| {
-        if id.is_empty() {
+        if id.is_empty() || names.take(id) {
             return;
         }
-        if taken.contains(id) {
-            let renamed = unique(id.clone(), |c| taken.contains(c));
-            diagnostics.push(
-                Diagnostic::warning(format!("id `{id}` is used twice in this chapter; this one becomes `{renamed}`"), span)
-                    .with_hint("give each heading its own `{#id}`"),
-            );
-            *id = renamed;
-        }
-        taken.insert(id.clone());
+        let renamed = names.unique(id);
+        diagnostics.push(
+            Diagnostic::warning(format!("id `{id}` is used twice in this chapter; this one becomes `{renamed}`"), span)
+                .with_hint("give each heading its own `{#id}`"),
+        );
+        *id = renamed;
     });
     for_each_heading(blocks, &mut |id, content, span| {
         if !id.is_empty() {
             return;
         }
         let base = slugify(&plain_text(content), "section");
-        let generated = unique(base.clone(), |c| taken.contains(c));
+        let generated = names.unique(&base);
         if generated != base {
             diagnostics.push(
                 Diagnostic::warning(format!("two headings of this chapter would both have the id `{base}`; this one gets `{generated}`"), span)
                     .with_hint("links to this heading must use the new id; or give it an explicit `{#id}`"),
             );
         }
-        taken.insert(generated.clone());
         *id = generated;
     });
-    (taken, diagnostics)
+    (names.into_taken(), diagnostics)
 }
 
 /// Ids used by more than one chapter get, in every chapter after the first
@@ -100,22 +99,18 @@ fn heading_ids(chapter: &mut Chapter, entry_ids: impl Iterator<Item = String>) -
 /// alternative.
 fn global_ids(book: &mut Book, anchors: &[HashSet<String>]) {
     // Ids as the chapters and parts carry them, and the alternatives made here.
-    let mut seen: HashSet<&str> = book.parts.iter().map(|p| p.id.as_str()).collect();
-    let mut made: HashSet<String> = HashSet::new();
+    let mut names = UniqueNames::new();
+    for part in &book.parts {
+        names.take(&part.id);
+    }
     for (chapter, ids) in book.chapters.iter_mut().zip(anchors) {
         let prefix = chapter.id.as_str();
-        let mut clashing: Vec<&str> = ids.iter().map(String::as_str).filter(|id| *id != prefix && (seen.contains(id) || made.contains(*id))).collect();
-        seen.extend(ids.iter().map(String::as_str));
+        let mut clashing: Vec<&str> = ids.iter().map(String::as_str).filter(|id| *id != prefix && names.is_taken(id)).collect();
+        for id in ids {
+            names.take(id);
+        }
         // Sorted: which clash gets `-2` must not depend on hashing.
         clashing.sort_unstable();
-        let renamed: BTreeMap<String, String> = clashing
-            .into_iter()
-            .map(|id| {
-                let global = unique(format!("{prefix}-{id}"), |c| seen.contains(c) || made.contains(c));
-                made.insert(global.clone());
-                (id.to_string(), global)
-            })
-            .collect();
-        chapter.global_ids = renamed;
+        chapter.global_ids = clashing.into_iter().map(|id| (id.to_string(), names.unique(&format!("{prefix}-{id}")))).collect();
     }
 }
