@@ -9,9 +9,11 @@
 //! ```
 //!
 //! This crate is the facade: it re-exports the model ([`folio_core`]) and
-//! runs the backends, writing their files atomically.
+//! runs the backends, writing their editions all or nothing.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+
+mod write;
 
 pub use folio_core::config::Edition;
 pub use folio_core::{Book, Diagnostic, LoadError, RenderContext, Severity};
@@ -24,7 +26,8 @@ pub struct BuildOptions {
     pub editions: Option<Vec<Edition>>,
     pub out_dir: PathBuf,
     /// Seconds since the epoch stamped into the editions; `None`: the
-    /// `SOURCE_DATE_EPOCH` environment variable, else now.
+    /// `SOURCE_DATE_EPOCH` environment variable (an error if it is not a
+    /// timestamp), else now.
     pub timestamp: Option<i64>,
     /// Treat warnings as errors.
     pub deny_warnings: bool,
@@ -54,9 +57,28 @@ pub enum BuildError {
     Edition { edition: Edition, diagnostics: Vec<Diagnostic> },
     #[error("{edition:?} edition: {message}")]
     Backend { edition: Edition, message: String },
-    #[error("cannot write `{path}`: {source}")]
+    /// `SOURCE_DATE_EPOCH` is set but is not a time folio can stamp.
+    #[error(transparent)]
+    SourceDateEpoch(#[from] InvalidEpoch),
+    /// Something that is not the build's own stands where an edition goes.
+    #[error("cannot write `{}`: {what} of that name is in the way", path.display())]
+    InTheWay { path: PathBuf, what: &'static str },
+    #[error("cannot write `{}`: {source}", path.display())]
     Io { path: PathBuf, source: std::io::Error },
+    /// A defect of folio itself.
+    #[error("internal error: {0}")]
+    Internal(String),
 }
+
+/// `SOURCE_DATE_EPOCH` holds something other than a number of seconds
+/// between 1970 and the end of year 9999.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("SOURCE_DATE_EPOCH={0:?} is not a time folio can stamp: it must be a whole number of seconds since 1970-01-01 (as `date +%s` prints), before year 10000")]
+pub struct InvalidEpoch(pub String);
+
+/// The last second of year 9999: dates after it have no four-digit year,
+/// which EPUB and PDF dates require.
+const LAST_EPOCH: i64 = 253_402_300_799;
 
 /// Does the book fail the build under these options?
 pub fn blocking_diagnostics(diagnostics: &[Diagnostic], deny_warnings: bool) -> usize {
@@ -64,24 +86,40 @@ pub fn blocking_diagnostics(diagnostics: &[Diagnostic], deny_warnings: bool) -> 
     diagnostics.iter().filter(|d| d.severity >= floor).count()
 }
 
-/// The build timestamp: `SOURCE_DATE_EPOCH` when set, so builds are reproducible.
-pub fn timestamp_from_env() -> i64 {
-    std::env::var("SOURCE_DATE_EPOCH")
-        .ok()
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or_else(|| std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64))
+/// The build timestamp `SOURCE_DATE_EPOCH` asks for, so that builds are
+/// reproducible; `None` when it is not set. A value that is set but is not
+/// a timestamp is an error, never silently the clock.
+pub fn timestamp_from_env() -> Result<Option<i64>, InvalidEpoch> {
+    match std::env::var("SOURCE_DATE_EPOCH") {
+        Err(std::env::VarError::NotPresent) => Ok(None),
+        Err(std::env::VarError::NotUnicode(value)) => Err(InvalidEpoch(value.to_string_lossy().into_owned())),
+        Ok(value) => match value.trim().parse::<i64>() {
+            Ok(seconds) if (0..=LAST_EPOCH).contains(&seconds) => Ok(Some(seconds)),
+            _ => Err(InvalidEpoch(value)),
+        },
+    }
+}
+
+/// Now, in seconds since the epoch.
+fn now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
 }
 
 /// Renders the requested editions of a loaded book and writes them under
-/// `options.out_dir`: `<name>.pdf`, `<name>.epub`, `html/`. Each edition is
-/// written to a temporary name and renamed into place, so a failed build
-/// leaves the previous editions intact.
+/// `options.out_dir`: `<name>.pdf`, `<name>.epub`, `html/`. Nothing is
+/// written unless every edition renders, and then all of them are written
+/// or none (see [`write`]): a failed build leaves the previous editions as
+/// they were.
 pub fn build(book: &Book, options: &BuildOptions) -> Result<BuildReport, BuildError> {
     let blocking = blocking_diagnostics(&book.diagnostics, options.deny_warnings);
     if blocking > 0 {
         return Err(BuildError::BookErrors(blocking));
     }
-    let ctx = RenderContext { timestamp: options.timestamp.unwrap_or_else(timestamp_from_env) };
+    let timestamp = match options.timestamp {
+        Some(timestamp) => timestamp,
+        None => timestamp_from_env()?.unwrap_or_else(now),
+    };
+    let ctx = RenderContext { timestamp };
     let mut editions = options.editions.clone().or_else(|| book.config.build.editions.clone()).unwrap_or_else(|| Edition::ALL.to_vec());
     editions.sort();
     editions.dedup();
@@ -96,10 +134,8 @@ pub fn build(book: &Book, options: &BuildOptions) -> Result<BuildReport, BuildEr
         report.diagnostics.extend(output.diagnostics.iter().cloned());
         rendered.push((edition, output));
     }
-    std::fs::create_dir_all(&options.out_dir).map_err(|source| BuildError::Io { path: options.out_dir.clone(), source })?;
-    for (edition, output) in rendered {
-        report.written.push(write_edition(&options.out_dir, edition, &output.files)?);
-    }
+    let staged: Vec<write::Staged<'_>> = rendered.iter().map(|(edition, output)| write::Staged { edition: *edition, files: &output.files }).collect();
+    report.written = write::write_editions(&options.out_dir, &staged)?;
     Ok(report)
 }
 
@@ -111,47 +147,5 @@ pub fn render(book: &Book, edition: Edition, ctx: &RenderContext) -> Result<foli
         Edition::Epub => folio_epub::render(book, ctx).map_err(|e| failed(e.to_string())),
         // typst's errors carry the book's file:line: keep them as diagnostics.
         Edition::Pdf => folio_pdf::render(book, ctx).map_err(|e| BuildError::Edition { edition, diagnostics: e.into_diagnostics() }),
-    }
-}
-
-/// Writes an edition atomically: single-file editions through a temporary
-/// file renamed into place, the HTML site through a temporary folder
-/// swapped with the old one.
-fn write_edition(out_dir: &Path, edition: Edition, files: &[folio_core::OutputFile]) -> Result<PathBuf, BuildError> {
-    let io = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| BuildError::Io { path, source }
-    };
-    match edition {
-        Edition::Html => {
-            let final_dir = out_dir.join("html");
-            let temp_dir = out_dir.join(format!(".html.tmp-{}", std::process::id()));
-            let _ = std::fs::remove_dir_all(&temp_dir);
-            for file in files {
-                let path = temp_dir.join(&file.path);
-                if let Some(parent) = path.parent() {
-                    std::fs::create_dir_all(parent).map_err(io(parent))?;
-                }
-                std::fs::write(&path, &file.bytes).map_err(io(&path))?;
-            }
-            let old_dir = out_dir.join(format!(".html.old-{}", std::process::id()));
-            if final_dir.exists() {
-                std::fs::rename(&final_dir, &old_dir).map_err(io(&final_dir))?;
-            }
-            std::fs::rename(&temp_dir, &final_dir).map_err(io(&final_dir))?;
-            let _ = std::fs::remove_dir_all(&old_dir);
-            Ok(final_dir)
-        }
-        Edition::Epub | Edition::Pdf => {
-            let mut last = out_dir.to_path_buf();
-            for file in files {
-                let path = out_dir.join(&file.path);
-                let temp = out_dir.join(format!(".{}.tmp-{}", file.path, std::process::id()));
-                std::fs::write(&temp, &file.bytes).map_err(io(&temp))?;
-                std::fs::rename(&temp, &path).map_err(io(&path))?;
-                last = path;
-            }
-            Ok(last)
-        }
     }
 }

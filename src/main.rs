@@ -66,7 +66,8 @@ impl From<EditionArg> for Edition {
     }
 }
 
-/// Exit codes: 0 success, 1 the book has errors, 2 usage errors (clap's own).
+/// Exit codes: 0 success, 1 the book has errors, 2 usage errors (clap's
+/// own, no book, an invalid `SOURCE_DATE_EPOCH`).
 const BOOK_ERRORS: u8 = 1;
 const USAGE: u8 = 2;
 
@@ -74,11 +75,19 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Build { book, to, out, deny_warnings } => {
+            // Before any work: a build that cannot be reproduced must not start.
+            let timestamp = match folio::timestamp_from_env() {
+                Ok(timestamp) => timestamp,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::from(USAGE);
+                }
+            };
             let Some(loaded) = load(&book) else { return ExitCode::from(USAGE) };
             let options = BuildOptions {
                 editions: to.map(|t| t.into_iter().map(Edition::from).collect()),
                 out_dir: out.unwrap_or_else(|| default_out_dir(&book)),
-                timestamp: None,
+                timestamp,
                 deny_warnings,
             };
             report(&loaded, &loaded.diagnostics);

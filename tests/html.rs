@@ -369,10 +369,9 @@ fn epub_fragments_are_well_formed_xhtml_with_notes_starting_with_back_links() {
 }
 
 #[test]
-fn site_url_adds_canonical_and_open_graph_and_bad_stylesheets_are_refused() {
+fn site_url_adds_canonical_and_open_graph() {
     let mut book = folio_core::open(&common::fixture("white-paper")).unwrap();
     book.config.html.site_url = Some("https://example.org/communs/".into());
-    book.config.html.css = vec!["../outside.css".into(), "missing.css".into()];
     let output = folio_html::render(&book, &RenderContext { timestamp: 0 }).unwrap();
     let page = output.files.iter().find(|f| f.path == "2-constituants/1-code_source.html").unwrap();
     let html = Html::parse_document(std::str::from_utf8(&page.bytes).unwrap());
@@ -381,6 +380,30 @@ fn site_url_adds_canonical_and_open_graph_and_bad_stylesheets_are_refused() {
     assert_eq!(attr("meta[property='og:title']", "content").as_deref(), Some("Le code source — Construire des communs numériques"));
     assert_eq!(attr("meta[property='og:image']", "content").as_deref(), Some("https://example.org/communs/cover.png"));
     assert_eq!(select(&html, "link[rel=stylesheet]").len(), 1, "only theme.css is linked");
-    let refused = output.diagnostics.iter().filter(|d| d.message.contains("[html] css")).count();
-    assert_eq!(refused, 2, "{:?}", output.diagnostics);
+}
+
+/// `[html] css` names files inside the book: each one that is not is an
+/// error at its line of folio.toml; the others are linked after the theme.
+#[test]
+fn stylesheets_are_files_inside_the_book() {
+    let dir = common::temp_out("html-stylesheets");
+    std::fs::write(dir.join("SUMMARY.md"), "# Summary\n\n* [Un](un.md)\n").unwrap();
+    std::fs::write(dir.join("un.md"), "# Un\n\nTexte.\n").unwrap();
+    std::fs::write(dir.join("ok.css"), "p { color: teal; }\n").unwrap();
+    std::fs::write(dir.join("folio.toml"), "[html]\ncss = [\n  \"../outside.css\",\n  \"missing.css\",\n  \"ok.css\",\n]\n").unwrap();
+    let book = folio_core::open(&dir).unwrap();
+    let errors: Vec<String> = book.diagnostics.iter().filter(|d| d.severity == folio_core::Severity::Error).map(|d| format!("{} {}", d.location(&book.sources), d.message)).collect();
+    assert_eq!(
+        errors,
+        [
+            "folio.toml:3:3 [html] css: stylesheet `../outside.css` lies outside the book",
+            "folio.toml:4:3 [html] css: stylesheet `missing.css` not found",
+        ]
+    );
+    let output = folio_html::render(&book, &RenderContext { timestamp: 0 }).unwrap();
+    let page = output.files.iter().find(|f| f.path == "un.html").unwrap();
+    let html = Html::parse_document(std::str::from_utf8(&page.bytes).unwrap());
+    let linked: Vec<String> = select(&html, "link[rel=stylesheet]").iter().filter_map(|e| e.value().attr("href")).map(String::from).collect();
+    assert_eq!(linked, ["theme.css", "ok.css"]);
+    assert!(output.files.iter().any(|f| f.path == "ok.css"), "the stylesheet is copied");
 }

@@ -3,9 +3,12 @@
 //!
 //! Values here take precedence over book.json / book.toml / front matter.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
+
+use crate::diagnostics::SpanCursor;
+use crate::model::{SourceId, Span};
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
@@ -15,6 +18,62 @@ pub struct Config {
     pub html: HtmlConfig,
     pub epub: EpubConfig,
     pub pdf: PdfConfig,
+    /// Where each setting was written, for diagnostics about its value.
+    #[serde(skip)]
+    pub spans: SettingSpans,
+}
+
+impl Config {
+    /// Where setting `key` (`build.name`, `html.css[0]`) was written, if
+    /// in a file: a diagnostic about its value points there.
+    pub fn span(&self, key: &str) -> Option<Span> {
+        self.spans.get(key)
+    }
+}
+
+/// Where each setting was written, by its key: `build.name`, or
+/// `html.css[0]` for an item of a list.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SettingSpans(HashMap<String, Span>);
+
+impl SettingSpans {
+    /// Every key and list item of a TOML document, at its value. A document
+    /// TOML cannot parse has no spans (its error is reported on its own).
+    pub fn of_toml(source: SourceId, text: &str) -> SettingSpans {
+        let mut found = Vec::new();
+        if let Ok(table) = toml::de::DeTable::parse(text) {
+            toml_keys("", table.get_ref(), &mut found);
+        }
+        // In order of position, so that spans are counted in one pass.
+        found.sort_unstable_by_key(|(at, _)| *at);
+        let mut cursor = SpanCursor::new(source, text);
+        SettingSpans(found.into_iter().map(|(at, key)| (key, cursor.span(at))).collect())
+    }
+
+    /// The span of `key`, if recorded.
+    pub fn get(&self, key: &str) -> Option<Span> {
+        self.0.get(key).copied()
+    }
+}
+
+/// Each key of `table` (prefixed) and each list item, with the byte where its value starts.
+fn toml_keys(prefix: &str, table: &toml::de::DeTable<'_>, found: &mut Vec<(usize, String)>) {
+    for (key, value) in table {
+        toml_value(format!("{prefix}{}", key.get_ref()), value, found);
+    }
+}
+
+fn toml_value(key: String, value: &toml::Spanned<toml::de::DeValue<'_>>, found: &mut Vec<(usize, String)>) {
+    match value.get_ref() {
+        toml::de::DeValue::Table(table) => toml_keys(&format!("{key}."), table, found),
+        toml::de::DeValue::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                toml_value(format!("{key}[{i}]"), item, found);
+            }
+        }
+        _ => {}
+    }
+    found.push((value.span().start, key));
 }
 
 /// Metadata overrides (`[book]`).

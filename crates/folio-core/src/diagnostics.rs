@@ -8,7 +8,7 @@ use codespan_reporting::files::SimpleFiles;
 use codespan_reporting::term::{self, termcolor::Buffer};
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Source, Span};
+use crate::model::{Source, SourceId, Span};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -72,6 +72,47 @@ pub fn byte_offset(text: &str, line: u32, col: u32) -> usize {
         .map_or(start + line_end, |(i, _)| start + i)
 }
 
+/// The span of byte `at` in `text` (the content of `source`).
+pub fn span_at_byte(source: SourceId, text: &str, at: usize) -> Span {
+    SpanCursor::new(source, text).span(at)
+}
+
+/// Turns byte offsets of one text into spans, counting lines and characters
+/// from the previous offset rather than from the start: many offsets in
+/// increasing order cost one pass over the text.
+pub struct SpanCursor<'t> {
+    source: SourceId,
+    text: &'t str,
+    /// The last offset placed, and its line and column.
+    at: usize,
+    line: u32,
+    col: u32,
+}
+
+impl<'t> SpanCursor<'t> {
+    pub fn new(source: SourceId, text: &'t str) -> Self {
+        SpanCursor { source, text, at: 0, line: 1, col: 1 }
+    }
+
+    /// The span of byte `at`; an offset before the previous one counts again from the start.
+    pub fn span(&mut self, at: usize) -> Span {
+        let at = self.text.floor_char_boundary(at.min(self.text.len()));
+        if at < self.at {
+            (self.at, self.line, self.col) = (0, 1, 1);
+        }
+        for c in self.text[self.at..at].chars() {
+            if c == '\n' {
+                self.line += 1;
+                self.col = 1;
+            } else {
+                self.col += 1;
+            }
+        }
+        self.at = at;
+        Span { source: self.source, line: self.line, col: self.col }
+    }
+}
+
 /// Renders diagnostics like rustc: `error: message`, `--> file:line:col`, the
 /// source line with a caret, and `= hint: …`. `color` adds ANSI colours.
 pub fn render(diagnostics: &[Diagnostic], sources: &[Source], color: bool) -> String {
@@ -112,6 +153,15 @@ mod tests {
         assert_eq!(byte_offset(text, 2, 1), 3);
         assert_eq!(&text[byte_offset(text, 2, 5)..], "là\n");
         assert_eq!(byte_offset(text, 9, 1), text.len());
+    }
+
+    #[test]
+    fn spans_count_lines_and_characters_in_one_pass() {
+        let text = "ab\nçd\n\nz";
+        let mut cursor = SpanCursor::new(0, text);
+        let spans: Vec<(u32, u32)> = [0, 4, 5, 8, 2].map(|at| cursor.span(at)).iter().map(|s| (s.line, s.col)).collect();
+        assert_eq!(spans, [(1, 1), (2, 1), (2, 2), (4, 1), (1, 3)]);
+        assert_eq!(span_at_byte(0, text, 99), Span { source: 0, line: 4, col: 2 });
     }
 
     #[test]

@@ -6,13 +6,16 @@
 
 pub mod config;
 pub mod diagnostics;
+pub mod files;
 pub mod load;
 pub mod locale;
 pub mod model;
+pub mod names;
 pub mod output;
 pub mod reader;
 pub mod resolve;
 pub mod slug;
+pub mod text;
 pub mod typography;
 
 pub use config::Config;
@@ -28,7 +31,6 @@ mod summary;
 mod visit;
 
 pub use visit::all_inlines as visit_all_inlines;
-
 
 /// Loads, parses and resolves the book at `path`: the model every edition reads.
 pub fn open(path: &std::path::Path) -> Result<Book, LoadError> {

@@ -3,19 +3,24 @@
 //!
 //! Problems in the book become diagnostics (all of them, never only the
 //! first); only "there is no book here" is an error of the loader itself.
+//! Every file is read through the gate of [`crate::files`].
 
-use std::path::{Path, PathBuf};
+use std::collections::HashSet;
+use std::path::Path;
 
 use rayon::prelude::*;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
-use crate::config::Config;
-use crate::diagnostics::Diagnostic;
+use crate::config::{Config, SettingSpans};
+use crate::diagnostics::{Diagnostic, span_at_byte};
+use crate::files::{Folder, Located, MAX_TEXT_FILE, Refused};
 use crate::model::{Bibliography, Block, Book, Chapter, ChapterKind, Footnote, Metadata, Part, Source, SourceId, Span};
-use crate::paths::{self, Refused};
+use crate::names::UniqueNames;
+use crate::paths;
 use crate::reader::{self, Document, FrontMatter};
 use crate::slug::slugify;
 use crate::summary::{self, Entry};
+use crate::text;
 
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
@@ -28,15 +33,17 @@ pub enum LoadError {
 pub fn load(path: &Path) -> Result<Book, LoadError> {
     let not_a_book = || LoadError::NotABook(path.display().to_string());
     if path.is_file() {
-        let root = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let parent = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let folder = Folder::new(parent).map_err(|_| not_a_book())?;
         let file = path.file_name().ok_or_else(not_a_book)?.to_string_lossy().into_owned();
-        return Ok(Loader::new(root, root, "").single_file(&file));
+        return Ok(Loader::new(folder.clone(), folder, "").single_file(&file));
     }
+    let folder = Folder::new(path).map_err(|_| not_a_book())?;
     if path.join("book.toml").is_file() {
-        return Ok(Loader::mdbook(path));
+        return Ok(Loader::mdbook(folder));
     }
     if path.join("SUMMARY.md").is_file() {
-        return Ok(Loader::new(path, path, "").gitbook());
+        return Ok(Loader::new(folder.clone(), folder, "").gitbook());
     }
     Err(not_a_book())
 }
@@ -44,9 +51,10 @@ pub fn load(path: &Path) -> Result<Book, LoadError> {
 /// Loads a standalone Markdown document held in memory (no files, no
 /// assets). Not resolved yet: see [`crate::parse_str`].
 pub fn load_str(markdown: &str) -> Book {
-    let mut loader = Loader::new(Path::new(""), Path::new(""), "");
-    let (markdown, _) = reader::clean(markdown.to_string());
-    let source = loader.add_source("input.md", markdown.clone());
+    let mut loader = Loader::new(Folder::nowhere(), Folder::nowhere(), "");
+    let source = loader.add_source("input.md", String::new());
+    loader.accept_read(source, SourceRead::of(Ok(markdown.as_bytes().to_vec())), None);
+    let markdown = loader.sources[source].text.clone();
     let doc = reader::read(&markdown, source, FrontMatter::Allowed);
     loader.front_matter(&doc, source);
     loader.metadata.title = loader.metadata.title.clone().or_else(|| first_heading(&doc));
@@ -56,21 +64,22 @@ pub fn load_str(markdown: &str) -> Book {
 }
 
 /// A source file as read: its text, with what no edition could take
-/// replaced (invalid UTF-8 and control characters become U+FFFD, a lone CR
-/// ends a line as CommonMark says), and where the first of each was.
+/// replaced (invalid UTF-8 and the characters of [`text::is_forbidden`]
+/// become U+FFFD, a lone CR ends a line as CommonMark says), and where the
+/// first of each was.
 struct SourceRead {
-    text: std::io::Result<String>,
+    text: Result<String, Refused>,
     /// Byte offset of the first invalid UTF-8 sequence.
     invalid_utf8_at: Option<usize>,
-    /// The first control character replaced, at its byte offset.
-    control_at: Option<(usize, char)>,
+    /// The first forbidden character replaced, at its byte offset.
+    forbidden_at: Option<(usize, char)>,
 }
 
 impl SourceRead {
-    fn of(path: &Path) -> Self {
-        let bytes = match std::fs::read(path) {
+    fn of(read: Result<Vec<u8>, Refused>) -> Self {
+        let bytes = match read {
             Ok(bytes) => bytes,
-            Err(e) => return SourceRead { text: Err(e), invalid_utf8_at: None, control_at: None },
+            Err(refused) => return SourceRead { text: Err(refused), invalid_utf8_at: None, forbidden_at: None },
         };
         let (text, invalid_utf8_at) = match String::from_utf8(bytes) {
             Ok(text) => (text, None),
@@ -79,12 +88,13 @@ impl SourceRead {
                 (String::from_utf8_lossy(e.as_bytes()).into_owned(), Some(at))
             }
         };
-        let (text, control_at) = reader::clean(text);
-        SourceRead { text: Ok(text), invalid_utf8_at, control_at }
+        let (text, forbidden_at) = reader::clean(text);
+        SourceRead { text: Ok(text), invalid_utf8_at, forbidden_at }
     }
 }
 
-/// Metadata as found, before defaults and folio.toml are applied.
+/// Metadata as found in book.json, book.toml or front matter, before
+/// defaults and folio.toml are applied.
 #[derive(Debug, Default)]
 struct FoundMetadata {
     title: Option<String>,
@@ -100,11 +110,16 @@ struct FoundMetadata {
     keywords: Vec<String>,
 }
 
+/// How many chapters missing from SUMMARY get a "did you mean" hint: each
+/// costs a comparison with every Markdown file of the book.
+const CLOSEST_FILE_HINTS: usize = 50;
+
 struct Loader {
-    /// Where the book's own files are (book.toml, folio.toml).
-    book_dir: PathBuf,
-    /// Where the content is: the book root for links and images.
-    root: PathBuf,
+    /// The folder the user named: the book's own files (book.toml, folio.toml).
+    book_dir: Folder,
+    /// Where the content is (the same folder, or mdBook's `src`, or
+    /// book.json's `root`): the book root for links and images.
+    root: Folder,
     /// Prefix of content paths as shown in diagnostics (`src/` for mdBook).
     display_prefix: String,
     sources: Vec<Source>,
@@ -112,34 +127,50 @@ struct Loader {
     metadata: FoundMetadata,
     config: Config,
     parts: Vec<Part>,
+    /// Part ids given so far.
+    part_ids: UniqueNames,
     chapters: Vec<Chapter>,
+    /// Chapter files used so far, output paths and chapter ids given so far.
+    chapter_files: HashSet<String>,
+    chapter_paths: UniqueNames,
+    chapter_ids: UniqueNames,
     /// Chapters whose file is yet to be read and parsed (see `read_planned`).
     planned: Vec<Planned>,
     /// Whether chapters may open with YAML front matter (not in mdBook).
     front_matter: FrontMatter,
+    /// The Markdown files of the content root, listed once when first needed.
+    markdown_files: Option<Vec<String>>,
+    /// How many "did you mean" hints were computed (see [`CLOSEST_FILE_HINTS`]).
+    closest_hints: usize,
 }
 
 struct Planned {
     chapter: usize,
-    path: PathBuf,
+    file: Located,
     /// The SUMMARY entry that names the file.
     span: Span,
 }
 
 impl Loader {
-    fn new(book_dir: &Path, root: &Path, display_prefix: &str) -> Self {
+    fn new(book_dir: Folder, root: Folder, display_prefix: &str) -> Self {
         let mut loader = Loader {
-            book_dir: book_dir.to_path_buf(),
-            root: root.to_path_buf(),
+            book_dir,
+            root,
             display_prefix: display_prefix.to_string(),
             sources: Vec::new(),
             diagnostics: Vec::new(),
             metadata: FoundMetadata::default(),
             config: Config::default(),
             parts: Vec::new(),
+            part_ids: UniqueNames::new(),
             chapters: Vec::new(),
+            chapter_files: HashSet::new(),
+            chapter_paths: UniqueNames::ignoring_case(),
+            chapter_ids: UniqueNames::new(),
             planned: Vec::new(),
             front_matter: FrontMatter::Allowed,
+            markdown_files: None,
+            closest_hints: 0,
         };
         loader.folio_toml();
         loader
@@ -150,29 +181,36 @@ impl Loader {
         self.sources.len() - 1
     }
 
-    /// Reads a file of the book dir (not the content root) if it exists.
+    /// Reads a file of the book folder (not the content root), if it exists.
     fn read_book_file(&mut self, name: &str) -> Option<(SourceId, String)> {
-        let path = self.book_dir.join(name);
-        if !path.is_file() {
+        let read = self.book_dir.read(name, MAX_TEXT_FILE);
+        if read == Err(Refused::Missing) {
             return None;
         }
-        self.read_file(&path, name, None)
+        self.accept(name, read, None)
     }
 
-    /// Reads a file, reporting unreadable or non-UTF-8 content. `span` is where
-    /// it was asked for, if anywhere.
-    fn read_file(&mut self, path: &Path, display: &str, span: Option<Span>) -> Option<(SourceId, String)> {
+    /// Reads a file of the content root named `file` there, reporting a
+    /// refused, unreadable or non-UTF-8 file. `span` is where it was asked
+    /// for, if anywhere.
+    fn read_content_file(&mut self, file: &str, span: Option<Span>) -> Option<(SourceId, String)> {
+        let display = format!("{}{file}", self.display_prefix);
+        let read = self.root.read(file, MAX_TEXT_FILE);
+        self.accept(&display, read, span)
+    }
+
+    fn accept(&mut self, display: &str, read: Result<Vec<u8>, Refused>, span: Option<Span>) -> Option<(SourceId, String)> {
         let source = self.add_source(display, String::new());
-        self.accept_read(source, SourceRead::of(path), span).then(|| (source, self.sources[source].text.clone()))
+        self.accept_read(source, SourceRead::of(read), span).then(|| (source, self.sources[source].text.clone()))
     }
 
-    /// Stores what reading `source` gave, reporting an unreadable file,
-    /// invalid UTF-8 and control characters. `false` when there is no text.
+    /// Stores what reading `source` gave, reporting a refused file, invalid
+    /// UTF-8 and forbidden characters. `false` when there is no text.
     fn accept_read(&mut self, source: SourceId, read: SourceRead, span: Option<Span>) -> bool {
         let display = &self.sources[source].path;
         let text = match read.text {
-            Err(e) => {
-                self.diagnostics.push(Diagnostic::new(crate::Severity::Error, format!("cannot read `{display}`: {e}"), span));
+            Err(refused) => {
+                self.diagnostics.push(Diagnostic::new(crate::Severity::Error, format!("`{display}` {refused}"), span).with_hint(refused.hint(display)));
                 return false;
             }
             Ok(text) => text,
@@ -183,11 +221,8 @@ impl Loader {
                     .with_hint("save the file as UTF-8; invalid bytes are shown as �"),
             );
         }
-        if let Some((at, control)) = read.control_at {
-            self.diagnostics.push(
-                Diagnostic::warning(format!("`{display}` contains the control character U+{:04X}, replaced by �", control as u32), span_at_byte(source, &text, at))
-                    .with_hint("no edition can show it (XML forbids it): delete it"),
-            );
+        if let Some((at, forbidden)) = read.forbidden_at {
+            self.diagnostics.push(text::forbidden_warning(&format!("`{display}`"), forbidden, span_at_byte(source, &text, at)));
         }
         self.sources[source].text = text;
         true
@@ -197,15 +232,18 @@ impl Loader {
     /// are independent until the resolver, and parsing is most of loading.
     fn read_planned(&mut self) {
         let planned = std::mem::take(&mut self.planned);
-        let jobs: Vec<(&Path, SourceId)> = planned.iter().map(|p| (p.path.as_path(), self.chapters[p.chapter].source)).collect();
         let front_matter = self.front_matter;
-        let reads: Vec<_> = jobs.par_iter().map(|&(path, source)| {
-            let read = SourceRead::of(path);
-            let doc = read.text.as_ref().ok().map(|text| reader::read(text, source, front_matter));
-            (read, doc)
-        }).collect();
-        let sources: Vec<SourceId> = jobs.iter().map(|&(_, source)| source).collect();
-        for ((plan, source), (read, doc)) in planned.iter().zip(sources).zip(reads) {
+        let chapters = &self.chapters;
+        let reads: Vec<_> = planned
+            .par_iter()
+            .map(|plan| {
+                let read = SourceRead::of(plan.file.read(MAX_TEXT_FILE));
+                let doc = read.text.as_ref().ok().map(|text| reader::read(text, chapters[plan.chapter].source, front_matter));
+                (read, doc)
+            })
+            .collect();
+        for (plan, (read, doc)) in planned.iter().zip(reads) {
+            let source = self.chapters[plan.chapter].source;
             if !self.accept_read(source, read, Some(plan.span)) {
                 continue;
             }
@@ -218,7 +256,12 @@ impl Loader {
     fn folio_toml(&mut self) {
         let Some((source, text)) = self.read_book_file("folio.toml") else { return };
         match toml::from_str::<Config>(&text) {
-            Ok(config) => self.config = config,
+            Ok(config) => {
+                let spans = SettingSpans::of_toml(source, &text);
+                self.config = text::clean_strings(config, "folio.toml", &|key| spans.get(key), &mut self.diagnostics);
+                self.config.spans = spans;
+                self.check_output_name();
+            }
             Err(e) => {
                 let at = e.span().map_or(0, |r| r.start);
                 let message = e.message().trim().to_string();
@@ -227,6 +270,18 @@ impl Loader {
                         .with_hint("every key is documented in the configuration chapter of the user guide"),
                 );
             }
+        }
+    }
+
+    /// `[build] name` names files in the output folder: a plain file name.
+    fn check_output_name(&mut self) {
+        let Some(name) = &self.config.build.name else { return };
+        if let Err(why) = paths::check_file_name(name) {
+            self.diagnostics.push(
+                Diagnostic::new(crate::Severity::Error, format!("[build] name = {name:?}: {why}"), self.config.span("build.name"))
+                    .with_hint("`name` is the editions' file name without extension, such as \"my-book\": no `/`, no `..`"),
+            );
+            self.config.build.name = None;
         }
     }
 
@@ -240,7 +295,7 @@ impl Loader {
         let entries = summary::parse(&summary_text, summary_source);
         // GitBook always opens with README.md, listed or not.
         let lists_readme = entries.iter().any(|e| matches!(e, Entry::Chapter { target: Some(t), .. } if paths::join("", strip_anchor(t)).path == "README.md"));
-        if !lists_readme && self.root.join("README.md").is_file() {
+        if !lists_readme && self.root.locate("README.md").is_ok() {
             self.chapter_from_file("Introduction".to_string(), "README.md", ChapterKind::Front, 0, None, Span { source: summary_source, line: 1, col: 1 });
         }
         self.summary_entries(entries, "");
@@ -248,13 +303,13 @@ impl Loader {
         self.finish()
     }
 
-    fn mdbook(book_dir: &Path) -> Book {
-        #[derive(Deserialize, Default)]
+    fn mdbook(book_dir: Folder) -> Book {
+        #[derive(Serialize, Deserialize, Default)]
         struct BookToml {
             #[serde(default)]
             book: MdBookSection,
         }
-        #[derive(Deserialize, Default)]
+        #[derive(Serialize, Deserialize, Default)]
         struct MdBookSection {
             title: Option<String>,
             #[serde(default)]
@@ -263,10 +318,11 @@ impl Loader {
             description: Option<String>,
             src: Option<String>,
         }
-        let mut probe = Loader::new(book_dir, book_dir, "");
+        let mut probe = Loader::new(book_dir.clone(), book_dir, "");
         let Some((source, text)) = probe.read_book_file("book.toml") else { return probe.finish() };
+        let spans = SettingSpans::of_toml(source, &text);
         let parsed = match toml::from_str::<BookToml>(&text) {
-            Ok(parsed) => parsed,
+            Ok(parsed) => text::clean_strings(parsed, "book.toml", &|key| spans.get(key), &mut probe.diagnostics),
             Err(e) => {
                 let at = e.span().map_or(0, |r| r.start);
                 probe.diagnostics.push(Diagnostic::error(format!("invalid book.toml: {}", e.message().trim()), span_at_byte(source, &text, at)));
@@ -276,14 +332,14 @@ impl Loader {
         let src = parsed.book.src.clone().unwrap_or_else(|| "src".to_string());
         // Start again with the content root at `src/`, keeping what was read.
         // mdBook has no front matter: a leading `---` is a thematic break.
-        let mut loader = Loader { root: book_dir.join(&src), display_prefix: format!("{}/", src.trim_end_matches('/')), front_matter: FrontMatter::None, ..probe };
+        let root = probe.content_folder(&src, "book.toml `[book] src`", spans.get("book.src"));
+        let display_prefix = format!("{}/", paths::join("", &src).path);
+        let mut loader = Loader { root, display_prefix, front_matter: FrontMatter::None, ..probe };
         loader.metadata.title = parsed.book.title;
         loader.metadata.authors = parsed.book.authors;
         loader.metadata.language = parsed.book.language;
         loader.metadata.description = parsed.book.description;
-        let summary_display = format!("{}SUMMARY.md", loader.display_prefix);
-        let summary_path = loader.root.join("SUMMARY.md");
-        let Some((summary_source, summary_text)) = loader.read_file(&summary_path, &summary_display, None) else {
+        let Some((summary_source, summary_text)) = loader.read_content_file("SUMMARY.md", None) else {
             return loader.finish();
         };
         let entries = summary::parse(&summary_text, summary_source);
@@ -293,8 +349,7 @@ impl Loader {
     }
 
     fn single_file(mut self, file: &str) -> Book {
-        let display = file.to_string();
-        let Some((source, text)) = self.read_file(&self.root.join(file), &display, None) else { return self.finish() };
+        let Some((source, text)) = self.read_content_file(file, None) else { return self.finish() };
         let doc = reader::read(&text, source, FrontMatter::Allowed);
         self.front_matter(&doc, source);
         if self.metadata.title.is_none() {
@@ -305,8 +360,27 @@ impl Loader {
         self.finish()
     }
 
+    /// The content folder a setting names (book.json `root`, book.toml
+    /// `src`), which must be a folder inside the book folder; on an error
+    /// (reported at `span`), the book folder itself.
+    fn content_folder(&mut self, written: &str, setting: &str, span: Option<Span>) -> Folder {
+        let path = paths::join("", written);
+        let found = if written.trim_start().starts_with('/') || Path::new(written).is_absolute() || path.clamped {
+            Err(Refused::OutsideRoot)
+        } else {
+            self.book_dir.folder(&path.path)
+        };
+        found.unwrap_or_else(|refused| {
+            self.diagnostics.push(
+                Diagnostic::new(crate::Severity::Error, format!("{setting} = {written:?} {refused}"), span)
+                    .with_hint(format!("{setting} names a folder inside the book, relative to it: `src`, `./content/`")),
+            );
+            self.book_dir.clone()
+        })
+    }
+
     fn book_json(&mut self, source: SourceId, text: &str) {
-        #[derive(Deserialize)]
+        #[derive(Serialize, Deserialize)]
         struct BookJson {
             title: Option<String>,
             description: Option<String>,
@@ -315,16 +389,21 @@ impl Loader {
             isbn: Option<String>,
             root: Option<String>,
         }
+        let span_of = |key: &str| key_span(source, text, &format!("\"{}\"", key_name(key)), KeyStyle::Json);
         match serde_json::from_str::<BookJson>(text) {
             Ok(json) => {
+                let json = text::clean_strings(json, "book.json", &span_of, &mut self.diagnostics);
                 self.metadata.title = json.title;
                 self.metadata.description = json.description;
                 self.metadata.language = json.language;
                 self.metadata.authors = json.author.into_iter().collect();
                 self.metadata.identifier = json.isbn.filter(|s| !s.is_empty());
                 if let Some(root) = json.root {
-                    self.root = self.book_dir.join(root.trim_start_matches("./"));
-                    self.display_prefix = format!("{}/", root.trim_start_matches("./").trim_end_matches('/'));
+                    self.root = self.content_folder(&root, "book.json `root`", span_of("root"));
+                    self.display_prefix = match paths::join("", &root).path {
+                        prefix if prefix.is_empty() || self.root == self.book_dir => String::new(),
+                        prefix => format!("{prefix}/"),
+                    };
                 }
             }
             Err(e) => self.diagnostics.push(
@@ -335,7 +414,7 @@ impl Loader {
     }
 
     fn front_matter(&mut self, doc: &Document, source: SourceId) {
-        #[derive(Deserialize, Default)]
+        #[derive(Serialize, Deserialize, Default)]
         #[serde(default)]
         struct FrontMatter {
             title: Option<String>,
@@ -353,7 +432,7 @@ impl Loader {
             version: Option<String>,
             keywords: Option<OneOrMany>,
         }
-        #[derive(Deserialize)]
+        #[derive(Serialize, Deserialize)]
         #[serde(untagged)]
         enum OneOrMany {
             One(String),
@@ -370,6 +449,9 @@ impl Loader {
         let Some(yaml) = &doc.front_matter else { return };
         match serde_norway::from_str::<FrontMatter>(yaml) {
             Ok(fm) => {
+                let text = &self.sources[source].text;
+                let span_of = |key: &str| key_span(source, text, &format!("{}:", key_name(key)), KeyStyle::Yaml);
+                let fm = text::clean_strings(fm, "the front matter's", &span_of, &mut self.diagnostics);
                 let m = &mut self.metadata;
                 m.title = fm.title;
                 m.subtitle = fm.subtitle;
@@ -397,11 +479,11 @@ impl Loader {
         let mut part = None;
         // Chapter ids by depth, to find each chapter's parent.
         let mut stack: Vec<Option<usize>> = Vec::new();
-        let mut listed: Vec<String> = Vec::new();
+        let mut listed: HashSet<String> = HashSet::new();
         for entry in entries {
             match entry {
                 Entry::Part { title, span } => {
-                    let id = unique(format!("part-{}", slugify(&title, "part")), |c| self.parts.iter().any(|p| p.id == c));
+                    let id = self.part_ids.unique(&format!("part-{}", slugify(&title, "part")));
                     self.parts.push(Part { title, id, span });
                     part = Some(self.parts.len() - 1);
                     stack.clear();
@@ -420,12 +502,11 @@ impl Loader {
                         stack.push(None);
                         continue;
                     }
-                    if listed.contains(&resolved.path) {
+                    if !listed.insert(resolved.path.clone()) {
                         self.diagnostics.push(Diagnostic::warning(format!("`{}` is listed twice in SUMMARY.md; the second entry is skipped", resolved.path), span));
                         stack.push(None);
                         continue;
                     }
-                    listed.push(resolved.path.clone());
                     // GitBook's root README is the introduction, front matter of the book.
                     let kind = if resolved.path == "README.md" && kind == ChapterKind::Body { ChapterKind::Front } else { kind };
                     // mdBook prefix and suffix chapters stand outside the parts.
@@ -440,29 +521,24 @@ impl Loader {
     /// Reads and parses one chapter file named in SUMMARY at `span`.
     fn chapter_from_file(&mut self, title: String, file: &str, kind: ChapterKind, depth: u32, parent: Option<usize>, span: Span) -> Option<usize> {
         let display = format!("{}{}", self.display_prefix, file);
-        if self.chapters.iter().any(|c| c.file == file) {
+        if self.chapter_files.contains(file) {
             return None;
         }
-        let real = match paths::locate(&self.root, file) {
-            Ok(real) => real,
+        let located = match self.root.locate(file) {
+            Ok(located) => located,
             Err(refused) => {
-                let message = match refused {
-                    Refused::Missing => format!("chapter file `{display}` not found"),
-                    Refused::OutsideRoot => format!("chapter file `{display}` lies outside the book root"),
+                let hint = match self.closest_markdown_file(file).filter(|_| refused == Refused::Missing) {
+                    Some(near) => format!("did you mean `{near}`?"),
+                    None if refused == Refused::Missing => format!("create `{display}` or remove the entry"),
+                    None => refused.hint(&display),
                 };
-                let mut diagnostic = Diagnostic::error(message, span);
-                if let Some(near) = closest_markdown_file(&self.root, file) {
-                    diagnostic = diagnostic.with_hint(format!("did you mean `{near}`?"));
-                } else {
-                    diagnostic = diagnostic.with_hint(format!("create `{display}` or remove the entry"));
-                }
-                self.diagnostics.push(diagnostic);
+                self.diagnostics.push(Diagnostic::error(format!("chapter file `{display}` {refused}"), span).with_hint(hint));
                 return None;
             }
         };
         let source = self.add_source(&display, String::new());
         let chapter = self.push_chapter(title, file, kind, depth, parent, source, Document::default());
-        self.planned.push(Planned { chapter, path: real, span });
+        self.planned.push(Planned { chapter, file: located, span });
         Some(chapter)
     }
 
@@ -470,8 +546,9 @@ impl Loader {
     fn push_chapter(&mut self, title: String, file: &str, kind: ChapterKind, depth: u32, parent: Option<usize>, source: SourceId, doc: Document) -> usize {
         // Editions name their files after it: portable, and distinct even
         // case-insensitively, as EPUB reading systems compare names.
-        let path = unique(paths::portable(&output_path(file)), |c| self.chapters.iter().any(|ch| ch.path.eq_ignore_ascii_case(c)));
-        let id = unique(format!("ch-{}", slugify(&path.replace('/', " "), "chapter").trim_start_matches("s-")), |c| self.chapters.iter().any(|ch| ch.id == c));
+        let path = self.chapter_paths.unique(&paths::portable(&output_path(file)));
+        let id = self.chapter_ids.unique(&format!("ch-{}", slugify(&path.replace('/', " "), "chapter").trim_start_matches("s-")));
+        self.chapter_files.insert(file.to_string());
         self.chapters.push(Chapter {
             title,
             kind,
@@ -484,6 +561,7 @@ impl Loader {
             id,
             blocks: Vec::new(),
             footnotes: Vec::new(),
+            assets: Vec::new(),
             global_ids: Default::default(),
             span: Span { source, line: 1, col: 1 },
         });
@@ -494,6 +572,7 @@ impl Loader {
 
     /// Gives a chapter its parsed content.
     fn fill_chapter(&mut self, chapter: usize, doc: Document) {
+        self.diagnostics.extend(doc.diagnostics);
         let chapter = &mut self.chapters[chapter];
         chapter.blocks = doc.blocks;
         normalize_heading_levels(&mut chapter.blocks);
@@ -507,14 +586,14 @@ impl Loader {
 
     /// Notes every Markdown file of the content root that no chapter uses.
     fn report_unlisted(&mut self, ignored: &[&str]) {
-        let mut files = Vec::new();
-        markdown_files(&self.root, "", &mut files);
+        let files = self.markdown_files().to_vec();
         for file in files {
-            if ignored.contains(&file.as_str()) || self.chapters.iter().any(|c| c.file == file) {
+            if ignored.contains(&file.as_str()) || self.chapter_files.contains(&file) {
                 continue;
             }
             let display = format!("{}{}", self.display_prefix, file);
-            let text = std::fs::read(self.root.join(&file)).map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default();
+            // Shown under the note only: a file the gate refuses shows nothing.
+            let text = self.root.read(&file, MAX_TEXT_FILE).map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default();
             let source = self.add_source(&display, text);
             self.diagnostics.push(
                 Diagnostic::new(crate::Severity::Note, format!("`{display}` is not listed in SUMMARY.md and is left out"), Some(Span { source, line: 1, col: 1 }))
@@ -523,11 +602,38 @@ impl Loader {
         }
     }
 
+    /// The Markdown files of the content root, sorted, listed once.
+    fn markdown_files(&mut self) -> &[String] {
+        let root = self.root.path();
+        self.markdown_files.get_or_insert_with(|| {
+            let mut files = Vec::new();
+            if let Some(root) = root {
+                markdown_files(root, "", 0, &mut files);
+            }
+            files
+        })
+    }
+
+    /// The Markdown file whose path is closest to `wanted`, for the first
+    /// [`CLOSEST_FILE_HINTS`] chapters that are missing.
+    fn closest_markdown_file(&mut self, wanted: &str) -> Option<String> {
+        self.closest_hints += 1;
+        if self.closest_hints > CLOSEST_FILE_HINTS {
+            return None;
+        }
+        self.markdown_files()
+            .iter()
+            .map(|f| (strsim::levenshtein(f, wanted), f))
+            .filter(|(d, f)| *d <= wanted.len().max(f.len()) / 3)
+            .min()
+            .map(|(_, f)| f.clone())
+    }
+
     fn finish(mut self) -> Book {
         self.read_planned();
         let found = self.metadata;
         let over = &self.config.book;
-        let fallback_title = self.book_dir.canonicalize().ok().and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned())).unwrap_or_else(|| "Untitled".to_string());
+        let fallback_title = self.book_dir.path().and_then(Path::file_name).map_or_else(|| "Untitled".to_string(), |n| n.to_string_lossy().into_owned());
         let metadata = Metadata {
             title: over.title.clone().or(found.title).filter(|t| !t.trim().is_empty()).unwrap_or(fallback_title),
             subtitle: over.subtitle.clone().or(found.subtitle),
@@ -550,6 +656,8 @@ impl Loader {
             parts: self.parts,
             chapters: self.chapters,
             assets: Vec::new(),
+            stylesheets: Vec::new(),
+            fonts: Vec::new(),
             bibliography: Bibliography::default(),
             sources: self.sources,
             diagnostics: self.diagnostics,
@@ -569,14 +677,6 @@ fn output_path(file: &str) -> String {
 
 fn strip_anchor(target: &str) -> &str {
     target.split('#').next().unwrap_or(target)
-}
-
-/// `base`, or `base-2`, `base-3`… whichever is not taken yet.
-pub(crate) fn unique(base: String, taken: impl Fn(&str) -> bool) -> String {
-    if !taken(&base) {
-        return base;
-    }
-    (2..).map(|n| format!("{base}-{n}")).find(|c| !taken(c)).unwrap_or(base)
 }
 
 /// Shift headings so that the chapter's top level becomes 1: chapters that
@@ -601,7 +701,17 @@ fn first_heading(doc: &Document) -> Option<String> {
 /// Folders never part of a book's content.
 const SKIPPED_DIRS: [&str; 6] = ["node_modules", "_book", "dist", "target", "book", "output"];
 
-fn markdown_files(root: &Path, rel: &str, out: &mut Vec<String>) {
+/// How deep the walk for Markdown files goes, and how many it lists at
+/// most: a hostile tree must not make loading walk without end.
+const MAX_WALK_DEPTH: usize = 32;
+const MAX_WALKED_FILES: usize = 100_000;
+
+/// Appends the Markdown files below `root/rel`, sorted; symlinks are not
+/// followed (a link to a folder could lead anywhere, or in a circle).
+fn markdown_files(root: &Path, rel: &str, depth: usize, out: &mut Vec<String>) {
+    if depth > MAX_WALK_DEPTH || out.len() >= MAX_WALKED_FILES {
+        return;
+    }
     let Ok(entries) = std::fs::read_dir(root.join(rel)) else { return };
     let mut entries: Vec<_> = entries.flatten().collect();
     entries.sort_by_key(|e| e.file_name());
@@ -613,31 +723,36 @@ fn markdown_files(root: &Path, rel: &str, out: &mut Vec<String>) {
         let path = if rel.is_empty() { name.clone() } else { format!("{rel}/{name}") };
         let Ok(kind) = entry.file_type() else { continue };
         if kind.is_dir() && !SKIPPED_DIRS.contains(&name.as_str()) {
-            markdown_files(root, &path, out);
-        } else if kind.is_file() && name.ends_with(".md") {
+            markdown_files(root, &path, depth + 1, out);
+        } else if kind.is_file() && name.ends_with(".md") && out.len() < MAX_WALKED_FILES {
             out.push(path);
         }
     }
 }
 
-fn closest_markdown_file(root: &Path, wanted: &str) -> Option<String> {
-    let mut files = Vec::new();
-    markdown_files(root, "", &mut files);
-    files
-        .into_iter()
-        .map(|f| (strsim::levenshtein(&f, wanted), f))
-        .filter(|(d, f)| *d <= wanted.len().max(f.len()) / 3)
-        .min()
-        .map(|(_, f)| f)
+/// How a configuration file writes its keys.
+enum KeyStyle {
+    /// `"key":` anywhere.
+    Json,
+    /// `key:` at the start of a line.
+    Yaml,
 }
 
-/// The span of byte `at` in `text` (the content of `source`).
-pub(crate) fn span_at_byte(source: SourceId, text: &str, at: usize) -> Span {
-    let at = at.min(text.len());
-    let before = &text[..text.floor_char_boundary(at)];
-    let line = before.matches('\n').count() as u32 + 1;
-    let col = before.rsplit('\n').next().unwrap_or("").chars().count() as u32 + 1;
-    Span { source, line, col }
+/// Where `key` (written as `pattern`: `"root"` or `title:`) is in `text`,
+/// the first time: serde_json and serde_norway keep no positions, and a
+/// diagnostic about a value is most useful at its line.
+fn key_span(source: SourceId, text: &str, pattern: &str, style: KeyStyle) -> Option<Span> {
+    let at = text.match_indices(pattern).map(|(at, _)| at).find(|&at| match style {
+        KeyStyle::Json => text[at + pattern.len()..].trim_start().starts_with(':'),
+        KeyStyle::Yaml => at == 0 || text[..at].ends_with('\n'),
+    })?;
+    Some(span_at_byte(source, text, at))
+}
+
+/// The last name of a setting key: `authors` for `book.authors[1]`.
+fn key_name(key: &str) -> &str {
+    let key = key.split('[').next().unwrap_or(key);
+    key.rsplit('.').next().unwrap_or(key)
 }
 
 impl Book {
@@ -680,7 +795,11 @@ mod tests {
     }
 
     #[test]
-    fn span_at_byte_counts_lines_and_characters() {
-        assert_eq!(span_at_byte(0, "ab\nçd", 5), Span { source: 0, line: 2, col: 2 });
+    fn keys_are_found_where_they_are_written() {
+        let json = "{\n  \"title\": \"root\",\n  \"root\" : \"src\"\n}";
+        assert_eq!(key_span(0, json, "\"root\"", KeyStyle::Json).map(|s| (s.line, s.col)), Some((3, 3)));
+        let yaml = "---\nsubtitle: x\ntitle: y\n---\n";
+        assert_eq!(key_span(0, yaml, "title:", KeyStyle::Yaml).map(|s| (s.line, s.col)), Some((3, 1)));
+        assert_eq!(key_name("book.authors[1]"), "authors");
     }
 }

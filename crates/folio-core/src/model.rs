@@ -9,12 +9,12 @@
 //! lists, math, `[@key]` citations) will add variants.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
 use crate::config::Config;
 use crate::diagnostics::Diagnostic;
+use crate::files::{Folder, Refused};
 
 /// Index of a chapter in [`Book::chapters`] (reading order).
 pub type ChapterId = usize;
@@ -47,14 +47,21 @@ pub struct Source {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Book {
-    /// The book root on disk. Every file folio reads lies below it.
-    pub root: PathBuf,
+    /// The book root on disk (nowhere for a book held in memory). Every file
+    /// folio reads lies below it and is read through it (see [`crate::files`]).
+    pub root: Folder,
     pub metadata: Metadata,
     pub config: Config,
     pub parts: Vec<Part>,
     /// Every chapter, in reading order.
     pub chapters: Vec<Chapter>,
+    /// Every file of the book an edition uses: images, files linked to,
+    /// stylesheets, fonts, the cover.
     pub assets: Vec<Asset>,
+    /// `[html] css`: stylesheets the web pages link after the theme.
+    pub stylesheets: Vec<AssetId>,
+    /// `[pdf] fonts`: font files the print edition may use.
+    pub fonts: Vec<AssetId>,
     pub bibliography: Bibliography,
     pub sources: Vec<Source>,
     pub diagnostics: Vec<Diagnostic>,
@@ -127,6 +134,9 @@ pub struct Chapter {
     /// Footnotes defined in this chapter, in order of first reference (the
     /// loader leaves them in source order, unnumbered; the resolver orders them).
     pub footnotes: Vec<Footnote>,
+    /// The assets the chapter shows or links to (its notes included), each
+    /// once, in order of first use.
+    pub assets: Vec<AssetId>,
     /// Ids of this chapter that collide with ids of other chapters, mapped to
     /// the book-wide id to use in single-file outputs. See [`Chapter::global_id`].
     pub global_ids: BTreeMap<String, String>,
@@ -486,9 +496,10 @@ impl Book {
         self.chapters.iter().enumerate().filter(move |(_, c)| c.part == part)
     }
 
-    /// Absolute path of an asset on disk (inside [`Book::root`], checked by the resolver).
-    pub fn asset_path(&self, asset: AssetId) -> PathBuf {
-        self.root.join(&self.assets[asset].path)
+    /// The content of an asset, read through the file gate (the resolver
+    /// found it inside the root; the gate checks again).
+    pub fn read_asset(&self, asset: AssetId) -> Result<Vec<u8>, Refused> {
+        self.root.read(&self.assets[asset].path, crate::files::MAX_FILE)
     }
 
     pub fn has_errors(&self) -> bool {

@@ -2,8 +2,6 @@
 //! resolver (links and images): one place decides what a path in the book
 //! means and whether it stays inside the book root.
 
-use std::path::{Path, PathBuf};
-
 /// A `/`-separated path relative to the book root, normalised.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BookPath {
@@ -58,49 +56,6 @@ pub fn relative(from: &str, to: &str) -> String {
     path
 }
 
-/// Why a path cannot be read.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Refused {
-    Missing,
-    /// It exists but lies outside the book root (through `..` or a symlink).
-    OutsideRoot,
-}
-
-/// The real location of root-relative `path`, if it exists and lies inside
-/// `root` once every symlink is followed.
-///
-/// A normalised path (see [`join`]) can only lead out of the root through a
-/// symlink, so the usual case costs one `lstat` per component below the
-/// root; only a path through a symlink is canonicalised, which resolves
-/// every component from `/` (several system calls each, measured as most of
-/// what loading a small book spent in the kernel).
-pub fn locate(root: &Path, path: &str) -> Result<PathBuf, Refused> {
-    let mut full = root.to_path_buf();
-    for part in path.split('/').filter(|p| !p.is_empty()) {
-        if part == "." || part == ".." {
-            return locate_through_links(root, path);
-        }
-        full.push(part);
-        match full.symlink_metadata() {
-            Ok(meta) if meta.file_type().is_symlink() => return locate_through_links(root, path),
-            Ok(_) => {}
-            Err(_) => return Err(Refused::Missing),
-        }
-    }
-    Ok(full)
-}
-
-/// [`locate`] for a path that may pass through symlinks: the path and the
-/// root are both canonicalised and compared.
-fn locate_through_links(root: &Path, path: &str) -> Result<PathBuf, Refused> {
-    let full = root.join(path);
-    let real = full.canonicalize().map_err(|_| {
-        if full.symlink_metadata().is_ok() { Refused::OutsideRoot } else { Refused::Missing }
-    })?;
-    let real_root = root.canonicalize().map_err(|_| Refused::Missing)?;
-    if real.starts_with(&real_root) { Ok(real) } else { Err(Refused::OutsideRoot) }
-}
-
 /// `path` as a name every edition can give a file: each character that
 /// EPUB forbids or warns about in file names (spaces, `"*:<>?\\|`, control
 /// characters) or that means something in a URL (`#`, `%`) becomes `-`.
@@ -109,18 +64,24 @@ pub fn portable(path: &str) -> String {
     path.chars().map(|c| if c.is_whitespace() || c.is_control() || "\"*:<>?\\|#%".contains(c) { '-' } else { c }).collect()
 }
 
-/// `file`, or `file-2.ext`, `file-3.ext`… (the number before the
-/// extension), whichever `taken` does not refuse: a name for a file the
-/// editions write beside others.
-pub fn unique_file(file: &str, taken: impl Fn(&str) -> bool) -> String {
-    if !taken(file) {
-        return file.to_string();
+/// Whether `name` can name a file in the output folder, beside others: a
+/// plain name, not a path (`[build] name`). The error says why not.
+pub fn check_file_name(name: &str) -> Result<(), &'static str> {
+    if name.trim().is_empty() {
+        Err("the name is empty")
+    } else if name.contains(['/', '\\']) {
+        Err("a file name cannot hold `/` or `\\`")
+    } else if name == "." || name == ".." {
+        Err("`.` and `..` are folders")
+    } else if name.starts_with('.') {
+        Err("a name starting with `.` makes a hidden file")
+    } else if name.chars().any(char::is_control) {
+        Err("a file name cannot hold a control character")
+    } else if name.len() > 200 {
+        Err("the name is longer than 200 bytes")
+    } else {
+        Ok(())
     }
-    let numbered = |n: u32| match file.rsplit_once('.') {
-        Some((stem, extension)) if !extension.contains('/') => format!("{stem}-{n}.{extension}"),
-        _ => format!("{file}-{n}"),
-    };
-    (2..).map(numbered).find(|c| !taken(c)).unwrap_or_default()
 }
 
 /// `http:`, `https:`, protocol-relative `//…`, `data:`: never fetched.
@@ -199,28 +160,13 @@ mod tests {
         assert!(is_remote("//cdn.example.org/x.png") && !is_remote("/assets/x.png"));
     }
 
-    #[cfg(unix)]
     #[test]
-    fn symlinks_may_not_lead_out_of_the_root() {
-        use std::os::unix::fs::symlink;
-        let outside = tempfile::tempdir().unwrap();
-        std::fs::write(outside.path().join("secret.png"), "x").unwrap();
-        let book = tempfile::tempdir().unwrap();
-        let root = book.path();
-        std::fs::create_dir(root.join("assets")).unwrap();
-        std::fs::write(root.join("assets/logo.png"), "x").unwrap();
-        symlink(outside.path().join("secret.png"), root.join("assets/leak.png")).unwrap();
-        symlink(outside.path(), root.join("elsewhere")).unwrap();
-        symlink(root.join("assets"), root.join("images")).unwrap();
-        symlink(root.join("nowhere.png"), root.join("dangling.png")).unwrap();
-
-        assert_eq!(locate(root, "assets/logo.png"), Ok(root.join("assets/logo.png")));
-        assert_eq!(locate(root, "assets/leak.png"), Err(Refused::OutsideRoot));
-        assert_eq!(locate(root, "elsewhere/secret.png"), Err(Refused::OutsideRoot));
-        assert_eq!(locate(root, "dangling.png"), Err(Refused::OutsideRoot));
-        assert_eq!(locate(root, "assets/missing.png"), Err(Refused::Missing));
-        // A link that stays inside the book is followed.
-        assert!(locate(root, "images/logo.png").is_ok_and(|p| p.ends_with("assets/logo.png")));
+    fn output_names_are_plain_file_names() {
+        assert_eq!(check_file_name("mon-livre"), Ok(()));
+        assert_eq!(check_file_name("Mon livre (2e édition)"), Ok(()));
+        for bad in ["", " ", "/../../../tmp/x", "../x", "a/b", "a\\b", ".", "..", ".hidden", "a\u{1}b", "a\nb"] {
+            assert!(check_file_name(bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

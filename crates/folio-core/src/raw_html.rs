@@ -5,6 +5,7 @@
 //! `<script>` text are read as a browser reads them; the resolver then
 //! decides the targets, and no edition parses raw HTML to find them again.
 
+use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
 
 use html5ever::tendril::StrTendril;
@@ -42,6 +43,47 @@ pub fn scan(html: String, span: Span) -> RawHtml {
     let found = tokenizer.sink.found.into_inner();
     (raw.anchors, raw.references) = found;
     raw
+}
+
+/// `html` with each numeric character reference that an HTML parser decodes
+/// to a character no edition can carry (`&#1;`, `&#xFFFE;`) replaced by
+/// `&#xFFFD;`, and the first such character. References to U+0080–U+009F
+/// are left: parsers read them as Windows-1252 (`&#x80;` is €).
+pub fn clean_references(html: &str) -> (Cow<'_, str>, Option<char>) {
+    if !html.contains("&#") {
+        return (Cow::Borrowed(html), None);
+    }
+    let mut out = String::new();
+    let mut first = None;
+    let mut copied = 0;
+    for (at, _) in html.match_indices("&#") {
+        if at < copied {
+            continue;
+        }
+        let rest = &html[at + 2..];
+        let (digits, radix) = match rest.strip_prefix(['x', 'X']) {
+            Some(hex) => (hex, 16),
+            None => (rest, 10),
+        };
+        let len = digits.find(|c: char| !c.is_digit(radix)).unwrap_or(digits.len());
+        // Any number of digits, leading zeros included; past U+10FFFF a parser reads U+FFFD.
+        let value = digits[..len].chars().filter_map(|c| c.to_digit(radix)).fold(0u32, |value, digit| value.saturating_mul(radix).saturating_add(digit));
+        let Some(decoded) = char::from_u32(value).filter(|_| len > 0) else { continue };
+        if !crate::text::is_forbidden(decoded) || ('\u{80}'..='\u{9f}').contains(&decoded) {
+            continue;
+        }
+        first = first.or(Some(decoded));
+        let end = at + 2 + (rest.len() - digits.len()) + len;
+        let end = if html[end..].starts_with(';') { end + 1 } else { end };
+        out.push_str(&html[copied..at]);
+        out.push_str("&#xFFFD;");
+        copied = end;
+    }
+    if first.is_none() {
+        return (Cow::Borrowed(html), None);
+    }
+    out.push_str(&html[copied..]);
+    (Cow::Owned(out), first)
 }
 
 struct Sink<'a> {
@@ -219,6 +261,14 @@ mod tests {
         let captions: Vec<_> = raw.references.iter().map(|r| r.caption.as_deref()).collect();
         assert_eq!(captions, [Some("Le plan affiché à l'entrée"), None, None, None]);
         assert_eq!(raw.references[0].image().and_then(|i| i.title).as_deref(), Some("Le plan affiché à l'entrée"));
+    }
+
+    #[test]
+    fn references_to_forbidden_characters_are_replaced() {
+        let (html, first) = clean_references("<b>&#1;&#x7F &#X1F;</b>&#128;&#233;&#xfffe;&amp;#1;&#00000000002;&#99999999999;");
+        assert_eq!(html, "<b>&#xFFFD;&#xFFFD; &#xFFFD;</b>&#128;&#233;&#xFFFD;&amp;#1;&#xFFFD;&#99999999999;");
+        assert_eq!(first, Some('\u{1}'));
+        assert!(matches!(clean_references("<p>&#233;</p>"), (Cow::Borrowed(_), None)));
     }
 
     #[test]

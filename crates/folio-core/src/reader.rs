@@ -12,6 +12,8 @@ use comrak::{Arena, Options, parse_document};
 use regex::Regex;
 
 use crate::citation;
+use crate::text;
+use crate::diagnostics::Diagnostic;
 use crate::model::{Alignment, Block, CitationItem, Image, ImageTarget, Inline, LinkTarget, ListItem, SourceId, Span};
 
 /// One parsed source file.
@@ -22,6 +24,8 @@ pub struct Document {
     pub footnotes: Vec<FootnoteDefinition>,
     /// The YAML front matter, without its `---` delimiters.
     pub front_matter: Option<String>,
+    /// What the reader found wrong (characters no edition can carry).
+    pub diagnostics: Vec<Diagnostic>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -59,25 +63,26 @@ pub fn options(front_matter: bool) -> Options<'static> {
 }
 
 /// `text` with what no edition can take replaced: U+0000 (as CommonMark
-/// requires) and the other control characters XML forbids become U+FFFD,
-/// except vertical tab and form feed, which are whitespace to Markdown and
-/// become spaces; a CR that does not start a CRLF becomes a LF, the line
-/// ending CommonMark takes it for. Also returns the first character
-/// replaced other than a CR, with its byte offset.
+/// requires) and the other characters no edition can carry (see
+/// [`text::is_forbidden`]) become U+FFFD, except vertical tab and form feed,
+/// which are whitespace to Markdown and become spaces; a CR that does not
+/// start a CRLF becomes a LF, the line ending CommonMark takes it for. Also
+/// returns the first character replaced other than a CR, with its byte offset.
 pub fn clean(text: String) -> (String, Option<(usize, char)>) {
-    let replaced = |c: char| c.is_ascii_control() && !matches!(c, '\t' | '\n' | '\r' | '\x7f');
     let bytes = text.as_bytes();
     let lone_cr = |at: usize| bytes[at] == b'\r' && bytes.get(at + 1) != Some(&b'\n');
-    let needs_work = text.bytes().enumerate().any(|(at, b)| replaced(b as char) || (b == b'\r' && lone_cr(at)));
-    if !needs_work {
+    if !text::may_hold_forbidden(&text) && !memchr::memchr_iter(b'\r', bytes).any(lone_cr) {
         return (text, None);
     }
+    let needs_work = |&(at, c): &(usize, char)| text::is_forbidden(c) || (c == '\r' && lone_cr(at));
+    let Some((start, _)) = text.char_indices().find(needs_work) else { return (text, None) };
     let mut first = None;
     let mut out = String::with_capacity(text.len() + 8);
-    for (at, c) in text.char_indices() {
-        if replaced(c) {
+    out.push_str(&text[..start]);
+    for (at, c) in text[start..].char_indices().map(|(at, c)| (start + at, c)) {
+        if text::is_forbidden(c) {
             first = first.or(Some((at, c)));
-            out.push(if matches!(c, '\x0b' | '\x0c') { ' ' } else { '\u{FFFD}' });
+            out.push(if matches!(c, '\x0b' | '\x0c') { ' ' } else { text::REPLACEMENT });
         } else if c == '\r' && lone_cr(at) {
             out.push('\n');
         } else {
@@ -87,12 +92,20 @@ pub fn clean(text: String) -> (String, Option<(usize, char)>) {
     (out, first)
 }
 
+/// How deep blocks and inlines may nest (a quote in a list in a quote…, a
+/// link in emphasis in emphasis…): deeper content is kept as plain text,
+/// with a warning. Every stage and every edition walks the model
+/// recursively, and typst refuses markup nested much deeper; real books nest
+/// a few levels.
+pub const MAX_NESTING: usize = 12;
+
 /// Parses `text` (the content of source `source`).
 pub fn read(text: &str, source: SourceId, front_matter: FrontMatter) -> Document {
     let arena = Arena::new();
     let root = parse_document(&arena, text, &options(front_matter == FrontMatter::Allowed && opens_with_metadata(text)));
     let line_starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
-    let mut reader = Reader { source, text, line_starts, last_col: (0, 0, 0), line_shift: 0, column_shift: (0, 0), doc: Document::default() };
+    let mut reader =
+        Reader { source, text, line_starts, last_col: (0, 0, 0), line_shift: 0, column_shift: (0, 0), depth: 0, flattened: false, doc: Document::default() };
     let blocks = reader.blocks(root);
     reader.doc.blocks = blocks;
     reader.doc
@@ -114,6 +127,10 @@ struct Reader<'t> {
     line_shift: usize,
     /// How far comrak's columns are off on a line of that paragraph: see `shifted_column`.
     column_shift: (usize, isize),
+    /// How many block and inline containers enclose the node being read.
+    depth: usize,
+    /// Whether content nested too deep was flattened (warned once).
+    flattened: bool,
     doc: Document,
 }
 
@@ -203,14 +220,66 @@ impl Reader<'_> {
         data.sourcepos.end.line.saturating_sub(underline).saturating_sub(text_end)
     }
 
+    /// Text comrak decoded (entities, escapes) with what no edition can
+    /// carry replaced, and a warning at `span`: `&#1;` decodes to U+0001.
+    fn decoded(&mut self, decoded: &str, what: &str, span: Span) -> String {
+        match text::clean(decoded) {
+            (cleaned, Some(first)) => {
+                self.doc.diagnostics.push(text::forbidden_warning(&format!("{what} here"), first, span));
+                cleaned.into_owned()
+            }
+            (cleaned, None) => cleaned.into_owned(),
+        }
+    }
+
+    /// Raw HTML, its character references to forbidden characters replaced.
+    fn raw_html(&mut self, html: &str, span: Span) -> crate::model::RawHtml {
+        let (html, forbidden) = crate::raw_html::clean_references(html);
+        if let Some(first) = forbidden {
+            self.doc.diagnostics.push(text::forbidden_warning("raw HTML here", first, span));
+        }
+        crate::raw_html::scan(html.into_owned(), span)
+    }
+
     fn blocks<'a>(&mut self, parent: &'a AstNode<'a>) -> Vec<Block> {
+        if self.depth >= MAX_NESTING {
+            let span = self.span(parent);
+            return vec![Block::Paragraph { content: self.flattened(parent, span), span }];
+        }
+        self.depth += 1;
         let mut blocks = Vec::new();
         for node in parent.children() {
             if let Some(block) = self.block(node) {
                 blocks.push(block);
             }
         }
+        self.depth -= 1;
         blocks
+    }
+
+    /// What is nested in `node` beyond [`MAX_NESTING`] levels, as its plain
+    /// text: every stage and edition walks the model recursively, and a
+    /// thousand nested quotes would overflow a stack. Read without recursion.
+    fn flattened<'a>(&mut self, node: &'a AstNode<'a>, span: Span) -> Vec<Inline> {
+        if !self.flattened {
+            self.flattened = true;
+            self.doc.diagnostics.push(
+                Diagnostic::warning(format!("more than {MAX_NESTING} levels of nesting (quotes, lists, emphasis): what is deeper is kept as plain text"), span)
+                    .with_hint("no reader can follow that much nesting: flatten the structure"),
+            );
+        }
+        let mut text = String::new();
+        for descendant in node.descendants() {
+            match &descendant.data().value {
+                NodeValue::Text(t) => text.push_str(t),
+                NodeValue::Code(code) => text.push_str(&code.literal),
+                NodeValue::CodeBlock(code) => text.push_str(&code.literal),
+                NodeValue::SoftBreak | NodeValue::LineBreak | NodeValue::Paragraph => text.push(' '),
+                _ => {}
+            }
+        }
+        let text = self.decoded(text.trim(), "the text", span);
+        vec![Inline::Text { text, span }]
     }
 
     fn block<'a>(&mut self, node: &'a AstNode<'a>) -> Option<Block> {
@@ -278,11 +347,11 @@ impl Reader<'_> {
                 }
             }
             NodeValue::CodeBlock(code) => {
-                let language = code.info.split_whitespace().next().map(str::to_string);
+                let language = code.info.split_whitespace().next().map(|info| self.decoded(info, "a code block's language", span));
                 Block::CodeBlock { language, code: code.literal.clone(), span }
             }
             NodeValue::ThematicBreak => Block::ThematicBreak { span },
-            NodeValue::HtmlBlock(html) => Block::Html(crate::raw_html::scan(html.literal.clone(), span)),
+            NodeValue::HtmlBlock(html) => Block::Html(self.raw_html(&html.literal, span)),
             NodeValue::FootnoteDefinition(def) => {
                 let blocks = self.blocks(node);
                 self.doc.footnotes.push(FootnoteDefinition { label: def.name.clone(), blocks, span });
@@ -300,6 +369,17 @@ impl Reader<'_> {
     }
 
     fn inlines<'a>(&mut self, parent: &'a AstNode<'a>) -> Vec<Inline> {
+        if self.depth >= MAX_NESTING {
+            let span = self.span(parent);
+            return self.flattened(parent, span);
+        }
+        self.depth += 1;
+        let inlines = self.nested_inlines(parent);
+        self.depth -= 1;
+        inlines
+    }
+
+    fn nested_inlines<'a>(&mut self, parent: &'a AstNode<'a>) -> Vec<Inline> {
         // Each inline, with the byte where it starts in its line (`usize::MAX`:
         // unknown, counted from its column when needed).
         let mut out: Vec<(Inline, usize)> = Vec::new();
@@ -323,16 +403,16 @@ impl Reader<'_> {
                 NodeValue::Strikethrough => Inline::Strikethrough { content: self.inlines(node), span },
                 NodeValue::Code(code) => Inline::Code { code: code.literal.clone(), span },
                 NodeValue::Link(link) => Inline::Link {
-                    url: link.url.clone(),
-                    title: non_empty(&link.title),
+                    url: self.decoded(&link.url, "a link's destination", span),
+                    title: non_empty(&self.decoded(&link.title, "a link's title", span)),
                     target: LinkTarget::Unresolved,
                     content: self.inlines(node),
                     span,
                 },
                 NodeValue::Image(link) => Inline::Image(Image {
-                    url: link.url.clone(),
+                    url: self.decoded(&link.url, "an image's source", span),
                     alt: crate::model::plain_text(&self.inlines(node)),
-                    title: non_empty(&link.title),
+                    title: non_empty(&self.decoded(&link.title, "an image's title", span)),
                     target: ImageTarget::Unresolved,
                     span,
                 }),
@@ -341,7 +421,7 @@ impl Reader<'_> {
                 }
                 NodeValue::SoftBreak => Inline::SoftBreak { span },
                 NodeValue::LineBreak => Inline::HardBreak { span },
-                NodeValue::HtmlInline(html) => Inline::Html(crate::raw_html::scan(html.clone(), span)),
+                NodeValue::HtmlInline(html) => Inline::Html(self.raw_html(html, span)),
                 // Inline extensions folio does not enable: keep the text.
                 _ => {
                     out.extend(self.inlines(node).into_iter().map(|inline| (inline, usize::MAX)));
@@ -355,6 +435,7 @@ impl Reader<'_> {
         for (inline, start) in out {
             match inline {
                 Inline::Text { text, span } => {
+                    let text = self.decoded(&text, "the text", span);
                     if !text.contains('[') {
                         inlines.push(Inline::Text { text, span });
                         continue;

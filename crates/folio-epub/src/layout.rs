@@ -6,9 +6,7 @@
 //! navigation, NCX, stylesheet, cover page) take names that no chapter or
 //! asset of the book uses.
 
-use std::collections::HashSet;
-
-use folio_core::paths::unique_file;
+use folio_core::names::UniqueNames;
 use folio_core::{AssetId, Book, ChapterId};
 
 use crate::chapter;
@@ -32,8 +30,11 @@ impl Layout {
     pub(crate) fn new(book: &Book) -> Self {
         let chapters: Vec<String> = (0..book.chapters.len()).map(|id| chapter::href(book, id)).collect();
         // Reading systems and EPUBCheck treat names that differ only in case as one.
-        let mut taken: HashSet<String> = chapters.iter().chain(book.assets.iter().map(|a| &a.href)).map(|p| p.to_lowercase()).collect();
-        let mut name = |stem: &str, extension: &str| free_name(&mut taken, stem, extension);
+        let mut taken = UniqueNames::ignoring_case();
+        for path in chapters.iter().chain(book.assets.iter().map(|a| &a.href)) {
+            taken.take(path);
+        }
+        let mut name = |stem: &str, extension: &str| taken.unique_file(&format!("{stem}.{extension}"));
         Layout {
             opf: name("package", "opf"),
             nav: name("nav", "xhtml"),
@@ -60,23 +61,16 @@ impl Layout {
     }
 }
 
-/// `stem.extension`, or `stem-2.extension`… when the book has that file.
-fn free_name(taken: &mut HashSet<String>, stem: &str, extension: &str) -> String {
-    let name = unique_file(&format!("{stem}.{extension}"), |candidate| taken.contains(&candidate.to_lowercase()));
-    taken.insert(name.to_lowercase());
-    name
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn generated_names_avoid_the_books_files() {
-        let mut taken: HashSet<String> = ["nav.xhtml", "nav-2.xhtml", "style.css"].map(String::from).into();
-        assert_eq!(free_name(&mut taken, "nav", "xhtml"), "nav-3.xhtml");
-        assert_eq!(free_name(&mut taken, "Style", "css"), "Style-2.css");
-        assert_eq!(free_name(&mut taken, "toc", "ncx"), "toc.ncx");
-        assert_eq!(free_name(&mut taken, "toc", "ncx"), "toc-2.ncx");
+        let mut book = folio_core::parse_str("# Nav\n");
+        book.chapters[0].path = "nav".into();
+        book.assets.push(folio_core::Asset { path: "Style.css".into(), href: "Style.css".into(), media_type: "text/css".into(), size: None });
+        let layout = Layout::new(&book);
+        assert_eq!((layout.nav.as_str(), layout.css.as_str(), layout.ncx.as_str()), ("nav-2.xhtml", "style-2.css", "toc.ncx"));
     }
 }

@@ -41,8 +41,6 @@ mod xml;
 #[cfg(test)]
 mod test_book;
 
-use std::path::PathBuf;
-
 use folio_core::{Book, Output, OutputFile, RenderContext};
 
 use crate::content::Documents;
@@ -53,8 +51,9 @@ use crate::metadata::Facts;
 /// diagnostics instead; these are failures of the machine or of folio.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("cannot read {}: {source}", path.display())]
-    Asset { path: PathBuf, source: std::io::Error },
+    /// An asset the resolver found can no longer be read (it changed since).
+    #[error("`{path}` {refused}")]
+    Asset { path: String, refused: folio_core::files::Refused },
     #[error("cannot write the EPUB archive: {0}")]
     Zip(#[from] zip::result::ZipError),
     #[error("cannot write the EPUB archive: {0}")]
@@ -80,8 +79,7 @@ pub fn render(book: &Book, ctx: &RenderContext) -> Result<Output, Error> {
     add(&layout.ncx, nav::ncx(book, &layout, &toc, &facts.identifier).into_bytes());
     add(&layout.css, content::STYLESHEET.as_bytes().to_vec());
     for &asset in &documents.assets {
-        let path = book.asset_path(asset);
-        let bytes = std::fs::read(&path).map_err(|source| Error::Asset { path, source })?;
+        let bytes = book.read_asset(asset).map_err(|refused| Error::Asset { path: book.assets[asset].path.clone(), refused })?;
         add(layout.asset(book, asset), bytes);
     }
     let Documents { chapters, cover, diagnostics, .. } = documents;

@@ -3,9 +3,8 @@
 //! a cover and an asset that no chapter uses.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
+use folio_core::files::Folder;
 use folio_core::{
     Asset, Bibliography, Block, Book, Chapter, ChapterKind, Config, Image, ImageTarget, Inline, Metadata, Part, Span,
 };
@@ -38,6 +37,7 @@ fn chapter(title: &str, path: &str, kind: ChapterKind, part: Option<usize>, pare
         id: path.replace('/', "-"),
         blocks,
         footnotes: Vec::new(),
+        assets: Vec::new(),
         global_ids: BTreeMap::new(),
         span: Span::default(),
     }
@@ -54,7 +54,7 @@ pub(crate) fn book() -> Book {
     };
     let png = |path: &str| Asset { path: path.into(), href: path.into(), media_type: "image/png".into(), size: None };
     Book {
-        root: PathBuf::new(),
+        root: Folder::nowhere(),
         metadata: Metadata {
             title: "Le livre & ses notes".into(),
             subtitle: Some("Un essai".into()),
@@ -85,6 +85,8 @@ pub(crate) fn book() -> Book {
             chapter("Références", "references", ChapterKind::Body, None, None, vec![heading(1, "references", "Références")]),
         ],
         assets: vec![png("images/fig.png"), png("cover.png"), Asset { path: "assets/doc.pdf".into(), href: "assets/doc.pdf".into(), media_type: "application/pdf".into(), size: None }],
+        stylesheets: Vec::new(),
+        fonts: Vec::new(),
         bibliography: Bibliography { chapter: Some(3), entries: Vec::new() },
         sources: Vec::new(),
         diagnostics: Vec::new(),
@@ -100,18 +102,12 @@ const PNG: &[u8] = &[
 ];
 
 /// The book with its asset files written to a fresh folder, removed on drop.
-pub(crate) struct OnDisk(pub Book);
-
-impl Drop for OnDisk {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0.root);
-    }
-}
+pub(crate) struct OnDisk(pub Book, #[expect(dead_code, reason = "held for its Drop, which removes the folder")] tempfile::TempDir);
 
 pub(crate) fn book_on_disk() -> OnDisk {
-    static COUNT: AtomicUsize = AtomicUsize::new(0);
     let mut book = book();
-    let root = std::env::temp_dir().join(format!("folio-epub-{}-{}", std::process::id(), COUNT.fetch_add(1, Ordering::Relaxed)));
+    let folder = tempfile::tempdir().expect("temp folder");
+    let root = folder.path();
     for asset in &book.assets {
         let path = root.join(&asset.path);
         if let Some(folder) = path.parent() {
@@ -120,6 +116,6 @@ pub(crate) fn book_on_disk() -> OnDisk {
         let bytes = if asset.media_type == "image/png" { PNG } else { asset.path.as_bytes() };
         std::fs::write(&path, bytes).expect("temp file");
     }
-    book.root = root;
-    OnDisk(book)
+    book.root = Folder::new(root).expect("the temp folder");
+    OnDisk(book, folder)
 }

@@ -37,12 +37,9 @@ pub struct Fragment {
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("cannot read {path}: {source}")]
-    ReadAsset {
-        path: String,
-        #[source]
-        source: std::io::Error,
-    },
+    /// An asset the resolver found can no longer be read (it changed since).
+    #[error("`{path}` {refused}")]
+    ReadAsset { path: String, refused: folio_core::files::Refused },
 }
 
 /// A chapter's content — its blocks followed by its notes — as a fragment:

@@ -24,6 +24,9 @@ use scraper::{Html, HtmlTreeSink, Node};
 
 use crate::escape::push_escaped;
 
+/// How deep raw HTML elements may nest; deeper, their text alone is kept.
+const MAX_DEPTH: usize = 64;
+
 /// Starts the comment that precedes raw chunk N: `<!--folio-raw:N-->`.
 pub const MARKER: &str = "folio-raw:";
 
@@ -85,7 +88,7 @@ pub fn repair(html: &str, xhtml: bool, spans: &[Span], rewrites: &Rewrites, diag
         }
     }
 
-    let mut serializer = Serializer { out: String::with_capacity(html.len()), xhtml, spans, rewrites, chunk: None, diagnostics };
+    let mut serializer = Serializer { out: String::with_capacity(html.len()), xhtml, spans, rewrites, chunk: None, depth: 0, flattened: false, diagnostics };
     // A fragment parses into a single <html> element holding the content.
     for node in document.tree.root().children() {
         match node.value() {
@@ -177,13 +180,37 @@ struct Serializer<'a> {
     rewrites: &'a Rewrites,
     /// The raw chunk the walk is in, for warnings about what XHTML drops.
     chunk: Option<usize>,
+    /// How many elements enclose the node being written.
+    depth: usize,
+    /// Whether elements nested too deep were flattened (warned once).
+    flattened: bool,
     diagnostics: &'a mut Vec<Diagnostic>,
 }
 
 impl<'a> Serializer<'a> {
     fn children(&mut self, node: NodeRef<'_, Node>) {
+        if self.depth >= MAX_DEPTH {
+            return self.flattened(node);
+        }
+        self.depth += 1;
         for child in node.children() {
             self.node(child);
+        }
+        self.depth -= 1;
+    }
+
+    /// The text of what is nested in `node` beyond [`MAX_DEPTH`] elements,
+    /// read without recursion: a chunk of ten thousand `<div>`s must not
+    /// overflow the stack.
+    fn flattened(&mut self, node: NodeRef<'_, Node>) {
+        if !self.flattened {
+            self.flattened = true;
+            self.warn(format!("raw HTML nested more than {MAX_DEPTH} elements deep: what is deeper is kept as plain text"));
+        }
+        for descendant in node.descendants().skip(1) {
+            if let Node::Text(text) = descendant.value() {
+                push_escaped(&mut self.out, text);
+            }
         }
     }
 

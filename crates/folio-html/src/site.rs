@@ -4,11 +4,11 @@
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
-use std::path::{Component, Path};
 
 use rayon::prelude::*;
 
-use folio_core::{Block, Book, ChapterId, Diagnostic, Output, OutputFile, RenderContext, Severity, plain_text};
+use folio_core::names::UniqueNames;
+use folio_core::{AssetId, Block, Book, ChapterId, Output, OutputFile, RenderContext, plain_text};
 
 use crate::chapter::{self, Flavor, ImageLoading};
 use crate::escape::{escaped, push_escaped, push_url};
@@ -18,11 +18,11 @@ use crate::{Error, Fragment, Target, theme};
 
 pub fn render(book: &Book, _ctx: &RenderContext) -> Result<Output, Error> {
     let mut output = Output::default();
-    let site = Site::new(book, &mut output.diagnostics);
+    let site = Site::new(book);
     // Pages in one folder share their table of contents but for the current mark.
     let mut tocs: HashMap<String, Toc> = HashMap::new();
     // Chapters are written on every core, each as its page and as its
-    // section of print.html; pages are then assembled in reading order.
+    // section of the whole-book page; pages are then assembled in reading order.
     let (pages, sections): (Vec<Fragment>, Vec<Fragment>) = (0..book.chapters.len())
         .into_par_iter()
         .map(|id| {
@@ -42,62 +42,75 @@ pub fn render(book: &Book, _ctx: &RenderContext) -> Result<Output, Error> {
     }
     // A folder opened in a browser or served by a host starts at index.html:
     // when no chapter is the root README, send the reader to the first one.
-    if !book.chapters.is_empty() && !output.files.iter().any(|f| f.path == "index.html") {
+    if let Some(index) = &site.names.index {
         let html = site.redirect_page(&chapter_href(book, 0, Target::Site));
-        output.files.push(OutputFile { path: "index.html".to_string(), bytes: html.into_bytes() });
+        output.files.push(OutputFile { path: index.clone(), bytes: html.into_bytes() });
     }
     let print = site.print_page(sections);
-    output.files.push(OutputFile { path: PRINT_PAGE.to_string(), bytes: print.into_bytes() });
+    output.files.push(OutputFile { path: site.names.print.clone(), bytes: print.into_bytes() });
 
     let css = theme::stylesheet(book, &mut output.diagnostics);
-    output.files.push(OutputFile { path: theme::FILE.to_string(), bytes: css.into_bytes() });
-    for path in &site.extra_css {
-        output.files.push(OutputFile { path: path.clone(), bytes: read(&book.root.join(path), path)? });
-    }
-    for (id, asset) in book.assets.iter().enumerate() {
-        output.files.push(OutputFile { path: asset.href.clone(), bytes: read(&book.asset_path(id), &asset.path)? });
+    output.files.push(OutputFile { path: site.names.theme.clone(), bytes: css.into_bytes() });
+    for asset in site_assets(book) {
+        let bytes = book.read_asset(asset).map_err(|refused| Error::ReadAsset { path: book.assets[asset].path.clone(), refused })?;
+        output.files.push(OutputFile { path: book.assets[asset].href.clone(), bytes });
     }
     output.files.sort_by(|a, b| a.path.cmp(&b.path));
-    output.files.dedup_by(|a, b| a.path == b.path);
     Ok(output)
 }
 
-fn read(file: &Path, path: &str) -> Result<Vec<u8>, Error> {
-    std::fs::read(file).map_err(|source| Error::ReadAsset { path: path.to_string(), source })
+/// The assets the site holds: what its pages show or link to, the cover
+/// (for sharing) and the stylesheets; each once, in id order.
+fn site_assets(book: &Book) -> Vec<AssetId> {
+    let pages = book.chapters.iter().flat_map(|c| c.assets.iter().copied());
+    let mut assets: Vec<AssetId> = pages.chain(book.metadata.cover).chain(book.stylesheets.iter().copied()).collect();
+    assets.sort_unstable();
+    assets.dedup();
+    assets
+}
+
+/// The names of the files the site adds to the book's pages and assets:
+/// each takes a name that no chapter page or asset has (beside a chapter
+/// `print.md`, the whole-book page becomes `print-2.html`).
+struct SiteNames {
+    print: String,
+    theme: String,
+    /// The redirect to the first chapter, unless a chapter or an asset is `index.html`.
+    index: Option<String>,
+}
+
+impl SiteNames {
+    fn new(book: &Book) -> Self {
+        let mut taken = UniqueNames::ignoring_case();
+        for id in 0..book.chapters.len() {
+            taken.take(&chapter_href(book, id, Target::Site));
+        }
+        for asset in &book.assets {
+            taken.take(&asset.href);
+        }
+        let index = (!book.chapters.is_empty() && !taken.is_taken("index.html")).then(|| taken.unique_file("index.html"));
+        SiteNames { print: taken.unique_file(PRINT_PAGE), theme: taken.unique_file(theme::FILE), index }
+    }
 }
 
 /// What every page shares.
 struct Site<'a> {
     book: &'a Book,
     words: &'static Words,
-    /// `[html] css` files that exist inside the book, in order.
-    extra_css: Vec<String>,
+    names: SiteNames,
     /// Children of each chapter in the SUMMARY tree.
     children: Vec<Vec<ChapterId>>,
 }
 
 impl<'a> Site<'a> {
-    fn new(book: &'a Book, diagnostics: &mut Vec<Diagnostic>) -> Self {
+    fn new(book: &'a Book) -> Self {
         let mut children = vec![Vec::new(); book.chapters.len()];
         for (id, chapter) in book.chapters.iter().enumerate() {
             if let Some(parent) = chapter.parent.and_then(|p| children.get_mut(p)) {
                 parent.push(id);
             }
         }
-        let mut extra_css = Vec::new();
-        for path in &book.config.html.css {
-            let inside = Path::new(path).components().all(|c| matches!(c, Component::Normal(_) | Component::CurDir));
-            if !inside || !book.root.join(path).is_file() {
-                diagnostics.push(Diagnostic::new(
-                    Severity::Warning,
-                    format!("[html] css: `{path}` is not a file inside the book: not linked"),
-                    None,
-                ));
-            } else {
-                extra_css.push(path.trim_start_matches("./").to_string());
-            }
-        }
-        Site { book, words: words(&book.metadata.language), extra_css, children }
+        Site { book, words: words(&book.metadata.language), names: SiteNames::new(book), children }
     }
 
     fn chapter_page(&self, id: ChapterId, path: &str, toc: &Toc, content: &str) -> String {
@@ -126,8 +139,9 @@ impl<'a> Site<'a> {
     fn print_page(&self, sections: Vec<Fragment>) -> String {
         let book = self.book;
         let mut html = String::new();
-        self.head(&mut html, PRINT_PAGE, &book.metadata.title, book.metadata.description.as_deref());
-        self.header(&mut html, PRINT_PAGE);
+        let page = &self.names.print;
+        self.head(&mut html, page, &book.metadata.title, book.metadata.description.as_deref());
+        self.header(&mut html, page);
         html.push_str("<div class=\"layout\">\n");
         self.toc(|target| format!("#{}", book.chapters[target].id)).write(&mut html, None);
         html.push_str("<main id=\"content\">\n<div class=\"book-cover\">\n<h1>");
@@ -147,7 +161,7 @@ impl<'a> Site<'a> {
             html.push_str("</section>\n");
         }
         html.push_str("</main>\n</div>\n");
-        self.footer(&mut html, PRINT_PAGE);
+        self.footer(&mut html, page);
         html
     }
 
@@ -199,11 +213,12 @@ impl<'a> Site<'a> {
             }
             if let Some(cover) = book.metadata.cover.and_then(|c| book.assets.get(c)) {
                 html.push_str("<meta property=\"og:image\" content=\"");
-                push_url(html, &format!("{site}/{}", cover.path));
+                push_url(html, &format!("{site}/{}", cover.href));
                 html.push_str("\">\n");
             }
         }
-        for css in std::iter::once(theme::FILE).chain(self.extra_css.iter().map(String::as_str)) {
+        let stylesheets = book.stylesheets.iter().map(|&asset| book.assets[asset].href.as_str());
+        for css in std::iter::once(self.names.theme.as_str()).chain(stylesheets) {
             html.push_str("<link rel=\"stylesheet\" href=\"");
             push_url(html, &relative_url(path, css));
             html.push_str("\">\n");
@@ -217,7 +232,7 @@ impl<'a> Site<'a> {
 
     fn header(&self, html: &mut String, path: &str) {
         let home = self.book.chapters.first().map_or_else(
-            || PRINT_PAGE.to_string(),
+            || self.names.print.clone(),
             |_| relative_url(path, &chapter_href(self.book, 0, Target::Site)),
         );
         html.push_str("<header class=\"site-header\">\n<a class=\"book-title\" href=\"");
@@ -310,9 +325,9 @@ impl<'a> Site<'a> {
             html.push_str(" · ");
             push_escaped(html, license);
         }
-        if path != PRINT_PAGE {
+        if path != self.names.print {
             html.push_str(" · <a href=\"");
-            push_url(html, &relative_url(path, PRINT_PAGE));
+            push_url(html, &relative_url(path, &self.names.print));
             let _ = write!(html, "\">{}</a>", escaped(self.words.whole_book));
         }
         html.push_str("</p>\n</footer>\n</body>\n</html>\n");

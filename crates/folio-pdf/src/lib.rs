@@ -79,7 +79,7 @@ impl Error {
 pub fn render(book: &Book, ctx: &RenderContext) -> Result<Output, Error> {
     let layout = layout(book)?;
     let Markup { text, map, diagnostics: mut reported, images_without_alt } = markup::generate(book, layout);
-    let world = BookWorld::new(text, book_files(book), &font_files(book)?, ctx.timestamp)?;
+    let world = BookWorld::new(text, book.root.clone(), book_files(book), font_files(book)?, ctx.timestamp)?;
     if let Some(font) = &book.config.pdf.font
         && !world.has_font_family(font)
     {
@@ -92,26 +92,29 @@ pub fn render(book: &Book, ctx: &RenderContext) -> Result<Output, Error> {
     reported.extend(warnings.iter().map(|w| diagnostics::convert(&world, &map, w)));
     let document = output.map_err(|errors| typeset_error(&world, &map, &errors, &reported))?;
 
-    let (standards, ua_fallback) = match settings::configured_standards(&book.config.pdf)? {
-        Some(list) => (list, false),
-        None => default_standards(&images_without_alt, &mut reported),
+    // The standards the author asked for must hold; folio's own choice
+    // (PDF/A-2b, with PDF/UA-1 when every image has alt text) gives way,
+    // one standard after the other, with a note saying why: a book typst
+    // cannot make archival (a string longer than PDF/A allows…) still gets
+    // its PDF.
+    let (mut standards, configured) = match settings::configured_standards(&book.config.pdf)? {
+        Some(list) => (list, true),
+        None => (default_standards(&images_without_alt, &mut reported), false),
     };
     let ident = book.metadata.identifier.clone().unwrap_or_else(|| book.output_name());
-    let bytes = match export(&document, &settings::standards(&standards)?, &ident, ctx.timestamp) {
-        Ok(bytes) => bytes,
-        // PDF/UA-1 was folio's choice, not the author's: when typst finds the
-        // book cannot meet it (a skipped heading level…), say why and keep
-        // PDF/A alone.
-        Err(errors) if ua_fallback => {
-            reported.push(Diagnostic::new(
-                Severity::Note,
-                format!("the PDF is not PDF/UA-1 (accessible): {}", errors.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("; ")),
-                None,
-            ));
-            let without_ua: Vec<_> = standards.iter().copied().filter(|s| *s != PdfStandard::Ua_1).collect();
-            export(&document, &settings::standards(&without_ua)?, &ident, ctx.timestamp).map_err(|errors| typeset_error(&world, &map, &errors, &reported))?
+    let bytes = loop {
+        match export(&document, &settings::standards(&standards)?, &ident, ctx.timestamp) {
+            Ok(bytes) => break bytes,
+            Err(errors) if configured || standards.is_empty() => return Err(typeset_error(&world, &map, &errors, &reported)),
+            Err(errors) => {
+                let blamed = settings::blamed(&standards, &errors);
+                let names: Vec<&str> = blamed.iter().map(|s| settings::standard_name(*s)).collect();
+                let span = errors.iter().find_map(|e| diagnostics::convert(&world, &map, e).span);
+                let reasons: Vec<&str> = errors.iter().map(|e| e.message.as_str()).collect();
+                reported.push(Diagnostic::new(Severity::Note, format!("the PDF is not {}: {}", names.join(" nor "), reasons.join("; ")), span));
+                standards.retain(|s| !blamed.contains(s));
+            }
         }
-        Err(errors) => return Err(typeset_error(&world, &map, &errors, &reported)),
     };
     // Drop what typst memoised for compilations more than a few builds old:
     // a long-lived process (watch mode, tests) must not grow without bound.
@@ -128,7 +131,7 @@ pub fn markup(book: &Book) -> Result<String, Error> {
 /// world as [`render`] and exports it with the same options, without any of
 /// folio's own work. For measuring folio's overhead.
 pub fn typeset_markup(book: &Book, markup: String, ctx: &RenderContext) -> Result<Vec<u8>, Error> {
-    let world = BookWorld::new(markup, book_files(book), &font_files(book)?, ctx.timestamp)?;
+    let world = BookWorld::new(markup, book.root.clone(), book_files(book), font_files(book)?, ctx.timestamp)?;
     let document = typst::compile::<PagedDocument>(&world).output.map_err(|e| Error::Internal(first_message(&e)))?;
     let standards = settings::configured_standards(&book.config.pdf)?.unwrap_or_else(|| vec![PdfStandard::A_2b]);
     let ident = book.metadata.identifier.clone().unwrap_or_else(|| book.output_name());
@@ -147,44 +150,39 @@ fn layout(book: &Book) -> Result<Layout, Error> {
     Ok(Layout { geometry: Geometry::new(&book.config.pdf)?, two_sided: settings::two_sided(&book.config.pdf) })
 }
 
-/// The files typst may read: the book's assets.
-fn book_files(book: &Book) -> impl Iterator<Item = (String, std::path::PathBuf)> + '_ {
-    (0..book.assets.len()).map(|id| (book.assets[id].path.clone(), book.asset_path(id)))
+/// The files typst may read: the book's assets, by their path in the root.
+fn book_files(book: &Book) -> impl Iterator<Item = String> + '_ {
+    book.assets.iter().map(|asset| asset.path.clone())
 }
 
-/// `[pdf] fonts`, relative to the book root and inside it.
-fn font_files(book: &Book) -> Result<Vec<std::path::PathBuf>, Error> {
-    let root = book.root.canonicalize().unwrap_or_else(|_| book.root.clone());
-    book.config
-        .pdf
-        .fonts
+/// `[pdf] fonts`, found inside the book by the resolver: their contents.
+fn font_files(book: &Book) -> Result<Vec<(String, Vec<u8>)>, Error> {
+    book.fonts
         .iter()
-        .map(|name| {
-            let path = book.root.join(name);
-            match path.canonicalize() {
-                Ok(real) if real.starts_with(&root) => Ok(real),
-                Ok(_) => Err(Error::Config(format!("[pdf] fonts: `{name}` is outside the book"))),
-                Err(e) => Err(Error::Config(format!("[pdf] fonts: cannot read `{name}`: {e}"))),
-            }
+        .map(|&font| {
+            let name = book.assets[font].path.clone();
+            let data = book.read_asset(font).map_err(|refused| Error::Config(format!("[pdf] fonts: `{name}` {refused}")))?;
+            Ok((name, data))
         })
         .collect()
 }
 
-/// PDF/A-2b, plus PDF/UA-1 when every image has alt text. Returns the list
-/// and whether UA-1 was added (and may be dropped again).
-fn default_standards(images_without_alt: &[(String, folio_core::Span)], diagnostics: &mut Vec<Diagnostic>) -> (Vec<PdfStandard>, bool) {
+/// The standards folio chooses when the author names none: PDF/A-2b, plus
+/// PDF/UA-1 when every image has alt text. Each gives way, with a note, if
+/// the book cannot meet it.
+fn default_standards(images_without_alt: &[(String, folio_core::Span)], diagnostics: &mut Vec<Diagnostic>) -> Vec<PdfStandard> {
     if images_without_alt.is_empty() {
-        return (vec![PdfStandard::A_2b, PdfStandard::Ua_1], true);
+        return vec![PdfStandard::A_2b, PdfStandard::Ua_1];
     }
     let images: Vec<&str> = images_without_alt.iter().map(|(url, _)| url.as_str()).collect();
     let mut note = Diagnostic::new(
         Severity::Note,
-        format!("the PDF is PDF/A-2b but not PDF/UA-1 (accessible): images without alt text: {}", images.join(", ")),
+        format!("the PDF is not PDF/UA-1 (accessible): images without alt text: {}", images.join(", ")),
         images_without_alt.first().map(|(_, span)| *span),
     );
     note.hint = Some("give every image an alt text: `![what it shows](image.png)`".into());
     diagnostics.push(note);
-    (vec![PdfStandard::A_2b], false)
+    vec![PdfStandard::A_2b]
 }
 
 /// `ident` is a stable name of the book, from which typst derives the PDF's
@@ -242,11 +240,10 @@ mod tests {
 
     #[test]
     fn an_unreadable_image_is_reported_at_its_line() {
-        let root = std::env::temp_dir().join(format!("folio-pdf-bad-image-{}", std::process::id()));
-        std::fs::create_dir_all(&root).unwrap();
-        std::fs::write(root.join("bad.png"), b"this is not a PNG").unwrap();
+        let root = tempfile::tempdir().unwrap();
+        std::fs::write(root.path().join("bad.png"), b"this is not a PNG").unwrap();
         let mut book = book("# Title\n\nSome text.\n\n![A picture](bad.png)\n");
-        book.root = root.clone();
+        book.root = folio_core::files::Folder::new(root.path()).unwrap();
         book.assets = vec![folio_core::Asset { path: "bad.png".into(), href: "bad.png".into(), media_type: "image/png".into(), size: None }];
         let span = folio_core::Span { source: 0, line: 5, col: 1 };
         let image = folio_core::Image {
@@ -258,7 +255,6 @@ mod tests {
         };
         book.chapters[0].blocks.push(folio_core::Block::Figure { image, span });
         let result = render(&book, &RenderContext { timestamp: 0 });
-        std::fs::remove_dir_all(&root).ok();
         let Err(error @ Error::Typeset(_)) = result else { panic!("expected a typesetting error") };
         let diagnostics = error.into_diagnostics();
         assert!(

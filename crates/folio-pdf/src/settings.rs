@@ -101,6 +101,27 @@ pub fn configured_standards(config: &PdfConfig) -> Result<Option<Vec<PdfStandard
     Ok(Some(list))
 }
 
+/// What a standard is called in typst's errors and in folio's notes.
+pub fn standard_name(standard: PdfStandard) -> &'static str {
+    match standard {
+        PdfStandard::Ua_1 => "PDF/UA-1",
+        PdfStandard::A_2b => "PDF/A-2b",
+        _ => "the standard asked for",
+    }
+}
+
+/// The standards of `standards` that typst's export `errors` name (`PDF/A-2b
+/// error: …`); the last one when none is named (folio lists the one it
+/// gives up first last).
+pub fn blamed(standards: &[PdfStandard], errors: &[typst::diag::SourceDiagnostic]) -> Vec<PdfStandard> {
+    let named: Vec<PdfStandard> = standards
+        .iter()
+        .copied()
+        .filter(|&s| errors.iter().any(|e| e.message.split(" error:").next().is_some_and(|prefix| prefix.contains(standard_name(s)))))
+        .collect();
+    if named.is_empty() { standards.last().copied().into_iter().collect() } else { named }
+}
+
 pub fn standards(list: &[PdfStandard]) -> Result<PdfStandards, Error> {
     PdfStandards::new(list).map_err(|e| Error::Config(format!("[pdf] standards: {}", e.message())))
 }

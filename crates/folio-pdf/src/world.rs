@@ -1,17 +1,17 @@
 //! The typst `World` of a book: what the typesetter may see.
 //!
 //! - the main source: the generated markup;
-//! - files: only the book's assets, by their path relative to the book root
-//!   (the resolver checked that they lie inside it); any other path, and every
-//!   package (`@preview/…`), is refused: nothing is downloaded;
+//! - files: only the book's assets, by their path relative to the book root,
+//!   read through folio's file gate; any other path, and every package
+//!   (`@preview/…`), is refused: nothing is downloaded;
 //! - fonts: typst's embedded set plus the font files named in `[pdf] fonts`;
 //!   no system font scan, so a build looks the same on every machine;
 //! - `today()`: the build timestamp (`SOURCE_DATE_EPOCH`), not the clock.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
+use folio_core::files::{Folder, MAX_FILE, Refused};
 use typst::diag::{FileError, FileResult, PackageError};
 use typst::foundations::{Bytes, Datetime};
 use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
@@ -35,28 +35,28 @@ const MAIN_PATH: &str = "/folio-book.typ";
 
 pub struct BookWorld {
     main: Source,
-    /// The files typst may read: virtual path → file on disk.
-    files: HashMap<FileId, PathBuf>,
+    /// The book root, the only folder typst may read in, through the file gate.
+    root: Folder,
+    /// The files typst may read: virtual path → path relative to the root.
+    files: HashMap<FileId, String>,
     fonts: FontStore,
     /// Build time, seconds since the Unix epoch.
     timestamp: i64,
 }
 
 impl BookWorld {
-    /// `files` are `(path relative to the book root, file on disk)`;
-    /// `font_files` are added to the embedded fonts.
-    pub fn new(markup: String, files: impl IntoIterator<Item = (String, PathBuf)>, font_files: &[PathBuf], timestamp: i64) -> Result<Self, Error> {
+    /// `files` are paths relative to `root`, read through the file gate;
+    /// `font_files` (their contents, with the name to report) are added to
+    /// the embedded fonts.
+    pub fn new(markup: String, root: Folder, files: impl IntoIterator<Item = String>, font_files: Vec<(String, Vec<u8>)>, timestamp: i64) -> Result<Self, Error> {
         let main = Source::new(file_id(MAIN_PATH).ok_or_else(|| Error::Internal("invalid main path".into()))?, markup);
-        let files = files
-            .into_iter()
-            .filter_map(|(virtual_path, real)| Some((file_id(&format!("/{virtual_path}"))?, real)))
-            .collect();
+        let files = files.into_iter().filter_map(|path| Some((file_id(&format!("/{path}"))?, path))).collect();
         let mut fonts = FontStore::new();
         fonts.extend(EMBEDDED_FONTS.iter().cloned());
-        for path in font_files {
-            fonts.extend(load_font_file(path)?);
+        for (name, data) in font_files {
+            fonts.extend(parse_fonts(&name, data)?);
         }
-        Ok(BookWorld { main, files, fonts, timestamp })
+        Ok(BookWorld { main, root, files, fonts, timestamp })
     }
 
     pub fn main_source(&self) -> &Source {
@@ -81,11 +81,10 @@ fn file_id(path: &str) -> Option<FileId> {
     Some(RootedPath::new(VirtualRoot::Project, vpath).intern())
 }
 
-fn load_font_file(path: &Path) -> Result<Vec<(Font, FontInfo)>, Error> {
-    let data = std::fs::read(path).map_err(|e| Error::Config(format!("[pdf] fonts: cannot read `{}`: {e}", path.display())))?;
+fn parse_fonts(name: &str, data: Vec<u8>) -> Result<Vec<(Font, FontInfo)>, Error> {
     let fonts: Vec<_> = Font::iter(Bytes::new(data)).map(|font| (font.clone(), font.info().clone())).collect();
     if fonts.is_empty() {
-        return Err(Error::Config(format!("[pdf] fonts: `{}` is not a font file typst can read (TrueType, OpenType or a collection)", path.display())));
+        return Err(Error::Config(format!("[pdf] fonts: `{name}` is not a font file typst can read (TrueType, OpenType or a collection)")));
     }
     Ok(fonts)
 }
@@ -115,7 +114,10 @@ impl World for BookWorld {
             return Err(FileError::Package(PackageError::NotFound(package.clone())));
         }
         match self.files.get(&id) {
-            Some(path) => std::fs::read(path).map(Bytes::new).map_err(|e| FileError::from_io(e, path)),
+            Some(path) => self.root.read(path, MAX_FILE).map(Bytes::new).map_err(|refused| match refused {
+                Refused::Missing => FileError::NotFound(path.into()),
+                other => FileError::Other(Some(other.to_string().into())),
+            }),
             None => Err(FileError::AccessDenied),
         }
     }

@@ -1,23 +1,86 @@
-//! Images, the files raw HTML embeds (`<img src>`, `<source src>`…) and the
-//! cover: each must exist inside the book root; its format and pixel size are
-//! read once here so that every edition can size it.
+//! Images, the files raw HTML embeds (`<img src>`, `<source src>`…), the
+//! files settings name (the cover, `[html] css`, `[pdf] fonts`): each must be
+//! a regular file inside the book root, read through the file gate; its
+//! format and pixel size are read once here so that every edition can size
+//! it, and it gets the name every edition gives it (`Asset::href`).
 
 use std::collections::{HashMap, HashSet};
+use std::io::BufReader;
 
 use rayon::prelude::*;
 
+use super::Wanted;
 use crate::diagnostics::Diagnostic;
+use crate::files::{Folder, MAX_FILE, Refused};
 use crate::model::{Asset, AssetId, Book, ImageSize, ImageTarget, Inline, LinkTarget, Span};
-use crate::paths::{self, Refused, is_remote};
+use crate::names::UniqueNames;
+use crate::paths::{self, is_remote};
 use crate::visit;
 
-pub fn resolve(book: &mut Book) {
-    let root = &book.root;
-    // Each chapter lists the book files its images name, on every core; an
-    // image (or raw HTML's `src`) points at its file's place in that list for now…
+/// The book's assets while the resolver finds them: each file once, by its
+/// root-relative path.
+pub struct Registry {
+    assets: Vec<Asset>,
+    by_path: HashMap<String, Result<AssetId, Refused>>,
+    /// Asset hrefs given so far, and the chapters' pages they must not take.
+    hrefs: UniqueNames,
+}
+
+impl Registry {
+    pub fn new(book: &Book) -> Self {
+        // An asset must not take the name of a chapter's page (`a.html` beside
+        // the chapter `a.md`), in either edition that writes pages.
+        let mut hrefs = UniqueNames::ignoring_case();
+        for chapter in &book.chapters {
+            hrefs.take(&format!("{}.html", chapter.path));
+            hrefs.take(&format!("{}.xhtml", chapter.path));
+        }
+        Registry { assets: Vec::new(), by_path: HashMap::new(), hrefs }
+    }
+
+    /// The asset for root-relative `path`, found and described the first
+    /// time it is asked for.
+    pub fn register(&mut self, root: &Folder, path: &str) -> Result<AssetId, Refused> {
+        if let Some(found) = self.by_path.get(path) {
+            return found.clone();
+        }
+        let found = describe(root, path).map(|asset| self.add(asset));
+        self.by_path.insert(path.to_string(), found.clone());
+        found
+    }
+
+    /// Registers files found (or refused) on every core, in the order given.
+    fn add_found(&mut self, found: Vec<(&str, Result<Asset, Refused>)>) {
+        for (path, asset) in found {
+            let id = asset.map(|asset| self.add(asset));
+            self.by_path.insert(path.to_string(), id);
+        }
+    }
+
+    /// Adds `asset`, its `href` made unique (case-insensitively: EPUB reading
+    /// systems treat `A.png` and `a.png` as one file).
+    fn add(&mut self, mut asset: Asset) -> AssetId {
+        asset.href = self.hrefs.unique_file(&asset.href);
+        self.assets.push(asset);
+        self.assets.len() - 1
+    }
+
+    /// The asset registered for `path`, if it was found.
+    pub fn get(&self, path: &str) -> Option<AssetId> {
+        self.by_path.get(path)?.as_ref().ok().copied()
+    }
+
+    pub fn into_assets(self) -> Vec<Asset> {
+        self.assets
+    }
+}
+
+pub fn resolve(book: &mut Book, registry: &mut Registry) {
+    // Each chapter lists the book files its images and raw HTML embed, on
+    // every core, in the order a walk meets them…
     let found = super::per_chapter(&mut book.chapters, |_, chapter| {
         let base = paths::parent(&chapter.file).to_string();
-        let mut wanted: Vec<String> = Vec::new();
+        let mut wanted = Wanted::default();
         let mut diagnostics = Vec::new();
         visit::each_chapter_inline(chapter, &mut |inline| {
             let Inline::Image(image) = inline else { return };
@@ -44,124 +107,131 @@ pub fn resolve(book: &mut Book) {
     });
     // …each file is looked for once (books reuse a logo in every chapter),
     // on every core, and the files found become assets in reading order…
-    let mut unique_paths: Vec<&str> = Vec::new();
     let mut listed = HashSet::new();
-    for path in found.iter().flat_map(|(wanted, _)| wanted) {
-        if listed.insert(path.as_str()) {
-            unique_paths.push(path);
-        }
-    }
-    let probed: Vec<Result<Asset, Refused>> = unique_paths.par_iter().map(|path| paths::locate(root, path).map(|_| describe(root, path))).collect();
-    let mut assets = std::mem::take(&mut book.assets);
-    let files: HashMap<&str, Result<AssetId, Refused>> = unique_paths.iter().copied().zip(probed.into_iter().map(|probed| probed.map(|asset| add(&mut assets, asset)))).collect();
+    let unique_paths: Vec<&str> = found.iter().flat_map(|(wanted, _)| wanted.paths()).filter(|path| listed.insert(*path)).collect();
+    let root = &book.root;
+    registry.add_found(unique_paths.par_iter().map(|path| (*path, describe(root, path))).collect());
     // …then every image gets its asset, or an error when its file is refused.
+    let by_path = &registry.by_path;
     let errors = super::per_chapter(&mut book.chapters, |chapter_id, chapter| {
-        let wanted = &found[chapter_id].0;
+        let mut wanted = found[chapter_id].0.walk();
         let mut diagnostics = Vec::new();
-        let mut found = |local: AssetId, what: &str, url: &str, span: Span| match &files[wanted[local].as_str()] {
-            Ok(asset) => Some(*asset),
-            Err(why) => {
-                diagnostics.push(refused(what, url, span, &wanted[local], why.clone()));
-                None
+        let mut assets = Vec::new();
+        let mut asset_of = |what: &str, url: &str, span: Span| {
+            let path = wanted.next_path()?;
+            match &by_path[path] {
+                Ok(asset) => {
+                    assets.push(*asset);
+                    Some(*asset)
+                }
+                Err(why) => {
+                    diagnostics.push(refused(what, url, span, path, why));
+                    None
+                }
             }
         };
         visit::each_chapter_inline(chapter, &mut |inline| {
             let Inline::Image(image) = inline else { return };
-            let ImageTarget::Asset { asset: local } = image.target else { return };
-            image.target = found(local, "image", &image.url, image.span).map_or(ImageTarget::Unresolved, |asset| ImageTarget::Asset { asset });
+            if let Some(asset) = asset_of("image", &image.url, image.span) {
+                image.target = ImageTarget::Asset { asset };
+            }
         });
         visit::each_raw_html(chapter, &mut |raw| {
             for reference in raw.references.iter_mut().filter(|r| !r.is_link()) {
-                let LinkTarget::Asset { asset: local } = reference.target else { continue };
-                reference.target = found(local, reference.what(), &reference.url, reference.span).map_or(LinkTarget::Unresolved, |asset| LinkTarget::Asset { asset });
+                if let Some(asset) = asset_of(reference.what(), &reference.url, reference.span) {
+                    reference.target = LinkTarget::Asset { asset };
+                }
             }
         });
+        super::add_assets(&mut chapter.assets, assets);
         diagnostics
     });
     let mut diagnostics: Vec<Diagnostic> = found.into_iter().flat_map(|(_, diagnostics)| diagnostics).collect();
     diagnostics.extend(errors.into_iter().flatten());
-    book.metadata.cover = cover(book, &mut assets, &mut diagnostics);
-    book.assets = assets;
+    book.metadata.cover = cover(book, registry, &mut diagnostics);
+    book.stylesheets = settings_files(book, registry, "html.css", &book.config.html.css, "stylesheet", &mut diagnostics);
+    book.fonts = settings_files(book, registry, "pdf.fonts", &book.config.pdf.fonts, "font", &mut diagnostics);
     book.diagnostics.extend(diagnostics);
 }
 
 /// What the `url` of an image (`what`: or another file), written in the
-/// chapter whose folder is `base`, points at: external, or the file's place in
-/// `wanted` as an asset for now (it is looked for later, once per book). A
-/// path out of the root is an error.
-fn wanted_file(what: &str, url: &str, span: Span, base: &str, wanted: &mut Vec<String>, diagnostics: &mut Vec<Diagnostic>) -> LinkTarget {
+/// chapter whose folder is `base`, points at: external, or a file of the
+/// book, added to `wanted` (it is looked for later, once per book) and
+/// unresolved until then. A path out of the root is an error.
+fn wanted_file(what: &str, url: &str, span: Span, base: &str, wanted: &mut Wanted, diagnostics: &mut Vec<Diagnostic>) -> LinkTarget {
     if is_remote(url) {
+        wanted.skip();
         return LinkTarget::External { url: url.to_string() };
     }
     let path = paths::join(base, strip_query(url));
-    if path.clamped {
-        diagnostics.push(refused(what, url, span, &path.path, Refused::OutsideRoot));
-        return LinkTarget::Unresolved;
+    if url.trim().is_empty() {
+        diagnostics.push(
+            Diagnostic::error(format!("{what} without a source"), span).with_hint("write the file's path between the parentheses: ![a description](images/plan.png)"),
+        );
+        wanted.skip();
+    } else if path.clamped {
+        diagnostics.push(refused(what, url, span, &path.path, &Refused::OutsideRoot));
+        wanted.skip();
+    } else {
+        wanted.push(path.path);
     }
-    LinkTarget::Asset { asset: super::index_in(wanted, path.path) }
+    LinkTarget::Unresolved
 }
 
 /// The error for an image (`what`: or another file) whose `path`, from the
 /// root, cannot be used.
-fn refused(what: &str, url: &str, span: Span, path: &str, why: Refused) -> Diagnostic {
-    match why {
-        Refused::Missing => Diagnostic::error(format!("{what} `{url}` not found"), span)
-            .with_hint(format!("looked for `{path}` in the book root; paths starting with `/` start at the book root")),
-        Refused::OutsideRoot => Diagnostic::error(format!("{what} `{url}` lies outside the book root"), span)
-            .with_hint(format!("folio reads nothing outside the book: copy the {what} into the book, e.g. under assets/")),
-    }
+fn refused(what: &str, url: &str, span: Span, path: &str, why: &Refused) -> Diagnostic {
+    let hint = match why {
+        Refused::Missing => format!("looked for `{path}` in the book root; paths starting with `/` start at the book root"),
+        Refused::OutsideRoot => format!("folio reads nothing outside the book: copy the {what} into the book, e.g. under assets/"),
+        other => other.hint(url),
+    };
+    Diagnostic::error(format!("{what} `{url}` {why}"), span).with_hint(hint)
 }
 
-fn cover(book: &Book, assets: &mut Vec<Asset>, diagnostics: &mut Vec<Diagnostic>) -> Option<AssetId> {
+fn cover(book: &Book, registry: &mut Registry, diagnostics: &mut Vec<Diagnostic>) -> Option<AssetId> {
     if let Some(configured) = &book.config.book.cover {
-        let path = paths::join("", configured);
-        return match paths::locate(&book.root, &path.path) {
-            Ok(_) if !path.clamped => Some(register(assets, &book.root, &path.path)),
-            _ => {
-                diagnostics.push(
-                    Diagnostic::new(crate::Severity::Error, format!("cover `{configured}` (folio.toml) not found inside the book root"), None)
-                        .with_hint("`cover` is relative to the book root"),
-                );
-                None
-            }
-        };
+        return setting_file(book, registry, configured, "book.cover", "cover", diagnostics);
     }
-    ["cover.jpg", "cover.jpeg", "cover.png"]
-        .into_iter()
-        .find(|name| paths::locate(&book.root, name).is_ok())
-        .map(|name| register(assets, &book.root, name))
+    ["cover.jpg", "cover.jpeg", "cover.png"].into_iter().find_map(|name| registry.register(&book.root, name).ok())
 }
 
-/// The asset for root-relative `path`, added once.
-pub fn register(assets: &mut Vec<Asset>, root: &std::path::Path, path: &str) -> AssetId {
-    assets.iter().position(|a| a.path == path).unwrap_or_else(|| add(assets, describe(root, path)))
+/// The files a list setting names (`key`: `html.css`), as assets.
+fn settings_files(book: &Book, registry: &mut Registry, key: &str, files: &[String], what: &str, diagnostics: &mut Vec<Diagnostic>) -> Vec<AssetId> {
+    files.iter().enumerate().filter_map(|(i, file)| setting_file(book, registry, file, &format!("{key}[{i}]"), what, diagnostics)).collect()
 }
 
-/// The id of `asset`, added unless an asset has its path already. Its
-/// `href` is made unique here: `a b.png` and `a-b.png` may both exist.
-fn add(assets: &mut Vec<Asset>, mut asset: Asset) -> AssetId {
-    if let Some(id) = assets.iter().position(|a| a.path == asset.path) {
-        return id;
-    }
-    // Case-insensitively: EPUB reading systems treat `A.png` and `a.png` as one file.
-    asset.href = paths::unique_file(&asset.href, |href| assets.iter().any(|a| a.href.eq_ignore_ascii_case(href)));
-    assets.push(asset);
-    assets.len() - 1
+/// The file a setting names (relative to the book root), as an asset; an
+/// error at the setting's line when it cannot be used.
+fn setting_file(book: &Book, registry: &mut Registry, written: &str, key: &str, what: &str, diagnostics: &mut Vec<Diagnostic>) -> Option<AssetId> {
+    let path = paths::join("", written);
+    let found = if path.clamped { Err(Refused::OutsideRoot) } else { registry.register(&book.root, &path.path) };
+    found
+        .map_err(|why| {
+            let (section, name) = key.split_once('.').unwrap_or(("", key));
+            let name = name.split('[').next().unwrap_or(name);
+            diagnostics.push(
+                Diagnostic::new(crate::Severity::Error, format!("[{section}] {name}: {what} `{written}` {why}"), book.config.span(key))
+                    .with_hint(format!("the {what} is a file inside the book root, named relative to it")),
+            );
+        })
+        .ok()
 }
 
 /// Root-relative `path` as an asset: its media type, and its pixel size
-/// if it is an image.
-fn describe(root: &std::path::Path, path: &str) -> Asset {
-    let full = root.join(path);
+/// if it is an image, read through the gate.
+fn describe(root: &Folder, path: &str) -> Result<Asset, Refused> {
+    let mut file = root.locate(path)?.open(MAX_FILE)?;
     let media_type = media_type(path).to_string();
     let size = if media_type == "image/svg+xml" {
-        std::fs::read_to_string(&full).ok().and_then(|svg| svg_size(&svg))
+        String::from_utf8(file.read_all()?).ok().and_then(|svg| svg_size(&svg))
     } else if media_type.starts_with("image/") {
-        imagesize::size(&full).ok().map(|s| ImageSize { width: s.width as u32, height: s.height as u32 })
+        // Only the header is read: imagesize stops where the size is written.
+        imagesize::reader_size(BufReader::new(file.file())).ok().map(|s| ImageSize { width: s.width as u32, height: s.height as u32 })
     } else {
         None
     };
-    Asset { path: path.to_string(), href: paths::portable(path), media_type, size }
+    Ok(Asset { path: path.to_string(), href: paths::portable(path), media_type, size })
 }
 
 /// The media type of a file, from its extension.
@@ -214,15 +284,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn hrefs_are_portable_and_unique() {
-        let asset = |path: &str| Asset { path: path.into(), href: paths::portable(path), media_type: "image/png".into(), size: None };
-        let mut assets = Vec::new();
-        assert_eq!(add(&mut assets, asset("img/plan du jardin.png")), 0);
-        assert_eq!(add(&mut assets, asset("img/plan-du-jardin.png")), 1);
-        assert_eq!(add(&mut assets, asset("img/Plan du jardin.png")), 2);
-        assert_eq!(add(&mut assets, asset("img/plan du jardin.png")), 0, "the same file is added once");
-        let hrefs: Vec<&str> = assets.iter().map(|a| a.href.as_str()).collect();
-        assert_eq!(hrefs, ["img/plan-du-jardin.png", "img/plan-du-jardin-2.png", "img/Plan-du-jardin-3.png"]);
+    fn hrefs_are_portable_unique_and_never_a_chapter_page() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("img")).unwrap();
+        for file in ["img/plan du jardin.png", "img/plan-du-jardin.png", "img/Plan du jardin.png", "a.html"] {
+            std::fs::write(dir.path().join(file), "x").unwrap();
+        }
+        let mut book = crate::parse_str("# A\n");
+        book.chapters[0].path = "a".into();
+        book.root = Folder::new(dir.path()).unwrap();
+        let mut registry = Registry::new(&book);
+        let ids: Vec<_> = ["img/plan du jardin.png", "img/plan-du-jardin.png", "img/Plan du jardin.png", "img/plan du jardin.png", "a.html"]
+            .map(|path| registry.register(&book.root, path).unwrap())
+            .into();
+        assert_eq!(ids, [0, 1, 2, 0, 3], "the same file is added once");
+        let hrefs: Vec<String> = registry.into_assets().into_iter().map(|a| a.href).collect();
+        assert_eq!(hrefs, ["img/plan-du-jardin.png", "img/plan-du-jardin-2.png", "img/Plan-du-jardin-3.png", "a-2.html"]);
     }
 
     #[test]

@@ -4,58 +4,104 @@
 //! is external or reported as broken, with the closest chapter as a hint.
 //! Raw HTML's `<a href>`s resolve the same way.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
-use super::assets::register;
+use super::Wanted;
+use super::assets::Registry;
 use crate::diagnostics::Diagnostic;
-use crate::model::{AssetId, Book, ChapterId, Inline, LinkTarget, Span};
+use crate::files::Folder;
+use crate::model::{Book, ChapterId, Inline, LinkTarget, Span};
 use crate::paths::{self, is_remote};
 use crate::visit;
 
+/// How many broken links get a "did you mean" hint: each costs a
+/// comparison with every chapter's file name.
+const CLOSEST_CHAPTER_HINTS: usize = 50;
+
 /// `anchor_sets`: the ids of each chapter, from the ids pass.
-pub fn resolve(book: &mut Book, anchor_sets: &[HashSet<String>]) {
+pub fn resolve(book: &mut Book, anchor_sets: &[HashSet<String>], registry: &mut Registry) {
     let files: Vec<String> = book.chapters.iter().map(|c| c.file.clone()).collect();
+    let chapters: HashMap<&str, ChapterId> = files.iter().enumerate().map(|(id, file)| (file.as_str(), id)).collect();
     let root = &book.root;
-    // Links are resolved on every core. A link to another file of the book
-    // gets the file's index in its chapter's `wanted` list for now…
+    // Links are resolved on every core; the files of the book they lead to
+    // are listed in the order a walk meets them…
     let found = super::per_chapter(&mut book.chapters, |current, chapter| {
         let base = paths::parent(&chapter.file).to_string();
-        let mut wanted: Vec<String> = Vec::new();
+        let mut wanted = Wanted::default();
+        let mut broken = Vec::new();
         let mut diagnostics = Vec::new();
-        visit::each_chapter_inline(chapter, &mut |inline| {
-            let Inline::Link { url, target, span, .. } = inline else { return };
-            let here = Here { base: &base, current, files: &files, anchor_sets, span: *span };
-            *target = resolve_one(url, &here, root, &mut diagnostics).target(&mut wanted);
-        });
-        visit::each_raw_html(chapter, &mut |raw| {
-            for reference in raw.references.iter_mut().filter(|r| r.is_link()) {
-                let here = Here { base: &base, current, files: &files, anchor_sets, span: reference.span };
-                reference.target = resolve_one(&reference.url, &here, root, &mut diagnostics).target(&mut wanted);
-            }
-        });
-        (wanted, diagnostics)
-    });
-    // …and the files become assets in reading order, so that asset ids
-    // never depend on scheduling. (Rare: most books link no such file.)
-    for (chapter, (wanted, diagnostics)) in book.chapters.iter_mut().zip(found) {
-        book.diagnostics.extend(diagnostics);
-        if wanted.is_empty() {
-            continue;
-        }
-        let ids: Vec<AssetId> = wanted.iter().map(|path| register(&mut book.assets, &book.root, path)).collect();
-        visit::each_chapter_inline(chapter, &mut |inline| {
-            if let Inline::Link { target: LinkTarget::Asset { asset }, .. } = inline {
-                *asset = ids[*asset];
-            }
-        });
-        visit::each_raw_html(chapter, &mut |raw| {
-            for reference in raw.references.iter_mut().filter(|r| r.is_link()) {
-                if let LinkTarget::Asset { asset } = &mut reference.target {
-                    *asset = ids[*asset];
+        let mut here = Here { base: &base, current, files: &files, chapters: &chapters, anchor_sets, root, span: Span::default() };
+        let mut resolve = |url: &str, span: Span| {
+            here.span = span;
+            match resolve_one(url, &here, &mut diagnostics) {
+                Found::Target(target) => {
+                    wanted.skip();
+                    target
+                }
+                Found::File(path) => {
+                    wanted.push(path);
+                    LinkTarget::Unresolved
+                }
+                Found::Broken(path) => {
+                    wanted.skip();
+                    broken.push((diagnostics.len() - 1, path));
+                    LinkTarget::Unresolved
                 }
             }
+        };
+        visit::each_chapter_inline(chapter, &mut |inline| {
+            if let Inline::Link { url, target, span, .. } = inline {
+                *target = resolve(url, *span);
+            }
         });
+        visit::each_raw_html(chapter, &mut |raw| {
+            for reference in raw.references.iter_mut().filter(|r| r.is_link()) {
+                reference.target = resolve(&reference.url, reference.span);
+            }
+        });
+        (wanted, broken, diagnostics)
+    });
+    // …become assets in reading order, so that asset ids never depend on
+    // scheduling (rare: most books link no such file)…
+    let mut hints = 0;
+    let mut wanted_lists = Vec::with_capacity(found.len());
+    for (wanted, broken, mut diagnostics) in found {
+        for path in wanted.paths() {
+            // Found by the gate a moment ago; should it vanish, the link stays unresolved.
+            let _ = registry.register(root, path);
+        }
+        // The first broken links of the book get the closest chapter as a hint.
+        for (at, path) in broken {
+            hints += 1;
+            if hints > CLOSEST_CHAPTER_HINTS {
+                break;
+            }
+            if let Some(near) = closest_chapter(&path, &files) {
+                diagnostics[at].hint = Some(format!("did you mean `{near}`?"));
+            }
+        }
+        book.diagnostics.extend(diagnostics);
+        wanted_lists.push(wanted);
     }
+    // …and each link to such a file gets its asset, on every core.
+    let registry = &*registry;
+    super::per_chapter(&mut book.chapters, |id, chapter| {
+        let mut walk = wanted_lists[id].walk();
+        let mut used = Vec::new();
+        let mut asset_of = |target: &mut LinkTarget| {
+            if let Some(asset) = walk.next_path().and_then(|path| registry.get(path)) {
+                *target = LinkTarget::Asset { asset };
+                used.push(asset);
+            }
+        };
+        visit::each_chapter_inline(chapter, &mut |inline| {
+            if let Inline::Link { target, .. } = inline {
+                asset_of(target);
+            }
+        });
+        visit::each_raw_html(chapter, &mut |raw| raw.references.iter_mut().filter(|r| r.is_link()).for_each(|r| asset_of(&mut r.target)));
+        super::add_assets(&mut chapter.assets, used);
+    });
 }
 
 /// Where a link is written: its chapter and what it can point at.
@@ -64,7 +110,9 @@ struct Here<'a> {
     base: &'a str,
     current: ChapterId,
     files: &'a [String],
+    chapters: &'a HashMap<&'a str, ChapterId>,
     anchor_sets: &'a [HashSet<String>],
+    root: &'a Folder,
     span: Span,
 }
 
@@ -72,21 +120,12 @@ enum Found {
     Target(LinkTarget),
     /// A file of the book that is not a chapter, relative to the root.
     File(String),
+    /// Neither a chapter nor a file (reported): the path it was taken for.
+    Broken(String),
 }
 
-impl Found {
-    /// The link's target; a file points at its place in its chapter's
-    /// `wanted` list until the files become assets.
-    fn target(self, wanted: &mut Vec<String>) -> LinkTarget {
-        match self {
-            Found::Target(target) => target,
-            Found::File(path) => LinkTarget::Asset { asset: super::index_in(wanted, path) },
-        }
-    }
-}
-
-fn resolve_one(url: &str, here: &Here, root: &std::path::Path, diagnostics: &mut Vec<Diagnostic>) -> Found {
-    let Here { base, current, files, anchor_sets, span } = *here;
+fn resolve_one(url: &str, here: &Here, diagnostics: &mut Vec<Diagnostic>) -> Found {
+    let Here { base, current, files, chapters, anchor_sets, root, span } = *here;
     if is_remote(url) {
         return Found::Target(LinkTarget::External { url: url.to_string() });
     }
@@ -114,7 +153,7 @@ fn resolve_one(url: &str, here: &Here, root: &std::path::Path, diagnostics: &mut
         });
     }
     let joined = paths::join(base, path.split('?').next().unwrap_or(path));
-    if let Some(chapter) = candidates(&joined.path).iter().find_map(|c| files.iter().position(|f| f == c)) {
+    if let Some(chapter) = candidates(&joined.path).iter().find_map(|c| chapters.get(c.as_str()).copied()) {
         check_anchor(chapter, diagnostics);
         return Found::Target(if chapter == current && fragment.is_some() {
             LinkTarget::Anchor { anchor: fragment.clone().unwrap_or_default() }
@@ -122,15 +161,11 @@ fn resolve_one(url: &str, here: &Here, root: &std::path::Path, diagnostics: &mut
             LinkTarget::Chapter { chapter, anchor: fragment.clone() }
         });
     }
-    if !joined.path.is_empty() && root.join(&joined.path).is_file() && paths::locate(root, &joined.path).is_ok() {
+    if !joined.path.is_empty() && root.locate(&joined.path).is_ok() {
         return Found::File(joined.path);
     }
-    let mut d = Diagnostic::warning(format!("broken link: `{url}` is neither a chapter nor a file of the book"), span);
-    if let Some(near) = closest_chapter(&joined.path, files) {
-        d = d.with_hint(format!("did you mean `{near}`?"));
-    }
-    diagnostics.push(d);
-    Found::Target(LinkTarget::Unresolved)
+    diagnostics.push(Diagnostic::warning(format!("broken link: `{url}` is neither a chapter nor a file of the book"), span));
+    Found::Broken(joined.path)
 }
 
 /// The files a link path may mean: as written, with `.md`, or a folder's

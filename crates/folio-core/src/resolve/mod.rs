@@ -18,30 +18,67 @@ mod typography;
 
 use rayon::prelude::*;
 
-use crate::model::{Book, Chapter, ChapterId};
+use crate::model::{AssetId, Book, Chapter, ChapterId};
 
 pub use assets::media_type;
 
 /// Runs every pass on a loaded book. Problems are added to `book.diagnostics`.
 pub fn resolve(book: &mut Book) {
-    assets::resolve(book);
+    let mut registry = assets::Registry::new(book);
+    assets::resolve(book, &mut registry);
     footnotes::resolve(book);
     citations::resolve(book);
     let anchors = ids::resolve(book);
-    links::resolve(book, &anchors);
+    links::resolve(book, &anchors, &mut registry);
+    book.assets = registry.into_assets();
     typography::resolve(book);
     // Report in reading order: sources are numbered in the order they were read.
     book.diagnostics.sort_by_key(|d| d.span.map(|s| (s.source, s.line, s.col)));
 }
 
-/// Where `file` is in a chapter's list of `wanted` files, added at the end
-/// if new: the chapter-local number a file gets before the book numbers its
-/// assets.
-fn index_in(wanted: &mut Vec<String>, file: String) -> usize {
-    wanted.iter().position(|w| *w == file).unwrap_or_else(|| {
-        wanted.push(file);
-        wanted.len() - 1
-    })
+/// The book files one chapter wants, in the order a walk of the chapter
+/// meets the nodes that name them. A pass walks once to list them, the book
+/// finds each file once, and the pass walks again, identically, to give each
+/// node its asset: nothing provisional is stored in the model meanwhile.
+#[derive(Debug, Default)]
+struct Wanted {
+    /// Per node met, in order: the root-relative path it names, or `None`
+    /// for a node that wants no file (external, refused already).
+    nodes: Vec<Option<String>>,
+}
+
+impl Wanted {
+    fn push(&mut self, path: String) {
+        self.nodes.push(Some(path));
+    }
+
+    fn skip(&mut self) {
+        self.nodes.push(None);
+    }
+
+    fn paths(&self) -> impl Iterator<Item = &str> {
+        self.nodes.iter().flatten().map(String::as_str)
+    }
+
+    /// The second walk: one call of [`WantedWalk::next_path`] per node met.
+    fn walk(&self) -> WantedWalk<'_> {
+        WantedWalk(self.nodes.iter())
+    }
+}
+
+struct WantedWalk<'a>(std::slice::Iter<'a, Option<String>>);
+
+impl<'a> WantedWalk<'a> {
+    /// The path the next node wants, if it wants one.
+    fn next_path(&mut self) -> Option<&'a str> {
+        self.0.next()?.as_deref()
+    }
+}
+
+/// Adds `found` to a chapter's assets, each once, keeping the order of first use.
+fn add_assets(assets: &mut Vec<AssetId>, found: impl IntoIterator<Item = AssetId>) {
+    let mut listed: std::collections::HashSet<AssetId> = assets.iter().copied().collect();
+    assets.extend(found.into_iter().filter(|asset| listed.insert(*asset)));
 }
 
 /// Where each chapter's numbers start when they run through the book from
