@@ -96,10 +96,14 @@ const CASES: &[Case] = &[
             let quotes = "> ".repeat(10_000);
             let list: String = (0..3_000).map(|depth| format!("{}- niveau\n", "  ".repeat(depth))).collect();
             let html = "<div>".repeat(10_000);
-            std::fs::write(book.join("profond.md"), format!("# Profond\n\n{quotes}citation\n\n{list}\n{html}\n")).unwrap();
+            let notes: String = (1..1_000).map(|i| format!("[^{i}]: Voir[^{}].\n", i + 1)).collect();
+            std::fs::write(book.join("profond.md"), format!("# Profond\n\n{quotes}citation\n\n{list}\n{html}\n\nNote[^1].\n\n{notes}[^1000]: Fin.\n")).unwrap();
         },
         exit: 0,
-        expected: &[(Severity::Warning, "profond.md:3:", "more than 12 levels of nesting")],
+        expected: &[
+            (Severity::Warning, "profond.md:3:", "more than 12 levels of nesting"),
+            (Severity::Warning, "profond.md:3021:12", "footnote `[^13]` would open a note nested more than 12 notes deep"),
+        ],
     },
     Case {
         name: "empty-image",
