@@ -51,7 +51,7 @@ fn order_notes(chapter: &mut Chapter) -> Vec<Diagnostic> {
     // The notes each text refers to, in order: the chapter's text (last),
     // then each note's. An undefined reference is reported wherever it is.
     let mut refers: Vec<Vec<Option<usize>>> = Vec::with_capacity(chapter.footnotes.len() + 1);
-    let mut list = |blocks: &mut [crate::model::Block], diagnostics: &mut Vec<Diagnostic>| {
+    let list = |blocks: &mut [crate::model::Block], diagnostics: &mut Vec<Diagnostic>| {
         let mut found = Vec::new();
         visit::each_inline(blocks, &mut |inline| {
             if let Inline::FootnoteRef { label, span, .. } = inline {
