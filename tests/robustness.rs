@@ -1,10 +1,13 @@
 //! No Markdown breaks the pipeline. Documents assembled at random from the
 //! syntax folio handles itself (citations and editorial brackets, note
 //! references and definitions, `{#id}`s, front matter, tables, raw HTML,
-//! entities, escapes, links between chapters, multi-byte text) are parsed
+//! entities, escapes, links between chapters, multi-byte text, also right
+//! after `, ` where a year is read, control characters as typed and as
+//! character references) are parsed
 //! and resolved, then written as HTML, XHTML and typst markup: nothing may
-//! panic, every span must point into the source, the XHTML must be
-//! well-formed, and every footnote reference must have its note.
+//! panic, every span must point into the source, no text may hold a
+//! character no edition can carry, the XHTML must be well-formed, and every
+//! footnote reference must have its note.
 
 use folio_core::{Block, Book, Inline, Span};
 use proptest::prelude::*;
@@ -23,6 +26,10 @@ fn line() -> impl Strategy<Value = String> {
         "- [ ] ", "- [x] ", "***gras***", "[a]: /url", "[a]", "[Rogers, 1962]: /x",
         "<figure id=\"f\">", "<figcaption>", "</figcaption>", "</figure>", "<a href=\"./b.md#id\">", "<a href=\"#f\">", "</a>",
         "<IMG SRC=z.png ALT=é>", "<img alt=\"\" src=\"/../w.png\">", "<video poster=\"p.jpg\"><source src=\"v.mp4\">",
+        // Multi-byte characters right after `, `, where the author-year parser reads a year.
+        "[Dupont, 1€]", ", 1é", ", 2😀", ", 19’", "[…, c’est]", "Lefèvre, 1éa : ", "- Lefèvre, 19€ : titre", ", ", "1",
+        // Characters no edition can carry, as typed and as character references.
+        "&#1;", "&#x7f;", "&#xFFFE;", "&#0000002;", "<b>&#2;</b>", "\u{7f}", "\u{85}", "\u{fffe}", "\u{b}", "[x](a&#3;b)",
     ]);
     prop::collection::vec(pieces, 0..7).prop_map(|pieces| pieces.concat())
 }
@@ -83,6 +90,7 @@ proptest! {
                 check_span(&book, inline.span(), "inline");
                 if let Inline::Text { text, span } = inline {
                     check_text_at(&book, text, *span);
+                    assert!(!text.chars().any(folio_core::text::is_forbidden), "text {text:?} holds a character no edition can carry, from {md:?}");
                 }
                 if let Inline::FootnoteRef { note: Some(note), .. } = inline {
                     assert!(*note < chapter.footnotes.len(), "a reference to a missing note in {md:?}");
