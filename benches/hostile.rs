@@ -16,11 +16,15 @@ use std::path::Path;
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 
 fn identical_headings(n: usize) -> String {
-    (0..n).map(|_| "## Exemple\n\nUn paragraphe court.\n\n").collect()
+    (0..n)
+        .map(|_| "## Exemple\n\nUn paragraphe court.\n\n")
+        .collect()
 }
 
 fn distinct_headings(n: usize) -> String {
-    (0..n).map(|i| format!("## Exemple {i:06}\n\nUn paragraphe court.\n\n")).collect()
+    (0..n)
+        .map(|i| format!("## Exemple {i:06}\n\nUn paragraphe court.\n\n"))
+        .collect()
 }
 
 fn footnotes(n: usize) -> String {
@@ -42,7 +46,17 @@ fn summary_book(dir: &Path, n: usize, alike: bool) {
     let name = |i: usize| -> String {
         let letters = "abcdefghijklm";
         if alike {
-            letters.chars().enumerate().map(|(bit, c)| if i >> bit & 1 == 1 { c.to_ascii_uppercase() } else { c }).collect()
+            letters
+                .chars()
+                .enumerate()
+                .map(|(bit, c)| {
+                    if i >> bit & 1 == 1 {
+                        c.to_ascii_uppercase()
+                    } else {
+                        c
+                    }
+                })
+                .collect()
         } else {
             format!("{letters}{i:04}")
         }
@@ -60,17 +74,29 @@ fn hostile(c: &mut Criterion) {
     let mut group = c.benchmark_group("hostile");
     group.sample_size(10);
     for (case, hostile, ordinary) in [
-        ("100k-headings", identical_headings(100_000), distinct_headings(100_000)),
+        (
+            "100k-headings",
+            identical_headings(100_000),
+            distinct_headings(100_000),
+        ),
         ("50k-footnotes", footnotes(50_000), no_footnotes(50_000)),
     ] {
-        group.bench_with_input(BenchmarkId::new(case, "hostile"), &hostile, |b, text| b.iter_with_large_drop(|| folio::core::parse_str(text)));
-        group.bench_with_input(BenchmarkId::new(case, "ordinary"), &ordinary, |b, text| b.iter_with_large_drop(|| folio::core::parse_str(text)));
+        group.bench_with_input(BenchmarkId::new(case, "hostile"), &hostile, |b, text| {
+            b.iter_with_large_drop(|| folio::core::parse_str(text))
+        });
+        group.bench_with_input(BenchmarkId::new(case, "ordinary"), &ordinary, |b, text| {
+            b.iter_with_large_drop(|| folio::core::parse_str(text))
+        });
     }
     let dir = tempfile::tempdir().unwrap();
     for (kind, alike) in [("hostile", true), ("ordinary", false)] {
         let book = dir.path().join(kind);
         summary_book(&book, 5_000, alike);
-        group.bench_with_input(BenchmarkId::new("5k-summary-entries", kind), &book, |b, book| b.iter_with_large_drop(|| folio::Book::load(book).unwrap()));
+        group.bench_with_input(
+            BenchmarkId::new("5k-summary-entries", kind),
+            &book,
+            |b, book| b.iter_with_large_drop(|| folio::Book::load(book).unwrap()),
+        );
     }
     group.finish();
 }

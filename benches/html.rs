@@ -11,16 +11,21 @@ mod generate;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use folio_core::RenderContext;
 
-const CTX: RenderContext = RenderContext { timestamp: 1_700_000_000 };
+const CTX: RenderContext = RenderContext {
+    timestamp: 1_700_000_000,
+};
 
 fn html(c: &mut Criterion) {
     let dir = generate::bench_book();
-    let book = folio_core::open(&dir).unwrap_or_else(|e| panic!("cannot open {}: {e}", dir.display()));
+    let book =
+        folio_core::open(&dir).unwrap_or_else(|e| panic!("cannot open {}: {e}", dir.display()));
     let markdown = generate::chapter_bytes(&book);
     let mut group = c.benchmark_group("html");
     group.sample_size(20);
     group.throughput(Throughput::Bytes(markdown));
-    group.bench_function("generated-100/render", |b| b.iter(|| folio_html::render(&book, &CTX).expect("render")));
+    group.bench_function("generated-100/render", |b| {
+        b.iter(|| folio_html::render(&book, &CTX).expect("render"))
+    });
     group.finish();
 }
 

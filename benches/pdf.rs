@@ -14,12 +14,15 @@ use std::path::{Path, PathBuf};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use folio_core::{Book, RenderContext};
 
-const CTX: RenderContext = RenderContext { timestamp: 1_700_000_000 };
+const CTX: RenderContext = RenderContext {
+    timestamp: 1_700_000_000,
+};
 
 /// The book, with its PDF standards fixed to PDF/A-2b so that both sides
 /// of the comparison export under the same rules.
 fn open(path: &Path) -> Book {
-    let mut book = folio_core::open(path).unwrap_or_else(|e| panic!("cannot open {}: {e}", path.display()));
+    let mut book =
+        folio_core::open(path).unwrap_or_else(|e| panic!("cannot open {}: {e}", path.display()));
     book.config.pdf.standards = Some(vec!["a-2b".into()]);
     book
 }

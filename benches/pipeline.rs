@@ -19,12 +19,16 @@ fn pipeline(c: &mut Criterion) {
     // Freeing the model is not loading it: dropping a big book's many small
     // allocations (made on the parsing threads, freed on this one) costs a
     // quarter of loading it, so it is left out of the timing.
-    group.bench_function("white-paper", |b| b.iter_with_large_drop(|| folio::Book::load(&white_paper).expect("fixture loads")));
+    group.bench_function("white-paper", |b| {
+        b.iter_with_large_drop(|| folio::Book::load(&white_paper).expect("fixture loads"))
+    });
 
     let generated = generate::bench_book();
     group.throughput(Throughput::Bytes(chapter_bytes(&generated)));
     group.sample_size(20);
-    group.bench_function("generated-100-chapters", |b| b.iter_with_large_drop(|| folio::Book::load(&generated).expect("generated book loads")));
+    group.bench_function("generated-100-chapters", |b| {
+        b.iter_with_large_drop(|| folio::Book::load(&generated).expect("generated book loads"))
+    });
     group.finish();
 }
 

@@ -15,9 +15,9 @@ use std::path::PathBuf;
 
 mod write;
 
+pub use folio_core as core;
 pub use folio_core::config::Edition;
 pub use folio_core::{Book, Diagnostic, LoadError, RenderContext, Severity};
-pub use folio_core as core;
 
 /// What to build and where.
 #[derive(Debug, Clone)]
@@ -35,7 +35,12 @@ pub struct BuildOptions {
 
 impl BuildOptions {
     pub fn new(out_dir: impl Into<PathBuf>) -> Self {
-        Self { editions: None, out_dir: out_dir.into(), timestamp: None, deny_warnings: false }
+        Self {
+            editions: None,
+            out_dir: out_dir.into(),
+            timestamp: None,
+            deny_warnings: false,
+        }
     }
 }
 
@@ -54,7 +59,10 @@ pub enum BuildError {
     /// A backend found problems it cannot render around; nothing of that
     /// edition was written. The diagnostics say what.
     #[error("the {edition:?} edition failed")]
-    Edition { edition: Edition, diagnostics: Vec<Diagnostic> },
+    Edition {
+        edition: Edition,
+        diagnostics: Vec<Diagnostic>,
+    },
     #[error("{edition:?} edition: {message}")]
     Backend { edition: Edition, message: String },
     /// `SOURCE_DATE_EPOCH` is set but is not a time folio can stamp.
@@ -64,7 +72,10 @@ pub enum BuildError {
     #[error("cannot write `{}`: {what} of that name is in the way", path.display())]
     InTheWay { path: PathBuf, what: &'static str },
     #[error("cannot write `{}`: {source}", path.display())]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     /// A defect of folio itself.
     #[error("internal error: {0}")]
     Internal(String),
@@ -73,7 +84,9 @@ pub enum BuildError {
 /// `SOURCE_DATE_EPOCH` holds something other than a number of seconds
 /// between 1970 and the end of year 9999.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("SOURCE_DATE_EPOCH={0:?} is not a time folio can stamp: it must be a whole number of seconds since 1970-01-01 (as `date +%s` prints), before year 10000")]
+#[error(
+    "SOURCE_DATE_EPOCH={0:?} is not a time folio can stamp: it must be a whole number of seconds since 1970-01-01 (as `date +%s` prints), before year 10000"
+)]
 pub struct InvalidEpoch(pub String);
 
 /// The last second of year 9999: dates after it have no four-digit year,
@@ -82,7 +95,11 @@ const LAST_EPOCH: i64 = 253_402_300_799;
 
 /// Does the book fail the build under these options?
 pub fn blocking_diagnostics(diagnostics: &[Diagnostic], deny_warnings: bool) -> usize {
-    let floor = if deny_warnings { Severity::Warning } else { Severity::Error };
+    let floor = if deny_warnings {
+        Severity::Warning
+    } else {
+        Severity::Error
+    };
     diagnostics.iter().filter(|d| d.severity >= floor).count()
 }
 
@@ -92,7 +109,9 @@ pub fn blocking_diagnostics(diagnostics: &[Diagnostic], deny_warnings: bool) -> 
 pub fn timestamp_from_env() -> Result<Option<i64>, InvalidEpoch> {
     match std::env::var("SOURCE_DATE_EPOCH") {
         Err(std::env::VarError::NotPresent) => Ok(None),
-        Err(std::env::VarError::NotUnicode(value)) => Err(InvalidEpoch(value.to_string_lossy().into_owned())),
+        Err(std::env::VarError::NotUnicode(value)) => {
+            Err(InvalidEpoch(value.to_string_lossy().into_owned()))
+        }
         Ok(value) => match value.trim().parse::<i64>() {
             Ok(seconds) if (0..=LAST_EPOCH).contains(&seconds) => Ok(Some(seconds)),
             _ => Err(InvalidEpoch(value)),
@@ -102,7 +121,9 @@ pub fn timestamp_from_env() -> Result<Option<i64>, InvalidEpoch> {
 
 /// Now, in seconds since the epoch.
 fn now() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
 }
 
 /// Renders the requested editions of a loaded book and writes them under
@@ -120,7 +141,11 @@ pub fn build(book: &Book, options: &BuildOptions) -> Result<BuildReport, BuildEr
         None => timestamp_from_env()?.unwrap_or_else(now),
     };
     let ctx = RenderContext { timestamp };
-    let mut editions = options.editions.clone().or_else(|| book.config.build.editions.clone()).unwrap_or_else(|| Edition::ALL.to_vec());
+    let mut editions = options
+        .editions
+        .clone()
+        .or_else(|| book.config.build.editions.clone())
+        .unwrap_or_else(|| Edition::ALL.to_vec());
     editions.sort();
     editions.dedup();
     let mut report = BuildReport::default();
@@ -129,23 +154,41 @@ pub fn build(book: &Book, options: &BuildOptions) -> Result<BuildReport, BuildEr
     for edition in editions {
         let output = render(book, edition, &ctx)?;
         if blocking_diagnostics(&output.diagnostics, options.deny_warnings) > 0 {
-            return Err(BuildError::Edition { edition, diagnostics: output.diagnostics });
+            return Err(BuildError::Edition {
+                edition,
+                diagnostics: output.diagnostics,
+            });
         }
-        report.diagnostics.extend(output.diagnostics.iter().cloned());
+        report
+            .diagnostics
+            .extend(output.diagnostics.iter().cloned());
         rendered.push((edition, output));
     }
-    let staged: Vec<write::Staged<'_>> = rendered.iter().map(|(edition, output)| write::Staged { edition: *edition, files: &output.files }).collect();
+    let staged: Vec<write::Staged<'_>> = rendered
+        .iter()
+        .map(|(edition, output)| write::Staged {
+            edition: *edition,
+            files: &output.files,
+        })
+        .collect();
     report.written = write::write_editions(&options.out_dir, &staged)?;
     Ok(report)
 }
 
 /// Runs one backend.
-pub fn render(book: &Book, edition: Edition, ctx: &RenderContext) -> Result<folio_core::Output, BuildError> {
+pub fn render(
+    book: &Book,
+    edition: Edition,
+    ctx: &RenderContext,
+) -> Result<folio_core::Output, BuildError> {
     let failed = |message: String| BuildError::Backend { edition, message };
     match edition {
         Edition::Html => folio_html::render(book, ctx).map_err(|e| failed(e.to_string())),
         Edition::Epub => folio_epub::render(book, ctx).map_err(|e| failed(e.to_string())),
         // typst's errors carry the book's file:line: keep them as diagnostics.
-        Edition::Pdf => folio_pdf::render(book, ctx).map_err(|e| BuildError::Edition { edition, diagnostics: e.into_diagnostics() }),
+        Edition::Pdf => folio_pdf::render(book, ctx).map_err(|e| BuildError::Edition {
+            edition,
+            diagnostics: e.into_diagnostics(),
+        }),
     }
 }

@@ -74,7 +74,12 @@ const USAGE: u8 = 2;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Build { book, to, out, deny_warnings } => {
+        Command::Build {
+            book,
+            to,
+            out,
+            deny_warnings,
+        } => {
             // Before any work: a build that cannot be reproduced must not start.
             let timestamp = match folio::timestamp_from_env() {
                 Ok(timestamp) => timestamp,
@@ -83,7 +88,9 @@ fn main() -> ExitCode {
                     return ExitCode::from(USAGE);
                 }
             };
-            let Some(loaded) = load(&book) else { return ExitCode::from(USAGE) };
+            let Some(loaded) = load(&book) else {
+                return ExitCode::from(USAGE);
+            };
             let options = BuildOptions {
                 editions: to.map(|t| t.into_iter().map(Edition::from).collect()),
                 out_dir: out.unwrap_or_else(|| default_out_dir(&book)),
@@ -99,7 +106,10 @@ fn main() -> ExitCode {
                     }
                     ExitCode::SUCCESS
                 }
-                Err(BuildError::Edition { edition, diagnostics }) => {
+                Err(BuildError::Edition {
+                    edition,
+                    diagnostics,
+                }) => {
                     report(&loaded, &diagnostics);
                     eprintln!("error: the {edition:?} edition failed; nothing was written");
                     ExitCode::from(BOOK_ERRORS)
@@ -110,8 +120,13 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Command::Check { book, deny_warnings } => {
-            let Some(loaded) = load(&book) else { return ExitCode::from(USAGE) };
+        Command::Check {
+            book,
+            deny_warnings,
+        } => {
+            let Some(loaded) = load(&book) else {
+                return ExitCode::from(USAGE);
+            };
             report(&loaded, &loaded.diagnostics);
             summary(&loaded.diagnostics);
             if folio::blocking_diagnostics(&loaded.diagnostics, deny_warnings) > 0 {
@@ -121,12 +136,18 @@ fn main() -> ExitCode {
             }
         }
         Command::Inspect { book, json: _ } => {
-            let Some(loaded) = load(&book) else { return ExitCode::from(USAGE) };
+            let Some(loaded) = load(&book) else {
+                return ExitCode::from(USAGE);
+            };
             report(&loaded, &loaded.diagnostics);
             match serde_json::to_string_pretty(&loaded) {
                 Ok(json) => {
                     println!("{json}");
-                    if loaded.has_errors() { ExitCode::from(BOOK_ERRORS) } else { ExitCode::SUCCESS }
+                    if loaded.has_errors() {
+                        ExitCode::from(BOOK_ERRORS)
+                    } else {
+                        ExitCode::SUCCESS
+                    }
                 }
                 Err(e) => {
                     eprintln!("error: cannot serialise the model: {e}");
@@ -149,16 +170,32 @@ fn load(path: &Path) -> Option<Book> {
 
 /// `BOOK/dist`, or beside the file for a single-file book.
 fn default_out_dir(book: &Path) -> PathBuf {
-    if book.is_file() { book.parent().unwrap_or(Path::new(".")).join("dist") } else { book.join("dist") }
+    if book.is_file() {
+        book.parent().unwrap_or(Path::new(".")).join("dist")
+    } else {
+        book.join("dist")
+    }
 }
 
 fn report(book: &Book, diagnostics: &[Diagnostic]) {
     if !diagnostics.is_empty() {
-        eprint!("{}", folio::core::diagnostics::render(diagnostics, &book.sources, std::io::stderr().is_terminal()));
+        eprint!(
+            "{}",
+            folio::core::diagnostics::render(
+                diagnostics,
+                &book.sources,
+                std::io::stderr().is_terminal()
+            )
+        );
     }
 }
 
 fn summary(diagnostics: &[Diagnostic]) {
     let count = |s: Severity| diagnostics.iter().filter(|d| d.severity == s).count();
-    eprintln!("{} error(s), {} warning(s), {} note(s)", count(Severity::Error), count(Severity::Warning), count(Severity::Note));
+    eprintln!(
+        "{} error(s), {} warning(s), {} note(s)",
+        count(Severity::Error),
+        count(Severity::Warning),
+        count(Severity::Note)
+    );
 }

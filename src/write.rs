@@ -29,7 +29,10 @@ pub(crate) struct Staged<'a> {
 
 /// Writes `editions` under `out_dir`: the HTML site as the folder `html/`,
 /// each other edition as its files. Returns what was written, in order.
-pub(crate) fn write_editions(out_dir: &Path, editions: &[Staged<'_>]) -> Result<Vec<PathBuf>, BuildError> {
+pub(crate) fn write_editions(
+    out_dir: &Path,
+    editions: &[Staged<'_>],
+) -> Result<Vec<PathBuf>, BuildError> {
     let io = |path: &Path| {
         let path = path.to_path_buf();
         move |source| BuildError::Io { path, source }
@@ -40,7 +43,9 @@ pub(crate) fn write_editions(out_dir: &Path, editions: &[Staged<'_>]) -> Result<
         check_paths(*edition, files)?;
         match edition {
             Edition::Html => moves.push((PathBuf::from("html"), true)),
-            Edition::Epub | Edition::Pdf => moves.extend(files.iter().map(|file| (PathBuf::from(&file.path), false))),
+            Edition::Epub | Edition::Pdf => {
+                moves.extend(files.iter().map(|file| (PathBuf::from(&file.path), false)))
+            }
         }
     }
     std::fs::create_dir_all(out_dir).map_err(io(out_dir))?;
@@ -53,10 +58,16 @@ pub(crate) fn write_editions(out_dir: &Path, editions: &[Staged<'_>]) -> Result<
             _ => None,
         };
         if let Some(what) = in_the_way {
-            return Err(BuildError::InTheWay { path: destination, what });
+            return Err(BuildError::InTheWay {
+                path: destination,
+                what,
+            });
         }
     }
-    let staging = tempfile::Builder::new().prefix(".folio-build-").tempdir_in(out_dir).map_err(io(out_dir))?;
+    let staging = tempfile::Builder::new()
+        .prefix(".folio-build-")
+        .tempdir_in(out_dir)
+        .map_err(io(out_dir))?;
     for Staged { edition, files } in editions {
         let base = match edition {
             Edition::Html => staging.path().join("html"),
@@ -82,7 +93,10 @@ pub(crate) fn write_editions(out_dir: &Path, editions: &[Staged<'_>]) -> Result<
                 for (name, had_previous) in done.into_iter().rev() {
                     undo(&out_dir.join(name), &backup.join(name), had_previous);
                 }
-                return Err(BuildError::Io { path: destination, source });
+                return Err(BuildError::Io {
+                    path: destination,
+                    source,
+                });
             }
         }
     }
@@ -110,7 +124,11 @@ fn replace(new: &Path, destination: &Path, backup: &Path) -> std::io::Result<boo
 
 /// Puts back what [`replace`] replaced (best effort: this runs after a failure).
 fn undo(destination: &Path, backup: &Path, had_previous: bool) {
-    let _ = if destination.is_dir() { std::fs::remove_dir_all(destination) } else { std::fs::remove_file(destination) };
+    let _ = if destination.is_dir() {
+        std::fs::remove_dir_all(destination)
+    } else {
+        std::fs::remove_file(destination)
+    };
     if had_previous {
         let _ = std::fs::rename(backup, destination);
     }
@@ -121,13 +139,20 @@ fn check_paths(edition: Edition, files: &[OutputFile]) -> Result<(), BuildError>
     let mut seen = HashSet::new();
     for file in files {
         let path = Path::new(&file.path);
-        let plain = !file.path.is_empty() && path.components().all(|c| matches!(c, Component::Normal(_)));
+        let plain =
+            !file.path.is_empty() && path.components().all(|c| matches!(c, Component::Normal(_)));
         let single = matches!(edition, Edition::Html) || path.components().count() == 1;
         if !plain || !single {
-            return Err(BuildError::Internal(format!("the {edition:?} edition named a file `{}`, which is not a plain relative path", file.path)));
+            return Err(BuildError::Internal(format!(
+                "the {edition:?} edition named a file `{}`, which is not a plain relative path",
+                file.path
+            )));
         }
         if !seen.insert(file.path.to_lowercase()) {
-            return Err(BuildError::Internal(format!("the {edition:?} edition wrote two files named `{}`", file.path)));
+            return Err(BuildError::Internal(format!(
+                "the {edition:?} edition wrote two files named `{}`",
+                file.path
+            )));
         }
     }
     Ok(())
@@ -138,11 +163,19 @@ mod tests {
     use super::*;
 
     fn file(path: &str, bytes: &str) -> OutputFile {
-        OutputFile { path: path.into(), bytes: bytes.into() }
+        OutputFile {
+            path: path.into(),
+            bytes: bytes.into(),
+        }
     }
 
     fn leftovers(dir: &Path) -> Vec<String> {
-        std::fs::read_dir(dir).unwrap().flatten().map(|e| e.file_name().to_string_lossy().into_owned()).filter(|n| n.starts_with('.')).collect()
+        std::fs::read_dir(dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with('.'))
+            .collect()
     }
 
     #[test]
@@ -150,13 +183,38 @@ mod tests {
         let out = tempfile::tempdir().unwrap();
         let site = [file("index.html", "one"), file("a/b.html", "two")];
         let pdf = [file("livre.pdf", "pdf")];
-        let staged = [Staged { edition: Edition::Html, files: &site }, Staged { edition: Edition::Pdf, files: &pdf }];
+        let staged = [
+            Staged {
+                edition: Edition::Html,
+                files: &site,
+            },
+            Staged {
+                edition: Edition::Pdf,
+                files: &pdf,
+            },
+        ];
         let written = write_editions(out.path(), &staged).unwrap();
-        assert_eq!(written, [out.path().join("html"), out.path().join("livre.pdf")]);
+        assert_eq!(
+            written,
+            [out.path().join("html"), out.path().join("livre.pdf")]
+        );
         let site = [file("index.html", "three")];
-        write_editions(out.path(), &[Staged { edition: Edition::Html, files: &site }]).unwrap();
-        assert_eq!(std::fs::read_to_string(out.path().join("html/index.html")).unwrap(), "three");
-        assert!(!out.path().join("html/a").exists(), "the old site is replaced, not merged");
+        write_editions(
+            out.path(),
+            &[Staged {
+                edition: Edition::Html,
+                files: &site,
+            }],
+        )
+        .unwrap();
+        assert_eq!(
+            std::fs::read_to_string(out.path().join("html/index.html")).unwrap(),
+            "three"
+        );
+        assert!(
+            !out.path().join("html/a").exists(),
+            "the old site is replaced, not merged"
+        );
         assert!(leftovers(out.path()).is_empty());
     }
 
@@ -164,20 +222,52 @@ mod tests {
     fn a_folder_in_the_way_stops_the_build_before_anything_moves() {
         let out = tempfile::tempdir().unwrap();
         let site = [file("index.html", "old")];
-        write_editions(out.path(), &[Staged { edition: Edition::Html, files: &site }]).unwrap();
+        write_editions(
+            out.path(),
+            &[Staged {
+                edition: Edition::Html,
+                files: &site,
+            }],
+        )
+        .unwrap();
         std::fs::create_dir(out.path().join("livre.pdf")).unwrap();
         let site = [file("index.html", "new")];
         let pdf = [file("livre.pdf", "pdf")];
-        let error = write_editions(out.path(), &[Staged { edition: Edition::Html, files: &site }, Staged { edition: Edition::Pdf, files: &pdf }]).unwrap_err();
+        let error = write_editions(
+            out.path(),
+            &[
+                Staged {
+                    edition: Edition::Html,
+                    files: &site,
+                },
+                Staged {
+                    edition: Edition::Pdf,
+                    files: &pdf,
+                },
+            ],
+        )
+        .unwrap_err();
         assert!(matches!(error, BuildError::InTheWay { .. }), "{error}");
-        assert_eq!(std::fs::read_to_string(out.path().join("html/index.html")).unwrap(), "old");
+        assert_eq!(
+            std::fs::read_to_string(out.path().join("html/index.html")).unwrap(),
+            "old"
+        );
         assert!(leftovers(out.path()).is_empty());
     }
 
     #[test]
     fn paths_that_leave_the_edition_or_repeat_are_refused() {
-        for bad in [&[file("../x.pdf", "")][..], &[file("/tmp/x.pdf", "")], &[file("a/x.pdf", "")], &[file("x.pdf", ""), file("X.PDF", "")]] {
-            assert!(matches!(check_paths(Edition::Pdf, bad), Err(BuildError::Internal(_))), "{:?}", bad[0].path);
+        for bad in [
+            &[file("../x.pdf", "")][..],
+            &[file("/tmp/x.pdf", "")],
+            &[file("a/x.pdf", "")],
+            &[file("x.pdf", ""), file("X.PDF", "")],
+        ] {
+            assert!(
+                matches!(check_paths(Edition::Pdf, bad), Err(BuildError::Internal(_))),
+                "{:?}",
+                bad[0].path
+            );
         }
         assert!(check_paths(Edition::Html, &[file("a/b.html", "")]).is_ok());
     }

@@ -6,7 +6,9 @@ mod common;
 
 use std::collections::{BTreeMap, HashSet};
 
-use folio::core::model::{Block, Book, ImageTarget, Inline, LinkTarget, RawHtml, plain_text};
+use folio::core::model::{
+    Block, Book, ChapterId, ImageTarget, Inline, LinkTarget, RawHtml, plain_text,
+};
 use folio::core::visit_all_inlines;
 use folio::{Severity, core::diagnostics::Diagnostic};
 
@@ -20,17 +22,30 @@ fn white_paper() -> Book {
 
 /// `severity path:line:col message` for every diagnostic.
 fn diagnostics(book: &Book) -> Vec<String> {
-    book.diagnostics.iter().map(|d: &Diagnostic| format!("{:?} {} {}", d.severity, d.location(&book.sources), d.message)).collect()
+    book.diagnostics
+        .iter()
+        .map(|d: &Diagnostic| {
+            format!(
+                "{:?} {} {}",
+                d.severity,
+                d.location(&book.sources),
+                d.message
+            )
+        })
+        .collect()
 }
 
-fn chapter(book: &Book, file: &str) -> usize {
-    book.chapters.iter().position(|c| c.file == file).unwrap_or_else(|| panic!("no chapter {file}"))
+fn chapter(book: &Book, file: &str) -> ChapterId {
+    book.chapter_ids()
+        .find(|(_, c)| c.file == file)
+        .map(|(id, _)| id)
+        .unwrap_or_else(|| panic!("no chapter {file}"))
 }
 
 /// Every inline of the book with the chapter it is in.
-fn inlines(book: &Book) -> Vec<(usize, Inline)> {
+fn inlines(book: &Book) -> Vec<(ChapterId, Inline)> {
     let mut out = Vec::new();
-    for (id, chapter) in book.chapters.iter().enumerate() {
+    for (id, chapter) in book.chapter_ids() {
         visit_all_inlines(chapter, &mut |inline| out.push((id, inline.clone())));
     }
     out
@@ -38,7 +53,10 @@ fn inlines(book: &Book) -> Vec<(usize, Inline)> {
 
 fn span_of(book: &Book, inline: &Inline) -> String {
     let span = inline.span();
-    format!("{}:{}:{}", book.sources[span.source].path, span.line, span.col)
+    format!(
+        "{}:{}:{}",
+        book.sources[span.source].path, span.line, span.col
+    )
 }
 
 #[test]
@@ -57,7 +75,13 @@ fn white_paper_metadata_and_tree() {
     let rows: Vec<String> = book
         .chapters
         .iter()
-        .map(|c| format!("{}|{}|{:?}|{:?}|{:?}|{}|{}", c.file, c.title, c.kind, c.part, c.parent, c.depth, c.path))
+        .map(|c| {
+            let (part, parent) = (c.part.map(|p| p.index()), c.parent.map(|p| p.index()));
+            format!(
+                "{}|{}|{:?}|{part:?}|{parent:?}|{}|{}",
+                c.file, c.title, c.kind, c.depth, c.path
+            )
+        })
         .collect();
     let expected = [
         "README.md|Introduction|Front|None|None|0|index",
@@ -74,7 +98,10 @@ fn white_paper_metadata_and_tree() {
         "references.md|Références|Body|Some(2)|None|0|references",
     ];
     assert_eq!(rows, expected);
-    assert_eq!(book.bibliography.chapter, Some(chapter(&book, "references.md")));
+    assert_eq!(
+        book.bibliography.chapter,
+        Some(chapter(&book, "references.md"))
+    );
 }
 
 #[test]
@@ -95,8 +122,15 @@ fn white_paper_diagnostics_are_exactly_the_deliberate_ones() {
     let mut sorted_expected: Vec<String> = expected.iter().map(|s| s.to_string()).collect();
     sorted_expected.sort();
     assert_eq!(sorted_found, sorted_expected, "\n{}", found.join("\n"));
-    let broken = book.diagnostics.iter().find(|d| d.message.starts_with("broken link")).unwrap();
-    assert_eq!(broken.hint.as_deref(), Some("did you mean `2-constituants/1-code_source.md`?"));
+    let broken = book
+        .diagnostics
+        .iter()
+        .find(|d| d.message.starts_with("broken link"))
+        .unwrap();
+    assert_eq!(
+        broken.hint.as_deref(),
+        Some("did you mean `2-constituants/1-code_source.md`?")
+    );
     assert!(!book.has_errors());
 }
 
@@ -111,7 +145,14 @@ fn white_paper_footnotes_are_scoped_and_numbered_per_book() {
                 other => panic!("{other:?}"),
             });
             let words: String = text.chars().take(20).collect();
-            found.push(format!("{}|{}|{}|{}|{}", chapter.file, note.label, note.number, note.references.len(), words));
+            found.push(format!(
+                "{}|{}|{}|{}|{}",
+                chapter.file,
+                note.label,
+                note.number,
+                note.references.len(),
+                words
+            ));
         }
     }
     let expected = [
@@ -136,7 +177,13 @@ fn white_paper_footnotes_are_scoped_and_numbered_per_book() {
 
     // Every reference points at its own chapter's note, whose back links name it.
     for (id, inline) in inlines(&book) {
-        if let Inline::FootnoteRef { label, note, id: ref_id, .. } = inline {
+        if let Inline::FootnoteRef {
+            label,
+            note,
+            id: ref_id,
+            ..
+        } = inline
+        {
             let note = &book.chapters[id].footnotes[note.expect("every reference is defined")];
             assert_eq!(note.label, label);
             assert!(note.references.contains(&ref_id));
@@ -151,7 +198,10 @@ fn white_paper_footnotes_are_scoped_and_numbered_per_book() {
         if let Block::Paragraph { content, .. } = block {
             for inline in content {
                 match inline {
-                    Inline::Link { target: LinkTarget::External { url }, .. } => kinds.push(format!("link {url}")),
+                    Inline::Link {
+                        target: LinkTarget::External { url },
+                        ..
+                    } => kinds.push(format!("link {url}")),
                     Inline::Emphasis { .. } => kinds.push("emphasis".into()),
                     Inline::Citation { items, .. } => kinds.push(format!("cite {}", items[0].key)),
                     _ => {}
@@ -159,7 +209,14 @@ fn white_paper_footnotes_are_scoped_and_numbered_per_book() {
             }
         }
     }
-    assert_eq!(kinds, ["link https://forum.example.org/c/gouvernance", "emphasis", "cite Hess & Ostrom, 2007"]);
+    assert_eq!(
+        kinds,
+        [
+            "link https://forum.example.org/c/gouvernance",
+            "emphasis",
+            "cite Hess & Ostrom, 2007"
+        ]
+    );
 }
 
 #[test]
@@ -170,13 +227,21 @@ fn footnotes_can_be_numbered_per_chapter() {
             assert_eq!(note.number as usize, i + 1, "{}", chapter.file);
         }
     }
-    assert!(book.chapters.iter().any(|c| c.footnotes.len() >= 2), "the fixture should exercise the restart");
+    assert!(
+        book.chapters.iter().any(|c| c.footnotes.len() >= 2),
+        "the fixture should exercise the restart"
+    );
 }
 
 #[test]
 fn white_paper_citations_link_to_entries() {
     let book = white_paper();
-    let keys: Vec<&str> = book.bibliography.entries.iter().map(|e| e.key.as_str()).collect();
+    let keys: Vec<&str> = book
+        .bibliography
+        .entries
+        .iter()
+        .map(|e| e.key.as_str())
+        .collect();
     assert_eq!(
         keys,
         [
@@ -197,17 +262,35 @@ fn white_paper_citations_link_to_entries() {
     for (chapter_id, inline) in inlines(&book) {
         if let Inline::Citation { items: cited, .. } = &inline {
             for item in cited {
-                let entry = item.entry.map(|e| book.bibliography.entries[e].key.as_str()).unwrap_or("-");
-                items.push(format!("{} {} -> {}", span_of(&book, &inline), item.key, entry));
+                let entry = item
+                    .entry
+                    .map(|e| book.bibliography.entries[e].key.as_str())
+                    .unwrap_or("-");
+                items.push(format!(
+                    "{} {} -> {}",
+                    span_of(&book, &inline),
+                    item.key,
+                    entry
+                ));
                 if let Some(e) = item.entry {
                     let sites = &book.bibliography.entries[e].cited_by;
-                    assert!(sites.iter().any(|s| s.chapter == chapter_id && s.id == item.id), "{} not in cited_by", item.id);
+                    assert!(
+                        sites
+                            .iter()
+                            .any(|s| s.chapter == chapter_id && s.id == item.id),
+                        "{} not in cited_by",
+                        item.id
+                    );
                 }
             }
         }
     }
     assert_eq!(items.len(), 16, "{items:#?}");
-    assert_eq!(items.iter().filter(|i| i.ends_with("-> -")).count(), 1, "only Benkler, 2006 has no entry: {items:#?}");
+    assert_eq!(
+        items.iter().filter(|i| i.ends_with("-> -")).count(),
+        1,
+        "only Benkler, 2006 has no entry: {items:#?}"
+    );
     for expected in [
         "1-enjeux/README.md:7:191 Coriat, 2017 -> Coriat, 2017",
         "2-constituants/2-gouvernance.md:23:95 Colin & Verdier, 2015 -> Colin & Verdier, 2015",
@@ -216,9 +299,17 @@ fn white_paper_citations_link_to_entries() {
         "3-agir/1-acteurs_publics.md:15:87 Coriat, 2015b -> Coriat, 2015b",
         "3-agir/1-acteurs_publics.md:15:177 Benkler, 2006 -> -",
     ] {
-        assert!(items.iter().any(|i| i == expected), "missing `{expected}` in {items:#?}");
+        assert!(
+            items.iter().any(|i| i == expected),
+            "missing `{expected}` in {items:#?}"
+        );
     }
-    let hess = book.bibliography.entries.iter().find(|e| e.key == "Hess & Ostrom, 2007").unwrap();
+    let hess = book
+        .bibliography
+        .entries
+        .iter()
+        .find(|e| e.key == "Hess & Ostrom, 2007")
+        .unwrap();
     assert_eq!(hess.cited_by.len(), 3);
     // A locator is kept apart from the key.
     assert!(inlines(&book).iter().any(|(_, i)| matches!(i, Inline::Citation { items, .. } if items[0].locator.as_deref() == Some("p. 90"))));
@@ -253,7 +344,11 @@ fn white_paper_links_resolve() {
     for (_, inline) in inlines(&book) {
         if let Inline::Link { target, .. } = &inline {
             let target = match target {
-                LinkTarget::Chapter { chapter, anchor } => format!("{}#{}", book.chapters[*chapter].file, anchor.as_deref().unwrap_or("")),
+                LinkTarget::Chapter { chapter, anchor } => format!(
+                    "{}#{}",
+                    book.chapters[*chapter].file,
+                    anchor.as_deref().unwrap_or("")
+                ),
                 LinkTarget::Anchor { anchor } => format!("#{anchor}"),
                 LinkTarget::Asset { asset } => format!("asset {}", book.assets[*asset].path),
                 LinkTarget::External { url } => format!("external {url}"),
@@ -266,28 +361,76 @@ fn white_paper_links_resolve() {
         ("README.md:21:32", "1-enjeux/README.md#"),
         ("README.md:21:93", "3-agir/README.md#"),
         ("1-enjeux/README.md:17:224", "2-constituants/README.md#"),
-        ("1-enjeux/1-definitions.md:3:136", "glossaire.md#licence-libre"),
-        ("1-enjeux/1-definitions.md:24:129", "2-constituants/1-code_source.md#"),
+        (
+            "1-enjeux/1-definitions.md:3:136",
+            "glossaire.md#licence-libre",
+        ),
+        (
+            "1-enjeux/1-definitions.md:24:129",
+            "2-constituants/1-code_source.md#",
+        ),
         ("1-enjeux/1-definitions.md:30:45", "references.md#"),
-        ("2-constituants/README.md:7:30", "2-constituants/1-code_source.md#"),
-        ("2-constituants/README.md:7:131", "2-constituants/2-gouvernance.md#"),
-        ("2-constituants/1-code_source.md:15:92", "3-agir/3-feuille_de_route.md#"),
-        ("2-constituants/2-gouvernance.md:29:62", "external https://forum.example.org/c/gouvernance"),
+        (
+            "2-constituants/README.md:7:30",
+            "2-constituants/1-code_source.md#",
+        ),
+        (
+            "2-constituants/README.md:7:131",
+            "2-constituants/2-gouvernance.md#",
+        ),
+        (
+            "2-constituants/1-code_source.md:15:92",
+            "3-agir/3-feuille_de_route.md#",
+        ),
+        (
+            "2-constituants/2-gouvernance.md:29:62",
+            "external https://forum.example.org/c/gouvernance",
+        ),
         ("3-agir/README.md:3:169", "2-constituants/README.md#"),
-        ("3-agir/1-acteurs_publics.md:9:61", "asset assets/charte.pdf"),
-        ("3-agir/1-acteurs_publics.md:9:314", "external https://www.etalab.gouv.fr/"),
-        ("3-agir/1-acteurs_publics.md:13:101", "2-constituants/2-gouvernance.md#gouvernance"),
-        ("3-agir/1-acteurs_publics.md:17:54", "2-constituants/2-gouvernance.md#"),
-        ("3-agir/2-financement.md:7:134", "2-constituants/1-code_source.md#point-cle"),
+        (
+            "3-agir/1-acteurs_publics.md:9:61",
+            "asset assets/charte.pdf",
+        ),
+        (
+            "3-agir/1-acteurs_publics.md:9:314",
+            "external https://www.etalab.gouv.fr/",
+        ),
+        (
+            "3-agir/1-acteurs_publics.md:13:101",
+            "2-constituants/2-gouvernance.md#gouvernance",
+        ),
+        (
+            "3-agir/1-acteurs_publics.md:17:54",
+            "2-constituants/2-gouvernance.md#",
+        ),
+        (
+            "3-agir/2-financement.md:7:134",
+            "2-constituants/1-code_source.md#point-cle",
+        ),
         ("3-agir/2-financement.md:13:186", "unresolved"),
         ("3-agir/3-feuille_de_route.md:3:175", "#calendrier"),
-        ("glossaire.md:9:113", "2-constituants/2-gouvernance.md#gouvernance"),
+        (
+            "glossaire.md:9:113",
+            "2-constituants/2-gouvernance.md#gouvernance",
+        ),
     ];
     for (at, target) in expected {
-        assert_eq!(links.get(at).map(String::as_str), Some(target), "link at {at}; all links: {links:#?}");
+        assert_eq!(
+            links.get(at).map(String::as_str),
+            Some(target),
+            "link at {at}; all links: {links:#?}"
+        );
     }
-    assert_eq!(links.values().filter(|t| *t == "unresolved").count(), 1, "{links:#?}");
-    let asset = book.assets.iter().find(|a| a.path == "assets/charte.pdf").unwrap();
+    assert_eq!(
+        links.values().filter(|t| *t == "unresolved").count(),
+        1,
+        "{links:#?}"
+    );
+    let asset = book
+        .assets
+        .iter()
+        .find(|a| a.path == "assets/charte.pdf")
+        .unwrap();
     assert_eq!(asset.media_type, "application/pdf");
 }
 
@@ -297,13 +440,33 @@ type Pixels = (u32, u32);
 #[test]
 fn white_paper_images_resolve_with_their_size() {
     let book = white_paper();
-    let sizes: BTreeMap<&str, (String, Option<Pixels>)> =
-        book.assets.iter().map(|a| (a.path.as_str(), (a.media_type.clone(), a.size.map(|s| (s.width, s.height))))).collect();
+    let sizes: BTreeMap<&str, (String, Option<Pixels>)> = book
+        .assets
+        .iter()
+        .map(|a| {
+            (
+                a.path.as_str(),
+                (a.media_type.clone(), a.size.map(|s| (s.width, s.height))),
+            )
+        })
+        .collect();
     assert_eq!(sizes["cover.png"], ("image/png".into(), Some((600, 900))));
-    assert_eq!(sizes["assets/logo.png"], ("image/png".into(), Some((400, 200))));
-    assert_eq!(sizes["assets/schema-gouvernance.png"], ("image/png".into(), Some((1200, 600))));
-    assert_eq!(sizes["assets/picto.png"], ("image/png".into(), Some((24, 24))));
-    assert_eq!(sizes["assets/cycle.svg"], ("image/svg+xml".into(), Some((300, 150))));
+    assert_eq!(
+        sizes["assets/logo.png"],
+        ("image/png".into(), Some((400, 200)))
+    );
+    assert_eq!(
+        sizes["assets/schema-gouvernance.png"],
+        ("image/png".into(), Some((1200, 600)))
+    );
+    assert_eq!(
+        sizes["assets/picto.png"],
+        ("image/png".into(), Some((24, 24)))
+    );
+    assert_eq!(
+        sizes["assets/cycle.svg"],
+        ("image/svg+xml".into(), Some((300, 150)))
+    );
 
     let readme = &book.chapters[chapter(&book, "README.md")];
     assert!(readme.blocks.iter().any(|b| matches!(b, Block::Figure { image, .. } if image.alt.starts_with("Logo du livre blanc") && matches!(image.target, ImageTarget::Asset { .. }))));
@@ -311,7 +474,10 @@ fn white_paper_images_resolve_with_their_size() {
     for (_, inline) in inlines(&book) {
         if let Inline::Image(image) = inline {
             images += 1;
-            assert!(matches!(image.target, ImageTarget::Asset { .. }), "{image:?}");
+            assert!(
+                matches!(image.target, ImageTarget::Asset { .. }),
+                "{image:?}"
+            );
         }
     }
     assert_eq!(images, 5, "four figures and one inline pictogram");
@@ -327,7 +493,11 @@ fn white_paper_ids_are_unique() {
         collect_heading_ids(&chapter.blocks, &mut headings);
         for id in &headings {
             assert!(local.insert(id.clone()), "`{id}` twice in {}", chapter.file);
-            assert!(global.insert(chapter.global_id(id).to_string()), "`{id}` collides book-wide in {}", chapter.file);
+            assert!(
+                global.insert(chapter.global_id(id).to_string()),
+                "`{id}` collides book-wide in {}",
+                chapter.file
+            );
         }
     }
     let gouv = &book.chapters[chapter(&book, "2-constituants/2-gouvernance.md")];
@@ -379,14 +549,22 @@ fn white_paper_heading_levels_are_normalised_and_text_kept() {
             _ => None,
         })
         .collect();
-    assert!(headings.iter().any(|h| h == "Pourquoi ce livre blanc\u{202F}?"), "{headings:?}");
+    assert!(
+        headings
+            .iter()
+            .any(|h| h == "Pourquoi ce livre blanc\u{202F}?"),
+        "{headings:?}"
+    );
     let mut text = String::new();
     visit_all_inlines(readme, &mut |i| {
         if let Inline::Text { text: t, .. } = i {
             text.push_str(t);
         }
     });
-    assert!(text.contains("«\u{202F}pionniers\u{202F}»"), "typed narrow spaces are kept, not doubled");
+    assert!(
+        text.contains("«\u{202F}pionniers\u{202F}»"),
+        "typed narrow spaces are kept, not doubled"
+    );
     assert!(!text.contains("\u{202F}\u{202F}"));
 }
 
@@ -395,7 +573,19 @@ fn mdbook_layout() {
     let book = open("mdbook");
     let parts: Vec<&str> = book.parts.iter().map(|p| p.title.as_str()).collect();
     assert_eq!(parts, ["Premiers pas", "Aller plus loin"]);
-    let rows: Vec<String> = book.chapters.iter().map(|c| format!("{}|{:?}|{:?}|{}", c.file, c.kind, c.part, c.depth)).collect();
+    let rows: Vec<String> = book
+        .chapters
+        .iter()
+        .map(|c| {
+            format!(
+                "{}|{:?}|{:?}|{}",
+                c.file,
+                c.kind,
+                c.part.map(|p| p.index()),
+                c.depth
+            )
+        })
+        .collect();
     assert_eq!(
         rows,
         [
@@ -410,34 +600,96 @@ fn mdbook_layout() {
     );
     assert_eq!(book.output_name(), "guide-mdbook");
     assert_eq!(book.chapters[0].span.source, book.chapters[0].source);
-    assert_eq!(book.sources[book.chapters[0].source].path, "src/avant-propos.md");
+    assert_eq!(
+        book.sources[book.chapters[0].source].path,
+        "src/avant-propos.md"
+    );
     let found = diagnostics(&book);
     assert_eq!(found.len(), 1, "{found:#?}");
-    assert!(found[0].starts_with("Note src/SUMMARY.md:") && found[0].contains("draft chapter `À venir` skipped"), "{found:?}");
-    assert_eq!(book.bibliography.chapter, Some(5));
+    assert!(
+        found[0].starts_with("Note src/SUMMARY.md:")
+            && found[0].contains("draft chapter `À venir` skipped"),
+        "{found:?}"
+    );
+    assert_eq!(book.bibliography.chapter, Some(ChapterId(5)));
     // One file with spaces in its name, written two ways: one asset, a portable href.
-    let assets: Vec<(&str, &str, Option<Pixels>)> = book.assets.iter().map(|a| (a.path.as_str(), a.href.as_str(), a.size.map(|s| (s.width, s.height)))).collect();
+    let assets: Vec<(&str, &str, Option<Pixels>)> = book
+        .assets
+        .iter()
+        .map(|a| {
+            (
+                a.path.as_str(),
+                a.href.as_str(),
+                a.size.map(|s| (s.width, s.height)),
+            )
+        })
+        .collect();
     assert_eq!(
         assets,
         [
-            ("images/jardin au printemps.png", "images/jardin-au-printemps.png", Some((320, 240))),
-            ("images/plan des parcelles.svg", "images/plan-des-parcelles.svg", Some((320, 160))),
+            (
+                "images/jardin au printemps.png",
+                "images/jardin-au-printemps.png",
+                Some((320, 240))
+            ),
+            (
+                "images/plan des parcelles.svg",
+                "images/plan-des-parcelles.svg",
+                Some((320, 160))
+            ),
         ]
     );
     // Raw HTML: its figure's id is a link target, its image an asset, its link a chapter.
     let parcelles = &book.chapters[2];
-    let Some(Block::Html(figure)) = parcelles.blocks.iter().find(|b| matches!(b, Block::Html(_))) else { panic!("the figure is raw HTML") };
+    let Some(Block::Html(figure)) = parcelles
+        .blocks
+        .iter()
+        .find(|b| matches!(b, Block::Html(_)))
+    else {
+        panic!("the figure is raw HTML")
+    };
     assert_eq!(figure.anchors, ["plan"]);
     let image = &figure.references[0];
-    assert_eq!((image.element.as_str(), image.target.clone(), image.span.line), ("img", LinkTarget::Asset { asset: 1 }, 18));
-    assert_eq!(image.caption.as_deref(), Some("Le plan affiché sur la porte de la cabane."));
+    assert_eq!(
+        (
+            image.element.as_str(),
+            image.target.clone(),
+            image.span.line
+        ),
+        (
+            "img",
+            LinkTarget::Asset {
+                asset: folio::core::AssetId(1)
+            },
+            18
+        )
+    );
+    assert_eq!(
+        image.caption.as_deref(),
+        Some("Le plan affiché sur la porte de la cabane.")
+    );
     let mut raw_links = Vec::new();
     visit_all_inlines(parcelles, &mut |inline| {
         if let Inline::Html(raw) = inline {
-            raw_links.extend(raw.references.iter().map(|r| (r.url.clone(), r.target.clone(), r.span.line, r.span.col)));
+            raw_links.extend(
+                raw.references
+                    .iter()
+                    .map(|r| (r.url.clone(), r.target.clone(), r.span.line, r.span.col)),
+            );
         }
     });
-    assert_eq!(raw_links, [("../regles.html".to_string(), LinkTarget::Chapter { chapter: 3, anchor: None }, 22, 36)]);
+    assert_eq!(
+        raw_links,
+        [(
+            "../regles.html".to_string(),
+            LinkTarget::Chapter {
+                chapter: ChapterId(3),
+                anchor: None
+            },
+            22,
+            36
+        )]
+    );
     let mut to_the_plan = None;
     visit_all_inlines(&book.chapters[3], &mut |inline| {
         if let Inline::Link { url, target, .. } = inline
@@ -446,12 +698,25 @@ fn mdbook_layout() {
             to_the_plan = Some(target.clone());
         }
     });
-    assert_eq!(to_the_plan, Some(LinkTarget::Chapter { chapter: 2, anchor: Some("plan".into()) }));
+    assert_eq!(
+        to_the_plan,
+        Some(LinkTarget::Chapter {
+            chapter: ChapterId(2),
+            anchor: Some("plan".into())
+        })
+    );
     let mut images = 0;
     for chapter in &book.chapters {
         visit_all_inlines(chapter, &mut |inline| {
             if let Inline::Image(image) = inline {
-                assert_eq!(image.target, ImageTarget::Asset { asset: 0 }, "{}", image.url);
+                assert_eq!(
+                    image.target,
+                    ImageTarget::Asset {
+                        asset: folio_core::AssetId(0)
+                    },
+                    "{}",
+                    image.url
+                );
                 images += 1;
             }
         });
@@ -468,24 +733,52 @@ fn single_file_with_front_matter() {
     assert!(!book.metadata.authors.is_empty());
     assert!(book.metadata.description.is_some());
     let chapter = &book.chapters[0];
-    assert!(chapter.footnotes.iter().any(|n| n.references.len() == 2), "a note referenced twice");
-    assert!(chapter.blocks.iter().any(|b| matches!(b, Block::Table { .. })));
-    assert!(book.assets.iter().any(|a| a.path == "images/carte.png" && a.size.map(|s| (s.width, s.height)) == Some((480, 320))));
-    assert!(book.diagnostics.iter().all(|d| d.severity < Severity::Warning), "{:#?}", diagnostics(&book));
+    assert!(
+        chapter.footnotes.iter().any(|n| n.references.len() == 2),
+        "a note referenced twice"
+    );
+    assert!(
+        chapter
+            .blocks
+            .iter()
+            .any(|b| matches!(b, Block::Table { .. }))
+    );
+    assert!(
+        book.assets.iter().any(|a| a.path == "images/carte.png"
+            && a.size.map(|s| (s.width, s.height)) == Some((480, 320)))
+    );
+    assert!(
+        book.diagnostics
+            .iter()
+            .all(|d| d.severity < Severity::Warning),
+        "{:#?}",
+        diagnostics(&book)
+    );
 }
 
 #[test]
 fn the_user_guide_is_clean() {
-    let book = folio::Book::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("book")).unwrap();
+    let book =
+        folio::Book::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("book")).unwrap();
     let found = diagnostics(&book);
-    assert!(book.diagnostics.iter().all(|d| d.severity < Severity::Warning), "{found:#?}");
+    assert!(
+        book.diagnostics
+            .iter()
+            .all(|d| d.severity < Severity::Warning),
+        "{found:#?}"
+    );
 }
 
 /// Each bad book: its diagnostics (snapshot) and the CLI's exit code 1.
 #[test]
 fn bad_fixtures_report_and_exit_1() {
     let bad = common::fixture("bad");
-    let mut cases: Vec<_> = std::fs::read_dir(&bad).unwrap().flatten().filter(|e| e.path().is_dir()).map(|e| e.file_name()).collect();
+    let mut cases: Vec<_> = std::fs::read_dir(&bad)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().is_dir())
+        .map(|e| e.file_name())
+        .collect();
     cases.sort();
     assert!(cases.len() >= 7);
     for case in cases {
@@ -493,11 +786,28 @@ fn bad_fixtures_report_and_exit_1() {
         let path = bad.join(&case);
         let book = folio::Book::load(&path).unwrap_or_else(|e| panic!("{case}: {e}"));
         assert!(book.has_errors(), "{case} should have an error");
-        let errors: Vec<&Diagnostic> = book.diagnostics.iter().filter(|d| d.severity == Severity::Error).collect();
-        let rendered = folio::core::diagnostics::render(&errors.into_iter().cloned().collect::<Vec<_>>(), &book.sources, false);
+        let errors: Vec<&Diagnostic> = book
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .collect();
+        let rendered = folio::core::diagnostics::render(
+            &errors.into_iter().cloned().collect::<Vec<_>>(),
+            &book.sources,
+            false,
+        );
         insta::assert_snapshot!(format!("bad_{case}"), rendered);
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_folio")).arg("check").arg(&path).output().unwrap();
-        assert_eq!(out.status.code(), Some(1), "{case}: {}", String::from_utf8_lossy(&out.stderr));
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_folio"))
+            .arg("check")
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{case}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let built = std::process::Command::new(env!("CARGO_BIN_EXE_folio"))
             .args(["build", "--to", "html", "--out"])
             .arg(common::temp_out(&format!("bad-{case}")))
@@ -510,11 +820,19 @@ fn bad_fixtures_report_and_exit_1() {
 
 #[test]
 fn cli_exit_codes() {
-    let run = |args: &[&str]| std::process::Command::new(env!("CARGO_BIN_EXE_folio")).args(args).output().unwrap();
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_folio"))
+            .args(args)
+            .output()
+            .unwrap()
+    };
     let wp = common::fixture("white-paper");
     let wp = wp.to_str().unwrap();
     assert_eq!(run(&["check", wp]).status.code(), Some(0));
-    assert_eq!(run(&["check", wp, "--deny-warnings"]).status.code(), Some(1));
+    assert_eq!(
+        run(&["check", wp, "--deny-warnings"]).status.code(),
+        Some(1)
+    );
     assert_eq!(run(&["check", "/nonexistent/book"]).status.code(), Some(2));
     assert_eq!(run(&["build", wp, "--to", "docx"]).status.code(), Some(2));
     let inspect = run(&["inspect", wp, "--json"]);
@@ -529,9 +847,14 @@ fn cli_exit_codes() {
 /// comes from the source, and a source with words gives a model with words.
 #[test]
 fn spec_examples_survive_into_the_model() {
-    let Some((commonmark, gfm)) = common::spec::spec_files() else { return };
+    let Some((commonmark, gfm)) = common::spec::spec_files() else {
+        return;
+    };
     let mut checked = 0;
-    for example in common::spec::examples("CommonMark 0.31.2", &commonmark).iter().chain(&common::spec::examples("GFM 0.29", &gfm)) {
+    for example in common::spec::examples("CommonMark 0.31.2", &commonmark)
+        .iter()
+        .chain(&common::spec::examples("GFM 0.29", &gfm))
+    {
         // A document that opens with `---` starts YAML front matter (as GitBook books use it).
         if example.markdown.starts_with("---\n") {
             continue;
@@ -543,7 +866,9 @@ fn spec_examples_survive_into_the_model() {
         let mut text = String::new();
         for chapter in &book.chapters {
             visit_all_inlines(chapter, &mut |i| match i {
-                Inline::Text { text: t, .. } | Inline::Code { code: t, .. } | Inline::Html(RawHtml { html: t, .. }) => {
+                Inline::Text { text: t, .. }
+                | Inline::Code { code: t, .. }
+                | Inline::Html(RawHtml { html: t, .. }) => {
                     text.push_str(t);
                     text.push(' ');
                 }
@@ -551,19 +876,38 @@ fn spec_examples_survive_into_the_model() {
             });
             collect_block_text(&chapter.blocks, &mut text);
         }
-        let words = |s: &str| s.split(|c: char| !c.is_alphanumeric()).filter(|w| w.len() > 2).map(str::to_string).collect::<HashSet<_>>();
+        let words = |s: &str| {
+            s.split(|c: char| !c.is_alphanumeric())
+                .filter(|w| w.len() > 2)
+                .map(str::to_string)
+                .collect::<HashSet<_>>()
+        };
         let source_words = words(&example.markdown);
         // Entities (`&ouml;`) and escapes make new words; everything else must come from the source.
         if !example.markdown.contains('&') {
             for word in words(&text) {
-                assert!(source_words.contains(&word) || example.markdown.contains(&word), "{} example {}: `{word}` is not in the source", example.suite, example.number);
+                assert!(
+                    source_words.contains(&word) || example.markdown.contains(&word),
+                    "{} example {}: `{word}` is not in the source",
+                    example.suite,
+                    example.number
+                );
             }
         }
         // Every word the spec shows as text is in the model.
-        let shown: String = scraper::Html::parse_fragment(&example.html).root_element().text().collect::<Vec<_>>().join(" ");
+        let shown: String = scraper::Html::parse_fragment(&example.html)
+            .root_element()
+            .text()
+            .collect::<Vec<_>>()
+            .join(" ");
         let model_words = words(&text);
         for word in words(&shown) {
-            assert!(model_words.contains(&word), "{} example {}: `{word}` is shown by the spec but missing from the model", example.suite, example.number);
+            assert!(
+                model_words.contains(&word),
+                "{} example {}: `{word}` is shown by the spec but missing from the model",
+                example.suite,
+                example.number
+            );
         }
         checked += 1;
     }
@@ -578,7 +922,9 @@ fn collect_block_text(blocks: &[Block], out: &mut String) {
                 out.push(' ');
             }
             Block::BlockQuote { blocks, .. } => collect_block_text(blocks, out),
-            Block::List { items, .. } => items.iter().for_each(|i| collect_block_text(&i.blocks, out)),
+            Block::List { items, .. } => items
+                .iter()
+                .for_each(|i| collect_block_text(&i.blocks, out)),
             _ => {}
         }
     }

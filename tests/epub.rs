@@ -14,7 +14,9 @@ use common::BOOKS;
 use folio_core::{Book, RenderContext};
 use roxmltree::{Document, Node, ParsingOptions};
 
-const CTX: RenderContext = RenderContext { timestamp: 1_700_000_000 };
+const CTX: RenderContext = RenderContext {
+    timestamp: 1_700_000_000,
+};
 const OPS: &str = "http://www.idpf.org/2007/ops";
 
 /// An EPUB read back: its entries in archive order, and its package.
@@ -44,30 +46,59 @@ fn build(name: &'static str) -> Epub {
     assert_eq!(output.files[0].path, format!("{}.epub", book.output_name()));
     let bytes = output.files[0].bytes.clone();
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes.clone())).expect("a zip");
-    let order: Vec<String> = archive.file_names_raw().map(|n| String::from_utf8_lossy(n).into_owned()).collect();
+    let order: Vec<String> = archive
+        .file_names_raw()
+        .map(|n| String::from_utf8_lossy(n).into_owned())
+        .collect();
     let mut entries = BTreeMap::new();
     for name in &order {
         let mut content = Vec::new();
-        archive.by_name(name).expect("entry").read_to_end(&mut content).expect("readable");
+        archive
+            .by_name(name)
+            .expect("entry")
+            .read_to_end(&mut content)
+            .expect("readable");
         entries.insert(name.clone(), content);
     }
-    Epub { name, book, bytes, order, entries }
+    Epub {
+        name,
+        book,
+        bytes,
+        order,
+        entries,
+    }
 }
 
 fn xml(text: &str) -> Document<'_> {
-    Document::parse_with_options(text, ParsingOptions { allow_dtd: true, ..Default::default() }).expect("well-formed XML")
+    Document::parse_with_options(
+        text,
+        ParsingOptions {
+            allow_dtd: true,
+            ..Default::default()
+        },
+    )
+    .expect("well-formed XML")
 }
 
 impl Epub {
     fn text(&self, path: &str) -> &str {
-        let bytes = self.entries.get(path).unwrap_or_else(|| panic!("{}: no {path}", self.name));
+        let bytes = self
+            .entries
+            .get(path)
+            .unwrap_or_else(|| panic!("{}: no {path}", self.name));
         std::str::from_utf8(bytes).expect("UTF-8")
     }
 
     fn opf_path(&self) -> String {
         let container = xml(self.text("META-INF/container.xml"));
-        let rootfile = container.descendants().find(|n| n.has_tag_name("rootfile")).expect("rootfile");
-        rootfile.attribute("full-path").expect("full-path").to_string()
+        let rootfile = container
+            .descendants()
+            .find(|n| n.has_tag_name("rootfile"))
+            .expect("rootfile");
+        rootfile
+            .attribute("full-path")
+            .expect("full-path")
+            .to_string()
     }
 
     fn manifest(&self) -> Vec<Item> {
@@ -77,40 +108,63 @@ impl Epub {
             .filter(|n| n.has_tag_name("item"))
             .map(|n| Item {
                 id: n.attribute("id").unwrap_or_default().to_string(),
-                path: resolve(&opf_path, n.attribute("href").unwrap_or_default()).expect("a local href"),
+                path: resolve(&opf_path, n.attribute("href").unwrap_or_default())
+                    .expect("a local href"),
                 media_type: n.attribute("media-type").unwrap_or_default().to_string(),
-                properties: n.attribute("properties").unwrap_or_default().split_whitespace().map(String::from).collect(),
+                properties: n
+                    .attribute("properties")
+                    .unwrap_or_default()
+                    .split_whitespace()
+                    .map(String::from)
+                    .collect(),
             })
             .collect()
     }
 
     /// Archive paths of the spine, in order.
     fn spine(&self) -> Vec<String> {
-        let items: BTreeMap<String, String> = self.manifest().into_iter().map(|i| (i.id, i.path)).collect();
+        let items: BTreeMap<String, String> = self
+            .manifest()
+            .into_iter()
+            .map(|i| (i.id, i.path))
+            .collect();
         let opf = self.text(&self.opf_path()).to_string();
         let opf = xml(&opf);
         opf.descendants()
             .filter(|n| n.has_tag_name("itemref"))
-            .map(|n| items.get(n.attribute("idref").unwrap_or_default()).cloned().expect("idref in the manifest"))
+            .map(|n| {
+                items
+                    .get(n.attribute("idref").unwrap_or_default())
+                    .cloned()
+                    .expect("idref in the manifest")
+            })
             .collect()
     }
 
     fn item_with(&self, property: &str) -> Option<Item> {
-        self.manifest().into_iter().find(|i| i.properties.iter().any(|p| p == property))
+        self.manifest()
+            .into_iter()
+            .find(|i| i.properties.iter().any(|p| p == property))
     }
 
     /// Archive path of a chapter's content document.
-    fn chapter_path(&self, chapter: usize) -> String {
+    fn chapter_path(&self, chapter: folio_core::ChapterId) -> String {
         format!("EPUB/{}.xhtml", self.book.chapters[chapter].path)
     }
 
     fn documents(&self) -> Vec<Item> {
-        self.manifest().into_iter().filter(|i| i.media_type == "application/xhtml+xml").collect()
+        self.manifest()
+            .into_iter()
+            .filter(|i| i.media_type == "application/xhtml+xml")
+            .collect()
     }
 
     fn write(&self, test: &str) -> PathBuf {
         let dir = common::temp_out(&format!("epub-{test}-{}", self.name));
-        let file = folio_core::OutputFile { path: format!("{}.epub", self.book.output_name()), bytes: self.bytes.clone() };
+        let file = folio_core::OutputFile {
+            path: format!("{}.epub", self.book.output_name()),
+            bytes: self.bytes.clone(),
+        };
         common::write_files(&dir, std::slice::from_ref(&file));
         dir.join(file.path)
     }
@@ -143,7 +197,10 @@ fn percent_decode(text: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok()).and_then(|h| u8::from_str_radix(h, 16).ok());
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
         match (bytes[i], hex) {
             (b'%', Some(byte)) => {
                 out.push(byte);
@@ -176,8 +233,16 @@ fn mimetype_comes_first_stored_without_extra_field() {
         let epub = build(name);
         assert_eq!(epub.order[0], "mimetype", "{name}");
         let bytes = &epub.bytes;
-        assert_eq!(u16::from_le_bytes([bytes[8], bytes[9]]), 0, "{name}: stored");
-        assert_eq!(u16::from_le_bytes([bytes[28], bytes[29]]), 0, "{name}: no extra field");
+        assert_eq!(
+            u16::from_le_bytes([bytes[8], bytes[9]]),
+            0,
+            "{name}: stored"
+        );
+        assert_eq!(
+            u16::from_le_bytes([bytes[28], bytes[29]]),
+            0,
+            "{name}: no extra field"
+        );
         assert_eq!(&bytes[30..38], b"mimetype");
         assert_eq!(&bytes[38..58], b"application/epub+zip");
     }
@@ -192,8 +257,12 @@ fn manifest_is_exactly_the_files_the_package_uses() {
         let opf = epub.opf_path();
 
         // Every file of the archive is listed, and every listed file is there.
-        let archived: BTreeSet<String> =
-            epub.entries.keys().filter(|p| !matches!(p.as_str(), "mimetype" | "META-INF/container.xml") && **p != opf).cloned().collect();
+        let archived: BTreeSet<String> = epub
+            .entries
+            .keys()
+            .filter(|p| !matches!(p.as_str(), "mimetype" | "META-INF/container.xml") && **p != opf)
+            .cloned()
+            .collect();
         assert_eq!(archived, listed, "{name}: archive = manifest");
 
         // Every file a document references is listed.
@@ -201,16 +270,26 @@ fn manifest_is_exactly_the_files_the_package_uses() {
         for document in epub.documents() {
             let doc = xml(epub.text(&document.path));
             for node in doc.descendants().filter(|n| n.is_element()) {
-                for url in ["src", "href"].into_iter().filter_map(|a| node.attribute(a)) {
+                for url in ["src", "href"]
+                    .into_iter()
+                    .filter_map(|a| node.attribute(a))
+                {
                     if let Some(target) = resolve(&document.path, url) {
-                        assert!(listed.contains(&target), "{name}: {} refers to {target}, not in the manifest", document.path);
+                        assert!(
+                            listed.contains(&target),
+                            "{name}: {} refers to {target}, not in the manifest",
+                            document.path
+                        );
                         referenced.insert(target);
                     }
                 }
             }
         }
         // …and nothing else is: only the NCX is referenced by the package alone.
-        let ncx = manifest.iter().find(|i| i.media_type == "application/x-dtbncx+xml").expect("an NCX");
+        let ncx = manifest
+            .iter()
+            .find(|i| i.media_type == "application/x-dtbncx+xml")
+            .expect("an NCX");
         referenced.insert(ncx.path.clone());
         assert_eq!(listed, referenced, "{name}: every listed file is used");
     }
@@ -221,7 +300,12 @@ fn media_types_and_properties_match_the_files() {
     for name in BOOKS {
         let epub = build(name);
         for item in epub.manifest() {
-            let extension = item.path.rsplit('.').next().unwrap_or_default().to_ascii_lowercase();
+            let extension = item
+                .path
+                .rsplit('.')
+                .next()
+                .unwrap_or_default()
+                .to_ascii_lowercase();
             let expected = match extension.as_str() {
                 "xhtml" => "application/xhtml+xml",
                 "css" => "text/css",
@@ -235,11 +319,21 @@ fn media_types_and_properties_match_the_files() {
             };
             assert_eq!(item.media_type, expected, "{name}: {}", item.path);
             if item.media_type == "application/xhtml+xml" {
-                let has_svg = xml(epub.text(&item.path)).descendants().any(|n| n.has_tag_name(("http://www.w3.org/2000/svg", "svg")));
-                assert_eq!(item.properties.iter().any(|p| p == "svg"), has_svg, "{name}: svg property of {}", item.path);
+                let has_svg = xml(epub.text(&item.path))
+                    .descendants()
+                    .any(|n| n.has_tag_name(("http://www.w3.org/2000/svg", "svg")));
+                assert_eq!(
+                    item.properties.iter().any(|p| p == "svg"),
+                    has_svg,
+                    "{name}: svg property of {}",
+                    item.path
+                );
             }
         }
-        assert!(epub.item_with("nav").is_some(), "{name}: a navigation document");
+        assert!(
+            epub.item_with("nav").is_some(),
+            "{name}: a navigation document"
+        );
     }
 }
 
@@ -249,7 +343,11 @@ fn spine_follows_summary_after_cover_and_contents() {
         let epub = build(name);
         let spine = epub.spine();
         let nav = epub.item_with("nav").expect("nav").path;
-        let chapters: Vec<String> = (0..epub.book.chapters.len()).map(|c| epub.chapter_path(c)).collect();
+        let chapters: Vec<String> = epub
+            .book
+            .chapter_ids()
+            .map(|(c, _)| epub.chapter_path(c))
+            .collect();
         let mut expected = Vec::new();
         if epub.book.metadata.cover.is_some() {
             expected.push(spine[0].clone());
@@ -267,29 +365,54 @@ fn navigation_is_the_summary_tree_with_parts() {
         let nav_path = epub.item_with("nav").expect("nav").path;
         let text = epub.text(&nav_path).to_string();
         let doc = xml(&text);
-        let toc = doc.descendants().find(|n| epub_type(*n) == Some("toc")).expect("a toc nav");
+        let toc = doc
+            .descendants()
+            .find(|n| epub_type(*n) == Some("toc"))
+            .expect("a toc nav");
         let links: Vec<Node> = toc.descendants().filter(|n| n.has_tag_name("a")).collect();
-        let target = |a: &Node| resolve(&nav_path, a.attribute("href").unwrap_or_default()).unwrap_or_default();
+        let target = |a: &Node| {
+            resolve(&nav_path, a.attribute("href").unwrap_or_default()).unwrap_or_default()
+        };
 
         // Chapters in reading order.
-        let chapter_links: Vec<Node> = links.iter().filter(|a| fragment(a.attribute("href").unwrap_or_default()).is_none()).copied().collect();
+        let chapter_links: Vec<Node> = links
+            .iter()
+            .filter(|a| fragment(a.attribute("href").unwrap_or_default()).is_none())
+            .copied()
+            .collect();
         let order: Vec<String> = chapter_links.iter().map(target).collect();
-        let chapters: Vec<String> = (0..epub.book.chapters.len()).map(|c| epub.chapter_path(c)).collect();
+        let chapters: Vec<String> = epub
+            .book
+            .chapter_ids()
+            .map(|(c, _)| epub.chapter_path(c))
+            .collect();
         assert_eq!(order, chapters, "{name}: chapters of the toc");
 
         // Each chapter sits under its parent chapter, else under its part, else at the top.
         for (id, chapter) in epub.book.chapters.iter().enumerate() {
             let li = chapter_links[id].parent().expect("li");
             let enclosing = li.ancestors().skip(1).find(|n| n.has_tag_name("li"));
-            let heading = enclosing.and_then(|e| e.children().find(|c| c.has_tag_name("a") || c.has_tag_name("span")));
+            let heading = enclosing.and_then(|e| {
+                e.children()
+                    .find(|c| c.has_tag_name("a") || c.has_tag_name("span"))
+            });
             match (chapter.parent, chapter.part) {
                 (Some(parent), _) => {
                     let a = heading.expect("a parent entry");
-                    assert_eq!(target(&a), epub.chapter_path(parent), "{name}: {} under its parent", chapter.path);
+                    assert_eq!(
+                        target(&a),
+                        epub.chapter_path(parent),
+                        "{name}: {} under its parent",
+                        chapter.path
+                    );
                 }
                 (None, Some(part)) => {
                     let span = heading.expect("a part entry");
-                    assert!(span.has_tag_name("span"), "{name}: {} under a part heading", chapter.path);
+                    assert!(
+                        span.has_tag_name("span"),
+                        "{name}: {} under a part heading",
+                        chapter.path
+                    );
                     assert_eq!(span.text(), Some(epub.book.parts[part].title.as_str()));
                 }
                 (None, None) => assert!(enclosing.is_none(), "{name}: {} at the top", chapter.path),
@@ -297,23 +420,50 @@ fn navigation_is_the_summary_tree_with_parts() {
         }
 
         // Section links land on headings of their chapter.
-        for a in links.iter().filter(|a| fragment(a.attribute("href").unwrap_or_default()).is_some()) {
+        for a in links
+            .iter()
+            .filter(|a| fragment(a.attribute("href").unwrap_or_default()).is_some())
+        {
             let id = fragment(a.attribute("href").unwrap_or_default()).unwrap_or_default();
             let page = epub.text(&target(a)).to_string();
             let page = xml(&page);
-            let heading = by_id(&page, id).unwrap_or_else(|| panic!("{name}: no #{id} in {}", target(a)));
-            assert!(matches!(heading.tag_name().name(), "h1" | "h2"), "{name}: #{id} is a heading");
+            let heading =
+                by_id(&page, id).unwrap_or_else(|| panic!("{name}: no #{id} in {}", target(a)));
+            assert!(
+                matches!(heading.tag_name().name(), "h1" | "h2"),
+                "{name}: #{id} is a heading"
+            );
         }
 
         // Landmarks.
-        let landmarks = doc.descendants().find(|n| epub_type(*n) == Some("landmarks")).expect("landmarks");
-        let mark = |kind: &str| landmarks.descendants().find(|a| epub_type(*a) == Some(kind)).map(|a| target(&a));
+        let landmarks = doc
+            .descendants()
+            .find(|n| epub_type(*n) == Some("landmarks"))
+            .expect("landmarks");
+        let mark = |kind: &str| {
+            landmarks
+                .descendants()
+                .find(|a| epub_type(*a) == Some(kind))
+                .map(|a| target(&a))
+        };
         assert!(mark("toc").is_some(), "{name}: toc landmark");
-        if let Some(first) = epub.book.chapters.iter().position(|c| c.kind == folio_core::ChapterKind::Body) {
+        if let Some((first, _)) = epub
+            .book
+            .chapter_ids()
+            .find(|(_, c)| c.kind == folio_core::ChapterKind::Body)
+        {
             assert_eq!(mark("bodymatter"), Some(epub.chapter_path(first)), "{name}");
         }
-        assert_eq!(mark("bibliography"), epub.book.bibliography.chapter.map(|c| epub.chapter_path(c)), "{name}");
-        assert_eq!(mark("cover").is_some(), epub.book.metadata.cover.is_some(), "{name}");
+        assert_eq!(
+            mark("bibliography"),
+            epub.book.bibliography.chapter.map(|c| epub.chapter_path(c)),
+            "{name}"
+        );
+        assert_eq!(
+            mark("cover").is_some(),
+            epub.book.metadata.cover.is_some(),
+            "{name}"
+        );
     }
 }
 
@@ -325,16 +475,28 @@ fn notes_pop_up_from_the_same_document_and_link_back() {
         for document in epub.documents() {
             let text = epub.text(&document.path).to_string();
             let doc = xml(&text);
-            for noteref in doc.descendants().filter(|n| epub_type(*n) == Some("noteref")) {
+            for noteref in doc
+                .descendants()
+                .filter(|n| epub_type(*n) == Some("noteref"))
+            {
                 assert_eq!(noteref.attribute("role"), Some("doc-noteref"));
                 let href = noteref.attribute("href").unwrap_or_default();
-                assert!(href.starts_with('#'), "{name}: {href} points into the same document");
-                let aside = by_id(&doc, &href[1..]).unwrap_or_else(|| panic!("{name}: no note {href} in {}", document.path));
+                assert!(
+                    href.starts_with('#'),
+                    "{name}: {href} points into the same document"
+                );
+                let aside = by_id(&doc, &href[1..])
+                    .unwrap_or_else(|| panic!("{name}: no note {href} in {}", document.path));
                 assert!(aside.has_tag_name("aside"), "{name}: {href} is an aside");
                 assert_eq!(epub_type(aside), Some("footnote"));
                 assert_eq!(aside.attribute("role"), Some("doc-footnote"));
                 let back = format!("#{}", noteref.attribute("id").expect("noteref id"));
-                assert!(aside.descendants().any(|a| a.attribute("href") == Some(back.as_str())), "{name}: {href} links back to {back}");
+                assert!(
+                    aside
+                        .descendants()
+                        .any(|a| a.attribute("href") == Some(back.as_str())),
+                    "{name}: {href} links back to {back}"
+                );
                 notes += 1;
             }
         }
@@ -347,14 +509,19 @@ fn citations_land_on_entries_of_the_references() {
     let mut citations = 0;
     for name in BOOKS {
         let epub = build(name);
-        let Some(references) = epub.book.bibliography.chapter else { continue };
+        let Some(references) = epub.book.bibliography.chapter else {
+            continue;
+        };
         let references = epub.chapter_path(references);
         let text = epub.text(&references).to_string();
         let entries = xml(&text);
         for document in epub.documents() {
             let page = epub.text(&document.path).to_string();
             let doc = xml(&page);
-            for citation in doc.descendants().filter(|n| n.attribute("role") == Some("doc-biblioref")) {
+            for citation in doc
+                .descendants()
+                .filter(|n| n.attribute("role") == Some("doc-biblioref"))
+            {
                 let href = citation.attribute("href").unwrap_or_default();
                 let target = resolve(&document.path, href).unwrap_or_else(|| document.path.clone());
                 assert_eq!(target, references, "{name}: {href} leads to the references");
@@ -376,8 +543,14 @@ fn the_cover_is_packaged_shown_and_declared() {
     let page = epub.spine()[0].clone();
     let text = epub.text(&page).to_string();
     let doc = xml(&text);
-    let img = doc.descendants().find(|n| n.has_tag_name("img")).expect("an img");
-    assert_eq!(resolve(&page, img.attribute("src").unwrap_or_default()), Some(image.path));
+    let img = doc
+        .descendants()
+        .find(|n| n.has_tag_name("img"))
+        .expect("an img");
+    assert_eq!(
+        resolve(&page, img.attribute("src").unwrap_or_default()),
+        Some(image.path)
+    );
     assert!(!img.attribute("alt").unwrap_or_default().is_empty());
     assert_eq!(img.attribute("role"), Some("doc-cover"));
 }
@@ -392,25 +565,60 @@ fn metadata_says_what_the_book_says() {
         let opf = xml(&text);
         let package = opf.root_element();
         let values = |tag: &str| -> Vec<String> {
-            opf.descendants().filter(|n| n.tag_name().name() == tag && n.tag_name().namespace() == Some("http://purl.org/dc/elements/1.1/")).filter_map(|n| n.text().map(String::from)).collect()
+            opf.descendants()
+                .filter(|n| {
+                    n.tag_name().name() == tag
+                        && n.tag_name().namespace() == Some("http://purl.org/dc/elements/1.1/")
+                })
+                .filter_map(|n| n.text().map(String::from))
+                .collect()
         };
         let property = |p: &str| -> Vec<String> {
-            opf.descendants().filter(|n| n.attribute("property") == Some(p)).filter_map(|n| n.text().map(String::from)).collect()
+            opf.descendants()
+                .filter(|n| n.attribute("property") == Some(p))
+                .filter_map(|n| n.text().map(String::from))
+                .collect()
         };
         assert_eq!(package.attribute("version"), Some("3.0"));
         assert_eq!(values("title")[0], meta.title, "{name}");
-        assert_eq!(values("language"), std::slice::from_ref(&meta.language), "{name}");
+        assert_eq!(
+            values("language"),
+            std::slice::from_ref(&meta.language),
+            "{name}"
+        );
         assert_eq!(values("creator"), meta.authors, "{name}");
-        let unique = package.attribute("unique-identifier").expect("unique-identifier");
-        let identifier = by_id(&opf, unique).and_then(|n| n.text()).expect("the unique identifier");
+        let unique = package
+            .attribute("unique-identifier")
+            .expect("unique-identifier");
+        let identifier = by_id(&opf, unique)
+            .and_then(|n| n.text())
+            .expect("the unique identifier");
         match &meta.identifier {
             Some(given) => assert_eq!(identifier, given),
             None => assert!(identifier.starts_with("urn:uuid:"), "{name}: {identifier}"),
         }
-        assert_eq!(property("dcterms:modified"), ["2023-11-14T22:13:20Z"], "{name}");
-        assert_eq!(values("rights"), meta.license.iter().cloned().collect::<Vec<_>>(), "{name}");
-        assert_eq!(values("description"), meta.description.iter().cloned().collect::<Vec<_>>(), "{name}");
-        for required in ["schema:accessMode", "schema:accessModeSufficient", "schema:accessibilityFeature", "schema:accessibilityHazard", "schema:accessibilitySummary"] {
+        assert_eq!(
+            property("dcterms:modified"),
+            ["2023-11-14T22:13:20Z"],
+            "{name}"
+        );
+        assert_eq!(
+            values("rights"),
+            meta.license.iter().cloned().collect::<Vec<_>>(),
+            "{name}"
+        );
+        assert_eq!(
+            values("description"),
+            meta.description.iter().cloned().collect::<Vec<_>>(),
+            "{name}"
+        );
+        for required in [
+            "schema:accessMode",
+            "schema:accessModeSufficient",
+            "schema:accessibilityFeature",
+            "schema:accessibilityHazard",
+            "schema:accessibilitySummary",
+        ] {
             assert!(!property(required).is_empty(), "{name}: {required}");
         }
         // Every content document says its language, twice.
@@ -418,8 +626,16 @@ fn metadata_says_what_the_book_says() {
             let page = epub.text(&document.path).to_string();
             let html = xml(&page);
             let root = html.root_element();
-            assert_eq!(root.attribute("lang"), Some(meta.language.as_str()), "{name}: {}", document.path);
-            assert_eq!(root.attribute(("http://www.w3.org/XML/1998/namespace", "lang")), Some(meta.language.as_str()));
+            assert_eq!(
+                root.attribute("lang"),
+                Some(meta.language.as_str()),
+                "{name}: {}",
+                document.path
+            );
+            assert_eq!(
+                root.attribute(("http://www.w3.org/XML/1998/namespace", "lang")),
+                Some(meta.language.as_str())
+            );
         }
     }
 }

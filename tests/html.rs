@@ -22,7 +22,9 @@ struct Site {
 
 impl Site {
     fn page(&self, path: &str) -> &Html {
-        self.pages.get(path).unwrap_or_else(|| panic!("no page {path}"))
+        self.pages
+            .get(path)
+            .unwrap_or_else(|| panic!("no page {path}"))
     }
 }
 
@@ -46,11 +48,19 @@ fn build(name: &str, test: &str) -> Site {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(&path, &file.bytes).unwrap();
         if file.path.ends_with(".html") {
-            pages.insert(file.path.clone(), Html::parse_document(std::str::from_utf8(&file.bytes).unwrap()));
+            pages.insert(
+                file.path.clone(),
+                Html::parse_document(std::str::from_utf8(&file.bytes).unwrap()),
+            );
         }
         files.insert(file.path, file.bytes);
     }
-    Site { book, dir, files, pages }
+    Site {
+        book,
+        dir,
+        files,
+        pages,
+    }
 }
 
 fn select<'a>(html: &'a Html, selector: &str) -> Vec<ElementRef<'a>> {
@@ -58,7 +68,10 @@ fn select<'a>(html: &'a Html, selector: &str) -> Vec<ElementRef<'a>> {
 }
 
 fn by_id<'a>(html: &'a Html, id: &str) -> Option<ElementRef<'a>> {
-    html.tree.nodes().filter_map(ElementRef::wrap).find(|e| e.value().id() == Some(id))
+    html.tree
+        .nodes()
+        .filter_map(ElementRef::wrap)
+        .find(|e| e.value().id() == Some(id))
 }
 
 /// `href` seen from `page`: the output file and the fragment.
@@ -87,7 +100,9 @@ fn decode(url: &str) -> String {
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] == b'%'
-            && let Some(b) = url.get(i + 1..i + 3).and_then(|hex| u8::from_str_radix(hex, 16).ok())
+            && let Some(b) = url
+                .get(i + 1..i + 3)
+                .and_then(|hex| u8::from_str_radix(hex, 16).ok())
         {
             out.push(b);
             i += 3;
@@ -104,12 +119,16 @@ fn unresolved_links(book: &Book) -> HashSet<String> {
     fn inlines(content: &[Inline], out: &mut HashSet<String>) {
         for inline in content {
             match inline {
-                Inline::Link { url, target: LinkTarget::Unresolved, .. } => {
+                Inline::Link {
+                    url,
+                    target: LinkTarget::Unresolved,
+                    ..
+                } => {
                     out.insert(url.clone());
                 }
-                Inline::Link { content, .. } | Inline::Emphasis { content, .. } | Inline::Strong { content, .. } => {
-                    inlines(content, out)
-                }
+                Inline::Link { content, .. }
+                | Inline::Emphasis { content, .. }
+                | Inline::Strong { content, .. } => inlines(content, out),
                 _ => {}
             }
         }
@@ -117,9 +136,13 @@ fn unresolved_links(book: &Book) -> HashSet<String> {
     fn blocks(content: &[Block], out: &mut HashSet<String>) {
         for block in content {
             match block {
-                Block::Paragraph { content, .. } | Block::Heading { content, .. } => inlines(content, out),
+                Block::Paragraph { content, .. } | Block::Heading { content, .. } => {
+                    inlines(content, out)
+                }
                 Block::BlockQuote { blocks: inner, .. } => blocks(inner, out),
-                Block::List { items, .. } => items.iter().for_each(|item| blocks(&item.blocks, out)),
+                Block::List { items, .. } => {
+                    items.iter().for_each(|item| blocks(&item.blocks, out))
+                }
                 _ => {}
             }
         }
@@ -127,7 +150,10 @@ fn unresolved_links(book: &Book) -> HashSet<String> {
     let mut out = HashSet::new();
     for chapter in &book.chapters {
         blocks(&chapter.blocks, &mut out);
-        chapter.footnotes.iter().for_each(|note| blocks(&note.blocks, &mut out));
+        chapter
+            .footnotes
+            .iter()
+            .for_each(|note| blocks(&note.blocks, &mut out));
     }
     out
 }
@@ -143,20 +169,36 @@ fn every_internal_link_and_image_reaches_an_existing_file_and_id() {
         let unresolved = unresolved_links(&site.book);
         let mut checked = 0;
         for (page, html) in &site.pages {
-            let links = select(html, "a[href], link[href]").into_iter().filter_map(|e| e.value().attr("href"));
-            let sources = select(html, "img[src]").into_iter().filter_map(|e| e.value().attr("src"));
-            for href in links.chain(sources).filter(|h| !is_external(h) && !unresolved.contains(*h)) {
+            let links = select(html, "a[href], link[href]")
+                .into_iter()
+                .filter_map(|e| e.value().attr("href"));
+            let sources = select(html, "img[src]")
+                .into_iter()
+                .filter_map(|e| e.value().attr("src"));
+            for href in links
+                .chain(sources)
+                .filter(|h| !is_external(h) && !unresolved.contains(*h))
+            {
                 let (file, fragment) = resolve(page, href);
-                assert!(site.files.contains_key(&file), "{name}/{page}: `{href}` → missing file {file}");
+                assert!(
+                    site.files.contains_key(&file),
+                    "{name}/{page}: `{href}` → missing file {file}"
+                );
                 if !fragment.is_empty() {
                     let target = site.page(&file);
-                    assert!(by_id(target, &fragment).is_some(), "{name}/{page}: `{href}` → no id `{fragment}` in {file}");
+                    assert!(
+                        by_id(target, &fragment).is_some(),
+                        "{name}/{page}: `{href}` → no id `{fragment}` in {file}"
+                    );
                 }
                 checked += 1;
             }
         }
         assert!(checked > 10, "{name}: only {checked} links checked");
-        assert!(site.files.contains_key("index.html"), "{name}: no index.html");
+        assert!(
+            site.files.contains_key("index.html"),
+            "{name}: no index.html"
+        );
     }
 }
 
@@ -167,25 +209,53 @@ fn footnote_references_and_notes_link_both_ways() {
     for (page, html) in &site.pages {
         for reference in select(html, "a[role=doc-noteref]") {
             let href = reference.value().attr("href").unwrap();
-            let ref_id = reference.value().id().unwrap_or_else(|| panic!("{page}: noteref without id"));
-            let note = by_id(html, href.trim_start_matches('#')).unwrap_or_else(|| panic!("{page}: {href} has no note"));
+            let ref_id = reference
+                .value()
+                .id()
+                .unwrap_or_else(|| panic!("{page}: noteref without id"));
+            let note = by_id(html, href.trim_start_matches('#'))
+                .unwrap_or_else(|| panic!("{page}: {href} has no note"));
             assert_eq!(note.value().name(), "li", "{page}: {href}");
-            let in_endnotes = note.ancestors().filter_map(ElementRef::wrap).any(|a| a.value().attr("role") == Some("doc-endnotes"));
-            assert!(in_endnotes, "{page}: note {href} outside the endnotes section");
+            let in_endnotes = note
+                .ancestors()
+                .filter_map(ElementRef::wrap)
+                .any(|a| a.value().attr("role") == Some("doc-endnotes"));
+            assert!(
+                in_endnotes,
+                "{page}: note {href} outside the endnotes section"
+            );
             let back = format!("#{ref_id}");
-            let backlinks: Vec<_> = note.select(&Selector::parse("a[role=doc-backlink]").unwrap()).collect();
-            assert!(backlinks.iter().any(|a| a.value().attr("href") == Some(&back)), "{page}: note {href} does not link back to {back}");
+            let backlinks: Vec<_> = note
+                .select(&Selector::parse("a[role=doc-backlink]").unwrap())
+                .collect();
+            assert!(
+                backlinks
+                    .iter()
+                    .any(|a| a.value().attr("href") == Some(&back)),
+                "{page}: note {href} does not link back to {back}"
+            );
             pairs += 1;
         }
         // Every back link of every note leads to a reference.
         for backlink in select(html, "[role=doc-endnotes] a[role=doc-backlink]") {
-            let id = backlink.value().attr("href").unwrap().trim_start_matches('#');
-            let reference = by_id(html, id).unwrap_or_else(|| panic!("{page}: back link to missing #{id}"));
+            let id = backlink
+                .value()
+                .attr("href")
+                .unwrap()
+                .trim_start_matches('#');
+            let reference =
+                by_id(html, id).unwrap_or_else(|| panic!("{page}: back link to missing #{id}"));
             assert_eq!(reference.value().attr("role"), Some("doc-noteref"));
         }
     }
-    assert!(pairs >= 3, "only {pairs} note references in the white paper");
-    let endnote_headings = select(site.page("3-agir/2-financement.html"), "[role=doc-endnotes] h2");
+    assert!(
+        pairs >= 3,
+        "only {pairs} note references in the white paper"
+    );
+    let endnote_headings = select(
+        site.page("3-agir/2-financement.html"),
+        "[role=doc-endnotes] h2",
+    );
     if let Some(heading) = endnote_headings.first() {
         assert_eq!(heading.text().collect::<String>(), "Notes");
     }
@@ -198,11 +268,17 @@ fn citations_and_bibliography_entries_link_both_ways() {
     for (page, html) in &site.pages {
         for citation in select(html, "a[role=doc-biblioref]") {
             let (file, id) = resolve(page, citation.value().attr("href").unwrap());
-            let entry = by_id(site.page(&file), &id).unwrap_or_else(|| panic!("{page}: citation to missing {file}#{id}"));
+            let entry = by_id(site.page(&file), &id)
+                .unwrap_or_else(|| panic!("{page}: citation to missing {file}#{id}"));
             assert_eq!(entry.value().name(), "li", "{file}#{id}");
-            let in_bibliography =
-                entry.ancestors().filter_map(ElementRef::wrap).any(|a| a.value().attr("role") == Some("doc-bibliography"));
-            assert!(in_bibliography, "{file}#{id} is not inside role=doc-bibliography");
+            let in_bibliography = entry
+                .ancestors()
+                .filter_map(ElementRef::wrap)
+                .any(|a| a.value().attr("role") == Some("doc-bibliography"));
+            assert!(
+                in_bibliography,
+                "{file}#{id} is not inside role=doc-bibliography"
+            );
             let citation_id = citation.value().id().expect("citation id");
             let back = entry
                 .select(&Selector::parse("a[role=doc-backlink]").unwrap())
@@ -221,12 +297,20 @@ fn images_have_alt_text_and_their_size() {
     for name in BOOKS {
         let site = build(name, "images");
         for (page, html) in &site.pages {
-            let images: Vec<_> = select(html, "main img").into_iter().filter(|i| !is_external(i.value().attr("src").unwrap_or(""))).collect();
+            let images: Vec<_> = select(html, "main img")
+                .into_iter()
+                .filter(|i| !is_external(i.value().attr("src").unwrap_or("")))
+                .collect();
             for (i, image) in images.iter().enumerate() {
                 let attr = |a| image.value().attr(a);
                 assert!(attr("alt").is_some(), "{name}/{page}: image without alt");
                 let (w, h) = (attr("width"), attr("height"));
-                assert!(w.is_some_and(|w| w.parse::<u32>().is_ok()) && h.is_some_and(|h| h.parse::<u32>().is_ok()), "{name}/{page}: image {:?} without size", attr("src"));
+                assert!(
+                    w.is_some_and(|w| w.parse::<u32>().is_ok())
+                        && h.is_some_and(|h| h.parse::<u32>().is_ok()),
+                    "{name}/{page}: image {:?} without size",
+                    attr("src")
+                );
                 // Only the first image of a page may load eagerly.
                 if i > 0 {
                     assert_eq!(attr("loading"), Some("lazy"), "{name}/{page}");
@@ -243,9 +327,18 @@ fn toc_entries(html: &Html) -> Vec<(usize, String, bool)> {
         .filter_map(ElementRef::wrap)
         .filter(|e| e.value().name() == "li")
         .map(|li| {
-            let depth = li.ancestors().filter_map(ElementRef::wrap).filter(|a| a.value().name() == "li").count();
+            let depth = li
+                .ancestors()
+                .filter_map(ElementRef::wrap)
+                .filter(|a| a.value().name() == "li")
+                .count();
             let part = li.value().classes().any(|c| c == "part");
-            let label = li.children().filter_map(ElementRef::wrap).next().map(|e| e.text().collect::<String>()).unwrap_or_default();
+            let label = li
+                .children()
+                .filter_map(ElementRef::wrap)
+                .next()
+                .map(|e| e.text().collect::<String>())
+                .unwrap_or_default();
             (depth, label, part)
         })
         .collect()
@@ -274,9 +367,16 @@ fn toc_mirrors_the_summary_and_marks_the_current_chapter() {
             assert_eq!(toc_entries(html), expected, "{name}/{page}");
             let current = select(html, "nav.toc a[aria-current=page]");
             assert_eq!(current.len(), 1, "{name}/{page}");
-            assert_eq!(current[0].value().attr("href").map(|h| resolve(&page, h).0), Some(page.clone()));
+            assert_eq!(
+                current[0].value().attr("href").map(|h| resolve(&page, h).0),
+                Some(page.clone())
+            );
         }
-        assert_eq!(toc_entries(site.page("print.html")), expected, "{name}/print.html");
+        assert_eq!(
+            toc_entries(site.page("print.html")),
+            expected,
+            "{name}/print.html"
+        );
     }
 }
 
@@ -288,16 +388,26 @@ fn print_page_has_unique_ids_and_in_page_links() {
         let mut seen = HashSet::new();
         for element in html.tree.nodes().filter_map(ElementRef::wrap) {
             if let Some(id) = element.value().id() {
-                assert!(seen.insert(id.to_string()), "{name}/print.html: duplicate id {id}");
+                assert!(
+                    seen.insert(id.to_string()),
+                    "{name}/print.html: duplicate id {id}"
+                );
             }
         }
         for chapter in &site.book.chapters {
-            assert!(seen.contains(&chapter.id), "{name}/print.html: no chapter anchor {}", chapter.id);
+            assert!(
+                seen.contains(&chapter.id),
+                "{name}/print.html: no chapter anchor {}",
+                chapter.id
+            );
         }
         for link in select(html, "main a[href]") {
             let href = link.value().attr("href").unwrap();
             if !is_external(href) && !href.contains('.') {
-                assert!(href.starts_with('#'), "{name}/print.html: link {href} leaves the page");
+                assert!(
+                    href.starts_with('#'),
+                    "{name}/print.html: link {href} leaves the page"
+                );
             }
         }
     }
@@ -307,7 +417,10 @@ fn print_page_has_unique_ids_and_in_page_links() {
 fn two_builds_are_byte_identical() {
     let book = folio_core::open(&common::fixture("white-paper")).unwrap();
     let ctx = RenderContext { timestamp: 0 };
-    let (a, b) = (folio_html::render(&book, &ctx).unwrap(), folio_html::render(&book, &ctx).unwrap());
+    let (a, b) = (
+        folio_html::render(&book, &ctx).unwrap(),
+        folio_html::render(&book, &ctx).unwrap(),
+    );
     assert_eq!(a.files, b.files);
 }
 
@@ -319,11 +432,21 @@ fn pages_have_title_language_and_landmarks() {
     assert_eq!(root.value().attr("lang"), Some("fr"));
     let title = select(html, "title")[0].text().collect::<String>();
     assert_eq!(title, "Le code source — Construire des communs numériques");
-    for landmark in ["header", "nav.toc", "main#content", "footer", "a.skip-link[href='#content']", "link[href='../theme.css']"] {
+    for landmark in [
+        "header",
+        "nav.toc",
+        "main#content",
+        "footer",
+        "a.skip-link[href='#content']",
+        "link[href='../theme.css']",
+    ] {
         assert_eq!(select(html, landmark).len(), 1, "{landmark}");
     }
     assert!(site.files.contains_key("theme.css"));
-    assert!(site.dir.join("assets/logo.png").is_file() || !site.files.keys().any(|f| f.starts_with("assets/")));
+    assert!(
+        site.dir.join("assets/logo.png").is_file()
+            || !site.files.keys().any(|f| f.starts_with("assets/"))
+    );
 }
 
 #[test]
@@ -339,27 +462,52 @@ fn epub_fragments_are_well_formed_xhtml_with_notes_starting_with_back_links() {
     for name in BOOKS {
         let book = folio_core::open(&book_dir(name)).unwrap();
         let mut notes = 0;
-        for id in 0..book.chapters.len() {
+        for (id, _) in book.chapter_ids() {
             let fragment = folio_html::chapter_fragment(&book, id, folio_html::Target::Epub);
             let document = format!(
                 "<body xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:epub=\"http://www.idpf.org/2007/ops\">{}</body>",
                 fragment.html
             );
-            let xml = roxmltree::Document::parse(&document)
-                .unwrap_or_else(|e| panic!("{name} chapter {id}: not well-formed: {e}\n{}", fragment.html));
-            let epub_type = |n: &roxmltree::Node, value| n.attribute(("http://www.idpf.org/2007/ops", "type")) == Some(value);
+            let xml = roxmltree::Document::parse(&document).unwrap_or_else(|e| {
+                panic!(
+                    "{name} chapter {id:?}: not well-formed: {e}\n{}",
+                    fragment.html
+                )
+            });
+            let epub_type = |n: &roxmltree::Node, value| {
+                n.attribute(("http://www.idpf.org/2007/ops", "type")) == Some(value)
+            };
             for noteref in xml.descendants().filter(|n| epub_type(n, "noteref")) {
                 assert_eq!(noteref.attribute("role"), Some("doc-noteref"));
                 let target = noteref.attribute("href").unwrap().trim_start_matches('#');
-                let aside = xml.descendants().find(|n| n.attribute("id") == Some(target)).expect("note in the same document");
-                assert!(epub_type(&aside, "footnote") && aside.attribute("role") == Some("doc-footnote"));
-                let first_link = aside.descendants().find(|n| n.has_tag_name("a")).expect("back link");
+                let aside = xml
+                    .descendants()
+                    .find(|n| n.attribute("id") == Some(target))
+                    .expect("note in the same document");
+                assert!(
+                    epub_type(&aside, "footnote")
+                        && aside.attribute("role") == Some("doc-footnote")
+                );
+                let first_link = aside
+                    .descendants()
+                    .find(|n| n.has_tag_name("a"))
+                    .expect("back link");
                 assert_eq!(first_link.attribute("role"), Some("doc-backlink"));
-                let first_text = aside.descendants().find(|n| n.is_text() && !n.text().unwrap().trim().is_empty()).unwrap();
-                assert_eq!(first_text.parent(), Some(first_link), "{name}: the note must start with its back link");
+                let first_text = aside
+                    .descendants()
+                    .find(|n| n.is_text() && !n.text().unwrap().trim().is_empty())
+                    .unwrap();
+                assert_eq!(
+                    first_text.parent(),
+                    Some(first_link),
+                    "{name}: the note must start with its back link"
+                );
                 notes += 1;
             }
-            assert!(!fragment.html.contains("class=\"anchor\""), "no self-links in the EPUB");
+            assert!(
+                !fragment.html.contains("class=\"anchor\""),
+                "no self-links in the EPUB"
+            );
             assert!(!fragment.html.contains("<script"), "no script in the EPUB");
         }
         if *name == "white-paper" {
@@ -373,13 +521,35 @@ fn site_url_adds_canonical_and_open_graph() {
     let mut book = folio_core::open(&common::fixture("white-paper")).unwrap();
     book.config.html.site_url = Some("https://example.org/communs/".into());
     let output = folio_html::render(&book, &RenderContext { timestamp: 0 }).unwrap();
-    let page = output.files.iter().find(|f| f.path == "2-constituants/1-code_source.html").unwrap();
+    let page = output
+        .files
+        .iter()
+        .find(|f| f.path == "2-constituants/1-code_source.html")
+        .unwrap();
     let html = Html::parse_document(std::str::from_utf8(&page.bytes).unwrap());
-    let attr = |selector: &str, name: &str| select(&html, selector).first().and_then(|e| e.value().attr(name)).map(String::from);
-    assert_eq!(attr("link[rel=canonical]", "href").as_deref(), Some("https://example.org/communs/2-constituants/1-code_source.html"));
-    assert_eq!(attr("meta[property='og:title']", "content").as_deref(), Some("Le code source — Construire des communs numériques"));
-    assert_eq!(attr("meta[property='og:image']", "content").as_deref(), Some("https://example.org/communs/cover.png"));
-    assert_eq!(select(&html, "link[rel=stylesheet]").len(), 1, "only theme.css is linked");
+    let attr = |selector: &str, name: &str| {
+        select(&html, selector)
+            .first()
+            .and_then(|e| e.value().attr(name))
+            .map(String::from)
+    };
+    assert_eq!(
+        attr("link[rel=canonical]", "href").as_deref(),
+        Some("https://example.org/communs/2-constituants/1-code_source.html")
+    );
+    assert_eq!(
+        attr("meta[property='og:title']", "content").as_deref(),
+        Some("Le code source — Construire des communs numériques")
+    );
+    assert_eq!(
+        attr("meta[property='og:image']", "content").as_deref(),
+        Some("https://example.org/communs/cover.png")
+    );
+    assert_eq!(
+        select(&html, "link[rel=stylesheet]").len(),
+        1,
+        "only theme.css is linked"
+    );
 }
 
 /// `[html] css` names files inside the book: each one that is not is an
@@ -390,9 +560,18 @@ fn stylesheets_are_files_inside_the_book() {
     std::fs::write(dir.join("SUMMARY.md"), "# Summary\n\n* [Un](un.md)\n").unwrap();
     std::fs::write(dir.join("un.md"), "# Un\n\nTexte.\n").unwrap();
     std::fs::write(dir.join("ok.css"), "p { color: teal; }\n").unwrap();
-    std::fs::write(dir.join("folio.toml"), "[html]\ncss = [\n  \"../outside.css\",\n  \"missing.css\",\n  \"ok.css\",\n]\n").unwrap();
+    std::fs::write(
+        dir.join("folio.toml"),
+        "[html]\ncss = [\n  \"../outside.css\",\n  \"missing.css\",\n  \"ok.css\",\n]\n",
+    )
+    .unwrap();
     let book = folio_core::open(&dir).unwrap();
-    let errors: Vec<String> = book.diagnostics.iter().filter(|d| d.severity == folio_core::Severity::Error).map(|d| format!("{} {}", d.location(&book.sources), d.message)).collect();
+    let errors: Vec<String> = book
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == folio_core::Severity::Error)
+        .map(|d| format!("{} {}", d.location(&book.sources), d.message))
+        .collect();
     assert_eq!(
         errors,
         [
@@ -403,7 +582,14 @@ fn stylesheets_are_files_inside_the_book() {
     let output = folio_html::render(&book, &RenderContext { timestamp: 0 }).unwrap();
     let page = output.files.iter().find(|f| f.path == "un.html").unwrap();
     let html = Html::parse_document(std::str::from_utf8(&page.bytes).unwrap());
-    let linked: Vec<String> = select(&html, "link[rel=stylesheet]").iter().filter_map(|e| e.value().attr("href")).map(String::from).collect();
+    let linked: Vec<String> = select(&html, "link[rel=stylesheet]")
+        .iter()
+        .filter_map(|e| e.value().attr("href"))
+        .map(String::from)
+        .collect();
     assert_eq!(linked, ["theme.css", "ok.css"]);
-    assert!(output.files.iter().any(|f| f.path == "ok.css"), "the stylesheet is copied");
+    assert!(
+        output.files.iter().any(|f| f.path == "ok.css"),
+        "the stylesheet is copied"
+    );
 }

@@ -18,15 +18,51 @@ const REQUIRED_PASS_RATE: f64 = 0.99;
 /// Examples whose expected HTML assumes a reader configuration folio does not
 /// have, and why. They are run and reported, but not counted.
 const NOT_APPLICABLE: &[(&str, usize, &str)] = &[
-    ("CommonMark 0.31.2", 604, "GFM extended autolinks are always on in folio"),
-    ("CommonMark 0.31.2", 610, "GFM extended autolinks are always on in folio"),
-    ("CommonMark 0.31.2", 613, "GFM extended autolinks are always on in folio"),
-    ("CommonMark 0.31.2", 614, "GFM extended autolinks are always on in folio"),
-    ("GFM 0.29", 610, "GFM extended autolinks are always on in folio (the spec runs its core examples without them)"),
-    ("GFM 0.29", 616, "GFM extended autolinks are always on in folio (the spec runs its core examples without them)"),
-    ("GFM 0.29", 619, "GFM extended autolinks are always on in folio (the spec runs its core examples without them)"),
-    ("GFM 0.29", 645, "HTML comment syntax changed in CommonMark 0.30; folio follows 0.31.2"),
-    ("GFM 0.29", 646, "HTML comment syntax changed in CommonMark 0.30; folio follows 0.31.2"),
+    (
+        "CommonMark 0.31.2",
+        604,
+        "GFM extended autolinks are always on in folio",
+    ),
+    (
+        "CommonMark 0.31.2",
+        610,
+        "GFM extended autolinks are always on in folio",
+    ),
+    (
+        "CommonMark 0.31.2",
+        613,
+        "GFM extended autolinks are always on in folio",
+    ),
+    (
+        "CommonMark 0.31.2",
+        614,
+        "GFM extended autolinks are always on in folio",
+    ),
+    (
+        "GFM 0.29",
+        610,
+        "GFM extended autolinks are always on in folio (the spec runs its core examples without them)",
+    ),
+    (
+        "GFM 0.29",
+        616,
+        "GFM extended autolinks are always on in folio (the spec runs its core examples without them)",
+    ),
+    (
+        "GFM 0.29",
+        619,
+        "GFM extended autolinks are always on in folio (the spec runs its core examples without them)",
+    ),
+    (
+        "GFM 0.29",
+        645,
+        "HTML comment syntax changed in CommonMark 0.30; folio follows 0.31.2",
+    ),
+    (
+        "GFM 0.29",
+        646,
+        "HTML comment syntax changed in CommonMark 0.30; folio follows 0.31.2",
+    ),
 ];
 
 /// The model normalises heading levels per chapter (the top level becomes
@@ -38,17 +74,55 @@ fn shift_headings(html: &str) -> String {
     let mut shifted = html.to_string();
     for level in top..=6 {
         let to = level - top + 1;
-        shifted = shifted.replace(&format!("<h{level}>"), &format!("<h{to}>")).replace(&format!("</h{level}>"), &format!("</h{to}>"));
+        shifted = shifted
+            .replace(&format!("<h{level}>"), &format!("<h{to}>"))
+            .replace(&format!("</h{level}>"), &format!("</h{to}>"));
     }
     shifted
 }
 
 const BLOCK_ELEMENTS: &[&str] = &[
-    "address", "article", "aside", "blockquote", "body", "dd", "details", "div", "dl", "dt", "figcaption", "figure",
-    "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "html", "li", "main", "nav", "ol", "p", "pre",
-    "section", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "body",
+    "dd",
+    "details",
+    "div",
+    "dl",
+    "dt",
+    "figcaption",
+    "figure",
+    "footer",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hr",
+    "html",
+    "li",
+    "main",
+    "nav",
+    "ol",
+    "p",
+    "pre",
+    "section",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "tr",
+    "ul",
 ];
-const VOID_ELEMENTS: &[&str] = &["area", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"];
+const VOID_ELEMENTS: &[&str] = &[
+    "area", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr",
+];
 
 /// Both sides parsed by html5ever and printed canonically: attributes sorted,
 /// entities decoded then re-escaped one way, void elements unclosed,
@@ -63,7 +137,11 @@ fn normalise(html: &str) -> String {
 }
 
 fn is_block(node: Option<ego_tree::NodeRef<'_, Node>>) -> Option<bool> {
-    node.map(|n| n.value().as_element().is_some_and(|e| BLOCK_ELEMENTS.contains(&e.name())))
+    node.map(|n| {
+        n.value()
+            .as_element()
+            .is_some_and(|e| BLOCK_ELEMENTS.contains(&e.name()))
+    })
 }
 
 fn write_node(node: ego_tree::NodeRef<'_, Node>, out: &mut String, in_pre: bool) {
@@ -72,8 +150,10 @@ fn write_node(node: ego_tree::NodeRef<'_, Node>, out: &mut String, in_pre: bool)
             let name = element.name();
             out.push('<');
             out.push_str(name);
-            let mut attributes: Vec<(String, String)> =
-                element.attrs().map(|(k, v)| (k.to_string(), escape(v))).collect();
+            let mut attributes: Vec<(String, String)> = element
+                .attrs()
+                .map(|(k, v)| (k.to_string(), escape(v)))
+                .collect();
             attributes.sort();
             for (key, value) in attributes {
                 out.push_str(&format!(" {key}=\"{value}\""));
@@ -93,7 +173,10 @@ fn write_node(node: ego_tree::NodeRef<'_, Node>, out: &mut String, in_pre: bool)
                 return;
             }
             let original: &str = text;
-            let collapsed = original.split_ascii_whitespace().collect::<Vec<_>>().join(" ");
+            let collapsed = original
+                .split_ascii_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
             let lead = original.starts_with(|c: char| c.is_ascii_whitespace());
             let trail = original.ends_with(|c: char| c.is_ascii_whitespace());
             let block_parent = is_block(node.parent()).unwrap_or(true);
@@ -119,7 +202,10 @@ fn write_node(node: ego_tree::NodeRef<'_, Node>, out: &mut String, in_pre: bool)
 }
 
 fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 fn render(markdown: &str) -> String {
@@ -128,14 +214,22 @@ fn render(markdown: &str) -> String {
 
 #[test]
 fn spec_examples_render_as_the_specs_say() {
-    let Some((commonmark, gfm)) = spec_files() else { return };
+    let Some((commonmark, gfm)) = spec_files() else {
+        return;
+    };
     let commonmark = examples("CommonMark 0.31.2", &commonmark);
     let gfm = examples("GFM 0.29", &gfm);
-    assert!(commonmark.len() > 600 && gfm.len() > 600, "the spec files hold too few examples");
+    assert!(
+        commonmark.len() > 600 && gfm.len() > 600,
+        "the spec files hold too few examples"
+    );
 
     // GFM 0.29 is CommonMark 0.29 plus extensions. Where CommonMark 0.31.2
     // has the same input, it is tested there (and wins where it changed).
-    let current: HashMap<&str, &str> = commonmark.iter().map(|e| (e.markdown.as_str(), e.html.as_str())).collect();
+    let current: HashMap<&str, &str> = commonmark
+        .iter()
+        .map(|e| (e.markdown.as_str(), e.html.as_str()))
+        .collect();
     let (mut superseded, mut duplicates) = (0, 0);
     let mut run: Vec<&Example> = commonmark.iter().collect();
     for example in &gfm {
@@ -160,13 +254,22 @@ fn spec_examples_render_as_the_specs_say() {
                 if expected != got && expected_shifted == got {
                     shifted += 1;
                 }
-                (expected_shifted != got).then(|| format!("expected {expected_shifted:?}\n      got      {got:?}"))
+                (expected_shifted != got)
+                    .then(|| format!("expected {expected_shifted:?}\n      got      {got:?}"))
             }
         };
         let Some(reason) = reason else { continue };
-        let line = format!("{} example {} ({}): {reason}", example.suite, example.number, example.section);
-        match NOT_APPLICABLE.iter().find(|(suite, number, _)| *suite == example.suite && *number == example.number) {
-            Some((_, _, why)) => not_applicable.push(format!("{line}\n      not applicable: {why}")),
+        let line = format!(
+            "{} example {} ({}): {reason}",
+            example.suite, example.number, example.section
+        );
+        match NOT_APPLICABLE
+            .iter()
+            .find(|(suite, number, _)| *suite == example.suite && *number == example.number)
+        {
+            Some((_, _, why)) => {
+                not_applicable.push(format!("{line}\n      not applicable: {why}"))
+            }
             None => failures.push(line),
         }
     }
@@ -185,37 +288,70 @@ fn spec_examples_render_as_the_specs_say() {
     for skipped in &not_applicable {
         println!("  N/A  {skipped}");
     }
-    assert!(rate >= REQUIRED_PASS_RATE, "{} failures, pass rate {:.2} % < 99 %", failures.len(), rate * 100.0);
+    assert!(
+        rate >= REQUIRED_PASS_RATE,
+        "{} failures, pass rate {:.2} % < 99 %",
+        failures.len(),
+        rate * 100.0
+    );
 }
 
 #[test]
 fn normalisation_ignores_form_but_not_content() {
-    assert_eq!(normalise("<p>a &amp; b</p>\n<hr />"), normalise("<p>a &#38; b</p><hr>"));
-    assert_eq!(normalise("<img src=\"x\" alt=\"y\" />"), normalise("<img alt=\"y\" src=\"x\">"));
-    assert_eq!(normalise("<ul>\n<li>a</li>\n</ul>"), normalise("<ul><li>a</li></ul>"));
+    assert_eq!(
+        normalise("<p>a &amp; b</p>\n<hr />"),
+        normalise("<p>a &#38; b</p><hr>")
+    );
+    assert_eq!(
+        normalise("<img src=\"x\" alt=\"y\" />"),
+        normalise("<img alt=\"y\" src=\"x\">")
+    );
+    assert_eq!(
+        normalise("<ul>\n<li>a</li>\n</ul>"),
+        normalise("<ul><li>a</li></ul>")
+    );
     assert_ne!(normalise("<p>a b</p>"), normalise("<p>ab</p>"));
-    assert_ne!(normalise("<pre><code>a\n</code></pre>"), normalise("<pre><code>a</code></pre>"));
-    assert_ne!(normalise("<p><em>a</em> b</p>"), normalise("<p><em>a</em>b</p>"));
+    assert_ne!(
+        normalise("<pre><code>a\n</code></pre>"),
+        normalise("<pre><code>a</code></pre>")
+    );
+    assert_ne!(
+        normalise("<p><em>a</em> b</p>"),
+        normalise("<p><em>a</em>b</p>")
+    );
 }
 
 /// The spec examples are a catalogue of odd Markdown and raw HTML: every one
 /// must give well-formed XHTML for the EPUB, without panicking.
 #[test]
 fn every_spec_example_gives_well_formed_xhtml() {
-    let Some((commonmark, gfm)) = spec_files() else { return };
+    let Some((commonmark, gfm)) = spec_files() else {
+        return;
+    };
     let mut failures = Vec::new();
-    for example in examples("CommonMark 0.31.2", &commonmark).iter().chain(&examples("GFM 0.29", &gfm)) {
+    for example in examples("CommonMark 0.31.2", &commonmark)
+        .iter()
+        .chain(&examples("GFM 0.29", &gfm))
+    {
         let book = folio_core::parse_str(&example.markdown);
-        for chapter in 0..book.chapters.len() {
+        for (chapter, _) in book.chapter_ids() {
             let fragment = folio_html::chapter_fragment(&book, chapter, folio_html::Target::Epub);
             let document = format!(
                 "<body xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:epub=\"http://www.idpf.org/2007/ops\">{}</body>",
                 fragment.html
             );
             if let Err(error) = roxmltree::Document::parse(&document) {
-                failures.push(format!("{} example {}: {error}\n{}", example.suite, example.number, fragment.html));
+                failures.push(format!(
+                    "{} example {}: {error}\n{}",
+                    example.suite, example.number, fragment.html
+                ));
             }
         }
     }
-    assert!(failures.is_empty(), "{} examples give malformed XHTML:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} examples give malformed XHTML:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

@@ -11,16 +11,70 @@ use proptest::prelude::*;
 /// Unicode the embedded fonts can show (accents, Greek, punctuation, no-break spaces).
 fn nasty_text() -> impl Strategy<Value = String> {
     let pieces = prop::sample::select(vec![
-        "#", "$", "*", "_", "@", "<", ">", "[", "]", "\\", "~", "\"", "'", "=", "+", "-", "/", "//", "/*", "*/", "`", "```",
-        "#let x = 1", "#{", "}", "$x$", "<label>", "@ref", "= Titre", "- item", "+ item", "1. un", "http://example.com", "\\u{41}",
-        "--", "---", "...", "-?", ":", ";", "é", "ß", "Ωμέγα", "œuvre", "«\u{202F}oui\u{202F}»", "a\u{A0}:", "€", "—", "…", "Ünïcödé",
-        "word", "mot", "text", " ", "  ",
+        "#",
+        "$",
+        "*",
+        "_",
+        "@",
+        "<",
+        ">",
+        "[",
+        "]",
+        "\\",
+        "~",
+        "\"",
+        "'",
+        "=",
+        "+",
+        "-",
+        "/",
+        "//",
+        "/*",
+        "*/",
+        "`",
+        "```",
+        "#let x = 1",
+        "#{",
+        "}",
+        "$x$",
+        "<label>",
+        "@ref",
+        "= Titre",
+        "- item",
+        "+ item",
+        "1. un",
+        "http://example.com",
+        "\\u{41}",
+        "--",
+        "---",
+        "...",
+        "-?",
+        ":",
+        ";",
+        "é",
+        "ß",
+        "Ωμέγα",
+        "œuvre",
+        "«\u{202F}oui\u{202F}»",
+        "a\u{A0}:",
+        "€",
+        "—",
+        "…",
+        "Ünïcödé",
+        "word",
+        "mot",
+        "text",
+        " ",
+        "  ",
     ]);
     prop::collection::vec(pieces, 1..8).prop_map(|pieces| pieces.concat())
 }
 
 fn text(text: &str) -> Inline {
-    Inline::Text { text: text.to_string(), span: Span::default() }
+    Inline::Text {
+        text: text.to_string(),
+        span: Span::default(),
+    }
 }
 
 /// A one-chapter book with `texts` in every place text can go.
@@ -34,16 +88,29 @@ fn book_with(texts: &[String; 7]) -> Book {
         label: "1".into(),
         number: 1,
         id: "fn-1".into(),
-        blocks: vec![Block::Paragraph { content: vec![text(&texts[4])], span: Span::default() }],
+        blocks: vec![Block::Paragraph {
+            content: vec![text(&texts[4])],
+            span: Span::default(),
+        }],
         references: vec!["fnref-1".into()],
         span: Span::default(),
     }];
     chapter.blocks = vec![
-        Block::Heading { level: 2, id: "section".into(), content: vec![text(&texts[2])], span: Span::default() },
+        Block::Heading {
+            level: 2,
+            id: "section".into(),
+            content: vec![text(&texts[2])],
+            span: Span::default(),
+        },
         Block::Paragraph {
             content: vec![
                 text(&texts[3]),
-                Inline::FootnoteRef { label: "1".into(), note: Some(0), id: "fnref-1".into(), span: Span::default() },
+                Inline::FootnoteRef {
+                    label: "1".into(),
+                    note: Some(folio_core::NoteId(0)),
+                    id: "fnref-1".into(),
+                    span: Span::default(),
+                },
             ],
             span: Span::default(),
         },
@@ -57,7 +124,9 @@ fn book_with(texts: &[String; 7]) -> Book {
             content: vec![Inline::Link {
                 url: "https://example.com/?a=\"b\"&c=#d".into(),
                 title: None,
-                target: LinkTarget::External { url: "https://example.com/?a=\"b\"&c=#d".into() },
+                target: LinkTarget::External {
+                    url: "https://example.com/?a=\"b\"&c=#d".into(),
+                },
                 content: vec![text(&texts[6])],
                 span: Span::default(),
             }],

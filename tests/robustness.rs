@@ -15,21 +15,122 @@ use proptest::prelude::*;
 /// One line of Markdown, made of pieces that exercise folio's own parsing.
 fn line() -> impl Strategy<Value = String> {
     let pieces = prop::sample::select(vec![
-        "# ", "## ", "### ", "- ", "1. ", "> ", "    ", "| a | b |", "|:--|--:|", "---", "***", "```", "```rust", "~~~",
-        "[Rogers, 1962]", "\\[Coriat et al., 2015a\\]", "[Colin &amp; Verdier, 2015, p. 12]", "[Hess, 2007; Ostrom, 1990]",
-        "[la qualification]", "[1]", "[", "]", "[^1]", "[^n]", "[^1]: ", "[^n]: Note ", "{#id}", "{#x .c}", "[lien](../a)",
-        "[lien](./b.md#id)", "[ici](#id)", "![alt](/assets/x.png)", "![](y.png)", "<https://exemple.fr>", "https://exemple.fr",
-        "<a id=\"ancre\"></a>", "<div>", "</div>", "<img src=\"z.png\">", "<!-- c -->", "&amp;", "&#39;", "&nbsp;", "\\*", "*",
-        "**", "_", "~~", "`", "title: Livre", "é", "œ", "Ωμέγα", "«\u{202F}oui\u{202F}»", "a\u{A0}:", " ?", " !", " ;", " :",
-        "10:30", "mot", "texte", " ", "\t", "<", ">", "&", "\"", "<p", "<svg><circle r=\"1\"/></svg>", "<math><mi>x</mi></math>",
-        "<span onclick=\"x()\">", "</span>", "<br>", "<script>", "| [^1] | [Rogers, 1962] |", "  [^1]: ", "\u{0}", "\r",
-        "- [ ] ", "- [x] ", "***gras***", "[a]: /url", "[a]", "[Rogers, 1962]: /x",
-        "<figure id=\"f\">", "<figcaption>", "</figcaption>", "</figure>", "<a href=\"./b.md#id\">", "<a href=\"#f\">", "</a>",
-        "<IMG SRC=z.png ALT=é>", "<img alt=\"\" src=\"/../w.png\">", "<video poster=\"p.jpg\"><source src=\"v.mp4\">",
+        "# ",
+        "## ",
+        "### ",
+        "- ",
+        "1. ",
+        "> ",
+        "    ",
+        "| a | b |",
+        "|:--|--:|",
+        "---",
+        "***",
+        "```",
+        "```rust",
+        "~~~",
+        "[Rogers, 1962]",
+        "\\[Coriat et al., 2015a\\]",
+        "[Colin &amp; Verdier, 2015, p. 12]",
+        "[Hess, 2007; Ostrom, 1990]",
+        "[la qualification]",
+        "[1]",
+        "[",
+        "]",
+        "[^1]",
+        "[^n]",
+        "[^1]: ",
+        "[^n]: Note ",
+        "{#id}",
+        "{#x .c}",
+        "[lien](../a)",
+        "[lien](./b.md#id)",
+        "[ici](#id)",
+        "![alt](/assets/x.png)",
+        "![](y.png)",
+        "<https://exemple.fr>",
+        "https://exemple.fr",
+        "<a id=\"ancre\"></a>",
+        "<div>",
+        "</div>",
+        "<img src=\"z.png\">",
+        "<!-- c -->",
+        "&amp;",
+        "&#39;",
+        "&nbsp;",
+        "\\*",
+        "*",
+        "**",
+        "_",
+        "~~",
+        "`",
+        "title: Livre",
+        "é",
+        "œ",
+        "Ωμέγα",
+        "«\u{202F}oui\u{202F}»",
+        "a\u{A0}:",
+        " ?",
+        " !",
+        " ;",
+        " :",
+        "10:30",
+        "mot",
+        "texte",
+        " ",
+        "\t",
+        "<",
+        ">",
+        "&",
+        "\"",
+        "<p",
+        "<svg><circle r=\"1\"/></svg>",
+        "<math><mi>x</mi></math>",
+        "<span onclick=\"x()\">",
+        "</span>",
+        "<br>",
+        "<script>",
+        "| [^1] | [Rogers, 1962] |",
+        "  [^1]: ",
+        "\u{0}",
+        "\r",
+        "- [ ] ",
+        "- [x] ",
+        "***gras***",
+        "[a]: /url",
+        "[a]",
+        "[Rogers, 1962]: /x",
+        "<figure id=\"f\">",
+        "<figcaption>",
+        "</figcaption>",
+        "</figure>",
+        "<a href=\"./b.md#id\">",
+        "<a href=\"#f\">",
+        "</a>",
+        "<IMG SRC=z.png ALT=é>",
+        "<img alt=\"\" src=\"/../w.png\">",
+        "<video poster=\"p.jpg\"><source src=\"v.mp4\">",
         // Multi-byte characters right after `, `, where the author-year parser reads a year.
-        "[Dupont, 1€]", ", 1é", ", 2😀", ", 19’", "[…, c’est]", "Lefèvre, 1éa : ", "- Lefèvre, 19€ : titre", ", ", "1",
+        "[Dupont, 1€]",
+        ", 1é",
+        ", 2😀",
+        ", 19’",
+        "[…, c’est]",
+        "Lefèvre, 1éa : ",
+        "- Lefèvre, 19€ : titre",
+        ", ",
+        "1",
         // Characters no edition can carry, as typed and as character references.
-        "&#1;", "&#x7f;", "&#xFFFE;", "&#0000002;", "<b>&#2;</b>", "\u{7f}", "\u{85}", "\u{fffe}", "\u{b}", "[x](a&#3;b)",
+        "&#1;",
+        "&#x7f;",
+        "&#xFFFE;",
+        "&#0000002;",
+        "<b>&#2;</b>",
+        "\u{7f}",
+        "\u{85}",
+        "\u{fffe}",
+        "\u{b}",
+        "[x](a&#3;b)",
     ]);
     prop::collection::vec(pieces, 0..7).prop_map(|pieces| pieces.concat())
 }
@@ -43,9 +144,18 @@ fn markdown() -> impl Strategy<Value = String> {
 fn check_span(book: &Book, span: Span, what: &str) {
     let text = &book.sources[span.source].text;
     let lines: Vec<&str> = text.split('\n').collect();
-    assert!(span.line >= 1 && span.line as usize <= lines.len(), "{what}: line {} of {} in {text:?}", span.line, lines.len());
+    assert!(
+        span.line >= 1 && span.line as usize <= lines.len(),
+        "{what}: line {} of {} in {text:?}",
+        span.line,
+        lines.len()
+    );
     let chars = lines[span.line as usize - 1].chars().count();
-    assert!(span.col >= 1 && span.col as usize <= chars + 1, "{what}: column {} of a {chars}-character line in {text:?}", span.col);
+    assert!(
+        span.col >= 1 && span.col as usize <= chars + 1,
+        "{what}: column {} of a {chars}-character line in {text:?}",
+        span.col
+    );
 }
 
 fn check_blocks(book: &Book, blocks: &[Block]) {
@@ -53,7 +163,9 @@ fn check_blocks(book: &Book, blocks: &[Block]) {
         check_span(book, block.span(), "block");
         match block {
             Block::BlockQuote { blocks, .. } => check_blocks(book, blocks),
-            Block::List { items, .. } => items.iter().for_each(|item| check_blocks(book, &item.blocks)),
+            Block::List { items, .. } => items
+                .iter()
+                .for_each(|item| check_blocks(book, &item.blocks)),
             _ => {}
         }
     }
@@ -64,14 +176,25 @@ fn check_blocks(book: &Book, blocks: &[Block]) {
 /// entity, an escape or a character folio replaced. Not after a tab, where
 /// comrak counts columns to the next tab stop.)
 fn check_text_at(book: &Book, text: &str, span: Span) {
-    let Some(first) = text.chars().next().filter(|c| c.is_alphabetic()) else { return };
+    let Some(first) = text.chars().next().filter(|c| c.is_alphabetic()) else {
+        return;
+    };
     let source = &book.sources[span.source].text;
-    let line = source.split('\n').nth(span.line as usize - 1).unwrap_or_default();
+    let line = source
+        .split('\n')
+        .nth(span.line as usize - 1)
+        .unwrap_or_default();
     if line.contains('\t') {
         return;
     }
     let at = line.chars().nth(span.col as usize - 1);
-    assert_eq!(at, Some(first), "text {text:?} at {}:{} in {source:?}", span.line, span.col);
+    assert_eq!(
+        at,
+        Some(first),
+        "text {text:?} at {}:{} in {source:?}",
+        span.line,
+        span.col
+    );
 }
 
 proptest! {
@@ -93,7 +216,7 @@ proptest! {
                     assert!(!text.chars().any(folio_core::text::is_forbidden), "text {text:?} holds a character no edition can carry, from {md:?}");
                 }
                 if let Inline::FootnoteRef { note: Some(note), .. } = inline {
-                    assert!(*note < chapter.footnotes.len(), "a reference to a missing note in {md:?}");
+                    assert!(note.index() < chapter.footnotes.len(), "a reference to a missing note in {md:?}");
                 }
             });
         }
@@ -102,7 +225,7 @@ proptest! {
                 check_span(&book, span, &diagnostic.message);
             }
         }
-        for chapter in 0..book.chapters.len() {
+        for (chapter, _) in book.chapter_ids() {
             for target in [folio_html::Target::Site, folio_html::Target::SinglePage] {
                 folio_html::chapter_fragment(&book, chapter, target);
             }

@@ -20,7 +20,8 @@ use std::path::{Path, PathBuf};
 /// The generated 100-chapter book that every edition's bench measures,
 /// written once under `target/bench-books/` and reused by later runs.
 pub fn bench_book() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-books/generated-100-chapters");
+    let dir =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-books/generated-100-chapters");
     if !dir.join("SUMMARY.md").is_file() {
         generate_book(&dir, 100);
     }
@@ -32,7 +33,10 @@ pub fn bench_book() -> PathBuf {
 /// is not text of the book, and a fixture's EXPECTED.md is only noted as
 /// unlisted, so counting them would flatter the throughput.
 pub fn chapter_bytes(book: &folio_core::Book) -> u64 {
-    book.chapters.iter().map(|c| book.sources[c.source].text.len() as u64).sum()
+    book.chapters
+        .iter()
+        .map(|c| book.sources[c.source].text.len() as u64)
+        .sum()
 }
 
 /// Writes a book of `chapters` chapters (~15–25 KB of Markdown each, plus an introduction and

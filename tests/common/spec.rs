@@ -40,7 +40,13 @@ pub fn examples(suite: &'static str, spec: &str) -> Vec<Example> {
             target.push_str(&line.replace('→', "\t"));
             target.push('\n');
         }
-        examples.push(Example { suite, number: examples.len() + 1, section: section.clone(), markdown, html });
+        examples.push(Example {
+            suite,
+            number: examples.len() + 1,
+            section: section.clone(),
+            markdown,
+            html,
+        });
     }
     examples
 }
@@ -50,11 +56,20 @@ pub fn examples(suite: &'static str, spec: &str) -> Vec<Example> {
 pub fn spec_files() -> Option<(String, String)> {
     let testdata = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/testdata");
     let read = |name: &str| std::fs::read_to_string(testdata.join(name));
-    let (Ok(commonmark), Ok(gfm)) = (read("commonmark-spec-0.31.2.txt"), read("gfm-spec-0.29.txt")) else {
-        assert!(std::env::var("CI").as_deref() != Ok("true"), "spec test data missing in {}", testdata.display());
-        println!("SKIPPED: CommonMark/GFM spec examples not found in {}", testdata.display());
+    let (Ok(commonmark), Ok(gfm)) = (
+        read("commonmark-spec-0.31.2.txt"),
+        read("gfm-spec-0.29.txt"),
+    ) else {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "spec test data missing in {}",
+            testdata.display()
+        );
+        println!(
+            "SKIPPED: CommonMark/GFM spec examples not found in {}",
+            testdata.display()
+        );
         return None;
     };
     Some((commonmark, gfm))
 }
-

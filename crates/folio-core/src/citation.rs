@@ -16,12 +16,15 @@ fn authors_year(text: &str) -> Option<(&str, &str, &str)> {
     let text = text.trim_start();
     let comma = text.find(',')?;
     let authors = text[..comma].trim_end();
-    let author_chars = |c: char| c.is_alphabetic() || c == ' ' || "'’-.&".contains(c) || is_combining_mark(c);
+    let author_chars =
+        |c: char| c.is_alphabetic() || c == ' ' || "'’-.&".contains(c) || is_combining_mark(c);
     if authors.is_empty()
         || authors.chars().count() > 100
         || !authors.starts_with(char::is_alphabetic)
         || !authors.chars().all(author_chars)
-        || !authors.split_whitespace().any(|w| w.starts_with(char::is_uppercase))
+        || !authors
+            .split_whitespace()
+            .any(|w| w.starts_with(char::is_uppercase))
     {
         return None;
     }
@@ -77,13 +80,18 @@ fn parse_item(item: &str) -> Option<Cited> {
     let locator = match rest.strip_prefix(',') {
         Some(locator) => {
             let locator = locator.trim();
-            let ok = !locator.is_empty() && locator.chars().count() <= 40 && !locator.contains(['[', ']', ';']);
+            let ok = !locator.is_empty()
+                && locator.chars().count() <= 40
+                && !locator.contains(['[', ']', ';']);
             Some(ok.then(|| locator.to_string())?)
         }
         None if rest.is_empty() => None,
         None => return None,
     };
-    Some(Cited { key: format!("{authors}, {year}"), locator })
+    Some(Cited {
+        key: format!("{authors}, {year}"),
+        locator,
+    })
 }
 
 /// The key a bibliography entry starts with (`Rogers, 1962 : Diffusion…` →
@@ -91,7 +99,8 @@ fn parse_item(item: &str) -> Option<Cited> {
 pub fn entry_key(text: &str) -> Option<String> {
     let (authors, year, rest) = authors_year(text)?;
     let rest = rest.trim_start();
-    (rest.is_empty() || rest.starts_with([':', '.', ',', '–', '—', '-'])).then(|| format!("{authors}, {year}"))
+    (rest.is_empty() || rest.starts_with([':', '.', ',', '–', '—', '-']))
+        .then(|| format!("{authors}, {year}"))
 }
 
 /// Normalised form for comparing keys: case, accents, whitespace and the
@@ -120,10 +129,22 @@ mod tests {
     #[test]
     fn recognises_author_year_forms() {
         assert_eq!(keys("Rogers, 1962"), Some(vec!["Rogers, 1962".into()]));
-        assert_eq!(keys("Verdier & Murciano, 2015"), Some(vec!["Verdier & Murciano, 2015".into()]));
-        assert_eq!(keys("Coriat et al., 2015"), Some(vec!["Coriat et al., 2015".into()]));
-        assert_eq!(keys("Hess, 2007a; Ostrom, 1990"), Some(vec!["Hess, 2007a".into(), "Ostrom, 1990".into()]));
-        assert_eq!(keys("Le Crosnier, 2018"), Some(vec!["Le Crosnier, 2018".into()]));
+        assert_eq!(
+            keys("Verdier & Murciano, 2015"),
+            Some(vec!["Verdier & Murciano, 2015".into()])
+        );
+        assert_eq!(
+            keys("Coriat et al., 2015"),
+            Some(vec!["Coriat et al., 2015".into()])
+        );
+        assert_eq!(
+            keys("Hess, 2007a; Ostrom, 1990"),
+            Some(vec!["Hess, 2007a".into(), "Ostrom, 1990".into()])
+        );
+        assert_eq!(
+            keys("Le Crosnier, 2018"),
+            Some(vec!["Le Crosnier, 2018".into()])
+        );
         let located = parse_bracket("Ostrom, 1990, p. 90").unwrap();
         assert_eq!(located[0].locator.as_deref(), Some("p. 90"));
     }
@@ -136,35 +157,68 @@ mod tests {
         assert_eq!(keys("voir, 1962"), None);
         assert_eq!(keys("Rogers, 1962; et puis"), None);
         assert_eq!(keys("Rogers, 19621"), None);
-        assert_eq!(keys("Rogers, 1962, p. 12; Ostrom, s. d."), Some(vec!["Rogers, 1962".into(), "Ostrom, s. d.".into()]));
+        assert_eq!(
+            keys("Rogers, 1962, p. 12; Ostrom, s. d."),
+            Some(vec!["Rogers, 1962".into(), "Ostrom, s. d.".into()])
+        );
         assert_eq!(keys("Dupont, 1962 et 1964"), None);
     }
 
     #[test]
     fn any_character_may_follow_the_comma() {
         // Each of these once sliced a string inside a multi-byte character.
-        for body in ["Dupont, 1€]", "C’est, c’est", "Lefèvre, 1éa : titre", "A, 19€", "A, 2😀", "A, €", "A, 1", "A, 20"] {
+        for body in [
+            "Dupont, 1€]",
+            "C’est, c’est",
+            "Lefèvre, 1éa : titre",
+            "A, 19€",
+            "A, 2😀",
+            "A, €",
+            "A, 1",
+            "A, 20",
+        ] {
             assert_eq!(keys(body), None, "{body}");
             assert_eq!(entry_key(body), None, "{body}");
         }
         assert_eq!(keys("Dupont, 2015€"), None);
-        assert_eq!(entry_key("Dupont, 2015 : 10 €").as_deref(), Some("Dupont, 2015"));
+        assert_eq!(
+            entry_key("Dupont, 2015 : 10 €").as_deref(),
+            Some("Dupont, 2015")
+        );
     }
 
     #[test]
     fn entries_start_with_a_key() {
-        assert_eq!(entry_key("Rogers, 1962 : Diffusion of Innovations").as_deref(), Some("Rogers, 1962"));
-        assert_eq!(entry_key("Ostrom, 1990. Governing the Commons").as_deref(), Some("Ostrom, 1990"));
+        assert_eq!(
+            entry_key("Rogers, 1962 : Diffusion of Innovations").as_deref(),
+            Some("Rogers, 1962")
+        );
+        assert_eq!(
+            entry_key("Ostrom, 1990. Governing the Commons").as_deref(),
+            Some("Ostrom, 1990")
+        );
         assert_eq!(entry_key("Une phrase, sans date"), None);
         assert_eq!(entry_key("Une liste, 2015 éléments"), None);
-        assert_eq!(entry_key("Hess & Ostrom, 2007 — Understanding").as_deref(), Some("Hess & Ostrom, 2007"));
+        assert_eq!(
+            entry_key("Hess & Ostrom, 2007 — Understanding").as_deref(),
+            Some("Hess & Ostrom, 2007")
+        );
     }
 
     #[test]
     fn keys_compare_loosely() {
-        assert_eq!(normalize_key("Colin & Verdier, 2015"), normalize_key("colin  et Verdier,2015"));
-        assert_eq!(normalize_key("Coriat et al., 2015"), normalize_key("Coriat et al, 2015"));
-        assert_eq!(normalize_key("Bénabou, 2001"), normalize_key("Benabou, 2001"));
+        assert_eq!(
+            normalize_key("Colin & Verdier, 2015"),
+            normalize_key("colin  et Verdier,2015")
+        );
+        assert_eq!(
+            normalize_key("Coriat et al., 2015"),
+            normalize_key("Coriat et al, 2015")
+        );
+        assert_eq!(
+            normalize_key("Bénabou, 2001"),
+            normalize_key("Benabou, 2001")
+        );
         assert_ne!(normalize_key("Hess, 2007a"), normalize_key("Hess, 2007b"));
     }
 }

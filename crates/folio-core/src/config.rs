@@ -47,7 +47,12 @@ impl SettingSpans {
         // In order of position, so that spans are counted in one pass.
         found.sort_unstable_by_key(|(at, _)| *at);
         let mut cursor = SpanCursor::new(source, text);
-        SettingSpans(found.into_iter().map(|(at, key)| (key, cursor.span(at))).collect())
+        SettingSpans(
+            found
+                .into_iter()
+                .map(|(at, key)| (key, cursor.span(at)))
+                .collect(),
+        )
     }
 
     /// The span of `key`, if recorded.
@@ -63,7 +68,11 @@ fn toml_keys(prefix: &str, table: &toml::de::DeTable<'_>, found: &mut Vec<(usize
     }
 }
 
-fn toml_value(key: String, value: &toml::Spanned<toml::de::DeValue<'_>>, found: &mut Vec<(usize, String)>) {
+fn toml_value(
+    key: String,
+    value: &toml::Spanned<toml::de::DeValue<'_>>,
+    found: &mut Vec<(usize, String)>,
+) {
     match value.get_ref() {
         toml::de::DeValue::Table(table) => toml_keys(&format!("{key}."), table, found),
         toml::de::DeValue::Array(items) => {
@@ -194,16 +203,30 @@ mod tests {
     /// and documents each key in a table: both must follow this file.
     #[test]
     fn the_guide_documents_every_key() {
-        let example = GUIDE.split("```toml\n").nth(1).and_then(|rest| rest.split("```").next()).expect("a TOML example");
-        let config: Config = toml::from_str(example).expect("the guide's example is a valid folio.toml");
+        let example = GUIDE
+            .split("```toml\n")
+            .nth(1)
+            .and_then(|rest| rest.split("```").next())
+            .expect("a TOML example");
+        let config: Config =
+            toml::from_str(example).expect("the guide's example is a valid folio.toml");
         // Serialised as JSON, an unset option is `null`: the example sets every key.
         let json = serde_json::to_value(&config).unwrap();
         for (section, keys) in json.as_object().unwrap() {
-            let table = GUIDE.split(&format!("## `[{section}]`")).nth(1).unwrap_or_else(|| panic!("no section for [{section}]"));
+            let table = GUIDE
+                .split(&format!("## `[{section}]`"))
+                .nth(1)
+                .unwrap_or_else(|| panic!("no section for [{section}]"));
             let table = table.split("\n## ").next().unwrap_or_default();
             for (key, value) in keys.as_object().unwrap() {
-                assert!(!value.is_null(), "the complete example leaves [{section}] {key} out");
-                assert!(table.contains(&format!("| `{key}` |")), "[{section}] {key} has no row in the guide's table");
+                assert!(
+                    !value.is_null(),
+                    "the complete example leaves [{section}] {key} out"
+                );
+                assert!(
+                    table.contains(&format!("| `{key}` |")),
+                    "[{section}] {key} has no row in the guide's table"
+                );
             }
         }
     }

@@ -30,7 +30,12 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn new(severity: Severity, message: impl Into<String>, span: Option<Span>) -> Self {
-        Self { severity, message: message.into(), span, hint: None }
+        Self {
+            severity,
+            message: message.into(),
+            span,
+            hint: None,
+        }
     }
     pub fn error(message: impl Into<String>, span: Span) -> Self {
         Self::new(Severity::Error, message, Some(span))
@@ -91,7 +96,13 @@ pub struct SpanCursor<'t> {
 
 impl<'t> SpanCursor<'t> {
     pub fn new(source: SourceId, text: &'t str) -> Self {
-        SpanCursor { source, text, at: 0, line: 1, col: 1 }
+        SpanCursor {
+            source,
+            text,
+            at: 0,
+            line: 1,
+            col: 1,
+        }
     }
 
     /// The span of byte `at`; an offset before the previous one counts again from the start.
@@ -109,7 +120,11 @@ impl<'t> SpanCursor<'t> {
             }
         }
         self.at = at;
-        Span { source: self.source, line: self.line, col: self.col }
+        Span {
+            source: self.source,
+            line: self.line,
+            col: self.col,
+        }
     }
 }
 
@@ -117,9 +132,16 @@ impl<'t> SpanCursor<'t> {
 /// source line with a caret, and `= hint: …`. `color` adds ANSI colours.
 pub fn render(diagnostics: &[Diagnostic], sources: &[Source], color: bool) -> String {
     let mut files = SimpleFiles::new();
-    let ids: Vec<usize> = sources.iter().map(|s| files.add(s.path.clone(), s.text.clone())).collect();
+    let ids: Vec<usize> = sources
+        .iter()
+        .map(|s| files.add(s.path.clone(), s.text.clone()))
+        .collect();
     let config = term::Config::default();
-    let mut buffer = if color { Buffer::ansi() } else { Buffer::no_color() };
+    let mut buffer = if color {
+        Buffer::ansi()
+    } else {
+        Buffer::no_color()
+    };
     for diagnostic in diagnostics {
         let mut cs = match diagnostic.severity {
             Severity::Error => CsDiagnostic::error(),
@@ -130,8 +152,15 @@ pub fn render(diagnostics: &[Diagnostic], sources: &[Source], color: bool) -> St
         if let Some(span) = diagnostic.span {
             let text = &sources[span.source].text;
             let start = byte_offset(text, span.line, span.col);
-            let end = text[start..].chars().next().map_or(start, |c| start + c.len_utf8());
-            cs = cs.with_labels(vec![Label::new(LabelStyle::Primary, ids[span.source], start..end)]);
+            let end = text[start..]
+                .chars()
+                .next()
+                .map_or(start, |c| start + c.len_utf8());
+            cs = cs.with_labels(vec![Label::new(
+                LabelStyle::Primary,
+                ids[span.source.index()],
+                start..end,
+            )]);
         }
         if let Some(hint) = &diagnostic.hint {
             cs = cs.with_notes(vec![format!("hint: {hint}")]);
@@ -158,16 +187,38 @@ mod tests {
     #[test]
     fn spans_count_lines_and_characters_in_one_pass() {
         let text = "ab\nçd\n\nz";
-        let mut cursor = SpanCursor::new(0, text);
-        let spans: Vec<(u32, u32)> = [0, 4, 5, 8, 2].map(|at| cursor.span(at)).iter().map(|s| (s.line, s.col)).collect();
+        let mut cursor = SpanCursor::new(SourceId(0), text);
+        let spans: Vec<(u32, u32)> = [0, 4, 5, 8, 2]
+            .map(|at| cursor.span(at))
+            .iter()
+            .map(|s| (s.line, s.col))
+            .collect();
         assert_eq!(spans, [(1, 1), (2, 1), (2, 2), (4, 1), (1, 3)]);
-        assert_eq!(span_at_byte(0, text, 99), Span { source: 0, line: 4, col: 2 });
+        assert_eq!(
+            span_at_byte(SourceId(0), text, 99),
+            Span {
+                source: SourceId(0),
+                line: 4,
+                col: 2
+            }
+        );
     }
 
     #[test]
     fn render_points_at_the_line_with_the_hint() {
-        let sources = vec![Source { path: "a.md".into(), text: "# T\n\nvoir [x](y)\n".into() }];
-        let d = Diagnostic::warning("broken link", Span { source: 0, line: 3, col: 6 }).with_hint("did you mean `z`?");
+        let sources = vec![Source {
+            path: "a.md".into(),
+            text: "# T\n\nvoir [x](y)\n".into(),
+        }];
+        let d = Diagnostic::warning(
+            "broken link",
+            Span {
+                source: SourceId(0),
+                line: 3,
+                col: 6,
+            },
+        )
+        .with_hint("did you mean `z`?");
         let out = render(&[d], &sources, false);
         assert!(out.contains("warning: broken link"), "{out}");
         assert!(out.contains("a.md:3:6"), "{out}");

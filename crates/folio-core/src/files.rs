@@ -38,7 +38,10 @@ pub enum Refused {
     NotAFile(&'static str),
     /// A folder was wanted.
     NotAFolder,
-    TooLarge { size: u64, limit: u64 },
+    TooLarge {
+        size: u64,
+        limit: u64,
+    },
     /// The system refused to open or read it (permissions…).
     Unreadable(String),
 }
@@ -50,7 +53,12 @@ impl fmt::Display for Refused {
             Refused::OutsideRoot => f.write_str("lies outside the book"),
             Refused::NotAFile(kind) => write!(f, "is {kind}, not a file"),
             Refused::NotAFolder => f.write_str("is not a folder"),
-            Refused::TooLarge { size, limit } => write!(f, "is too large ({} MiB; folio reads at most {} MiB)", mib(*size), mib(*limit)),
+            Refused::TooLarge { size, limit } => write!(
+                f,
+                "is too large ({} MiB; folio reads at most {} MiB)",
+                mib(*size),
+                mib(*limit)
+            ),
             Refused::Unreadable(why) => write!(f, "cannot be read: {why}"),
         }
     }
@@ -60,8 +68,12 @@ impl Refused {
     /// What to do about it, for a file the book names as `written`.
     pub fn hint(&self, written: &str) -> String {
         match self {
-            Refused::Missing => format!("create `{written}`, or correct the path; paths starting with `/` start at the book root"),
-            Refused::OutsideRoot => "folio reads nothing outside the book: copy the file into the book".to_string(),
+            Refused::Missing => format!(
+                "create `{written}`, or correct the path; paths starting with `/` start at the book root"
+            ),
+            Refused::OutsideRoot => {
+                "folio reads nothing outside the book: copy the file into the book".to_string()
+            }
             Refused::NotAFile(_) => "name a regular file".to_string(),
             Refused::NotAFolder => "name a folder of the book".to_string(),
             Refused::TooLarge { .. } => "split or shrink the file".to_string(),
@@ -145,7 +157,9 @@ impl Folder {
     /// system calls each, measured as most of what loading a small book
     /// spent in the kernel).
     fn resolve(&self, rel: &str) -> Result<PathBuf, Refused> {
-        let Some(root) = &self.0 else { return Err(Refused::Missing) };
+        let Some(root) = &self.0 else {
+            return Err(Refused::Missing);
+        };
         let mut full = root.clone();
         for part in rel.split('/').filter(|p| !p.is_empty()) {
             if part == "." || part == ".." {
@@ -165,8 +179,18 @@ impl Folder {
 /// [`Folder::resolve`] for a path that may pass through symlinks.
 fn through_links(root: &Path, rel: &str) -> Result<PathBuf, Refused> {
     let full = root.join(rel.trim_start_matches('/'));
-    let real = full.canonicalize().map_err(|_| if full.symlink_metadata().is_ok() { Refused::OutsideRoot } else { Refused::Missing })?;
-    if real.starts_with(root) { Ok(real) } else { Err(Refused::OutsideRoot) }
+    let real = full.canonicalize().map_err(|_| {
+        if full.symlink_metadata().is_ok() {
+            Refused::OutsideRoot
+        } else {
+            Refused::Missing
+        }
+    })?;
+    if real.starts_with(root) {
+        Ok(real)
+    } else {
+        Err(Refused::OutsideRoot)
+    }
 }
 
 /// A regular file found inside a [`Folder`], by its real path.
@@ -186,7 +210,11 @@ impl Located {
         let file = open_no_follow(&self.real).map_err(|e| refusal(&e))?;
         let meta = file.metadata().map_err(|e| refusal(&e))?;
         check(&meta, limit)?;
-        Ok(Opened { file, len: meta.len(), limit })
+        Ok(Opened {
+            file,
+            len: meta.len(),
+            limit,
+        })
     }
 
     /// The whole file, of at most `limit` bytes.
@@ -209,7 +237,10 @@ impl Opened {
     pub fn read_all(self) -> Result<Vec<u8>, Refused> {
         let mut bytes = Vec::with_capacity(self.len as usize);
         let limit = self.limit;
-        self.file.take(limit.saturating_add(1)).read_to_end(&mut bytes).map_err(|e| refusal(&e))?;
+        self.file
+            .take(limit.saturating_add(1))
+            .read_to_end(&mut bytes)
+            .map_err(|e| refusal(&e))?;
         match bytes.len() as u64 {
             size if size > limit => Err(Refused::TooLarge { size, limit }),
             _ => Ok(bytes),
@@ -246,7 +277,11 @@ fn kind(file_type: &std::fs::FileType) -> &'static str {
             return "a socket";
         }
     }
-    if file_type.is_dir() { "a folder" } else { "not a regular file" }
+    if file_type.is_dir() {
+        "a folder"
+    } else {
+        "not a regular file"
+    }
 }
 
 fn refusal(error: &io::Error) -> Refused {
@@ -264,7 +299,10 @@ fn refusal(error: &io::Error) -> Refused {
 #[cfg(unix)]
 fn open_no_follow(path: &Path) -> io::Result<File> {
     use std::os::unix::fs::OpenOptionsExt;
-    std::fs::OpenOptions::new().read(true).custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK).open(path)
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(path)
 }
 
 #[cfg(not(unix))]
@@ -286,7 +324,11 @@ mod tests {
         let root = book.path();
         std::fs::create_dir(root.join("assets")).unwrap();
         std::fs::write(root.join("assets/logo.png"), "x").unwrap();
-        symlink(outside.path().join("secret.png"), root.join("assets/leak.png")).unwrap();
+        symlink(
+            outside.path().join("secret.png"),
+            root.join("assets/leak.png"),
+        )
+        .unwrap();
         symlink(outside.path(), root.join("elsewhere")).unwrap();
         symlink(root.join("assets"), root.join("images")).unwrap();
         symlink(root.join("nowhere.png"), root.join("dangling.png")).unwrap();
@@ -294,9 +336,15 @@ mod tests {
 
         let folder = Folder::new(root).unwrap();
         let real = folder.path().unwrap().to_path_buf();
-        assert_eq!(folder.locate("assets/logo.png").map(|l| l.real), Ok(real.join("assets/logo.png")));
+        assert_eq!(
+            folder.locate("assets/logo.png").map(|l| l.real),
+            Ok(real.join("assets/logo.png"))
+        );
         assert_eq!(folder.locate("assets/leak.png"), Err(Refused::OutsideRoot));
-        assert_eq!(folder.locate("elsewhere/secret.png"), Err(Refused::OutsideRoot));
+        assert_eq!(
+            folder.locate("elsewhere/secret.png"),
+            Err(Refused::OutsideRoot)
+        );
         assert_eq!(folder.locate("dangling.png"), Err(Refused::OutsideRoot));
         assert_eq!(folder.locate("zero.png"), Err(Refused::OutsideRoot));
         assert_eq!(folder.locate("assets/missing.png"), Err(Refused::Missing));
@@ -306,7 +354,10 @@ mod tests {
         assert_eq!(folder.read("images/logo.png", MAX_FILE), Ok(b"x".to_vec()));
         assert_eq!(folder.folder("elsewhere"), Err(Refused::OutsideRoot));
         assert!(folder.folder("images").is_ok());
-        assert_eq!(Folder::nowhere().read("assets/logo.png", MAX_FILE), Err(Refused::Missing));
+        assert_eq!(
+            Folder::nowhere().read("assets/logo.png", MAX_FILE),
+            Err(Refused::Missing)
+        );
     }
 
     #[cfg(unix)]
@@ -318,13 +369,32 @@ mod tests {
         // SAFETY: mkfifo with a valid NUL-terminated path.
         assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o644) }, 0);
         let folder = Folder::new(book.path()).unwrap();
-        assert_eq!(folder.read("chapter.md", MAX_TEXT_FILE), Err(Refused::NotAFile("a named pipe")));
+        assert_eq!(
+            folder.read("chapter.md", MAX_TEXT_FILE),
+            Err(Refused::NotAFile("a named pipe"))
+        );
         // Even found before it became a pipe, the open file is checked again.
         std::fs::write(book.path().join("big.md"), vec![b'a'; 100]).unwrap();
         let found = folder.locate("big.md").unwrap();
-        assert_eq!(found.read(10), Err(Refused::TooLarge { size: 100, limit: 10 }));
+        assert_eq!(
+            found.read(10),
+            Err(Refused::TooLarge {
+                size: 100,
+                limit: 10
+            })
+        );
         std::fs::remove_file(book.path().join("big.md")).unwrap();
-        assert_eq!(unsafe { libc::mkfifo(std::ffi::CString::new(book.path().join("big.md").to_str().unwrap()).unwrap().as_ptr(), 0o644) }, 0);
+        assert_eq!(
+            unsafe {
+                libc::mkfifo(
+                    std::ffi::CString::new(book.path().join("big.md").to_str().unwrap())
+                        .unwrap()
+                        .as_ptr(),
+                    0o644,
+                )
+            },
+            0
+        );
         assert_eq!(found.read(10), Err(Refused::NotAFile("a named pipe")));
     }
 }

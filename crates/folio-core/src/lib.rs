@@ -20,13 +20,13 @@ pub mod typography;
 
 pub use config::Config;
 pub use diagnostics::{Diagnostic, Severity};
-pub use load::{load, LoadError};
+pub use load::{LoadError, load};
 pub use model::*;
 pub use output::{Output, OutputFile, RenderContext};
 
 mod citation;
-mod raw_html;
 pub mod paths;
+mod raw_html;
 mod summary;
 mod visit;
 
@@ -60,4 +60,3 @@ pub fn parse_str(markdown: &str) -> Book {
 fn on_the_pool<R: Send>(work: impl FnOnce() -> R + Send) -> R {
     rayon::scope(|_| work())
 }
-

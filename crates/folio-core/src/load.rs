@@ -14,7 +14,10 @@ use serde::{Deserialize, Serialize};
 use crate::config::{Config, SettingSpans};
 use crate::diagnostics::{Diagnostic, span_at_byte};
 use crate::files::{Folder, Located, MAX_TEXT_FILE, Refused};
-use crate::model::{Bibliography, Block, Book, Chapter, ChapterKind, Footnote, Metadata, Part, Source, SourceId, Span};
+use crate::model::{
+    Bibliography, Block, Book, Chapter, ChapterId, ChapterKind, Footnote, Metadata, Part, PartId,
+    Source, SourceId, Span,
+};
 use crate::names::UniqueNames;
 use crate::paths;
 use crate::reader::{self, Document, FrontMatter};
@@ -33,9 +36,16 @@ pub enum LoadError {
 pub fn load(path: &Path) -> Result<Book, LoadError> {
     let not_a_book = || LoadError::NotABook(path.display().to_string());
     if path.is_file() {
-        let parent = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let parent = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
         let folder = Folder::new(parent).map_err(|_| not_a_book())?;
-        let file = path.file_name().ok_or_else(not_a_book)?.to_string_lossy().into_owned();
+        let file = path
+            .file_name()
+            .ok_or_else(not_a_book)?
+            .to_string_lossy()
+            .into_owned();
         return Ok(Loader::new(folder.clone(), folder, "").single_file(&file));
     }
     let folder = Folder::new(path).map_err(|_| not_a_book())?;
@@ -53,11 +63,19 @@ pub fn load(path: &Path) -> Result<Book, LoadError> {
 pub fn load_str(markdown: &str) -> Book {
     let mut loader = Loader::new(Folder::nowhere(), Folder::nowhere(), "");
     let source = loader.add_source("input.md", String::new());
-    loader.accept_read(source, SourceRead::of(Ok(markdown.as_bytes().to_vec())), None);
+    loader.accept_read(
+        source,
+        SourceRead::of(Ok(markdown.as_bytes().to_vec())),
+        None,
+    );
     let markdown = loader.sources[source].text.clone();
     let doc = reader::read(&markdown, source, FrontMatter::Allowed);
     loader.front_matter(&doc, source);
-    loader.metadata.title = loader.metadata.title.clone().or_else(|| first_heading(&doc));
+    loader.metadata.title = loader
+        .metadata
+        .title
+        .clone()
+        .or_else(|| first_heading(&doc));
     let title = loader.metadata.title.clone().unwrap_or_default();
     loader.push_chapter(title, "input.md", ChapterKind::Body, 0, None, source, doc);
     loader.finish()
@@ -79,7 +97,13 @@ impl SourceRead {
     fn of(read: Result<Vec<u8>, Refused>) -> Self {
         let bytes = match read {
             Ok(bytes) => bytes,
-            Err(refused) => return SourceRead { text: Err(refused), invalid_utf8_at: None, forbidden_at: None },
+            Err(refused) => {
+                return SourceRead {
+                    text: Err(refused),
+                    invalid_utf8_at: None,
+                    forbidden_at: None,
+                };
+            }
         };
         let (text, invalid_utf8_at) = match String::from_utf8(bytes) {
             Ok(text) => (text, None),
@@ -89,7 +113,11 @@ impl SourceRead {
             }
         };
         let (text, forbidden_at) = reader::clean(text);
-        SourceRead { text: Ok(text), invalid_utf8_at, forbidden_at }
+        SourceRead {
+            text: Ok(text),
+            invalid_utf8_at,
+            forbidden_at,
+        }
     }
 }
 
@@ -145,7 +173,7 @@ struct Loader {
 }
 
 struct Planned {
-    chapter: usize,
+    chapter: ChapterId,
     file: Located,
     /// The SUMMARY entry that names the file.
     span: Span,
@@ -177,8 +205,11 @@ impl Loader {
     }
 
     fn add_source(&mut self, path: &str, text: String) -> SourceId {
-        self.sources.push(Source { path: path.to_string(), text });
-        self.sources.len() - 1
+        self.sources.push(Source {
+            path: path.to_string(),
+            text,
+        });
+        SourceId::new(self.sources.len() - 1)
     }
 
     /// Reads a file of the book folder (not the content root), if it exists.
@@ -199,9 +230,15 @@ impl Loader {
         self.accept(&display, read, span)
     }
 
-    fn accept(&mut self, display: &str, read: Result<Vec<u8>, Refused>, span: Option<Span>) -> Option<(SourceId, String)> {
+    fn accept(
+        &mut self,
+        display: &str,
+        read: Result<Vec<u8>, Refused>,
+        span: Option<Span>,
+    ) -> Option<(SourceId, String)> {
         let source = self.add_source(display, String::new());
-        self.accept_read(source, SourceRead::of(read), span).then(|| (source, self.sources[source].text.clone()))
+        self.accept_read(source, SourceRead::of(read), span)
+            .then(|| (source, self.sources[source].text.clone()))
     }
 
     /// Stores what reading `source` gave, reporting a refused file, invalid
@@ -210,19 +247,33 @@ impl Loader {
         let display = &self.sources[source].path;
         let text = match read.text {
             Err(refused) => {
-                self.diagnostics.push(Diagnostic::new(crate::Severity::Error, format!("`{display}` {refused}"), span).with_hint(refused.hint(display)));
+                self.diagnostics.push(
+                    Diagnostic::new(
+                        crate::Severity::Error,
+                        format!("`{display}` {refused}"),
+                        span,
+                    )
+                    .with_hint(refused.hint(display)),
+                );
                 return false;
             }
             Ok(text) => text,
         };
         if let Some(at) = read.invalid_utf8_at {
             self.diagnostics.push(
-                Diagnostic::error(format!("`{display}` is not valid UTF-8"), span_at_byte(source, &text, at))
-                    .with_hint("save the file as UTF-8; invalid bytes are shown as �"),
+                Diagnostic::error(
+                    format!("`{display}` is not valid UTF-8"),
+                    span_at_byte(source, &text, at),
+                )
+                .with_hint("save the file as UTF-8; invalid bytes are shown as �"),
             );
         }
         if let Some((at, forbidden)) = read.forbidden_at {
-            self.diagnostics.push(text::forbidden_warning(&format!("`{display}`"), forbidden, span_at_byte(source, &text, at)));
+            self.diagnostics.push(text::forbidden_warning(
+                &format!("`{display}`"),
+                forbidden,
+                span_at_byte(source, &text, at),
+            ));
         }
         self.sources[source].text = text;
         true
@@ -238,7 +289,10 @@ impl Loader {
             .par_iter()
             .map(|plan| {
                 let read = SourceRead::of(plan.file.read(MAX_TEXT_FILE));
-                let doc = read.text.as_ref().ok().map(|text| reader::read(text, chapters[plan.chapter].source, front_matter));
+                let doc =
+                    read.text.as_ref().ok().map(|text| {
+                        reader::read(text, chapters[plan.chapter].source, front_matter)
+                    });
                 (read, doc)
             })
             .collect();
@@ -254,11 +308,18 @@ impl Loader {
     }
 
     fn folio_toml(&mut self) {
-        let Some((source, text)) = self.read_book_file("folio.toml") else { return };
+        let Some((source, text)) = self.read_book_file("folio.toml") else {
+            return;
+        };
         match toml::from_str::<Config>(&text) {
             Ok(config) => {
                 let spans = SettingSpans::of_toml(source, &text);
-                self.config = text::clean_strings(config, "folio.toml", &|key| spans.get(key), &mut self.diagnostics);
+                self.config = text::clean_strings(
+                    config,
+                    "folio.toml",
+                    &|key| spans.get(key),
+                    &mut self.diagnostics,
+                );
                 self.config.spans = spans;
                 self.check_output_name();
             }
@@ -266,8 +327,13 @@ impl Loader {
                 let at = e.span().map_or(0, |r| r.start);
                 let message = e.message().trim().to_string();
                 self.diagnostics.push(
-                    Diagnostic::error(format!("invalid folio.toml: {message}"), span_at_byte(source, &text, at))
-                        .with_hint("every key is documented in the configuration chapter of the user guide"),
+                    Diagnostic::error(
+                        format!("invalid folio.toml: {message}"),
+                        span_at_byte(source, &text, at),
+                    )
+                    .with_hint(
+                        "every key is documented in the configuration chapter of the user guide",
+                    ),
                 );
             }
         }
@@ -275,7 +341,9 @@ impl Loader {
 
     /// `[build] name` names files in the output folder: a plain file name.
     fn check_output_name(&mut self) {
-        let Some(name) = &self.config.build.name else { return };
+        let Some(name) = &self.config.build.name else {
+            return;
+        };
         if let Err(why) = paths::check_file_name(name) {
             self.diagnostics.push(
                 Diagnostic::new(crate::Severity::Error, format!("[build] name = {name:?}: {why}"), self.config.span("build.name"))
@@ -296,7 +364,18 @@ impl Loader {
         // GitBook always opens with README.md, listed or not.
         let lists_readme = entries.iter().any(|e| matches!(e, Entry::Chapter { target: Some(t), .. } if paths::join("", strip_anchor(t)).path == "README.md"));
         if !lists_readme && self.root.locate("README.md").is_ok() {
-            self.chapter_from_file("Introduction".to_string(), "README.md", ChapterKind::Front, 0, None, Span { source: summary_source, line: 1, col: 1 });
+            self.chapter_from_file(
+                "Introduction".to_string(),
+                "README.md",
+                ChapterKind::Front,
+                0,
+                None,
+                Span {
+                    source: summary_source,
+                    line: 1,
+                    col: 1,
+                },
+            );
         }
         self.summary_entries(entries, "");
         self.report_unlisted(&["SUMMARY.md", "GLOSSARY.md", "LANGS.md"]);
@@ -319,13 +398,23 @@ impl Loader {
             src: Option<String>,
         }
         let mut probe = Loader::new(book_dir.clone(), book_dir, "");
-        let Some((source, text)) = probe.read_book_file("book.toml") else { return probe.finish() };
+        let Some((source, text)) = probe.read_book_file("book.toml") else {
+            return probe.finish();
+        };
         let spans = SettingSpans::of_toml(source, &text);
         let parsed = match toml::from_str::<BookToml>(&text) {
-            Ok(parsed) => text::clean_strings(parsed, "book.toml", &|key| spans.get(key), &mut probe.diagnostics),
+            Ok(parsed) => text::clean_strings(
+                parsed,
+                "book.toml",
+                &|key| spans.get(key),
+                &mut probe.diagnostics,
+            ),
             Err(e) => {
                 let at = e.span().map_or(0, |r| r.start);
-                probe.diagnostics.push(Diagnostic::error(format!("invalid book.toml: {}", e.message().trim()), span_at_byte(source, &text, at)));
+                probe.diagnostics.push(Diagnostic::error(
+                    format!("invalid book.toml: {}", e.message().trim()),
+                    span_at_byte(source, &text, at),
+                ));
                 BookToml::default()
             }
         };
@@ -334,12 +423,18 @@ impl Loader {
         // mdBook has no front matter: a leading `---` is a thematic break.
         let root = probe.content_folder(&src, "book.toml `[book] src`", spans.get("book.src"));
         let display_prefix = format!("{}/", paths::join("", &src).path);
-        let mut loader = Loader { root, display_prefix, front_matter: FrontMatter::None, ..probe };
+        let mut loader = Loader {
+            root,
+            display_prefix,
+            front_matter: FrontMatter::None,
+            ..probe
+        };
         loader.metadata.title = parsed.book.title;
         loader.metadata.authors = parsed.book.authors;
         loader.metadata.language = parsed.book.language;
         loader.metadata.description = parsed.book.description;
-        let Some((summary_source, summary_text)) = loader.read_content_file("SUMMARY.md", None) else {
+        let Some((summary_source, summary_text)) = loader.read_content_file("SUMMARY.md", None)
+        else {
             return loader.finish();
         };
         let entries = summary::parse(&summary_text, summary_source);
@@ -349,11 +444,14 @@ impl Loader {
     }
 
     fn single_file(mut self, file: &str) -> Book {
-        let Some((source, text)) = self.read_content_file(file, None) else { return self.finish() };
+        let Some((source, text)) = self.read_content_file(file, None) else {
+            return self.finish();
+        };
         let doc = reader::read(&text, source, FrontMatter::Allowed);
         self.front_matter(&doc, source);
         if self.metadata.title.is_none() {
-            self.metadata.title = first_heading(&doc).or_else(|| Some(file.trim_end_matches(".md").to_string()));
+            self.metadata.title =
+                first_heading(&doc).or_else(|| Some(file.trim_end_matches(".md").to_string()));
         }
         let title = self.metadata.title.clone().unwrap_or_default();
         self.push_chapter(title, file, ChapterKind::Body, 0, None, source, doc);
@@ -365,15 +463,24 @@ impl Loader {
     /// (reported at `span`), the book folder itself.
     fn content_folder(&mut self, written: &str, setting: &str, span: Option<Span>) -> Folder {
         let path = paths::join("", written);
-        let found = if written.trim_start().starts_with('/') || Path::new(written).is_absolute() || path.clamped {
+        let found = if written.trim_start().starts_with('/')
+            || Path::new(written).is_absolute()
+            || path.clamped
+        {
             Err(Refused::OutsideRoot)
         } else {
             self.book_dir.folder(&path.path)
         };
         found.unwrap_or_else(|refused| {
             self.diagnostics.push(
-                Diagnostic::new(crate::Severity::Error, format!("{setting} = {written:?} {refused}"), span)
-                    .with_hint(format!("{setting} names a folder inside the book, relative to it: `src`, `./content/`")),
+                Diagnostic::new(
+                    crate::Severity::Error,
+                    format!("{setting} = {written:?} {refused}"),
+                    span,
+                )
+                .with_hint(format!(
+                    "{setting} names a folder inside the book, relative to it: `src`, `./content/`"
+                )),
             );
             self.book_dir.clone()
         })
@@ -389,7 +496,14 @@ impl Loader {
             isbn: Option<String>,
             root: Option<String>,
         }
-        let span_of = |key: &str| key_span(source, text, &format!("\"{}\"", key_name(key)), KeyStyle::Json);
+        let span_of = |key: &str| {
+            key_span(
+                source,
+                text,
+                &format!("\"{}\"", key_name(key)),
+                KeyStyle::Json,
+            )
+        };
         match serde_json::from_str::<BookJson>(text) {
             Ok(json) => {
                 let json = text::clean_strings(json, "book.json", &span_of, &mut self.diagnostics);
@@ -446,16 +560,25 @@ impl Loader {
                 }
             }
         }
-        let Some(yaml) = &doc.front_matter else { return };
+        let Some(yaml) = &doc.front_matter else {
+            return;
+        };
         match serde_norway::from_str::<FrontMatter>(yaml) {
             Ok(fm) => {
                 let text = &self.sources[source].text;
-                let span_of = |key: &str| key_span(source, text, &format!("{}:", key_name(key)), KeyStyle::Yaml);
-                let fm = text::clean_strings(fm, "the front matter's", &span_of, &mut self.diagnostics);
+                let span_of = |key: &str| {
+                    key_span(source, text, &format!("{}:", key_name(key)), KeyStyle::Yaml)
+                };
+                let fm =
+                    text::clean_strings(fm, "the front matter's", &span_of, &mut self.diagnostics);
                 let m = &mut self.metadata;
                 m.title = fm.title;
                 m.subtitle = fm.subtitle;
-                m.authors = fm.authors.or(fm.author).map(OneOrMany::into_vec).unwrap_or_default();
+                m.authors = fm
+                    .authors
+                    .or(fm.author)
+                    .map(OneOrMany::into_vec)
+                    .unwrap_or_default();
                 m.language = fm.lang.or(fm.language);
                 m.description = fm.description;
                 m.date = fm.date;
@@ -467,8 +590,13 @@ impl Loader {
             }
             Err(e) => {
                 // The YAML starts on line 2, after the opening `---`.
-                let (line, col) = e.location().map_or((1, 1), |l| (l.line() as u32 + 1, l.column() as u32));
-                self.diagnostics.push(Diagnostic::error(format!("invalid front matter: {e}"), Span { source, line, col }));
+                let (line, col) = e
+                    .location()
+                    .map_or((1, 1), |l| (l.line() as u32 + 1, l.column() as u32));
+                self.diagnostics.push(Diagnostic::error(
+                    format!("invalid front matter: {e}"),
+                    Span { source, line, col },
+                ));
             }
         }
     }
@@ -476,42 +604,74 @@ impl Loader {
     /// Turns SUMMARY entries into parts and chapters. `base` is the folder of
     /// the SUMMARY inside the content root.
     fn summary_entries(&mut self, entries: Vec<Entry>, base: &str) {
-        let mut part = None;
+        let mut part: Option<PartId> = None;
         // Chapter ids by depth, to find each chapter's parent.
-        let mut stack: Vec<Option<usize>> = Vec::new();
+        let mut stack: Vec<Option<ChapterId>> = Vec::new();
         let mut listed: HashSet<String> = HashSet::new();
         for entry in entries {
             match entry {
                 Entry::Part { title, span } => {
-                    let id = self.part_ids.unique(&format!("part-{}", slugify(&title, "part")));
+                    let id = self
+                        .part_ids
+                        .unique(&format!("part-{}", slugify(&title, "part")));
                     self.parts.push(Part { title, id, span });
-                    part = Some(self.parts.len() - 1);
+                    part = Some(PartId::new(self.parts.len() - 1));
                     stack.clear();
                 }
-                Entry::Chapter { title, target, depth, kind, span } => {
+                Entry::Chapter {
+                    title,
+                    target,
+                    depth,
+                    kind,
+                    span,
+                } => {
                     stack.truncate(depth as usize);
                     let parent = stack.iter().rev().flatten().next().copied();
                     let Some(target) = target else {
-                        self.diagnostics.push(Diagnostic::note(format!("draft chapter `{title}` skipped"), span).with_hint("give it a file, e.g. `[Title](file.md)`, to include it"));
+                        self.diagnostics.push(
+                            Diagnostic::note(format!("draft chapter `{title}` skipped"), span)
+                                .with_hint(
+                                    "give it a file, e.g. `[Title](file.md)`, to include it",
+                                ),
+                        );
                         stack.push(None);
                         continue;
                     };
                     let resolved = paths::join(base, strip_anchor(&target));
                     if resolved.clamped {
-                        self.diagnostics.push(Diagnostic::error(format!("chapter `{target}` lies outside the book"), span));
+                        self.diagnostics.push(Diagnostic::error(
+                            format!("chapter `{target}` lies outside the book"),
+                            span,
+                        ));
                         stack.push(None);
                         continue;
                     }
                     if !listed.insert(resolved.path.clone()) {
-                        self.diagnostics.push(Diagnostic::warning(format!("`{}` is listed twice in SUMMARY.md; the second entry is skipped", resolved.path), span));
+                        self.diagnostics.push(Diagnostic::warning(
+                            format!(
+                                "`{}` is listed twice in SUMMARY.md; the second entry is skipped",
+                                resolved.path
+                            ),
+                            span,
+                        ));
                         stack.push(None);
                         continue;
                     }
                     // GitBook's root README is the introduction, front matter of the book.
-                    let kind = if resolved.path == "README.md" && kind == ChapterKind::Body { ChapterKind::Front } else { kind };
+                    let kind = if resolved.path == "README.md" && kind == ChapterKind::Body {
+                        ChapterKind::Front
+                    } else {
+                        kind
+                    };
                     // mdBook prefix and suffix chapters stand outside the parts.
-                    let in_part = if kind == ChapterKind::Body { part } else { None };
-                    let id = self.chapter_from_file(title, &resolved.path, kind, depth, parent, span).inspect(|&id| self.chapters[id].part = in_part);
+                    let in_part = if kind == ChapterKind::Body {
+                        part
+                    } else {
+                        None
+                    };
+                    let id = self
+                        .chapter_from_file(title, &resolved.path, kind, depth, parent, span)
+                        .inspect(|&id| self.chapters[id].part = in_part);
                     stack.push(id);
                 }
             }
@@ -519,7 +679,15 @@ impl Loader {
     }
 
     /// Reads and parses one chapter file named in SUMMARY at `span`.
-    fn chapter_from_file(&mut self, title: String, file: &str, kind: ChapterKind, depth: u32, parent: Option<usize>, span: Span) -> Option<usize> {
+    fn chapter_from_file(
+        &mut self,
+        title: String,
+        file: &str,
+        kind: ChapterKind,
+        depth: u32,
+        parent: Option<ChapterId>,
+        span: Span,
+    ) -> Option<ChapterId> {
         let display = format!("{}{}", self.display_prefix, file);
         if self.chapter_files.contains(file) {
             return None;
@@ -527,27 +695,61 @@ impl Loader {
         let located = match self.root.locate(file) {
             Ok(located) => located,
             Err(refused) => {
-                let hint = match self.closest_markdown_file(file).filter(|_| refused == Refused::Missing) {
+                let hint = match self
+                    .closest_markdown_file(file)
+                    .filter(|_| refused == Refused::Missing)
+                {
                     Some(near) => format!("did you mean `{near}`?"),
-                    None if refused == Refused::Missing => format!("create `{display}` or remove the entry"),
+                    None if refused == Refused::Missing => {
+                        format!("create `{display}` or remove the entry")
+                    }
                     None => refused.hint(&display),
                 };
-                self.diagnostics.push(Diagnostic::error(format!("chapter file `{display}` {refused}"), span).with_hint(hint));
+                self.diagnostics.push(
+                    Diagnostic::error(format!("chapter file `{display}` {refused}"), span)
+                        .with_hint(hint),
+                );
                 return None;
             }
         };
         let source = self.add_source(&display, String::new());
-        let chapter = self.push_chapter(title, file, kind, depth, parent, source, Document::default());
-        self.planned.push(Planned { chapter, file: located, span });
+        let chapter = self.push_chapter(
+            title,
+            file,
+            kind,
+            depth,
+            parent,
+            source,
+            Document::default(),
+        );
+        self.planned.push(Planned {
+            chapter,
+            file: located,
+            span,
+        });
         Some(chapter)
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn push_chapter(&mut self, title: String, file: &str, kind: ChapterKind, depth: u32, parent: Option<usize>, source: SourceId, doc: Document) -> usize {
+    fn push_chapter(
+        &mut self,
+        title: String,
+        file: &str,
+        kind: ChapterKind,
+        depth: u32,
+        parent: Option<ChapterId>,
+        source: SourceId,
+        doc: Document,
+    ) -> ChapterId {
         // Editions name their files after it: portable, and distinct even
         // case-insensitively, as EPUB reading systems compare names.
-        let path = self.chapter_paths.unique(&paths::portable(&output_path(file)));
-        let id = self.chapter_ids.unique(&format!("ch-{}", slugify(&path.replace('/', " "), "chapter").trim_start_matches("s-")));
+        let path = self
+            .chapter_paths
+            .unique(&paths::portable(&output_path(file)));
+        let id = self.chapter_ids.unique(&format!(
+            "ch-{}",
+            slugify(&path.replace('/', " "), "chapter").trim_start_matches("s-")
+        ));
         self.chapter_files.insert(file.to_string());
         self.chapters.push(Chapter {
             title,
@@ -563,15 +765,19 @@ impl Loader {
             footnotes: Vec::new(),
             assets: Vec::new(),
             global_ids: Default::default(),
-            span: Span { source, line: 1, col: 1 },
+            span: Span {
+                source,
+                line: 1,
+                col: 1,
+            },
         });
-        let chapter = self.chapters.len() - 1;
+        let chapter = ChapterId::new(self.chapters.len() - 1);
         self.fill_chapter(chapter, doc);
         chapter
     }
 
     /// Gives a chapter its parsed content.
-    fn fill_chapter(&mut self, chapter: usize, doc: Document) {
+    fn fill_chapter(&mut self, chapter: ChapterId, doc: Document) {
         self.diagnostics.extend(doc.diagnostics);
         let chapter = &mut self.chapters[chapter];
         chapter.blocks = doc.blocks;
@@ -580,7 +786,14 @@ impl Loader {
         chapter.footnotes = doc
             .footnotes
             .into_iter()
-            .map(|f| Footnote { label: f.label, number: 0, id: String::new(), blocks: f.blocks, references: Vec::new(), span: f.span })
+            .map(|f| Footnote {
+                label: f.label,
+                number: 0,
+                id: String::new(),
+                blocks: f.blocks,
+                references: Vec::new(),
+                span: f.span,
+            })
             .collect();
     }
 
@@ -593,11 +806,23 @@ impl Loader {
             }
             let display = format!("{}{}", self.display_prefix, file);
             // Shown under the note only: a file the gate refuses shows nothing.
-            let text = self.root.read(&file, MAX_TEXT_FILE).map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default();
+            let text = self
+                .root
+                .read(&file, MAX_TEXT_FILE)
+                .map(|b| String::from_utf8_lossy(&b).into_owned())
+                .unwrap_or_default();
             let source = self.add_source(&display, text);
             self.diagnostics.push(
-                Diagnostic::new(crate::Severity::Note, format!("`{display}` is not listed in SUMMARY.md and is left out"), Some(Span { source, line: 1, col: 1 }))
-                    .with_hint("add it to SUMMARY.md to include it"),
+                Diagnostic::new(
+                    crate::Severity::Note,
+                    format!("`{display}` is not listed in SUMMARY.md and is left out"),
+                    Some(Span {
+                        source,
+                        line: 1,
+                        col: 1,
+                    }),
+                )
+                .with_hint("add it to SUMMARY.md to include it"),
             );
         }
     }
@@ -633,13 +858,26 @@ impl Loader {
         self.read_planned();
         let found = self.metadata;
         let over = &self.config.book;
-        let fallback_title = self.book_dir.path().and_then(Path::file_name).map_or_else(|| "Untitled".to_string(), |n| n.to_string_lossy().into_owned());
+        let fallback_title = self.book_dir.path().and_then(Path::file_name).map_or_else(
+            || "Untitled".to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
         let metadata = Metadata {
-            title: over.title.clone().or(found.title).filter(|t| !t.trim().is_empty()).unwrap_or(fallback_title),
+            title: over
+                .title
+                .clone()
+                .or(found.title)
+                .filter(|t| !t.trim().is_empty())
+                .unwrap_or(fallback_title),
             subtitle: over.subtitle.clone().or(found.subtitle),
             authors: over.authors.clone().unwrap_or(found.authors),
             // Every edition must declare a language: English when the book says none.
-            language: over.language.clone().or(found.language).filter(|l| !l.trim().is_empty()).unwrap_or_else(|| "en".to_string()),
+            language: over
+                .language
+                .clone()
+                .or(found.language)
+                .filter(|l| !l.trim().is_empty())
+                .unwrap_or_else(|| "en".to_string()),
             description: over.description.clone().or(found.description),
             identifier: over.identifier.clone().or(found.identifier),
             license: over.license.clone().or(found.license),
@@ -667,7 +905,10 @@ impl Loader {
 
 /// `2-constituants/README.md` → `2-constituants/index`; `a/b.md` → `a/b`.
 fn output_path(file: &str) -> String {
-    let stem = file.strip_suffix(".md").or_else(|| file.strip_suffix(".markdown")).unwrap_or(file);
+    let stem = file
+        .strip_suffix(".md")
+        .or_else(|| file.strip_suffix(".markdown"))
+        .unwrap_or(file);
     match stem.rsplit_once('/') {
         Some((dir, "README" | "readme")) => format!("{dir}/index"),
         None if stem.eq_ignore_ascii_case("readme") => "index".to_string(),
@@ -682,8 +923,16 @@ fn strip_anchor(target: &str) -> &str {
 /// Shift headings so that the chapter's top level becomes 1: chapters that
 /// start at `##` and chapters that start at `#` are both chapter-level.
 fn normalize_heading_levels(blocks: &mut [Block]) {
-    let top = blocks.iter().filter_map(|b| match b { Block::Heading { level, .. } => Some(*level), _ => None }).min();
-    let Some(shift) = top.map(|t| t - 1).filter(|s| *s > 0) else { return };
+    let top = blocks
+        .iter()
+        .filter_map(|b| match b {
+            Block::Heading { level, .. } => Some(*level),
+            _ => None,
+        })
+        .min();
+    let Some(shift) = top.map(|t| t - 1).filter(|s| *s > 0) else {
+        return;
+    };
     for block in blocks {
         if let Block::Heading { level, .. } = block {
             *level -= shift;
@@ -712,7 +961,9 @@ fn markdown_files(root: &Path, rel: &str, depth: usize, out: &mut Vec<String>) {
     if depth > MAX_WALK_DEPTH || out.len() >= MAX_WALKED_FILES {
         return;
     }
-    let Ok(entries) = std::fs::read_dir(root.join(rel)) else { return };
+    let Ok(entries) = std::fs::read_dir(root.join(rel)) else {
+        return;
+    };
     let mut entries: Vec<_> = entries.flatten().collect();
     entries.sort_by_key(|e| e.file_name());
     for entry in entries {
@@ -720,8 +971,14 @@ fn markdown_files(root: &Path, rel: &str, depth: usize, out: &mut Vec<String>) {
         if name.starts_with('.') {
             continue;
         }
-        let path = if rel.is_empty() { name.clone() } else { format!("{rel}/{name}") };
-        let Ok(kind) = entry.file_type() else { continue };
+        let path = if rel.is_empty() {
+            name.clone()
+        } else {
+            format!("{rel}/{name}")
+        };
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
         if kind.is_dir() && !SKIPPED_DIRS.contains(&name.as_str()) {
             markdown_files(root, &path, depth + 1, out);
         } else if kind.is_file() && name.ends_with(".md") && out.len() < MAX_WALKED_FILES {
@@ -742,10 +999,13 @@ enum KeyStyle {
 /// the first time: serde_json and serde_norway keep no positions, and a
 /// diagnostic about a value is most useful at its line.
 fn key_span(source: SourceId, text: &str, pattern: &str, style: KeyStyle) -> Option<Span> {
-    let at = text.match_indices(pattern).map(|(at, _)| at).find(|&at| match style {
-        KeyStyle::Json => text[at + pattern.len()..].trim_start().starts_with(':'),
-        KeyStyle::Yaml => at == 0 || text[..at].ends_with('\n'),
-    })?;
+    let at = text
+        .match_indices(pattern)
+        .map(|(at, _)| at)
+        .find(|&at| match style {
+            KeyStyle::Json => text[at + pattern.len()..].trim_start().starts_with(':'),
+            KeyStyle::Yaml => at == 0 || text[..at].ends_with('\n'),
+        })?;
     Some(span_at_byte(source, text, at))
 }
 
@@ -769,15 +1029,27 @@ mod tests {
     #[test]
     fn output_paths_mirror_sources() {
         assert_eq!(output_path("README.md"), "index");
-        assert_eq!(output_path("2-constituants/README.md"), "2-constituants/index");
-        assert_eq!(output_path("2-constituants/1-code_source.md"), "2-constituants/1-code_source");
+        assert_eq!(
+            output_path("2-constituants/README.md"),
+            "2-constituants/index"
+        );
+        assert_eq!(
+            output_path("2-constituants/1-code_source.md"),
+            "2-constituants/1-code_source"
+        );
     }
 
     #[test]
     fn heading_levels_are_normalised() {
-        let mut doc = reader::read("## Un\n\n### Deux\n", 0, FrontMatter::None).blocks;
+        let mut doc = reader::read("## Un\n\n### Deux\n", SourceId(0), FrontMatter::None).blocks;
         normalize_heading_levels(&mut doc);
-        let levels: Vec<u8> = doc.iter().filter_map(|b| match b { Block::Heading { level, .. } => Some(*level), _ => None }).collect();
+        let levels: Vec<u8> = doc
+            .iter()
+            .filter_map(|b| match b {
+                Block::Heading { level, .. } => Some(*level),
+                _ => None,
+            })
+            .collect();
         assert_eq!(levels, [1, 2]);
     }
 
@@ -797,9 +1069,15 @@ mod tests {
     #[test]
     fn keys_are_found_where_they_are_written() {
         let json = "{\n  \"title\": \"root\",\n  \"root\" : \"src\"\n}";
-        assert_eq!(key_span(0, json, "\"root\"", KeyStyle::Json).map(|s| (s.line, s.col)), Some((3, 3)));
+        assert_eq!(
+            key_span(SourceId(0), json, "\"root\"", KeyStyle::Json).map(|s| (s.line, s.col)),
+            Some((3, 3))
+        );
         let yaml = "---\nsubtitle: x\ntitle: y\n---\n";
-        assert_eq!(key_span(0, yaml, "title:", KeyStyle::Yaml).map(|s| (s.line, s.col)), Some((3, 1)));
+        assert_eq!(
+            key_span(SourceId(0), yaml, "title:", KeyStyle::Yaml).map(|s| (s.line, s.col)),
+            Some((3, 1))
+        );
         assert_eq!(key_name("book.authors[1]"), "authors");
     }
 }

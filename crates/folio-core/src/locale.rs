@@ -65,7 +65,20 @@ const FRENCH: Words = Words {
     summary_alt_text: "Chaque image a une alternative textuelle.",
     summary_no_images: "Elle ne contient pas d’image.",
     summary_missing_alt_text: "Certaines images n’ont pas d’alternative textuelle.",
-    months: ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"],
+    months: [
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ],
 };
 
 const ENGLISH: Words = Words {
@@ -94,12 +107,29 @@ const ENGLISH: Words = Words {
     summary_alt_text: "Every image has a text alternative.",
     summary_no_images: "It contains no images.",
     summary_missing_alt_text: "Some images have no text alternative.",
-    months: ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"],
+    months: [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ],
 };
 
 /// The words for a BCP 47 language tag (`fr`, `fr-CA`, `en-GB`…).
 pub fn words(language: &str) -> &'static Words {
-    if primary_subtag(language).eq_ignore_ascii_case("fr") { &FRENCH } else { &ENGLISH }
+    if primary_subtag(language).eq_ignore_ascii_case("fr") {
+        &FRENCH
+    } else {
+        &ENGLISH
+    }
 }
 
 impl Words {
@@ -119,7 +149,11 @@ pub fn long_date(language: &str, date: &str) -> Option<String> {
     if !words.are_in(language) {
         return None;
     }
-    let number = |range: std::ops::Range<usize>| date.get(range).filter(|d| d.bytes().all(|b| b.is_ascii_digit())).and_then(|d| d.parse::<u32>().ok());
+    let number = |range: std::ops::Range<usize>| {
+        date.get(range)
+            .filter(|d| d.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|d| d.parse::<u32>().ok())
+    };
     let (year, month) = (number(0..4)?, number(5..7)?);
     if date.as_bytes().get(4) != Some(&b'-') || !(1..=12).contains(&month) {
         return None;
@@ -131,13 +165,28 @@ pub fn long_date(language: &str, date: &str) -> Option<String> {
         Some(_) => return None,
     };
     let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
-    let days_in_month = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month as usize - 1];
+    let days_in_month = [
+        31,
+        if leap { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ][month as usize - 1];
     if !(1..=days_in_month).contains(&day) {
         return None;
     }
     Some(match words.lang {
         "fr" if day == 1 => format!("1er {month_name} {year}"),
-        "en" if language.to_ascii_lowercase().ends_with("-us") => format!("{month_name} {day}, {year}"),
+        "en" if language.to_ascii_lowercase().ends_with("-us") => {
+            format!("{month_name} {day}, {year}")
+        }
         _ => format!("{day} {month_name} {year}"),
     })
 }
@@ -161,13 +210,35 @@ mod tests {
 
     #[test]
     fn long_dates() {
-        assert_eq!(long_date("fr", "2024-03-15").as_deref(), Some("15 mars 2024"));
-        assert_eq!(long_date("fr-CA", "2024-03-01").as_deref(), Some("1er mars 2024"));
-        assert_eq!(long_date("en", "2024-03-15T10:00:00Z").as_deref(), Some("15 March 2024"));
-        assert_eq!(long_date("en-US", "2024-03-15").as_deref(), Some("March 15, 2024"));
+        assert_eq!(
+            long_date("fr", "2024-03-15").as_deref(),
+            Some("15 mars 2024")
+        );
+        assert_eq!(
+            long_date("fr-CA", "2024-03-01").as_deref(),
+            Some("1er mars 2024")
+        );
+        assert_eq!(
+            long_date("en", "2024-03-15T10:00:00Z").as_deref(),
+            Some("15 March 2024")
+        );
+        assert_eq!(
+            long_date("en-US", "2024-03-15").as_deref(),
+            Some("March 15, 2024")
+        );
         assert_eq!(long_date("fr", "2024-08").as_deref(), Some("août 2024"));
-        assert_eq!(long_date("fr", "2024-02-29").as_deref(), Some("29 février 2024"));
-        for (language, date) in [("fr", "2023-02-29"), ("fr", "2024-13-01"), ("fr", "mars 2024"), ("fr", "2024"), ("fr", "2024-3-5"), ("de", "2024-03-15")] {
+        assert_eq!(
+            long_date("fr", "2024-02-29").as_deref(),
+            Some("29 février 2024")
+        );
+        for (language, date) in [
+            ("fr", "2023-02-29"),
+            ("fr", "2024-13-01"),
+            ("fr", "mars 2024"),
+            ("fr", "2024"),
+            ("fr", "2024-3-5"),
+            ("de", "2024-03-15"),
+        ] {
             assert_eq!(long_date(language, date), None, "{language} {date}");
         }
     }

@@ -16,16 +16,83 @@ use crate::config::Config;
 use crate::diagnostics::Diagnostic;
 use crate::files::{Folder, Refused};
 
-/// Index of a chapter in [`Book::chapters`] (reading order).
-pub type ChapterId = usize;
-/// Index of a part in [`Book::parts`].
-pub type PartId = usize;
-/// Index of an asset in [`Book::assets`].
-pub type AssetId = usize;
-/// Index of a source file in [`Book::sources`].
-pub type SourceId = usize;
-/// Index of an entry in [`Bibliography::entries`].
-pub type EntryId = usize;
+/// An index into one of the model's lists, as a type of its own: a chapter
+/// id cannot be used for an asset, nor a bare number for either.
+macro_rules! id {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(pub u32);
+
+        impl $name {
+            /// The id of the item at `index` of its list.
+            pub fn new(index: usize) -> Self {
+                Self(u32::try_from(index).expect("a list of the model holds fewer than 2^32 items"))
+            }
+
+            /// The item's position in its list.
+            pub fn index(self) -> usize {
+                self.0 as usize
+            }
+        }
+    };
+}
+
+/// A list of the model indexed by its id type as well as by position:
+/// `book.chapters[id]` for a `ChapterId`.
+macro_rules! indexed_by {
+    ($id:ident, $item:ty) => {
+        indexed_by!($id, $item, Vec<$item>);
+        indexed_by!($id, $item, [$item]);
+    };
+    ($id:ident, $item:ty, $list:ty) => {
+        impl std::ops::Index<$id> for $list {
+            type Output = $item;
+            fn index(&self, id: $id) -> &$item {
+                &self[id.index()]
+            }
+        }
+
+        impl std::ops::IndexMut<$id> for $list {
+            fn index_mut(&mut self, id: $id) -> &mut $item {
+                &mut self[id.index()]
+            }
+        }
+    };
+}
+
+indexed_by!(ChapterId, Chapter);
+indexed_by!(PartId, Part);
+indexed_by!(AssetId, Asset);
+indexed_by!(SourceId, Source);
+indexed_by!(EntryId, BibEntry);
+indexed_by!(NoteId, Footnote);
+
+id! {
+    /// A chapter: its place in [`Book::chapters`] (reading order).
+    ChapterId
+}
+id! {
+    /// A part: its place in [`Book::parts`].
+    PartId
+}
+id! {
+    /// An asset: its place in [`Book::assets`].
+    AssetId
+}
+id! {
+    /// A source file: its place in [`Book::sources`].
+    SourceId
+}
+id! {
+    /// A bibliography entry: its place in [`Bibliography::entries`].
+    EntryId
+}
+id! {
+    /// A footnote of a chapter: its place in [`Chapter::footnotes`].
+    NoteId
+}
 
 /// Where a node comes from: a source file, 1-based line and column (in characters).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -273,8 +340,8 @@ pub enum Inline {
     Image(Image),
     FootnoteRef {
         label: String,
-        /// Index into the chapter's [`Chapter::footnotes`]; `None` when undefined.
-        note: Option<usize>,
+        /// The chapter's note; `None` when undefined.
+        note: Option<NoteId>,
         /// This reference's own anchor id (the note links back to it).
         id: String,
         span: Span,
@@ -367,7 +434,11 @@ impl HtmlReference {
 
     /// What the named file is, for messages: `image` or `file`.
     pub fn what(&self) -> &'static str {
-        if self.element == "img" { "image" } else { "file" }
+        if self.element == "img" {
+            "image"
+        } else {
+            "file"
+        }
     }
 }
 
@@ -386,9 +457,13 @@ pub struct Image {
 pub enum ImageTarget {
     /// Not resolved yet, or the file is missing (an error was reported).
     Unresolved,
-    Asset { asset: AssetId },
+    Asset {
+        asset: AssetId,
+    },
     /// A remote image: never fetched.
-    External { url: String },
+    External {
+        url: String,
+    },
 }
 
 /// A file's target as an image's: a chapter or an anchor is no image.
@@ -413,10 +488,16 @@ pub enum LinkTarget {
         anchor: Option<String>,
     },
     /// An anchor in the same chapter.
-    Anchor { anchor: String },
+    Anchor {
+        anchor: String,
+    },
     /// A file of the book that is not a chapter (a PDF under assets/…).
-    Asset { asset: AssetId },
-    External { url: String },
+    Asset {
+        asset: AssetId,
+    },
+    External {
+        url: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -491,19 +572,27 @@ pub struct ImageSize {
 }
 
 impl Book {
-    /// The chapters under `part` (or outside any part for `None`), in order.
-    pub fn chapters_in(&self, part: Option<PartId>) -> impl Iterator<Item = (ChapterId, &Chapter)> {
-        self.chapters.iter().enumerate().filter(move |(_, c)| c.part == part)
+    /// Every chapter with its id, in reading order.
+    pub fn chapter_ids(
+        &self,
+    ) -> impl ExactSizeIterator<Item = (ChapterId, &Chapter)> + DoubleEndedIterator {
+        self.chapters
+            .iter()
+            .enumerate()
+            .map(|(i, chapter)| (ChapterId::new(i), chapter))
     }
 
     /// The content of an asset, read through the file gate (the resolver
     /// found it inside the root; the gate checks again).
     pub fn read_asset(&self, asset: AssetId) -> Result<Vec<u8>, Refused> {
-        self.root.read(&self.assets[asset].path, crate::files::MAX_FILE)
+        self.root
+            .read(&self.assets[asset].path, crate::files::MAX_FILE)
     }
 
     pub fn has_errors(&self) -> bool {
-        self.diagnostics.iter().any(|d| d.severity == crate::diagnostics::Severity::Error)
+        self.diagnostics
+            .iter()
+            .any(|d| d.severity == crate::diagnostics::Severity::Error)
     }
 }
 
@@ -548,6 +637,10 @@ impl Book {
     /// File name (without extension) of single-file editions: `[build] name`
     /// in folio.toml, else a slug of the title.
     pub fn output_name(&self) -> String {
-        self.config.build.name.clone().unwrap_or_else(|| crate::slug::slugify(&self.metadata.title, "book").trim_start_matches("s-").to_string())
+        self.config.build.name.clone().unwrap_or_else(|| {
+            crate::slug::slugify(&self.metadata.title, "book")
+                .trim_start_matches("s-")
+                .to_string()
+        })
     }
 }

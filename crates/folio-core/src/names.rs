@@ -25,11 +25,18 @@ impl UniqueNames {
     /// Names that differ only in case are the same name: file names, which
     /// EPUB reading systems and some file systems compare without case.
     pub fn ignoring_case() -> Self {
-        UniqueNames { fold_case: true, ..UniqueNames::default() }
+        UniqueNames {
+            fold_case: true,
+            ..UniqueNames::default()
+        }
     }
 
     fn key(&self, name: &str) -> String {
-        if self.fold_case { name.to_lowercase() } else { name.to_string() }
+        if self.fold_case {
+            name.to_lowercase()
+        } else {
+            name.to_string()
+        }
     }
 
     /// Every name taken (lowercased, when compared without case).
@@ -56,7 +63,11 @@ impl UniqueNames {
     /// extension): the first one not taken, now taken.
     pub fn unique_file(&mut self, file: &str) -> String {
         let (stem, extension) = match file.rsplit_once('.') {
-            Some((stem, extension)) if !extension.contains('/') && !stem.is_empty() && !stem.ends_with('/') => (stem, Some(extension)),
+            Some((stem, extension))
+                if !extension.contains('/') && !stem.is_empty() && !stem.ends_with('/') =>
+            {
+                (stem, Some(extension))
+            }
             _ => (file, None),
         };
         self.first_free(file, |n| match extension {
@@ -115,7 +126,11 @@ mod tests {
         for _ in 0..1000 {
             names.unique("example");
         }
-        assert_eq!(names.next.get("example"), Some(&1001), "the next candidate is remembered, not searched");
+        assert_eq!(
+            names.next.get("example"),
+            Some(&1001),
+            "the next candidate is remembered, not searched"
+        );
         assert_eq!(names.unique("example"), "example-1001");
     }
 }

@@ -18,7 +18,11 @@ pub fn join(base_dir: &str, target: &str) -> BookPath {
     let target = percent_decode(target);
     let mut parts: Vec<&str> = Vec::new();
     let mut clamped = false;
-    let start = if target.starts_with('/') { "" } else { base_dir };
+    let start = if target.starts_with('/') {
+        ""
+    } else {
+        base_dir
+    };
     for part in start.split('/').chain(target.split('/')) {
         match part {
             "" | "." => {}
@@ -30,7 +34,10 @@ pub fn join(base_dir: &str, target: &str) -> BookPath {
             p => parts.push(p),
         }
     }
-    BookPath { path: parts.join("/"), clamped }
+    BookPath {
+        path: parts.join("/"),
+        clamped,
+    }
 }
 
 /// The folder of a root-relative file path (`a/b.md` → `a`, `b.md` → ``).
@@ -46,7 +53,11 @@ pub fn relative(from: &str, to: &str) -> String {
     let from_dirs = &from_dirs[..from_dirs.len() - 1];
     let to_parts: Vec<&str> = to.split('/').collect();
     let (to_dirs, to_file) = to_parts.split_at(to_parts.len() - 1);
-    let common = from_dirs.iter().zip(to_dirs).take_while(|(a, b)| a == b).count();
+    let common = from_dirs
+        .iter()
+        .zip(to_dirs)
+        .take_while(|(a, b)| a == b)
+        .count();
     let mut path = "../".repeat(from_dirs.len() - common);
     for dir in &to_dirs[common..] {
         path.push_str(dir);
@@ -61,7 +72,15 @@ pub fn relative(from: &str, to: &str) -> String {
 /// characters) or that means something in a URL (`#`, `%`) becomes `-`.
 /// Letters of every script are kept. `mon schéma.png` → `mon-schéma.png`.
 pub fn portable(path: &str) -> String {
-    path.chars().map(|c| if c.is_whitespace() || c.is_control() || "\"*:<>?\\|#%".contains(c) { '-' } else { c }).collect()
+    path.chars()
+        .map(|c| {
+            if c.is_whitespace() || c.is_control() || "\"*:<>?\\|#%".contains(c) {
+                '-'
+            } else {
+                c
+            }
+        })
+        .collect()
 }
 
 /// Whether `name` can name a file in the output folder, beside others: a
@@ -95,7 +114,11 @@ pub fn is_remote(url: &str) -> bool {
 pub fn has_scheme(url: &str) -> bool {
     match url.split_once(':') {
         Some((scheme, _)) => {
-            scheme.len() > 1 && scheme.starts_with(|c: char| c.is_ascii_alphabetic()) && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+            scheme.len() > 1
+                && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
         }
         None => false,
     }
@@ -131,7 +154,10 @@ mod tests {
     #[test]
     fn joins_like_urls() {
         assert_eq!(join("1-enjeux", "../2-constituants").path, "2-constituants");
-        assert_eq!(join("1-enjeux", "./1-code_source").path, "1-enjeux/1-code_source");
+        assert_eq!(
+            join("1-enjeux", "./1-code_source").path,
+            "1-enjeux/1-code_source"
+        );
         assert_eq!(join("a/b", "/x.md").path, "x.md");
         assert_eq!(join("", "mon%20fichier.md").path, "mon fichier.md");
     }
@@ -139,7 +165,13 @@ mod tests {
     #[test]
     fn clamps_at_the_root() {
         let p = join("1-enjeux", "../../references");
-        assert_eq!(p, BookPath { path: "references".into(), clamped: true });
+        assert_eq!(
+            p,
+            BookPath {
+                path: "references".into(),
+                clamped: true
+            }
+        );
         assert!(!join("a/b", "../c").clamped);
     }
 
@@ -155,8 +187,15 @@ mod tests {
 
     #[test]
     fn schemes() {
-        assert!(has_scheme("https://x.org") && has_scheme("mailto:a@b") && has_scheme("svn+ssh://h"));
-        assert!(!has_scheme("c:/x") && !has_scheme("../a.md") && !has_scheme("a/b:c") && !has_scheme(":x"));
+        assert!(
+            has_scheme("https://x.org") && has_scheme("mailto:a@b") && has_scheme("svn+ssh://h")
+        );
+        assert!(
+            !has_scheme("c:/x")
+                && !has_scheme("../a.md")
+                && !has_scheme("a/b:c")
+                && !has_scheme(":x")
+        );
         assert!(is_remote("//cdn.example.org/x.png") && !is_remote("/assets/x.png"));
     }
 
@@ -164,16 +203,34 @@ mod tests {
     fn output_names_are_plain_file_names() {
         assert_eq!(check_file_name("mon-livre"), Ok(()));
         assert_eq!(check_file_name("Mon livre (2e édition)"), Ok(()));
-        for bad in ["", " ", "/../../../tmp/x", "../x", "a/b", "a\\b", ".", "..", ".hidden", "a\u{1}b", "a\nb"] {
+        for bad in [
+            "",
+            " ",
+            "/../../../tmp/x",
+            "../x",
+            "a/b",
+            "a\\b",
+            ".",
+            "..",
+            ".hidden",
+            "a\u{1}b",
+            "a\nb",
+        ] {
             assert!(check_file_name(bad).is_err(), "{bad:?}");
         }
     }
 
     #[test]
     fn portable_names() {
-        assert_eq!(portable("images/plan du jardin.png"), "images/plan-du-jardin.png");
+        assert_eq!(
+            portable("images/plan du jardin.png"),
+            "images/plan-du-jardin.png"
+        );
         assert_eq!(portable("a/schéma:v2#1?.svg"), "a/schéma-v2-1-.svg");
-        assert_eq!(portable("2-constituants/1-code_source"), "2-constituants/1-code_source");
+        assert_eq!(
+            portable("2-constituants/1-code_source"),
+            "2-constituants/1-code_source"
+        );
     }
 
     #[test]

@@ -10,7 +10,9 @@ use std::cell::{Cell, RefCell};
 
 use html5ever::tendril::StrTendril;
 use html5ever::tokenizer::states::RawKind;
-use html5ever::tokenizer::{BufferQueue, Tag, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer};
+use html5ever::tokenizer::{
+    BufferQueue, Tag, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer,
+};
 
 use crate::model::{HtmlReference, LinkTarget, RawHtml, Span};
 
@@ -28,13 +30,24 @@ const REFERENCES: &[(&str, &str)] = &[
 
 /// `html` as the model holds it: with its anchors and references found.
 pub fn scan(html: String, span: Span) -> RawHtml {
-    let mut raw = RawHtml { html, anchors: Vec::new(), references: Vec::new(), span };
+    let mut raw = RawHtml {
+        html,
+        anchors: Vec::new(),
+        references: Vec::new(),
+        span,
+    };
     // Most raw HTML is `<br>`, `<sup>` or a comment: without an `=` there
     // is no attribute to find.
     if !raw.html.contains('=') {
         return raw;
     }
-    let sink = Sink { html: &raw.html, span, cursor: Cell::default(), found: RefCell::default(), figure: RefCell::default() };
+    let sink = Sink {
+        html: &raw.html,
+        span,
+        cursor: Cell::default(),
+        found: RefCell::default(),
+        figure: RefCell::default(),
+    };
     let input = BufferQueue::default();
     input.push_back(StrTendril::from_slice(&raw.html));
     let tokenizer = Tokenizer::new(sink, Default::default());
@@ -65,16 +78,29 @@ pub fn clean_references(html: &str) -> (Cow<'_, str>, Option<char>) {
             Some(hex) => (hex, 16),
             None => (rest, 10),
         };
-        let len = digits.find(|c: char| !c.is_digit(radix)).unwrap_or(digits.len());
+        let len = digits
+            .find(|c: char| !c.is_digit(radix))
+            .unwrap_or(digits.len());
         // Any number of digits, leading zeros included; past U+10FFFF a parser reads U+FFFD.
-        let value = digits[..len].chars().filter_map(|c| c.to_digit(radix)).fold(0u32, |value, digit| value.saturating_mul(radix).saturating_add(digit));
-        let Some(decoded) = char::from_u32(value).filter(|_| len > 0) else { continue };
+        let value = digits[..len]
+            .chars()
+            .filter_map(|c| c.to_digit(radix))
+            .fold(0u32, |value, digit| {
+                value.saturating_mul(radix).saturating_add(digit)
+            });
+        let Some(decoded) = char::from_u32(value).filter(|_| len > 0) else {
+            continue;
+        };
         if !crate::text::is_forbidden(decoded) || ('\u{80}'..='\u{9f}').contains(&decoded) {
             continue;
         }
         first = first.or(Some(decoded));
         let end = at + 2 + (rest.len() - digits.len()) + len;
-        let end = if html[end..].starts_with(';') { end + 1 } else { end };
+        let end = if html[end..].starts_with(';') {
+            end + 1
+        } else {
+            end
+        };
         out.push_str(&html[copied..at]);
         out.push_str("&#xFFFD;");
         copied = end;
@@ -130,7 +156,9 @@ impl TokenSink for Sink<'_> {
         // holds no tags, or `<script>"<a href=…>"</script>` would count.
         match &*tag.name {
             "script" => TokenSinkResult::RawData(RawKind::ScriptData),
-            "style" | "xmp" | "iframe" | "noembed" | "noframes" => TokenSinkResult::RawData(RawKind::Rawtext),
+            "style" | "xmp" | "iframe" | "noembed" | "noframes" => {
+                TokenSinkResult::RawData(RawKind::Rawtext)
+            }
             "textarea" | "title" => TokenSinkResult::RawData(RawKind::Rcdata),
             _ => TokenSinkResult::Continue,
         }
@@ -142,18 +170,30 @@ impl Sink<'_> {
         let element = &*tag.name;
         let mut figure = self.figure.borrow_mut();
         match element {
-            "figure" => *figure = Figure { first: Some(self.found.borrow().1.len()), ..Figure::default() },
+            "figure" => {
+                *figure = Figure {
+                    first: Some(self.found.borrow().1.len()),
+                    ..Figure::default()
+                }
+            }
             "figcaption" => figure.in_caption = figure.first.is_some(),
             _ => {}
         }
-        let value = |name: &str| tag.attrs.iter().find(|a| &*a.name.local == name).map(|a| a.value.to_string());
+        let value = |name: &str| {
+            tag.attrs
+                .iter()
+                .find(|a| &*a.name.local == name)
+                .map(|a| a.value.to_string())
+        };
         let (anchors, references) = &mut *self.found.borrow_mut();
         anchors.extend(value("id").filter(|id| !id.is_empty()));
         if element == "a" {
             anchors.extend(value("name").filter(|name| !name.is_empty()));
         }
         for (_, attribute) in REFERENCES.iter().filter(|(e, _)| *e == element) {
-            let Some(url) = value(attribute) else { continue };
+            let Some(url) = value(attribute) else {
+                continue;
+            };
             let span = self.tag_span(line, element);
             let url = url.trim().to_string();
             if url.is_empty() {
@@ -182,12 +222,22 @@ impl Sink<'_> {
             (placed, after) if placed == line => after,
             _ => 0,
         };
-        let at = text.get(from..).and_then(|rest| find_tag(rest, element)).map_or(from.min(text.len()), |at| from + at);
+        let at = text
+            .get(from..)
+            .and_then(|rest| find_tag(rest, element))
+            .map_or(from.min(text.len()), |at| from + at);
         self.cursor.set((line, at + 1));
         let before = text.get(..at).map_or(0, |b| b.chars().count()) as u32;
         match index {
-            0 => Span { col: self.span.col + before, ..self.span },
-            below => Span { line: self.span.line + below as u32, col: 1 + before, ..self.span },
+            0 => Span {
+                col: self.span.col + before,
+                ..self.span
+            },
+            below => Span {
+                line: self.span.line + below as u32,
+                col: 1 + before,
+                ..self.span
+            },
         }
     }
 
@@ -198,11 +248,22 @@ impl Sink<'_> {
         match element {
             "figcaption" => figure.in_caption = false,
             "figure" => {
-                let Figure { first: Some(first), caption, .. } = std::mem::take(&mut *figure) else { return };
+                let Figure {
+                    first: Some(first),
+                    caption,
+                    ..
+                } = std::mem::take(&mut *figure)
+                else {
+                    return;
+                };
                 let references = &mut self.found.borrow_mut().1;
-                let mut images = references[first..].iter_mut().filter(|r| r.element == "img");
+                let mut images = references[first..]
+                    .iter_mut()
+                    .filter(|r| r.element == "img");
                 if let (Some(image), None) = (images.next(), images.next()) {
-                    image.caption = caption.map(|c| c.split_whitespace().collect::<Vec<_>>().join(" ")).filter(|c| !c.is_empty());
+                    image.caption = caption
+                        .map(|c| c.split_whitespace().collect::<Vec<_>>().join(" "))
+                        .filter(|c| !c.is_empty());
                 }
             }
             _ => {}
@@ -216,16 +277,23 @@ fn find_tag(text: &str, element: &str) -> Option<usize> {
         let name = &text.as_bytes()[at + 1..];
         name.len() >= element.len()
             && name[..element.len()].eq_ignore_ascii_case(element.as_bytes())
-            && !name.get(element.len()).is_some_and(|c| c.is_ascii_alphanumeric())
+            && !name
+                .get(element.len())
+                .is_some_and(|c| c.is_ascii_alphanumeric())
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::SourceId;
 
     fn span(line: u32, col: u32) -> Span {
-        Span { source: 0, line, col }
+        Span {
+            source: SourceId(0),
+            line,
+            col,
+        }
     }
 
     #[test]
@@ -236,7 +304,18 @@ mod tests {
                     <video poster=\"v.jpg\"><source src=\"v.mp4\"></video><script>let s = '<img src=\"script.png\">';</script>";
         let raw = scan(html.to_string(), span(4, 3));
         assert_eq!(raw.anchors, ["intro", "haut"]);
-        let found: Vec<_> = raw.references.iter().map(|r| (r.element.as_str(), r.attribute.as_str(), r.url.as_str(), r.span.line)).collect();
+        let found: Vec<_> = raw
+            .references
+            .iter()
+            .map(|r| {
+                (
+                    r.element.as_str(),
+                    r.attribute.as_str(),
+                    r.url.as_str(),
+                    r.span.line,
+                )
+            })
+            .collect();
         assert_eq!(
             found,
             [
@@ -247,8 +326,16 @@ mod tests {
             ]
         );
         assert_eq!(raw.references[0].alt.as_deref(), Some("Plan & jardin"));
-        let columns: Vec<_> = raw.references.iter().map(|r| (r.span.line, r.span.col)).collect();
-        assert_eq!(columns, [(4, 3 + 33), (6, 1), (7, 1), (7, 23)], "each at its own tag");
+        let columns: Vec<_> = raw
+            .references
+            .iter()
+            .map(|r| (r.span.line, r.span.col))
+            .collect();
+        assert_eq!(
+            columns,
+            [(4, 3 + 33), (6, 1), (7, 1), (7, 23)],
+            "each at its own tag"
+        );
         assert!(raw.references[1].is_link() && !raw.references[0].is_link());
     }
 
@@ -258,17 +345,35 @@ mod tests {
                     <figure><img src=\"b.png\" alt=\"B\"><img src=\"c.png\" alt=\"C\"><figcaption>Deux images</figcaption></figure>\n\
                     <img src=\"d.png\" alt=\"D\"><figcaption>Hors figure</figcaption>";
         let raw = scan(html.to_string(), span(1, 1));
-        let captions: Vec<_> = raw.references.iter().map(|r| r.caption.as_deref()).collect();
-        assert_eq!(captions, [Some("Le plan affiché à l'entrée"), None, None, None]);
-        assert_eq!(raw.references[0].image().and_then(|i| i.title).as_deref(), Some("Le plan affiché à l'entrée"));
+        let captions: Vec<_> = raw
+            .references
+            .iter()
+            .map(|r| r.caption.as_deref())
+            .collect();
+        assert_eq!(
+            captions,
+            [Some("Le plan affiché à l'entrée"), None, None, None]
+        );
+        assert_eq!(
+            raw.references[0].image().and_then(|i| i.title).as_deref(),
+            Some("Le plan affiché à l'entrée")
+        );
     }
 
     #[test]
     fn references_to_forbidden_characters_are_replaced() {
-        let (html, first) = clean_references("<b>&#1;&#x7F &#X1F;</b>&#128;&#233;&#xfffe;&amp;#1;&#00000000002;&#99999999999;");
-        assert_eq!(html, "<b>&#xFFFD;&#xFFFD; &#xFFFD;</b>&#128;&#233;&#xFFFD;&amp;#1;&#xFFFD;&#99999999999;");
+        let (html, first) = clean_references(
+            "<b>&#1;&#x7F &#X1F;</b>&#128;&#233;&#xfffe;&amp;#1;&#00000000002;&#99999999999;",
+        );
+        assert_eq!(
+            html,
+            "<b>&#xFFFD;&#xFFFD; &#xFFFD;</b>&#128;&#233;&#xFFFD;&amp;#1;&#xFFFD;&#99999999999;"
+        );
         assert_eq!(first, Some('\u{1}'));
-        assert!(matches!(clean_references("<p>&#233;</p>"), (Cow::Borrowed(_), None)));
+        assert!(matches!(
+            clean_references("<p>&#233;</p>"),
+            (Cow::Borrowed(_), None)
+        ));
     }
 
     #[test]

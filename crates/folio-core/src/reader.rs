@@ -12,9 +12,12 @@ use comrak::{Arena, Options, parse_document};
 use regex::Regex;
 
 use crate::citation;
-use crate::text;
 use crate::diagnostics::Diagnostic;
-use crate::model::{Alignment, Block, CitationItem, Image, ImageTarget, Inline, LinkTarget, ListItem, SourceId, Span};
+use crate::model::{
+    Alignment, Block, CitationItem, Image, ImageTarget, Inline, LinkTarget, ListItem, SourceId,
+    Span,
+};
+use crate::text;
 
 /// One parsed source file.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -75,14 +78,20 @@ pub fn clean(text: String) -> (String, Option<(usize, char)>) {
         return (text, None);
     }
     let needs_work = |&(at, c): &(usize, char)| text::is_forbidden(c) || (c == '\r' && lone_cr(at));
-    let Some((start, _)) = text.char_indices().find(needs_work) else { return (text, None) };
+    let Some((start, _)) = text.char_indices().find(needs_work) else {
+        return (text, None);
+    };
     let mut first = None;
     let mut out = String::with_capacity(text.len() + 8);
     out.push_str(&text[..start]);
     for (at, c) in text[start..].char_indices().map(|(at, c)| (start + at, c)) {
         if text::is_forbidden(c) {
             first = first.or(Some((at, c)));
-            out.push(if matches!(c, '\x0b' | '\x0c') { ' ' } else { text::REPLACEMENT });
+            out.push(if matches!(c, '\x0b' | '\x0c') {
+                ' '
+            } else {
+                text::REPLACEMENT
+            });
         } else if c == '\r' && lone_cr(at) {
             out.push('\n');
         } else {
@@ -102,10 +111,25 @@ pub const MAX_NESTING: usize = 12;
 /// Parses `text` (the content of source `source`).
 pub fn read(text: &str, source: SourceId, front_matter: FrontMatter) -> Document {
     let arena = Arena::new();
-    let root = parse_document(&arena, text, &options(front_matter == FrontMatter::Allowed && opens_with_metadata(text)));
-    let line_starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
-    let mut reader =
-        Reader { source, text, line_starts, last_col: (0, 0, 0), line_shift: 0, column_shift: (0, 0), depth: 0, flattened: false, doc: Document::default() };
+    let root = parse_document(
+        &arena,
+        text,
+        &options(front_matter == FrontMatter::Allowed && opens_with_metadata(text)),
+    );
+    let line_starts = std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .collect();
+    let mut reader = Reader {
+        source,
+        text,
+        line_starts,
+        last_col: (0, 0, 0),
+        line_shift: 0,
+        column_shift: (0, 0),
+        depth: 0,
+        flattened: false,
+        doc: Document::default(),
+    };
     let blocks = reader.blocks(root);
     reader.doc.blocks = blocks;
     reader.doc
@@ -138,7 +162,13 @@ impl Reader<'_> {
     /// The bytes of 1-based `line` (without its `\n`), if the text has it.
     fn line_bytes(&self, line: usize) -> Option<std::ops::Range<usize>> {
         let start = *self.line_starts.get(line.checked_sub(1)?)?;
-        Some(start..self.line_starts.get(line).map_or(self.text.len(), |next| next - 1))
+        Some(
+            start
+                ..self
+                    .line_starts
+                    .get(line)
+                    .map_or(self.text.len(), |next| next - 1),
+        )
     }
 
     /// `line`, or the nearest line the text has.
@@ -155,19 +185,32 @@ impl Reader<'_> {
             0 => pos.column,
             _ => self.shifted_column(node, line),
         };
-        let std::ops::Range { start, end: line_end } = self.line_bytes(line).unwrap_or_default();
+        let std::ops::Range {
+            start,
+            end: line_end,
+        } = self.line_bytes(line).unwrap_or_default();
         // Inside a multi-byte character: count what precedes it.
-        let end = self.text.floor_char_boundary((start + column.saturating_sub(1)).min(line_end));
+        let end = self
+            .text
+            .floor_char_boundary((start + column.saturating_sub(1)).min(line_end));
         let count = |from: usize| {
             let before = &self.text[from..end];
-            if before.is_ascii() { before.len() } else { before.chars().count() }
+            if before.is_ascii() {
+                before.len()
+            } else {
+                before.chars().count()
+            }
         };
         let col = match self.last_col {
             (line_start, at, chars) if line_start == start && at <= end => chars + count(at),
             _ => count(start),
         };
         self.last_col = (start, end, col);
-        Span { source: self.source, line: line as u32, col: col as u32 + 1 }
+        Span {
+            source: self.source,
+            line: line as u32,
+            col: col as u32 + 1,
+        }
     }
 
     /// The byte column of `node`, on its real `line`, in a paragraph that
@@ -181,8 +224,12 @@ impl Reader<'_> {
             (shifted, by) if shifted == line => given.saturating_add_signed(by).max(1),
             _ => given,
         };
-        let NodeValue::Text(text) = &node.data().value else { return column };
-        let Some(bytes) = self.line_bytes(line) else { return column };
+        let NodeValue::Text(text) = &node.data().value else {
+            return column;
+        };
+        let Some(bytes) = self.line_bytes(line) else {
+            return column;
+        };
         let source = &self.text[bytes];
         let opening = text.chars().count().min(8);
         let found = source
@@ -210,14 +257,23 @@ impl Reader<'_> {
         let start = data.sourcepos.start;
         // Nothing was removed unless the first line opens a definition (a
         // heading's `{#id}`, say, also ends its text early).
-        let first = self.line_bytes(start.line).and_then(|bytes| self.text[bytes].get(start.column.saturating_sub(1)..));
+        let first = self
+            .line_bytes(start.line)
+            .and_then(|bytes| self.text[bytes].get(start.column.saturating_sub(1)..));
         if !first.is_some_and(|line| line.starts_with('[') && line.contains("]:")) {
             return 0;
         }
         // A setext heading ends on its underline, below its text.
-        let underline = usize::from(matches!(&data.value, NodeValue::Heading(heading) if heading.setext));
-        let Some(text_end) = node.last_child().map(|last| last.data().sourcepos.end.line) else { return 0 };
-        data.sourcepos.end.line.saturating_sub(underline).saturating_sub(text_end)
+        let underline =
+            usize::from(matches!(&data.value, NodeValue::Heading(heading) if heading.setext));
+        let Some(text_end) = node.last_child().map(|last| last.data().sourcepos.end.line) else {
+            return 0;
+        };
+        data.sourcepos
+            .end
+            .line
+            .saturating_sub(underline)
+            .saturating_sub(text_end)
     }
 
     /// Text comrak decoded (entities, escapes) with what no edition can
@@ -225,7 +281,11 @@ impl Reader<'_> {
     fn decoded(&mut self, decoded: &str, what: &str, span: Span) -> String {
         match text::clean(decoded) {
             (cleaned, Some(first)) => {
-                self.doc.diagnostics.push(text::forbidden_warning(&format!("{what} here"), first, span));
+                self.doc.diagnostics.push(text::forbidden_warning(
+                    &format!("{what} here"),
+                    first,
+                    span,
+                ));
                 cleaned.into_owned()
             }
             (cleaned, None) => cleaned.into_owned(),
@@ -236,7 +296,9 @@ impl Reader<'_> {
     fn raw_html(&mut self, html: &str, span: Span) -> crate::model::RawHtml {
         let (html, forbidden) = crate::raw_html::clean_references(html);
         if let Some(first) = forbidden {
-            self.doc.diagnostics.push(text::forbidden_warning("raw HTML here", first, span));
+            self.doc
+                .diagnostics
+                .push(text::forbidden_warning("raw HTML here", first, span));
         }
         crate::raw_html::scan(html.into_owned(), span)
     }
@@ -244,7 +306,10 @@ impl Reader<'_> {
     fn blocks<'a>(&mut self, parent: &'a AstNode<'a>) -> Vec<Block> {
         if self.depth >= MAX_NESTING {
             let span = self.span(parent);
-            return vec![Block::Paragraph { content: self.flattened(parent, span), span }];
+            return vec![Block::Paragraph {
+                content: self.flattened(parent, span),
+                span,
+            }];
         }
         self.depth += 1;
         let mut blocks = Vec::new();
@@ -274,7 +339,9 @@ impl Reader<'_> {
                 NodeValue::Text(t) => text.push_str(t),
                 NodeValue::Code(code) => text.push_str(&code.literal),
                 NodeValue::CodeBlock(code) => text.push_str(&code.literal),
-                NodeValue::SoftBreak | NodeValue::LineBreak | NodeValue::Paragraph => text.push(' '),
+                NodeValue::SoftBreak | NodeValue::LineBreak | NodeValue::Paragraph => {
+                    text.push(' ')
+                }
                 _ => {}
             }
         }
@@ -295,7 +362,12 @@ impl Reader<'_> {
         block
     }
 
-    fn block_at<'a>(&mut self, node: &'a AstNode<'a>, data: &comrak::nodes::Ast, span: Span) -> Option<Block> {
+    fn block_at<'a>(
+        &mut self,
+        node: &'a AstNode<'a>,
+        data: &comrak::nodes::Ast,
+        span: Span,
+    ) -> Option<Block> {
         Some(match &data.value {
             NodeValue::FrontMatter(raw) => {
                 self.doc.front_matter = Some(strip_front_matter_fences(raw));
@@ -303,7 +375,11 @@ impl Reader<'_> {
             }
             NodeValue::Heading(heading) => {
                 // An explicit `{#id}`; empty means the resolver generates one.
-                let id = data.attrs.as_ref().and_then(|a| a.id.clone()).unwrap_or_default();
+                let id = data
+                    .attrs
+                    .as_ref()
+                    .and_then(|a| a.id.clone())
+                    .unwrap_or_default();
                 Block::Heading {
                     level: heading.level,
                     id,
@@ -318,7 +394,10 @@ impl Reader<'_> {
                     None => Block::Paragraph { content, span },
                 }
             }
-            NodeValue::BlockQuote | NodeValue::MultilineBlockQuote(_) => Block::BlockQuote { blocks: self.blocks(node), span },
+            NodeValue::BlockQuote | NodeValue::MultilineBlockQuote(_) => Block::BlockQuote {
+                blocks: self.blocks(node),
+                span,
+            },
             NodeValue::List(list) => Block::List {
                 start: (list.list_type == ListType::Ordered).then_some(list.start as u32),
                 tight: list.tight,
@@ -337,7 +416,11 @@ impl Reader<'_> {
                 span,
             },
             NodeValue::Table(table) => {
-                let mut rows = node.children().map(|row| row.children().map(|cell| self.inlines(cell)).collect::<Vec<_>>());
+                let mut rows = node.children().map(|row| {
+                    row.children()
+                        .map(|cell| self.inlines(cell))
+                        .collect::<Vec<_>>()
+                });
                 let header = rows.next().unwrap_or_default();
                 Block::Table {
                     alignments: table.alignments.iter().map(|a| alignment(*a)).collect(),
@@ -347,14 +430,26 @@ impl Reader<'_> {
                 }
             }
             NodeValue::CodeBlock(code) => {
-                let language = code.info.split_whitespace().next().map(|info| self.decoded(info, "a code block's language", span));
-                Block::CodeBlock { language, code: code.literal.clone(), span }
+                let language = code
+                    .info
+                    .split_whitespace()
+                    .next()
+                    .map(|info| self.decoded(info, "a code block's language", span));
+                Block::CodeBlock {
+                    language,
+                    code: code.literal.clone(),
+                    span,
+                }
             }
             NodeValue::ThematicBreak => Block::ThematicBreak { span },
             NodeValue::HtmlBlock(html) => Block::Html(self.raw_html(&html.literal, span)),
             NodeValue::FootnoteDefinition(def) => {
                 let blocks = self.blocks(node);
-                self.doc.footnotes.push(FootnoteDefinition { label: def.name.clone(), blocks, span });
+                self.doc.footnotes.push(FootnoteDefinition {
+                    label: def.name.clone(),
+                    blocks,
+                    span,
+                });
                 return None;
             }
             // Extensions folio does not enable; keep their content rather than lose it.
@@ -397,11 +492,26 @@ impl Reader<'_> {
             // Its byte in its line, as `span` just found it (see `last_col`).
             let start = self.last_col.1 - self.last_col.0;
             let inline = match &data.value {
-                NodeValue::Text(text) => Inline::Text { text: text.to_string(), span },
-                NodeValue::Emph => Inline::Emphasis { content: self.inlines(node), span },
-                NodeValue::Strong => Inline::Strong { content: self.inlines(node), span },
-                NodeValue::Strikethrough => Inline::Strikethrough { content: self.inlines(node), span },
-                NodeValue::Code(code) => Inline::Code { code: code.literal.clone(), span },
+                NodeValue::Text(text) => Inline::Text {
+                    text: text.to_string(),
+                    span,
+                },
+                NodeValue::Emph => Inline::Emphasis {
+                    content: self.inlines(node),
+                    span,
+                },
+                NodeValue::Strong => Inline::Strong {
+                    content: self.inlines(node),
+                    span,
+                },
+                NodeValue::Strikethrough => Inline::Strikethrough {
+                    content: self.inlines(node),
+                    span,
+                },
+                NodeValue::Code(code) => Inline::Code {
+                    code: code.literal.clone(),
+                    span,
+                },
                 NodeValue::Link(link) => Inline::Link {
                     url: self.decoded(&link.url, "a link's destination", span),
                     title: non_empty(&self.decoded(&link.title, "a link's title", span)),
@@ -416,15 +526,22 @@ impl Reader<'_> {
                     target: ImageTarget::Unresolved,
                     span,
                 }),
-                NodeValue::FootnoteReference(reference) => {
-                    Inline::FootnoteRef { label: reference.name.clone(), note: None, id: String::new(), span }
-                }
+                NodeValue::FootnoteReference(reference) => Inline::FootnoteRef {
+                    label: reference.name.clone(),
+                    note: None,
+                    id: String::new(),
+                    span,
+                },
                 NodeValue::SoftBreak => Inline::SoftBreak { span },
                 NodeValue::LineBreak => Inline::HardBreak { span },
                 NodeValue::HtmlInline(html) => Inline::Html(self.raw_html(html, span)),
                 // Inline extensions folio does not enable: keep the text.
                 _ => {
-                    out.extend(self.inlines(node).into_iter().map(|inline| (inline, usize::MAX)));
+                    out.extend(
+                        self.inlines(node)
+                            .into_iter()
+                            .map(|inline| (inline, usize::MAX)),
+                    );
                     continue;
                 }
             };
@@ -440,15 +557,24 @@ impl Reader<'_> {
                         inlines.push(Inline::Text { text, span });
                         continue;
                     }
-                    let line = self.line_bytes(span.line as usize).map_or("", |bytes| &self.text[bytes]);
+                    let line = self
+                        .line_bytes(span.line as usize)
+                        .map_or("", |bytes| &self.text[bytes]);
                     let start = match line.get(start..) {
                         Some(_) => start,
-                        None => line.char_indices().nth(span.col.saturating_sub(1) as usize).map_or(line.len(), |(at, _)| at),
+                        None => line
+                            .char_indices()
+                            .nth(span.col.saturating_sub(1) as usize)
+                            .map_or(line.len(), |(at, _)| at),
                     };
                     let (breaks, last) = source_breaks(&line[start..], span.col, &text);
                     let at = |offset: u32| {
-                        let (from, col) = breaks[breaks.partition_point(|&(from, _)| from <= offset) - 1];
-                        Span { col: (col + offset - from).min(last), ..span }
+                        let (from, col) =
+                            breaks[breaks.partition_point(|&(from, _)| from <= offset) - 1];
+                        Span {
+                            col: (col + offset - from).min(last),
+                            ..span
+                        }
                     };
                     inlines.extend(split_text(&text, &at));
                 }
@@ -476,15 +602,23 @@ fn source_breaks(source: &str, col: u32, text: &str) -> (Vec<(u32, u32)>, u32) {
     let mut col = col;
     loop {
         // The run written as it reads, up to an escape or entity that may differ.
-        let mut same = source.bytes().zip(text.bytes()).take_while(|&(s, t)| s == t && s != b'\\' && s != b'&').count();
+        let mut same = source
+            .bytes()
+            .zip(text.bytes())
+            .take_while(|&(s, t)| s == t && s != b'\\' && s != b'&')
+            .count();
         while !text.is_char_boundary(same) {
             same -= 1;
         }
         let run = text[..same].chars().count() as u32;
         (offset, col) = (offset + run, col + run);
         (source, text) = (&source[same..], &text[same..]);
-        let Some(wanted) = text.chars().next() else { return (breaks, u32::MAX) };
-        let Some(first) = source.chars().next() else { return (breaks, col) };
+        let Some(wanted) = text.chars().next() else {
+            return (breaks, u32::MAX);
+        };
+        let Some(first) = source.chars().next() else {
+            return (breaks, col);
+        };
         let written = written_len(source, text, 1).unwrap_or(first.len_utf8());
         (offset, col) = (offset + 1, col + source[..written].chars().count() as u32);
         (source, text) = (&source[written..], &text[wanted.len_utf8()..]);
@@ -497,11 +631,15 @@ fn source_breaks(source: &str, col: u32, text: &str) -> (Vec<(u32, u32)>, u32) {
 /// than its source where an escape (`\[`) or an entity (`&amp;`) stood for
 /// one character, so both are walked together.
 fn written_len(source: &str, text: &str, count: usize) -> Option<usize> {
-    static ENTITY: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"^&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});").expect("entity pattern is valid"));
+    static ENTITY: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+            .expect("entity pattern is valid")
+    });
     let (mut rest, mut text) = (source, text);
     for _ in 0..count {
-        let Some(wanted) = text.chars().next() else { break };
+        let Some(wanted) = text.chars().next() else {
+            break;
+        };
         let mut chars = rest.chars();
         let first = chars.next()?;
         let written = match (first, chars.next()) {
@@ -528,7 +666,9 @@ fn split_text(text: &str, at: &dyn Fn(u32) -> Span) -> Vec<Inline> {
     let mut rest = text;
     let mut consumed_chars = 0u32;
     while let Some(open) = rest.find('[') {
-        let Some(close) = rest[open..].find(']').map(|c| open + c) else { break };
+        let Some(close) = rest[open..].find(']').map(|c| open + c) else {
+            break;
+        };
         let body = &rest[open + 1..close];
         if body.contains('[') {
             // Not innermost: look again from the inner bracket.
@@ -537,13 +677,26 @@ fn split_text(text: &str, at: &dyn Fn(u32) -> Span) -> Vec<Inline> {
             rest = &rest[skip..];
             continue;
         }
-        let found = if let Some(label) = body.strip_prefix('^').filter(|l| !l.is_empty() && !l.contains(char::is_whitespace)) {
-            Some(Inline::FootnoteRef { label: label.to_string(), note: None, id: String::new(), span: Span::default() })
+        let found = if let Some(label) = body
+            .strip_prefix('^')
+            .filter(|l| !l.is_empty() && !l.contains(char::is_whitespace))
+        {
+            Some(Inline::FootnoteRef {
+                label: label.to_string(),
+                note: None,
+                id: String::new(),
+                span: Span::default(),
+            })
         } else {
             citation::parse_bracket(body).map(|items| Inline::Citation {
                 items: items
                     .into_iter()
-                    .map(|c| CitationItem { key: c.key, locator: c.locator, entry: None, id: String::new() })
+                    .map(|c| CitationItem {
+                        key: c.key,
+                        locator: c.locator,
+                        entry: None,
+                        id: String::new(),
+                    })
                     .collect(),
                 span: Span::default(),
             })
@@ -552,7 +705,9 @@ fn split_text(text: &str, at: &dyn Fn(u32) -> Span) -> Vec<Inline> {
             Some(mut node) => {
                 push_text(&mut out, &rest[..open], at, &mut consumed_chars);
                 match &mut node {
-                    Inline::FootnoteRef { span, .. } | Inline::Citation { span, .. } => *span = at(consumed_chars),
+                    Inline::FootnoteRef { span, .. } | Inline::Citation { span, .. } => {
+                        *span = at(consumed_chars)
+                    }
                     _ => {}
                 }
                 out.push(node);
@@ -566,7 +721,12 @@ fn split_text(text: &str, at: &dyn Fn(u32) -> Span) -> Vec<Inline> {
     out
 }
 
-fn push_text(out: &mut Vec<Inline>, text: &str, at: &dyn Fn(u32) -> Span, consumed_chars: &mut u32) {
+fn push_text(
+    out: &mut Vec<Inline>,
+    text: &str,
+    at: &dyn Fn(u32) -> Span,
+    consumed_chars: &mut u32,
+) {
     if text.is_empty() {
         return;
     }
@@ -575,13 +735,18 @@ fn push_text(out: &mut Vec<Inline>, text: &str, at: &dyn Fn(u32) -> Span, consum
     if let Some(Inline::Text { text: previous, .. }) = out.last_mut() {
         previous.push_str(text);
     } else {
-        out.push(Inline::Text { text: text.to_string(), span: at });
+        out.push(Inline::Text {
+            text: text.to_string(),
+            span: at,
+        });
     }
 }
 
 /// A paragraph that holds nothing but one image is a figure.
 fn lone_image(content: &[Inline]) -> Option<Image> {
-    let mut images = content.iter().filter(|i| !matches!(i, Inline::Text { text, .. } if text.trim().is_empty()));
+    let mut images = content
+        .iter()
+        .filter(|i| !matches!(i, Inline::Text { text, .. } if text.trim().is_empty()));
     match (images.next(), images.next()) {
         (Some(Inline::Image(image)), None) => Some(image.clone()),
         _ => None,
@@ -610,15 +775,26 @@ fn opens_with_metadata(text: &str) -> bool {
     if lines.next().map(str::trim_end) != Some("---") {
         return false;
     }
-    let Some(first) = lines.map(str::trim_end).find(|l| !l.trim().is_empty() && !l.starts_with('#')) else { return false };
+    let Some(first) = lines
+        .map(str::trim_end)
+        .find(|l| !l.trim().is_empty() && !l.starts_with('#'))
+    else {
+        return false;
+    };
     let key = first.split_once(':').map_or("", |(key, _)| key.trim_end());
-    key.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    key.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
 fn strip_front_matter_fences(raw: &str) -> String {
     let body = raw.trim_start().strip_prefix("---").unwrap_or(raw);
     let body = body.trim_end();
-    body.strip_suffix("---").unwrap_or(body).trim_matches('\n').to_string()
+    body.strip_suffix("---")
+        .unwrap_or(body)
+        .trim_matches('\n')
+        .to_string()
 }
 
 #[cfg(test)]
@@ -626,7 +802,11 @@ mod tests {
     use super::*;
 
     fn para(md: &str) -> Vec<Inline> {
-        match read(md, 0, FrontMatter::None).blocks.into_iter().next() {
+        match read(md, SourceId(0), FrontMatter::None)
+            .blocks
+            .into_iter()
+            .next()
+        {
             Some(Block::Paragraph { content, .. }) => content,
             other => panic!("expected a paragraph, got {other:?}"),
         }
@@ -634,7 +814,8 @@ mod tests {
 
     #[test]
     fn escaped_and_plain_citations_become_citation_nodes() {
-        let content = para("les « innovateurs » \\[Rogers, 1962\\] et [Colin &amp; Verdier, 2015].");
+        let content =
+            para("les « innovateurs » \\[Rogers, 1962\\] et [Colin &amp; Verdier, 2015].");
         let keys: Vec<_> = content
             .iter()
             .filter_map(|i| match i {
@@ -650,18 +831,29 @@ mod tests {
     fn editorial_brackets_stay_text() {
         let content = para("« il faut [la qualification de bien public] ici » [1]");
         assert_eq!(content.len(), 1, "{content:?}");
-        assert!(matches!(&content[0], Inline::Text { text, .. } if text.contains("[la qualification de bien public]")));
+        assert!(
+            matches!(&content[0], Inline::Text { text, .. } if text.contains("[la qualification de bien public]"))
+        );
     }
 
     #[test]
     fn undefined_footnote_reference_is_kept_as_a_reference() {
         let content = para("Texte[^3].");
-        assert!(content.iter().any(|i| matches!(i, Inline::FootnoteRef { label, .. } if label == "3")), "{content:?}");
+        assert!(
+            content
+                .iter()
+                .any(|i| matches!(i, Inline::FootnoteRef { label, .. } if label == "3")),
+            "{content:?}"
+        );
     }
 
     #[test]
     fn heading_ids_and_entities() {
-        let doc = read("## Gouvernance {#gouv}\n\nA &amp; B &#39;c&#39; \\*d\\*\u{a0}!\n", 0, FrontMatter::None);
+        let doc = read(
+            "## Gouvernance {#gouv}\n\nA &amp; B &#39;c&#39; \\*d\\*\u{a0}!\n",
+            SourceId(0),
+            FrontMatter::None,
+        );
         match &doc.blocks[0] {
             Block::Heading { id, content, .. } => {
                 assert_eq!(id, "gouv");
@@ -669,12 +861,19 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-        assert_eq!(crate::model::plain_text(&para("A &amp; B &#39;c&#39; \\*d\\*\u{a0}!")), "A & B 'c' *d*\u{a0}!");
+        assert_eq!(
+            crate::model::plain_text(&para("A &amp; B &#39;c&#39; \\*d\\*\u{a0}!")),
+            "A & B 'c' *d*\u{a0}!"
+        );
     }
 
     #[test]
     fn footnote_definitions_are_collected_even_unreferenced() {
-        let doc = read("Un[^1].\n\n[^1]: Note.\n\n[^2]: Orpheline.\n", 0, FrontMatter::None);
+        let doc = read(
+            "Un[^1].\n\n[^1]: Note.\n\n[^2]: Orpheline.\n",
+            SourceId(0),
+            FrontMatter::None,
+        );
         let labels: Vec<_> = doc.footnotes.iter().map(|f| f.label.as_str()).collect();
         assert_eq!(labels, ["1", "2"]);
         assert_eq!(doc.footnotes[1].span.line, 5);
@@ -682,7 +881,11 @@ mod tests {
 
     #[test]
     fn front_matter_is_returned_and_lines_stay_true() {
-        let doc = read("---\ntitle: Livre\n---\n\n# Un\n", 0, FrontMatter::Allowed);
+        let doc = read(
+            "---\ntitle: Livre\n---\n\n# Un\n",
+            SourceId(0),
+            FrontMatter::Allowed,
+        );
         assert_eq!(doc.front_matter.as_deref(), Some("title: Livre"));
         assert_eq!(doc.blocks[0].span().line, 5);
     }
@@ -690,49 +893,92 @@ mod tests {
     #[test]
     fn a_leading_rule_is_content_unless_metadata_follows() {
         // A thematic break, a paragraph, a setext underline: nothing vanishes.
-        let doc = read("---\nUne phrase : avec deux-points.\n---\n\nSuite.\n", 0, FrontMatter::Allowed);
+        let doc = read(
+            "---\nUne phrase : avec deux-points.\n---\n\nSuite.\n",
+            SourceId(0),
+            FrontMatter::Allowed,
+        );
         assert_eq!(doc.front_matter, None);
-        assert!(matches!(&doc.blocks[0], Block::ThematicBreak { .. }), "{:?}", doc.blocks);
+        assert!(
+            matches!(&doc.blocks[0], Block::ThematicBreak { .. }),
+            "{:?}",
+            doc.blocks
+        );
         assert_eq!(doc.blocks.len(), 3, "{:?}", doc.blocks);
         // mdBook chapters have no front matter at all.
-        let doc = read("---\ntitle: x\n---\n", 0, FrontMatter::None);
+        let doc = read("---\ntitle: x\n---\n", SourceId(0), FrontMatter::None);
         assert_eq!(doc.front_matter, None);
         assert!(!doc.blocks.is_empty());
     }
 
     #[test]
     fn control_characters_and_lone_carriage_returns_are_cleaned() {
-        assert_eq!(clean("a\0b\x01c\x0cd\te\r\nf\rg".into()), ("a\u{FFFD}b\u{FFFD}c d\te\r\nf\ng".into(), Some((1, '\0'))));
+        assert_eq!(
+            clean("a\0b\x01c\x0cd\te\r\nf\rg".into()),
+            ("a\u{FFFD}b\u{FFFD}c d\te\r\nf\ng".into(), Some((1, '\0')))
+        );
         let (text, first) = clean("déjà\r\n".into());
         assert_eq!((text.as_str(), first), ("déjà\r\n", None));
         // A lone CR ends a line for comrak and for spans alike.
-        let doc = read(&clean("Un\rDeux[^1]\r\r[^1]: Note\r".into()).0, 0, FrontMatter::None);
+        let doc = read(
+            &clean("Un\rDeux[^1]\r\r[^1]: Note\r".into()).0,
+            SourceId(0),
+            FrontMatter::None,
+        );
         assert_eq!(doc.footnotes[0].span.line, 4);
     }
 
     /// The line of the document's last paragraph, and (line, column) of each of its inlines.
     fn last_paragraph(doc: &Document) -> (u32, Vec<(u32, u32)>) {
-        let Some(Block::Paragraph { content, span }) = doc.blocks.iter().rfind(|b| matches!(b, Block::Paragraph { .. })) else {
+        let Some(Block::Paragraph { content, span }) = doc
+            .blocks
+            .iter()
+            .rfind(|b| matches!(b, Block::Paragraph { .. }))
+        else {
             panic!("no paragraph in {:?}", doc.blocks)
         };
-        (span.line, content.iter().map(|i| (i.span().line, i.span().col)).collect())
+        (
+            span.line,
+            content
+                .iter()
+                .map(|i| (i.span().line, i.span().col))
+                .collect(),
+        )
     }
 
     #[test]
     fn spans_after_reference_definitions_stay_true() {
         // comrak counts the text's lines from the definitions it removed.
-        let doc = read("[a]: /url\n[b]: <c d> \"t\"\nfoo *bar* [Rogers, 1962]\nbaz\n\n[^1]: Note\n", 0, FrontMatter::None);
-        assert_eq!(last_paragraph(&doc), (3, vec![(3, 1), (3, 5), (3, 10), (3, 11), (3, 25), (4, 1)]));
+        let doc = read(
+            "[a]: /url\n[b]: <c d> \"t\"\nfoo *bar* [Rogers, 1962]\nbaz\n\n[^1]: Note\n",
+            SourceId(0),
+            FrontMatter::None,
+        );
+        assert_eq!(
+            last_paragraph(&doc),
+            (3, vec![(3, 1), (3, 5), (3, 10), (3, 11), (3, 25), (4, 1)])
+        );
         // A footnote definition is not a link reference definition.
         assert_eq!(doc.footnotes[0].blocks[0].span().line, 6);
         // A definition over several lines, whose indent comrak also lends to the text's columns.
-        let doc = read("Intro.\n\n[a]:\n  /url\n  \"un titre\"\nTexte [Rogers, 1962] ici.\nsuite\n", 0, FrontMatter::None);
-        assert_eq!(last_paragraph(&doc), (6, vec![(6, 1), (6, 7), (6, 21), (6, 26), (7, 1)]));
+        let doc = read(
+            "Intro.\n\n[a]:\n  /url\n  \"un titre\"\nTexte [Rogers, 1962] ici.\nsuite\n",
+            SourceId(0),
+            FrontMatter::None,
+        );
+        assert_eq!(
+            last_paragraph(&doc),
+            (6, vec![(6, 1), (6, 7), (6, 21), (6, 26), (7, 1)])
+        );
     }
 
     #[test]
     fn lone_image_is_a_figure() {
-        let doc = read("![Logo](/assets/logo.png)\n", 0, FrontMatter::None);
+        let doc = read(
+            "![Logo](/assets/logo.png)\n",
+            SourceId(0),
+            FrontMatter::None,
+        );
         assert!(matches!(&doc.blocks[0], Block::Figure { image, .. } if image.alt == "Logo"));
     }
 }

@@ -35,7 +35,10 @@ mod tests {
 
     #[test]
     fn transliterates_french() {
-        assert_eq!(slugify("Qu’est-ce qu’un commun ?", "x"), "qu-est-ce-qu-un-commun");
+        assert_eq!(
+            slugify("Qu’est-ce qu’un commun ?", "x"),
+            "qu-est-ce-qu-un-commun"
+        );
         assert_eq!(slugify("Œuvres à l'été", "x"), "oeuvres-a-l-ete");
         assert_eq!(slugify("Commun(s)", "x"), "commun-s");
     }

@@ -7,7 +7,10 @@ use crate::reader::{self, FrontMatter};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Entry {
-    Part { title: String, span: Span },
+    Part {
+        title: String,
+        span: Span,
+    },
     Chapter {
         title: String,
         /// The link as written; `None` for an mdBook draft `[Title]()`.
@@ -19,7 +22,13 @@ pub enum Entry {
 }
 
 /// Titles that name the SUMMARY itself rather than a part.
-const SUMMARY_TITLES: [&str; 5] = ["summary", "sommaire", "table of contents", "contents", "table des matières"];
+const SUMMARY_TITLES: [&str; 5] = [
+    "summary",
+    "sommaire",
+    "table of contents",
+    "contents",
+    "table des matières",
+];
 
 pub fn parse(text: &str, source: SourceId) -> Vec<Entry> {
     let doc = reader::read(text, source, FrontMatter::None);
@@ -29,7 +38,8 @@ pub fn parse(text: &str, source: SourceId) -> Vec<Entry> {
         match block {
             Block::Heading { content, span, .. } => {
                 let title = plain_text(content).trim().to_string();
-                let is_summary_title = i == 0 && SUMMARY_TITLES.contains(&title.to_lowercase().as_str());
+                let is_summary_title =
+                    i == 0 && SUMMARY_TITLES.contains(&title.to_lowercase().as_str());
                 if !is_summary_title && !title.is_empty() {
                     entries.push(Entry::Part { title, span: *span });
                 }
@@ -40,7 +50,11 @@ pub fn parse(text: &str, source: SourceId) -> Vec<Entry> {
             }
             // mdBook prefix (before the first list) and suffix (after) chapters.
             Block::Paragraph { content, .. } => {
-                let kind = if seen_list { ChapterKind::Back } else { ChapterKind::Front };
+                let kind = if seen_list {
+                    ChapterKind::Back
+                } else {
+                    ChapterKind::Front
+                };
                 for inline in content {
                     if let Some(entry) = chapter(inline, 0, kind) {
                         entries.push(entry);
@@ -58,7 +72,10 @@ fn list(items: &[crate::model::ListItem], depth: u32, entries: &mut Vec<Entry>) 
         for block in &item.blocks {
             match block {
                 Block::Paragraph { content, .. } => {
-                    if let Some(entry) = content.iter().find_map(|i| chapter(i, depth, ChapterKind::Body)) {
+                    if let Some(entry) = content
+                        .iter()
+                        .find_map(|i| chapter(i, depth, ChapterKind::Body))
+                    {
                         entries.push(entry);
                     }
                 }
@@ -70,7 +87,12 @@ fn list(items: &[crate::model::ListItem], depth: u32, entries: &mut Vec<Entry>) 
 }
 
 fn chapter(inline: &Inline, depth: u32, kind: ChapterKind) -> Option<Entry> {
-    let Inline::Link { url, content, span, .. } = inline else { return None };
+    let Inline::Link {
+        url, content, span, ..
+    } = inline
+    else {
+        return None;
+    };
     Some(Entry::Chapter {
         title: plain_text(content).trim().to_string(),
         target: (!url.trim().is_empty()).then(|| url.clone()),
@@ -87,7 +109,7 @@ mod tests {
     #[test]
     fn gitbook_summary_with_parts_and_escapes() {
         let text = "# Summary\n\n* [Introduction](README.md)\n\n## Comprendre\n\n* [Enjeux](1-enjeux/README.md)\n  * [Commun\\(s\\)](1-enjeux/1-communs.md)\n\n## Meta <a id=\"meta-1\"></a>\n\n* [Références](references.md)\n";
-        let entries = parse(text, 0);
+        let entries = parse(text, SourceId(0));
         let titles: Vec<String> = entries
             .iter()
             .map(|e| match e {
@@ -95,13 +117,23 @@ mod tests {
                 Entry::Chapter { title, depth, .. } => format!("{depth}:{title}"),
             })
             .collect();
-        assert_eq!(titles, ["0:Introduction", "part:Comprendre", "0:Enjeux", "1:Commun(s)", "part:Meta", "0:Références"]);
+        assert_eq!(
+            titles,
+            [
+                "0:Introduction",
+                "part:Comprendre",
+                "0:Enjeux",
+                "1:Commun(s)",
+                "part:Meta",
+                "0:Références"
+            ]
+        );
     }
 
     #[test]
     fn mdbook_prefix_suffix_and_drafts() {
         let text = "# Summary\n\n[Préface](preface.md)\n\n# Partie\n\n- [Un](un.md)\n- [À venir]()\n\n---\n\n[Annexe](annexe.md)\n";
-        let entries = parse(text, 0);
+        let entries = parse(text, SourceId(0));
         let kinds: Vec<_> = entries
             .iter()
             .filter_map(|e| match e {
@@ -111,7 +143,12 @@ mod tests {
             .collect();
         assert_eq!(
             kinds,
-            [(ChapterKind::Front, true), (ChapterKind::Body, true), (ChapterKind::Body, false), (ChapterKind::Back, true)]
+            [
+                (ChapterKind::Front, true),
+                (ChapterKind::Body, true),
+                (ChapterKind::Body, false),
+                (ChapterKind::Back, true)
+            ]
         );
     }
 }

@@ -22,14 +22,21 @@ pub const REPLACEMENT: char = '\u{FFFD}';
 /// reports them), and the noncharacters (U+FFFE and U+FFFF XML forbids,
 /// the others HTML reports).
 pub fn is_forbidden(c: char) -> bool {
-    matches!(c, '\0'..='\x08' | '\x0b' | '\x0c' | '\x0e'..='\x1f' | '\x7f'..='\u{9f}' | '\u{fdd0}'..='\u{fdef}') || (c as u32 & 0xfffe) == 0xfffe
+    matches!(c, '\0'..='\x08' | '\x0b' | '\x0c' | '\x0e'..='\x1f' | '\x7f'..='\u{9f}' | '\u{fdd0}'..='\u{fdef}')
+        || (c as u32 & 0xfffe) == 0xfffe
 }
 
 /// Whether `text` may hold a forbidden character: a scan of its bytes for
 /// the first byte of one, much faster than decoding every character (most
 /// text has none).
 pub fn may_hold_forbidden(text: &str) -> bool {
-    text.bytes().any(|b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0x7f || b == 0xc2 || b == 0xef || b >= 0xf0)
+    text.bytes().any(|b| {
+        (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'))
+            || b == 0x7f
+            || b == 0xc2
+            || b == 0xef
+            || b >= 0xf0
+    })
 }
 
 /// `text` with every forbidden character replaced by [`REPLACEMENT`], and
@@ -38,14 +45,29 @@ pub fn clean(text: &str) -> (Cow<'_, str>, Option<char>) {
     if !may_hold_forbidden(text) {
         return (Cow::Borrowed(text), None);
     }
-    let Some(first) = text.chars().find(|&c| is_forbidden(c)) else { return (Cow::Borrowed(text), None) };
-    (Cow::Owned(text.chars().map(|c| if is_forbidden(c) { REPLACEMENT } else { c }).collect()), Some(first))
+    let Some(first) = text.chars().find(|&c| is_forbidden(c)) else {
+        return (Cow::Borrowed(text), None);
+    };
+    (
+        Cow::Owned(
+            text.chars()
+                .map(|c| if is_forbidden(c) { REPLACEMENT } else { c })
+                .collect(),
+        ),
+        Some(first),
+    )
 }
 
 /// The warning for a forbidden character decoded from `what` at `span`.
 pub fn forbidden_warning(what: &str, first: char, span: Span) -> Diagnostic {
-    Diagnostic::warning(format!("{what} holds the character U+{:04X}, which no edition can carry: replaced by �", first as u32), span)
-        .with_hint("delete it; a control character is usually a copy-and-paste accident")
+    Diagnostic::warning(
+        format!(
+            "{what} holds the character U+{:04X}, which no edition can carry: replaced by �",
+            first as u32
+        ),
+        span,
+    )
+    .with_hint("delete it; a control character is usually a copy-and-paste accident")
 }
 
 /// `value` with every string in it cleaned (see [`clean`]), and a warning
@@ -53,8 +75,15 @@ pub fn forbidden_warning(what: &str, first: char, span: Span) -> Diagnostic {
 /// (`key` as `section.name`, or `name[0]` for a list item). For settings and
 /// metadata read with serde from TOML, JSON or YAML, whose escapes can
 /// produce any character.
-pub fn clean_strings<T: Serialize + DeserializeOwned>(value: T, what: &str, span_of: &dyn Fn(&str) -> Option<Span>, diagnostics: &mut Vec<Diagnostic>) -> T {
-    let Ok(mut json) = serde_json::to_value(&value) else { return value };
+pub fn clean_strings<T: Serialize + DeserializeOwned>(
+    value: T,
+    what: &str,
+    span_of: &dyn Fn(&str) -> Option<Span>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> T {
+    let Ok(mut json) = serde_json::to_value(&value) else {
+        return value;
+    };
     let mut found = Vec::new();
     clean_json("", &mut json, &mut found);
     if found.is_empty() {
@@ -84,7 +113,11 @@ fn clean_json(key: &str, value: &mut serde_json::Value, found: &mut Vec<(String,
         serde_json::Value::Object(fields) => {
             let mut renamed = Vec::new();
             for (name, item) in fields.iter_mut() {
-                let key = if key.is_empty() { name.clone() } else { format!("{key}.{name}") };
+                let key = if key.is_empty() {
+                    name.clone()
+                } else {
+                    format!("{key}.{name}")
+                };
                 clean_json(&key, item, found);
                 if let (Cow::Owned(cleaned), Some(first)) = clean(name) {
                     renamed.push((name.clone(), cleaned));
@@ -104,20 +137,52 @@ fn clean_json(key: &str, value: &mut serde_json::Value, found: &mut Vec<(String,
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::SourceId;
 
     #[test]
     fn forbidden_characters() {
-        for c in ['\0', '\x01', '\x0b', '\x1f', '\x7f', '\u{85}', '\u{9f}', '\u{fdd0}', '\u{fffe}', '\u{ffff}', '\u{1fffe}', '\u{10ffff}'] {
+        for c in [
+            '\0',
+            '\x01',
+            '\x0b',
+            '\x1f',
+            '\x7f',
+            '\u{85}',
+            '\u{9f}',
+            '\u{fdd0}',
+            '\u{fffe}',
+            '\u{ffff}',
+            '\u{1fffe}',
+            '\u{10ffff}',
+        ] {
             assert!(is_forbidden(c), "U+{:04X}", c as u32);
         }
-        for c in ['\t', '\n', '\r', ' ', 'é', '\u{a0}', '\u{202f}', '\u{fffd}', '\u{fdf0}', '😀', '\u{1fffd}'] {
+        for c in [
+            '\t',
+            '\n',
+            '\r',
+            ' ',
+            'é',
+            '\u{a0}',
+            '\u{202f}',
+            '\u{fffd}',
+            '\u{fdf0}',
+            '😀',
+            '\u{1fffd}',
+        ] {
             assert!(!is_forbidden(c), "U+{:04X}", c as u32);
         }
     }
 
     #[test]
     fn cleaning_replaces_and_reports_the_first() {
-        assert_eq!(clean("A\u{1}B\u{7f}"), (Cow::Owned::<str>("A\u{fffd}B\u{fffd}".into()), Some('\u{1}')));
+        assert_eq!(
+            clean("A\u{1}B\u{7f}"),
+            (
+                Cow::Owned::<str>("A\u{fffd}B\u{fffd}".into()),
+                Some('\u{1}')
+            )
+        );
         assert!(matches!(clean("« déjà »"), (Cow::Borrowed(_), None)));
     }
 
@@ -129,12 +194,40 @@ mod tests {
             authors: Vec<String>,
             size: u32,
         }
-        let span = |key: &str| (key == "authors[1]").then_some(Span { source: 0, line: 3, col: 1 });
+        let span = |key: &str| {
+            (key == "authors[1]").then_some(Span {
+                source: SourceId(0),
+                line: 3,
+                col: 1,
+            })
+        };
         let mut diagnostics = Vec::new();
-        let cleaned = clean_strings(Settings { title: "T".into(), authors: vec!["A".into(), "B\u{1}".into()], size: 3 }, "folio.toml", &span, &mut diagnostics);
-        assert_eq!(cleaned, Settings { title: "T".into(), authors: vec!["A".into(), "B\u{fffd}".into()], size: 3 });
+        let cleaned = clean_strings(
+            Settings {
+                title: "T".into(),
+                authors: vec!["A".into(), "B\u{1}".into()],
+                size: 3,
+            },
+            "folio.toml",
+            &span,
+            &mut diagnostics,
+        );
+        assert_eq!(
+            cleaned,
+            Settings {
+                title: "T".into(),
+                authors: vec!["A".into(), "B\u{fffd}".into()],
+                size: 3
+            }
+        );
         assert_eq!(diagnostics.len(), 1);
-        assert!(diagnostics[0].message.contains("folio.toml `authors[1]` holds the character U+0001"), "{}", diagnostics[0].message);
+        assert!(
+            diagnostics[0]
+                .message
+                .contains("folio.toml `authors[1]` holds the character U+0001"),
+            "{}",
+            diagnostics[0].message
+        );
         assert_eq!(diagnostics[0].span.map(|s| s.line), Some(3));
     }
 }

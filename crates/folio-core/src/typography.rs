@@ -54,7 +54,8 @@ pub fn french(text: &str, prev: Option<char>) -> Cow<'_, str> {
                 if wants_space {
                     let space = if c == ':' { NBSP } else { NNBSP };
                     space_before(&mut out, at, before, space, |b| {
-                        b.is_alphanumeric() || matches!(b, '»' | ')' | '’' | '"' | '”' | '*' | '_' | '.')
+                        b.is_alphanumeric()
+                            || matches!(b, '»' | ')' | '’' | '"' | '”' | '*' | '_' | '.')
                     });
                 }
                 out.push(c);
@@ -69,22 +70,31 @@ pub fn french(text: &str, prev: Option<char>) -> Cow<'_, str> {
 /// has none, and a search for a set of `char`s decodes every character.
 fn marks(text: &str) -> impl Iterator<Item = (usize, char)> + '_ {
     let bytes = text.as_bytes();
-    bytes.iter().enumerate().filter_map(move |(at, &b)| match b {
-        b';' | b'!' | b'?' | b':' => Some((at, b as char)),
-        // « and » are U+00AB and U+00BB: C2 AB, C2 BB in UTF-8.
-        0xC2 => match bytes.get(at + 1) {
-            Some(0xAB) => Some((at, '«')),
-            Some(0xBB) => Some((at, '»')),
+    bytes
+        .iter()
+        .enumerate()
+        .filter_map(move |(at, &b)| match b {
+            b';' | b'!' | b'?' | b':' => Some((at, b as char)),
+            // « and » are U+00AB and U+00BB: C2 AB, C2 BB in UTF-8.
+            0xC2 => match bytes.get(at + 1) {
+                Some(0xAB) => Some((at, '«')),
+                Some(0xBB) => Some((at, '»')),
+                _ => None,
+            },
             _ => None,
-        },
-        _ => None,
-    })
+        })
 }
 
 /// Puts `space` before the mark at byte `at`: in place of an ordinary space
 /// the author typed, or added after a character `needs_one` accepts. A space
 /// that ends the previous inline (`at == 0`) cannot be replaced from here.
-fn space_before(out: &mut String, at: usize, before: Option<char>, space: char, needs_one: impl Fn(char) -> bool) {
+fn space_before(
+    out: &mut String,
+    at: usize,
+    before: Option<char>,
+    space: char,
+    needs_one: impl Fn(char) -> bool,
+) {
     match before {
         Some(' ') if at == 0 => {}
         Some(' ') => {
@@ -111,14 +121,23 @@ mod tests {
 
     #[test]
     fn guillemets() {
-        assert_eq!(french("« innovateurs »", None), "«\u{202F}innovateurs\u{202F}»");
-        assert_eq!(french("«innovateurs»", None), "«\u{202F}innovateurs\u{202F}»");
+        assert_eq!(
+            french("« innovateurs »", None),
+            "«\u{202F}innovateurs\u{202F}»"
+        );
+        assert_eq!(
+            french("«innovateurs»", None),
+            "«\u{202F}innovateurs\u{202F}»"
+        );
     }
 
     #[test]
     fn keeps_what_the_author_typed() {
         assert_eq!(french("«\u{A0}déjà\u{A0}»", None), "«\u{A0}déjà\u{A0}»");
-        assert_eq!(french("à 10:30 sur https://exemple.fr", None), "à 10:30 sur https://exemple.fr");
+        assert_eq!(
+            french("à 10:30 sur https://exemple.fr", None),
+            "à 10:30 sur https://exemple.fr"
+        );
         assert_eq!(french("déjà\u{202F}?", None), "déjà\u{202F}?");
         // No mark, nothing copied: not even a no-break space (also C2 in UTF-8) makes one.
         assert!(matches!(french("déjà\u{A0}vu ¶ ©", None), Cow::Borrowed(_)));

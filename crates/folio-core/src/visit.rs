@@ -67,7 +67,9 @@ pub fn each_raw_html(chapter: &mut Chapter, f: &mut dyn FnMut(&mut RawHtml)) {
             match block {
                 Block::Html(raw) => f(raw),
                 Block::BlockQuote { blocks, .. } => walk(blocks, f),
-                Block::List { items, .. } => items.iter_mut().for_each(|item| walk(&mut item.blocks, f)),
+                Block::List { items, .. } => {
+                    items.iter_mut().for_each(|item| walk(&mut item.blocks, f))
+                }
                 _ => each_inline(std::slice::from_mut(block), &mut |inline| {
                     if let Inline::Html(raw) = inline {
                         f(raw);

@@ -67,6 +67,7 @@ impl Documents {
         // in reading order.
         let written: Vec<_> = (0..book.chapters.len())
             .into_par_iter()
+            .map(ChapterId::new)
             .map(|id| {
                 let fragment = chapter::fragment(book, id);
                 let (path, xhtml) = chapter_document(book, layout, id, &fragment.html);
@@ -81,20 +82,33 @@ impl Documents {
         }
         if let (Some(asset), Some(path)) = (book.metadata.cover, &layout.cover) {
             let span = book.chapters.first().map(|c| c.span).unwrap_or_default();
-            documents.cover = Some(documents.add(cover_document(book, layout, path, asset), &mut files, span)?);
+            documents.cover =
+                Some(documents.add(cover_document(book, layout, path, asset), &mut files, span)?);
         }
         Ok(documents)
     }
 
     /// Scans a written document: its images, its manifest properties, and the
     /// files it needs packaged; reports what it references that cannot be.
-    fn add(&mut self, (path, xhtml): (String, String), files: &mut Files, span: folio_core::Span) -> Result<Document, Error> {
+    fn add(
+        &mut self,
+        (path, xhtml): (String, String),
+        files: &mut Files,
+        span: folio_core::Span,
+    ) -> Result<Document, Error> {
         let scan = Scan::of(&path, &xhtml)?;
         Ok(self.record(path, xhtml, scan, files, span))
     }
 
     /// Records what a document's `scan` found: see [`Documents::add`].
-    fn record(&mut self, path: String, xhtml: String, scan: Scan, files: &mut Files, span: folio_core::Span) -> Document {
+    fn record(
+        &mut self,
+        path: String,
+        xhtml: String,
+        scan: Scan,
+        files: &mut Files,
+        span: folio_core::Span,
+    ) -> Document {
         self.images.total += scan.images.total;
         self.images.without_alt += scan.images.without_alt;
         for target in &scan.local {
@@ -113,12 +127,21 @@ impl Documents {
                 )),
             }
         }
-        Document { path, xhtml, properties: scan.properties() }
+        Document {
+            path,
+            xhtml,
+            properties: scan.properties(),
+        }
     }
 }
 
 /// A chapter's content document: `(path, xhtml)`.
-fn chapter_document(book: &Book, layout: &Layout, id: ChapterId, fragment: &str) -> (String, String) {
+fn chapter_document(
+    book: &Book,
+    layout: &Layout,
+    id: ChapterId,
+    fragment: &str,
+) -> (String, String) {
     let chapter = &book.chapters[id];
     let path = layout.chapter(id).to_string();
     let matter = match chapter.kind {
@@ -128,11 +151,15 @@ fn chapter_document(book: &Book, layout: &Layout, id: ChapterId, fragment: &str)
     };
     // Name the section after its opening heading when it has one, else after the SUMMARY title.
     let label = match chapter.blocks.first() {
-        Some(Block::Heading { id, .. }) if fragment.contains(&format!("id=\"{id}\"")) => format!(" aria-labelledby=\"{}\"", escape(id)),
+        Some(Block::Heading { id, .. }) if fragment.contains(&format!("id=\"{id}\"")) => {
+            format!(" aria-labelledby=\"{}\"", escape(id))
+        }
         _ => format!(" aria-label=\"{}\"", escape(chapter_title(chapter))),
     };
     let mut body = String::with_capacity(fragment.len() + 128);
-    body.push_str(&format!("<section epub:type=\"chapter\" role=\"doc-chapter\"{label}>\n"));
+    body.push_str(&format!(
+        "<section epub:type=\"chapter\" role=\"doc-chapter\"{label}>\n"
+    ));
     body.push_str(fragment);
     body.push_str("\n</section>");
     let page = Page {
@@ -158,7 +185,13 @@ fn cover_document(book: &Book, layout: &Layout, path: &str, asset: AssetId) -> (
         escape(href(path, layout.asset(book, asset))),
         escape(&alt)
     );
-    let page = Page { path, lang: &book.metadata.language, title: words.cover, css: &layout.css, body_attributes: "" };
+    let page = Page {
+        path,
+        lang: &book.metadata.language,
+        title: words.cover,
+        css: &layout.css,
+        body_attributes: "",
+    };
     (path.to_string(), page.write(&body))
 }
 
@@ -176,16 +209,26 @@ struct Scan {
 
 impl Scan {
     fn of(path: &str, xhtml: &str) -> Result<Scan, Error> {
-        let options = roxmltree::ParsingOptions { allow_dtd: true, ..Default::default() };
-        let document = roxmltree::Document::parse_with_options(xhtml, options)
-            .map_err(|e| Error::MalformedXhtml { document: path.to_string(), message: e.to_string() })?;
+        let options = roxmltree::ParsingOptions {
+            allow_dtd: true,
+            ..Default::default()
+        };
+        let document = roxmltree::Document::parse_with_options(xhtml, options).map_err(|e| {
+            Error::MalformedXhtml {
+                document: path.to_string(),
+                message: e.to_string(),
+            }
+        })?;
         let mut scan = Scan::default();
         for element in document.descendants().filter(|n| n.is_element()) {
             let name = element.tag_name();
             match (name.namespace(), name.name()) {
                 (_, "img") => {
                     scan.images.total += 1;
-                    if element.attribute("alt").is_none_or(|alt| alt.trim().is_empty()) {
+                    if element
+                        .attribute("alt")
+                        .is_none_or(|alt| alt.trim().is_empty())
+                    {
                         scan.images.without_alt += 1;
                     }
                 }
@@ -194,7 +237,9 @@ impl Scan {
                     scan.images.total += 1;
                     let labelled = element.has_attribute("aria-label")
                         || element.has_attribute("aria-labelledby")
-                        || element.children().any(|c| c.has_tag_name((SVG_NS, "title")));
+                        || element
+                            .children()
+                            .any(|c| c.has_tag_name((SVG_NS, "title")));
                     if !labelled {
                         scan.images.without_alt += 1;
                     }
@@ -210,7 +255,8 @@ impl Scan {
                 .chain(element.attribute((XLINK_NS, "href")));
             for url in urls {
                 if has_scheme(url) {
-                    scan.remote |= embeds && (url.starts_with("http:") || url.starts_with("https:"));
+                    scan.remote |=
+                        embeds && (url.starts_with("http:") || url.starts_with("https:"));
                 } else if let Some(target) = resolve(path, url) {
                     scan.local.insert(target);
                 }
@@ -220,10 +266,15 @@ impl Scan {
     }
 
     fn properties(&self) -> Vec<&'static str> {
-        [(self.mathml, "mathml"), (self.remote, "remote-resources"), (self.scripted, "scripted"), (self.svg, "svg")]
-            .into_iter()
-            .filter_map(|(has, property)| has.then_some(property))
-            .collect()
+        [
+            (self.mathml, "mathml"),
+            (self.remote, "remote-resources"),
+            (self.scripted, "scripted"),
+            (self.svg, "svg"),
+        ]
+        .into_iter()
+        .filter_map(|(has, property)| has.then_some(property))
+        .collect()
     }
 }
 
@@ -244,11 +295,23 @@ struct Files<'a> {
 
 impl<'a> Files<'a> {
     fn new(book: &'a Book, layout: &'a Layout) -> Self {
-        let mut written: BTreeSet<&str> = (0..book.chapters.len()).map(|id| layout.chapter(id)).collect();
+        let mut written: BTreeSet<&str> = book
+            .chapter_ids()
+            .map(|(id, _)| layout.chapter(id))
+            .collect();
         written.extend([layout.nav.as_str(), layout.css.as_str()]);
         written.extend(layout.cover.as_deref());
-        let assets = book.assets.iter().enumerate().map(|(id, asset)| (asset.href.as_str(), id)).collect();
-        Files { book, written, assets }
+        let assets = book
+            .assets
+            .iter()
+            .enumerate()
+            .map(|(id, asset)| (asset.href.as_str(), AssetId::new(id)))
+            .collect();
+        Files {
+            book,
+            written,
+            assets,
+        }
     }
 
     fn classify(&self, path: &str) -> File {
@@ -256,7 +319,9 @@ impl<'a> Files<'a> {
             return File::Packaged;
         }
         match self.assets.get(path) {
-            Some(&asset) if is_core_media(&self.book.assets[asset].media_type) => File::Asset(asset),
+            Some(&asset) if is_core_media(&self.book.assets[asset].media_type) => {
+                File::Asset(asset)
+            }
             Some(&asset) => File::NotCoreMedia(self.book.assets[asset].media_type.clone()),
             None => File::Missing,
         }
@@ -293,7 +358,14 @@ mod tests {
     use super::*;
 
     fn frame(body: &str) -> String {
-        Page { path: "a/c.xhtml", lang: "fr", title: "t", css: "style.css", body_attributes: "" }.write(body)
+        Page {
+            path: "a/c.xhtml",
+            lang: "fr",
+            title: "t",
+            css: "style.css",
+            body_attributes: "",
+        }
+        .write(body)
     }
 
     #[test]
@@ -305,36 +377,90 @@ mod tests {
         );
         let scan = Scan::of("a/c.xhtml", &xhtml).expect("well-formed");
         let local: Vec<&str> = scan.local.iter().map(String::as_str).collect();
-        assert_eq!(local, ["a/d.xhtml", "a/x.png", "images/a b.png", "style.css"]);
-        assert_eq!(scan.images, Images { total: 3, without_alt: 1 });
+        assert_eq!(
+            local,
+            ["a/d.xhtml", "a/x.png", "images/a b.png", "style.css"]
+        );
+        assert_eq!(
+            scan.images,
+            Images {
+                total: 3,
+                without_alt: 1
+            }
+        );
         assert_eq!(scan.properties(), ["svg"]);
     }
 
     #[test]
     fn remote_images_need_a_property_remote_links_do_not() {
-        let linked = Scan::of("c.xhtml", &frame(r#"<a href="https://example.org/x.png">x</a>"#)).expect("xml");
+        let linked = Scan::of(
+            "c.xhtml",
+            &frame(r#"<a href="https://example.org/x.png">x</a>"#),
+        )
+        .expect("xml");
         assert!(linked.properties().is_empty());
-        let embedded = Scan::of("c.xhtml", &frame(r#"<img src="https://example.org/x.png" alt="x"/>"#)).expect("xml");
+        let embedded = Scan::of(
+            "c.xhtml",
+            &frame(r#"<img src="https://example.org/x.png" alt="x"/>"#),
+        )
+        .expect("xml");
         assert_eq!(embedded.properties(), ["remote-resources"]);
     }
 
     #[test]
     fn malformed_documents_are_an_error_naming_them() {
-        let error = Scan::of("c.xhtml", &frame("<p>&nbsp;</p>")).err().expect("not XML");
-        assert!(error.to_string().starts_with("c.xhtml is not well-formed XHTML"), "{error}");
+        let error = Scan::of("c.xhtml", &frame("<p>&nbsp;</p>"))
+            .err()
+            .expect("not XML");
+        assert!(
+            error
+                .to_string()
+                .starts_with("c.xhtml is not well-formed XHTML"),
+            "{error}"
+        );
     }
 
     #[test]
     fn what_the_package_cannot_hold_is_reported_not_packaged() {
         let mut book = crate::test_book::book();
         let raw = r#"<p><img src="missing.png" alt="x"/> <img src="assets/doc.pdf" alt="y"/></p>"#;
-        book.chapters[0].blocks.push(Block::Html(folio_core::RawHtml { html: raw.into(), ..Default::default() }));
+        book.chapters[0]
+            .blocks
+            .push(Block::Html(folio_core::RawHtml {
+                html: raw.into(),
+                ..Default::default()
+            }));
         let documents = Documents::render(&book, &Layout::new(&book)).expect("rendered");
-        let messages: Vec<&str> = documents.diagnostics.iter().map(|d| d.message.as_str()).collect();
-        assert!(messages.iter().any(|m| m.contains("missing.png, which is not a file of the book")), "{messages:?}");
-        assert!(messages.iter().any(|m| m.contains("assets/doc.pdf (application/pdf), which an EPUB cannot hold")), "{messages:?}");
-        let packaged: Vec<&str> = documents.assets.iter().map(|&a| book.assets[a].path.as_str()).collect();
+        let messages: Vec<&str> = documents
+            .diagnostics
+            .iter()
+            .map(|d| d.message.as_str())
+            .collect();
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains("missing.png, which is not a file of the book")),
+            "{messages:?}"
+        );
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains("assets/doc.pdf (application/pdf), which an EPUB cannot hold")),
+            "{messages:?}"
+        );
+        let packaged: Vec<&str> = documents
+            .assets
+            .iter()
+            .map(|&a| book.assets[a].path.as_str())
+            .collect();
         assert_eq!(packaged, ["images/fig.png", "cover.png"]);
-        assert_eq!(documents.images, Images { total: 4, without_alt: 0 }, "figure, two raw images, cover");
+        assert_eq!(
+            documents.images,
+            Images {
+                total: 4,
+                without_alt: 0
+            },
+            "figure, two raw images, cover"
+        );
     }
 }

@@ -28,26 +28,30 @@ pub(crate) struct Layout {
 
 impl Layout {
     pub(crate) fn new(book: &Book) -> Self {
-        let chapters: Vec<String> = (0..book.chapters.len()).map(|id| chapter::href(book, id)).collect();
+        let chapters: Vec<String> = book
+            .chapter_ids()
+            .map(|(id, _)| chapter::href(book, id))
+            .collect();
         // Reading systems and EPUBCheck treat names that differ only in case as one.
         let mut taken = UniqueNames::ignoring_case();
         for path in chapters.iter().chain(book.assets.iter().map(|a| &a.href)) {
             taken.take(path);
         }
-        let mut name = |stem: &str, extension: &str| taken.unique_file(&format!("{stem}.{extension}"));
+        let mut name =
+            |stem: &str, extension: &str| taken.unique_file(&format!("{stem}.{extension}"));
         Layout {
             opf: name("package", "opf"),
             nav: name("nav", "xhtml"),
             ncx: name("toc", "ncx"),
             css: name("style", "css"),
-            cover: book.metadata.cover.filter(|&asset| asset < book.assets.len()).map(|_| name("cover", "xhtml")),
+            cover: book.metadata.cover.map(|_| name("cover", "xhtml")),
             chapters,
         }
     }
 
     /// The content document of a chapter, relative to the package root.
     pub(crate) fn chapter(&self, chapter: ChapterId) -> &str {
-        &self.chapters[chapter]
+        &self.chapters[chapter.index()]
     }
 
     /// The file of an asset, relative to the package root: where every edition puts it.
@@ -69,8 +73,20 @@ mod tests {
     fn generated_names_avoid_the_books_files() {
         let mut book = folio_core::parse_str("# Nav\n");
         book.chapters[0].path = "nav".into();
-        book.assets.push(folio_core::Asset { path: "Style.css".into(), href: "Style.css".into(), media_type: "text/css".into(), size: None });
+        book.assets.push(folio_core::Asset {
+            path: "Style.css".into(),
+            href: "Style.css".into(),
+            media_type: "text/css".into(),
+            size: None,
+        });
         let layout = Layout::new(&book);
-        assert_eq!((layout.nav.as_str(), layout.css.as_str(), layout.ncx.as_str()), ("nav-2.xhtml", "style-2.css", "toc.ncx"));
+        assert_eq!(
+            (
+                layout.nav.as_str(),
+                layout.css.as_str(),
+                layout.ncx.as_str()
+            ),
+            ("nav-2.xhtml", "style-2.css", "toc.ncx")
+        );
     }
 }

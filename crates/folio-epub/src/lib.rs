@@ -53,7 +53,10 @@ use crate::metadata::Facts;
 pub enum Error {
     /// An asset the resolver found can no longer be read (it changed since).
     #[error("`{path}` {refused}")]
-    Asset { path: String, refused: folio_core::files::Refused },
+    Asset {
+        path: String,
+        refused: folio_core::files::Refused,
+    },
     #[error("cannot write the EPUB archive: {0}")]
     Zip(#[from] zip::result::ZipError),
     #[error("cannot write the EPUB archive: {0}")]
@@ -72,17 +75,35 @@ pub fn render(book: &Book, ctx: &RenderContext) -> Result<Output, Error> {
     let facts = Facts::gather(book, &documents, ctx)?;
     let toc = nav::tree(book, &layout);
 
-    let mut files: Vec<(String, Vec<u8>)> = Vec::with_capacity(documents.chapters.len() + documents.assets.len() + 5);
+    let mut files: Vec<(String, Vec<u8>)> =
+        Vec::with_capacity(documents.chapters.len() + documents.assets.len() + 5);
     let mut add = |path: &str, bytes: Vec<u8>| files.push((layout.archive_path(path), bytes));
-    add(&layout.opf, opf::package_document(book, &layout, &documents, &facts).into_bytes());
-    add(&layout.nav, nav::navigation_document(book, &layout, &toc).into_bytes());
-    add(&layout.ncx, nav::ncx(book, &layout, &toc, &facts.identifier).into_bytes());
+    add(
+        &layout.opf,
+        opf::package_document(book, &layout, &documents, &facts).into_bytes(),
+    );
+    add(
+        &layout.nav,
+        nav::navigation_document(book, &layout, &toc).into_bytes(),
+    );
+    add(
+        &layout.ncx,
+        nav::ncx(book, &layout, &toc, &facts.identifier).into_bytes(),
+    );
     add(&layout.css, content::STYLESHEET.as_bytes().to_vec());
     for &asset in &documents.assets {
-        let bytes = book.read_asset(asset).map_err(|refused| Error::Asset { path: book.assets[asset].path.clone(), refused })?;
+        let bytes = book.read_asset(asset).map_err(|refused| Error::Asset {
+            path: book.assets[asset].path.clone(),
+            refused,
+        })?;
         add(layout.asset(book, asset), bytes);
     }
-    let Documents { chapters, cover, diagnostics, .. } = documents;
+    let Documents {
+        chapters,
+        cover,
+        diagnostics,
+        ..
+    } = documents;
     for document in cover.into_iter().chain(chapters) {
         add(&document.path, document.xhtml.into_bytes());
     }
@@ -90,7 +111,13 @@ pub fn render(book: &Book, ctx: &RenderContext) -> Result<Output, Error> {
     let bytes = ocf::package(&layout.archive_path(&layout.opf), files, ctx.timestamp)?;
     let mut diagnostics = diagnostics;
     diagnostics.extend(facts.diagnostics);
-    Ok(Output { files: vec![OutputFile { path: format!("{}.epub", book.output_name()), bytes }], diagnostics })
+    Ok(Output {
+        files: vec![OutputFile {
+            path: format!("{}.epub", book.output_name()),
+            bytes,
+        }],
+        diagnostics,
+    })
 }
 
 #[cfg(test)]
@@ -101,38 +128,87 @@ mod tests {
 
     fn read(archive: &mut zip::ZipArchive<Cursor<Vec<u8>>>, name: &str) -> String {
         let mut text = String::new();
-        archive.by_name(name).expect(name).read_to_string(&mut text).expect("utf-8");
+        archive
+            .by_name(name)
+            .expect(name)
+            .read_to_string(&mut text)
+            .expect("utf-8");
         text
     }
 
     #[test]
     fn the_package_holds_what_the_documents_use_in_reading_order() {
         let on_disk = test_book::book_on_disk();
-        let output = render(&on_disk.0, &RenderContext { timestamp: 1_700_000_000 }).expect("rendered");
+        let output = render(
+            &on_disk.0,
+            &RenderContext {
+                timestamp: 1_700_000_000,
+            },
+        )
+        .expect("rendered");
         assert_eq!(output.files.len(), 1);
         assert_eq!(output.files[0].path, "le-livre-ses-notes.epub");
 
-        let mut archive = zip::ZipArchive::new(Cursor::new(output.files[0].bytes.clone())).expect("a zip");
+        let mut archive =
+            zip::ZipArchive::new(Cursor::new(output.files[0].bytes.clone())).expect("a zip");
         let opf = read(&mut archive, "EPUB/package.opf");
         let package = roxmltree::Document::parse(&opf).expect("well-formed");
         let items: Vec<(&str, &str, Option<&str>)> = package
             .descendants()
             .filter(|n| n.has_tag_name("item"))
-            .map(|n| (n.attribute("id").unwrap_or_default(), n.attribute("href").unwrap_or_default(), n.attribute("properties")))
+            .map(|n| {
+                (
+                    n.attribute("id").unwrap_or_default(),
+                    n.attribute("href").unwrap_or_default(),
+                    n.attribute("properties"),
+                )
+            })
             .collect();
         let hrefs: Vec<&str> = items.iter().map(|(_, href, _)| *href).collect();
         assert_eq!(
             hrefs,
-            ["nav.xhtml", "toc.ncx", "style.css", "cover.xhtml", "index.xhtml", "1-part/a.xhtml", "1-part/b.xhtml", "references.xhtml", "images/fig.png", "cover.png"]
+            [
+                "nav.xhtml",
+                "toc.ncx",
+                "style.css",
+                "cover.xhtml",
+                "index.xhtml",
+                "1-part/a.xhtml",
+                "1-part/b.xhtml",
+                "references.xhtml",
+                "images/fig.png",
+                "cover.png"
+            ]
         );
         assert!(items.contains(&("asset-2", "cover.png", Some("cover-image"))));
         for href in hrefs {
-            assert!(archive.by_name(&format!("EPUB/{href}")).is_ok(), "{href} is packaged");
+            assert!(
+                archive.by_name(&format!("EPUB/{href}")).is_ok(),
+                "{href} is packaged"
+            );
         }
-        assert_eq!(archive.len(), items.len() + 3, "mimetype, container, package and the manifest: nothing else");
+        assert_eq!(
+            archive.len(),
+            items.len() + 3,
+            "mimetype, container, package and the manifest: nothing else"
+        );
 
-        let spine: Vec<&str> = package.descendants().filter(|n| n.has_tag_name("itemref")).filter_map(|n| n.attribute("idref")).collect();
-        assert_eq!(spine, ["cover-page", "nav", "chapter-1", "chapter-2", "chapter-3", "chapter-4"]);
+        let spine: Vec<&str> = package
+            .descendants()
+            .filter(|n| n.has_tag_name("itemref"))
+            .filter_map(|n| n.attribute("idref"))
+            .collect();
+        assert_eq!(
+            spine,
+            [
+                "cover-page",
+                "nav",
+                "chapter-1",
+                "chapter-2",
+                "chapter-3",
+                "chapter-4"
+            ]
+        );
         assert!(opf.contains("<dc:creator id=\"creator-2\">Alan Turing</dc:creator>"));
         assert!(opf.contains("<meta property=\"dcterms:modified\">2023-11-14T22:13:20Z</meta>"));
         assert!(opf.contains("<dc:title id=\"title\">Le livre &amp; ses notes</dc:title>"));
@@ -140,11 +216,25 @@ mod tests {
         assert!(opf.contains(metadata::CONFORMANCE));
 
         let nav = read(&mut archive, "EPUB/nav.xhtml");
-        assert!(nav.contains(r#"<a epub:type="bodymatter" href="1-part/a.xhtml">"#), "{nav}");
-        assert!(nav.contains(r#"<a epub:type="bibliography" href="references.xhtml">"#), "{nav}");
+        assert!(
+            nav.contains(r#"<a epub:type="bodymatter" href="1-part/a.xhtml">"#),
+            "{nav}"
+        );
+        assert!(
+            nav.contains(r#"<a epub:type="bibliography" href="references.xhtml">"#),
+            "{nav}"
+        );
         let chapter = read(&mut archive, "EPUB/1-part/a.xhtml");
-        assert!(chapter.contains(r#"<link rel="stylesheet" type="text/css" href="../style.css"/>"#), "{chapter}");
-        assert!(chapter.contains(r#"<section epub:type="chapter" role="doc-chapter" aria-labelledby="chapitre-a">"#), "{chapter}");
+        assert!(
+            chapter.contains(r#"<link rel="stylesheet" type="text/css" href="../style.css"/>"#),
+            "{chapter}"
+        );
+        assert!(
+            chapter.contains(
+                r#"<section epub:type="chapter" role="doc-chapter" aria-labelledby="chapitre-a">"#
+            ),
+            "{chapter}"
+        );
     }
 
     #[test]
@@ -152,8 +242,16 @@ mod tests {
         let mut on_disk = test_book::book_on_disk();
         on_disk.0.metadata.date = Some("9 mars 2024".into());
         let output = render(&on_disk.0, &RenderContext { timestamp: 0 }).expect("rendered");
-        assert!(output.diagnostics.iter().any(|d| d.message.contains("`9 mars 2024` is left out")), "{:?}", output.diagnostics);
-        let mut archive = zip::ZipArchive::new(Cursor::new(output.files[0].bytes.clone())).expect("a zip");
+        assert!(
+            output
+                .diagnostics
+                .iter()
+                .any(|d| d.message.contains("`9 mars 2024` is left out")),
+            "{:?}",
+            output.diagnostics
+        );
+        let mut archive =
+            zip::ZipArchive::new(Cursor::new(output.files[0].bytes.clone())).expect("a zip");
         assert!(!read(&mut archive, "EPUB/package.opf").contains("<dc:date>"));
     }
 
@@ -161,11 +259,19 @@ mod tests {
     fn same_book_same_timestamp_same_bytes() {
         let on_disk = test_book::book_on_disk();
         let book = &on_disk.0;
-        let ctx = RenderContext { timestamp: 1_700_000_000 };
+        let ctx = RenderContext {
+            timestamp: 1_700_000_000,
+        };
         let first = render(book, &ctx).expect("rendered");
         let second = render(book, &ctx).expect("rendered");
         assert_eq!(first.files, second.files);
-        let later = render(book, &RenderContext { timestamp: 1_800_000_000 }).expect("rendered");
+        let later = render(
+            book,
+            &RenderContext {
+                timestamp: 1_800_000_000,
+            },
+        )
+        .expect("rendered");
         assert_ne!(first.files, later.files);
     }
 }

@@ -27,14 +27,22 @@ pub(crate) struct Facts {
 }
 
 impl Facts {
-    pub(crate) fn gather(book: &Book, documents: &Documents, ctx: &RenderContext) -> Result<Facts, Error> {
+    pub(crate) fn gather(
+        book: &Book,
+        documents: &Documents,
+        ctx: &RenderContext,
+    ) -> Result<Facts, Error> {
         let mut diagnostics = Vec::new();
         let date = book.metadata.date.as_deref().map(str::trim).filter(|date| {
             let valid = is_w3c_date(date);
             if !valid {
                 diagnostics.push(
-                    Diagnostic::new(Severity::Warning, format!("the date `{date}` is left out of the EPUB: it is not a W3C date"), None)
-                        .with_hint("write it as YYYY, YYYY-MM or YYYY-MM-DD"),
+                    Diagnostic::new(
+                        Severity::Warning,
+                        format!("the date `{date}` is left out of the EPUB: it is not a W3C date"),
+                        None,
+                    )
+                    .with_hint("write it as YYYY, YYYY-MM or YYYY-MM-DD"),
                 );
             }
             valid
@@ -53,16 +61,26 @@ impl Facts {
 /// name-based UUID (version 5), so rebuilding the book keeps its identity and
 /// reading systems keep the reader's place and notes.
 fn identifier(book: &Book) -> String {
-    if let Some(identifier) = book.metadata.identifier.as_deref().map(str::trim).filter(|i| !i.is_empty()) {
+    if let Some(identifier) = book
+        .metadata
+        .identifier
+        .as_deref()
+        .map(str::trim)
+        .filter(|i| !i.is_empty())
+    {
         return identifier.to_string();
     }
     let name = format!("folio:{}\n{}", book.metadata.title, book.output_name());
-    format!("urn:uuid:{}", Uuid::new_v5(&Uuid::NAMESPACE_OID, name.as_bytes()))
+    format!(
+        "urn:uuid:{}",
+        Uuid::new_v5(&Uuid::NAMESPACE_OID, name.as_bytes())
+    )
 }
 
 /// `dcterms:modified` wants exactly `CCYY-MM-DDThh:mm:ssZ`, in UTC.
 fn modified(timestamp: i64) -> Result<String, Error> {
-    let time = OffsetDateTime::from_unix_timestamp(timestamp).map_err(|_| Error::Timestamp(timestamp))?;
+    let time =
+        OffsetDateTime::from_unix_timestamp(timestamp).map_err(|_| Error::Timestamp(timestamp))?;
     if !(0..=9999).contains(&time.year()) {
         return Err(Error::Timestamp(timestamp));
     }
@@ -100,7 +118,12 @@ impl Accessibility {
     fn of(book: &Book, images: Images) -> Self {
         let has_images = images.total > 0;
         let every_image_described = images.without_alt == 0;
-        let mut features = vec!["structuralNavigation", "tableOfContents", "readingOrder", "displayTransformability"];
+        let mut features = vec![
+            "structuralNavigation",
+            "tableOfContents",
+            "readingOrder",
+            "displayTransformability",
+        ];
         if has_images && every_image_described {
             features.push("alternativeText");
         }
@@ -114,11 +137,18 @@ impl Accessibility {
                     (true, false) => words.summary_missing_alt_text,
                 };
                 let foreign = !words.are_in(&book.metadata.language);
-                (format!("{} {images_sentence}", words.summary_structure), foreign.then_some(words.lang))
+                (
+                    format!("{} {images_sentence}", words.summary_structure),
+                    foreign.then_some(words.lang),
+                )
             }
         };
         Accessibility {
-            access_modes: if has_images { vec!["textual", "visual"] } else { vec!["textual"] },
+            access_modes: if has_images {
+                vec!["textual", "visual"]
+            } else {
+                vec!["textual"]
+            },
             access_modes_sufficient: match (has_images, every_image_described) {
                 (false, _) => vec!["textual"],
                 (true, true) => vec!["textual", "textual,visual"],
@@ -139,17 +169,33 @@ mod tests {
     #[test]
     fn modified_is_utc_to_the_second() {
         assert_eq!(modified(0).expect("epoch"), "1970-01-01T00:00:00Z");
-        assert_eq!(modified(1_700_000_000).expect("2023"), "2023-11-14T22:13:20Z");
+        assert_eq!(
+            modified(1_700_000_000).expect("2023"),
+            "2023-11-14T22:13:20Z"
+        );
         assert!(modified(i64::MAX).is_err());
         assert!(modified(-100_000_000_000).is_err());
     }
 
     #[test]
     fn only_w3c_dates_pass() {
-        for ok in ["2024", "2024-03", "2024-03-09", "2024-03-09T10:00Z", "2024-03-09T10:00:05.5+01:00"] {
+        for ok in [
+            "2024",
+            "2024-03",
+            "2024-03-09",
+            "2024-03-09T10:00Z",
+            "2024-03-09T10:00:05.5+01:00",
+        ] {
             assert!(is_w3c_date(ok), "{ok}");
         }
-        for bad in ["", "9 mars 2024", "2024-13", "2024-3-9", "24-03-09", "2024-03-09T10:00"] {
+        for bad in [
+            "",
+            "9 mars 2024",
+            "2024-13",
+            "2024-3-9",
+            "24-03-09",
+            "2024-03-09T10:00",
+        ] {
             assert!(!is_w3c_date(bad), "{bad}");
         }
     }
@@ -170,15 +216,40 @@ mod tests {
     #[test]
     fn claims_follow_the_images() {
         let book = crate::test_book::book();
-        let none = Accessibility::of(&book, Images { total: 0, without_alt: 0 });
+        let none = Accessibility::of(
+            &book,
+            Images {
+                total: 0,
+                without_alt: 0,
+            },
+        );
         assert_eq!(none.access_modes, ["textual"]);
         assert!(none.conforms && !none.features.contains(&"alternativeText"));
-        let described = Accessibility::of(&book, Images { total: 2, without_alt: 0 });
-        assert_eq!(described.access_modes_sufficient, ["textual", "textual,visual"]);
+        let described = Accessibility::of(
+            &book,
+            Images {
+                total: 2,
+                without_alt: 0,
+            },
+        );
+        assert_eq!(
+            described.access_modes_sufficient,
+            ["textual", "textual,visual"]
+        );
         assert!(described.conforms && described.features.contains(&"alternativeText"));
-        let bare = Accessibility::of(&book, Images { total: 2, without_alt: 1 });
+        let bare = Accessibility::of(
+            &book,
+            Images {
+                total: 2,
+                without_alt: 1,
+            },
+        );
         assert_eq!(bare.access_modes_sufficient, ["textual,visual"]);
         assert!(!bare.conforms && !bare.features.contains(&"alternativeText"));
-        assert!(bare.summary.contains("n’ont pas d’alternative"), "{}", bare.summary);
+        assert!(
+            bare.summary.contains("n’ont pas d’alternative"),
+            "{}",
+            bare.summary
+        );
     }
 }

@@ -27,8 +27,11 @@ pub(crate) struct Entry {
 pub(crate) fn tree(book: &Book, layout: &Layout) -> Vec<Entry> {
     let mut sub_chapters: Vec<Vec<ChapterId>> = vec![Vec::new(); book.chapters.len()];
     let mut top: Vec<ChapterId> = Vec::new();
-    for (id, chapter) in book.chapters.iter().enumerate() {
-        match chapter.parent.and_then(|parent| sub_chapters.get_mut(parent)) {
+    for (id, chapter) in book.chapter_ids() {
+        match chapter
+            .parent
+            .and_then(|parent| sub_chapters.get_mut(parent.index()))
+        {
             Some(siblings) => siblings.push(id),
             None => top.push(id),
         }
@@ -45,8 +48,12 @@ pub(crate) fn tree(book: &Book, layout: &Layout) -> Vec<Entry> {
                 }
             }
             Some(part) => {
-                let title = book.parts.get(part).map(|p| non_empty(&p.title, &p.id).to_string()).unwrap_or_default();
-                entries.push(Entry { title, target: None, children: vec![entry(id)] });
+                let title = non_empty(&book.parts[part].title, &book.parts[part].id).to_string();
+                entries.push(Entry {
+                    title,
+                    target: None,
+                    children: vec![entry(id)],
+                });
             }
         }
         current_part = book.chapters[id].part;
@@ -54,11 +61,24 @@ pub(crate) fn tree(book: &Book, layout: &Layout) -> Vec<Entry> {
     entries
 }
 
-fn chapter_entry(book: &Book, layout: &Layout, sub_chapters: &[Vec<ChapterId>], id: ChapterId) -> Entry {
+fn chapter_entry(
+    book: &Book,
+    layout: &Layout,
+    sub_chapters: &[Vec<ChapterId>],
+    id: ChapterId,
+) -> Entry {
     let path = layout.chapter(id);
     let mut children = sections(&book.chapters[id].blocks, path);
-    children.extend(sub_chapters[id].iter().map(|&sub| chapter_entry(book, layout, sub_chapters, sub)));
-    Entry { title: chapter_title(&book.chapters[id]).to_string(), target: Some(path.to_string()), children }
+    children.extend(
+        sub_chapters[id.index()]
+            .iter()
+            .map(|&sub| chapter_entry(book, layout, sub_chapters, sub)),
+    );
+    Entry {
+        title: chapter_title(&book.chapters[id]).to_string(),
+        target: Some(path.to_string()),
+        children,
+    }
 }
 
 /// A chapter's title, or its path when SUMMARY gives it none: a link, a
@@ -68,7 +88,11 @@ pub(crate) fn chapter_title(chapter: &Chapter) -> &str {
 }
 
 fn non_empty<'a>(text: &'a str, fallback: &'a str) -> &'a str {
-    if text.trim().is_empty() { fallback } else { text }
+    if text.trim().is_empty() {
+        fallback
+    } else {
+        text
+    }
 }
 
 /// Sections of a chapter: its level-1 headings with their level-2 headings
@@ -78,9 +102,15 @@ fn sections(blocks: &[Block], path: &str) -> Vec<Entry> {
     let headings: Vec<(u8, Entry)> = blocks
         .iter()
         .filter_map(|block| match block {
-            Block::Heading { level, id, content, .. } if *level <= 2 => {
+            Block::Heading {
+                level, id, content, ..
+            } if *level <= 2 => {
                 let title = plain_text(content).trim().to_string();
-                let entry = Entry { title, target: Some(format!("{path}#{id}")), children: Vec::new() };
+                let entry = Entry {
+                    title,
+                    target: Some(format!("{path}#{id}")),
+                    children: Vec::new(),
+                };
                 (!entry.title.is_empty()).then_some((*level, entry))
             }
             _ => None,
@@ -137,15 +167,29 @@ pub(crate) fn navigation_document(book: &Book, layout: &Layout, tree: &[Entry]) 
         landmark("cover", cover, words.cover);
     }
     landmark("toc", &format!("{}#toc", layout.nav), words.contents);
-    if let Some(first) = book.chapters.iter().position(|c| c.kind == ChapterKind::Body).or((!book.chapters.is_empty()).then_some(0)) {
+    if let Some((first, _)) = book
+        .chapter_ids()
+        .find(|(_, c)| c.kind == ChapterKind::Body)
+        .or_else(|| book.chapter_ids().next())
+    {
         landmark("bodymatter", layout.chapter(first), words.start);
     }
-    if let Some(references) = book.bibliography.chapter.filter(|&c| c < book.chapters.len()) {
-        landmark("bibliography", layout.chapter(references), words.bibliography);
+    if let Some(references) = book.bibliography.chapter {
+        landmark(
+            "bibliography",
+            layout.chapter(references),
+            words.bibliography,
+        );
     }
     body.push_str("</ol>\n</nav>");
 
-    let page = Page { path: &layout.nav, lang: &book.metadata.language, title: words.contents, css: &layout.css, body_attributes: "" };
+    let page = Page {
+        path: &layout.nav,
+        lang: &book.metadata.language,
+        title: words.contents,
+        css: &layout.css,
+        body_attributes: "",
+    };
     page.write(&body)
 }
 
@@ -155,7 +199,11 @@ fn write_list(out: &mut String, entries: &[Entry], from: &str) {
         let title = escape(&entry.title);
         match &entry.target {
             Some(target) => {
-                let _ = write!(out, "<li><a href=\"{}\">{title}</a>", escape(href(from, target)));
+                let _ = write!(
+                    out,
+                    "<li><a href=\"{}\">{title}</a>",
+                    escape(href(from, target))
+                );
             }
             None => {
                 let _ = write!(out, "<li><span>{title}</span>");
@@ -174,7 +222,11 @@ fn write_list(out: &mut String, entries: &[Entry], from: &str) {
 /// chapter; entries with the same target share their `playOrder`, as NCX wants.
 pub(crate) fn ncx(book: &Book, layout: &Layout, tree: &[Entry], identifier: &str) -> String {
     let mut points = String::new();
-    let mut state = NcxState { orders: HashMap::new(), count: 0, from: layout.nav.clone() };
+    let mut state = NcxState {
+        orders: HashMap::new(),
+        count: 0,
+        from: layout.nav.clone(),
+    };
     let depth = write_points(&mut points, tree, &mut state);
     format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
@@ -199,7 +251,13 @@ struct NcxState {
 fn write_points(out: &mut String, entries: &[Entry], state: &mut NcxState) -> usize {
     let mut depth = 0;
     for entry in entries {
-        let Some(target) = entry.target.as_deref().or_else(|| first_target(&entry.children)) else { continue };
+        let Some(target) = entry
+            .target
+            .as_deref()
+            .or_else(|| first_target(&entry.children))
+        else {
+            continue;
+        };
         let next = state.orders.len() + 1;
         let order = *state.orders.entry(target.to_string()).or_insert(next);
         state.count += 1;
@@ -217,7 +275,9 @@ fn write_points(out: &mut String, entries: &[Entry], state: &mut NcxState) -> us
 }
 
 fn first_target(entries: &[Entry]) -> Option<&str> {
-    entries.iter().find_map(|e| e.target.as_deref().or_else(|| first_target(&e.children)))
+    entries
+        .iter()
+        .find_map(|e| e.target.as_deref().or_else(|| first_target(&e.children)))
 }
 
 #[cfg(test)]
@@ -227,19 +287,38 @@ mod tests {
     use super::*;
 
     fn heading(level: u8, id: &str) -> Block {
-        let text = Inline::Text { text: id.to_uppercase(), span: Span::default() };
-        Block::Heading { level, id: id.into(), content: vec![text], span: Span::default() }
+        let text = Inline::Text {
+            text: id.to_uppercase(),
+            span: Span::default(),
+        };
+        Block::Heading {
+            level,
+            id: id.into(),
+            content: vec![text],
+            span: Span::default(),
+        }
     }
 
     /// `A(B; C); D`: the tree in one line.
     pub(crate) fn outline(entries: &[Entry]) -> String {
-        let entry = |e: &Entry| if e.children.is_empty() { e.title.clone() } else { format!("{}({})", e.title, outline(&e.children)) };
+        let entry = |e: &Entry| {
+            if e.children.is_empty() {
+                e.title.clone()
+            } else {
+                format!("{}({})", e.title, outline(&e.children))
+            }
+        };
         entries.iter().map(entry).collect::<Vec<_>>().join("; ")
     }
 
     #[test]
     fn a_single_title_heading_is_the_chapter_itself() {
-        let blocks = [heading(1, "t"), heading(2, "a"), heading(3, "x"), heading(2, "b")];
+        let blocks = [
+            heading(1, "t"),
+            heading(2, "a"),
+            heading(3, "x"),
+            heading(2, "b"),
+        ];
         let entries = sections(&blocks, "c.xhtml");
         assert_eq!(outline(&entries), "A; B");
         assert_eq!(entries[0].target.as_deref(), Some("c.xhtml#a"));
@@ -247,7 +326,12 @@ mod tests {
 
     #[test]
     fn several_level_one_headings_are_sections_with_their_subsections() {
-        let blocks = [heading(1, "a"), heading(2, "a1"), heading(1, "b"), heading(2, "b1")];
+        let blocks = [
+            heading(1, "a"),
+            heading(2, "a1"),
+            heading(1, "b"),
+            heading(2, "b1"),
+        ];
         assert_eq!(outline(&sections(&blocks, "c.xhtml")), "A(A1); B(B1)");
     }
 
@@ -258,7 +342,10 @@ mod tests {
         book.parts[0].title = String::new();
         let layout = Layout::new(&book);
         let outline = outline(&tree(&book, &layout));
-        assert!(outline.contains("premiere-partie(Chapitre A(Section A1; 1-part/b))"), "{outline}");
+        assert!(
+            outline.contains("premiere-partie(Chapitre A(Section A1; 1-part/b))"),
+            "{outline}"
+        );
     }
 
     #[test]
@@ -280,11 +367,18 @@ mod tests {
             .descendants()
             .filter(|n| n.has_tag_name("navPoint"))
             .map(|n| {
-                let src = n.children().find(|c| c.has_tag_name("content")).and_then(|c| c.attribute("src")).unwrap_or_default();
+                let src = n
+                    .children()
+                    .find(|c| c.has_tag_name("content"))
+                    .and_then(|c| c.attribute("src"))
+                    .unwrap_or_default();
                 (n.attribute("playOrder").unwrap_or_default(), src)
             })
             .collect();
-        let part = points.iter().position(|(_, src)| *src == "1-part/a.xhtml").expect("the part's point");
+        let part = points
+            .iter()
+            .position(|(_, src)| *src == "1-part/a.xhtml")
+            .expect("the part's point");
         assert_eq!(points[part], points[part + 1]);
         // One play order per target, numbered in reading order from 1.
         let mut orders: Vec<(&str, &str)> = Vec::new();

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use folio_core::Book;
+use folio_core::{AssetId, Book};
 
 use crate::content::{Document, Documents};
 use crate::layout::Layout;
@@ -10,8 +10,14 @@ use crate::metadata::{CONFORMANCE, Facts};
 use crate::xml::{encode_path, escape};
 
 /// `package.opf`, version 3.0 (EPUB 3.3 keeps that number).
-pub(crate) fn package_document(book: &Book, layout: &Layout, documents: &Documents, facts: &Facts) -> String {
-    let mut out = String::with_capacity(4096 + 160 * (documents.chapters.len() + documents.assets.len()));
+pub(crate) fn package_document(
+    book: &Book,
+    layout: &Layout,
+    documents: &Documents,
+    facts: &Facts,
+) -> String {
+    let mut out =
+        String::with_capacity(4096 + 160 * (documents.chapters.len() + documents.assets.len()));
     let _ = write!(
         out,
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
@@ -34,15 +40,27 @@ fn write_metadata(out: &mut String, book: &Book, documents: &Documents, facts: &
     element("dc:identifier", " id=\"pub-id\"", &facts.identifier);
     element("dc:title", " id=\"title\"", &metadata.title);
     if let Some(subtitle) = &metadata.subtitle {
-        element("meta", " refines=\"#title\" property=\"title-type\"", "main");
+        element(
+            "meta",
+            " refines=\"#title\" property=\"title-type\"",
+            "main",
+        );
         element("dc:title", " id=\"subtitle\"", subtitle);
-        element("meta", " refines=\"#subtitle\" property=\"title-type\"", "subtitle");
+        element(
+            "meta",
+            " refines=\"#subtitle\" property=\"title-type\"",
+            "subtitle",
+        );
     }
     element("dc:language", "", &metadata.language);
     for (i, author) in metadata.authors.iter().enumerate() {
         let id = format!("creator-{}", i + 1);
         element("dc:creator", &format!(" id=\"{id}\""), author);
-        element("meta", &format!(" refines=\"#{id}\" property=\"role\" scheme=\"marc:relators\""), "aut");
+        element(
+            "meta",
+            &format!(" refines=\"#{id}\" property=\"role\" scheme=\"marc:relators\""),
+            "aut",
+        );
     }
     let optional = [
         ("dc:publisher", &metadata.publisher),
@@ -74,14 +92,25 @@ fn write_metadata(out: &mut String, book: &Book, documents: &Documents, facts: &
         element("meta", " property=\"schema:accessibilityFeature\"", feature);
     }
     element("meta", " property=\"schema:accessibilityHazard\"", "none");
-    let summary_lang = a11y.summary_lang.map(|lang| format!(" xml:lang=\"{lang}\"")).unwrap_or_default();
-    element("meta", &format!(" property=\"schema:accessibilitySummary\"{summary_lang}"), &a11y.summary);
+    let summary_lang = a11y
+        .summary_lang
+        .map(|lang| format!(" xml:lang=\"{lang}\""))
+        .unwrap_or_default();
+    element(
+        "meta",
+        &format!(" property=\"schema:accessibilitySummary\"{summary_lang}"),
+        &a11y.summary,
+    );
     if a11y.conforms {
         element("meta", " property=\"dcterms:conformsTo\"", CONFORMANCE);
     }
     if let (Some(cover), true) = (metadata.cover, documents.cover.is_some()) {
         // For EPUB 2 reading systems (older Kindles among them).
-        let _ = writeln!(out, "<meta name=\"cover\" content=\"{}\"/>", asset_id(cover));
+        let _ = writeln!(
+            out,
+            "<meta name=\"cover\" content=\"{}\"/>",
+            asset_id(cover)
+        );
     }
     out.push_str("</metadata>\n");
 }
@@ -89,19 +118,46 @@ fn write_metadata(out: &mut String, book: &Book, documents: &Documents, facts: &
 fn write_manifest(out: &mut String, book: &Book, layout: &Layout, documents: &Documents) {
     out.push_str("<manifest>\n");
     let mut item = |id: &str, path: &str, media_type: &str, properties: &[&str]| {
-        let properties = if properties.is_empty() { String::new() } else { format!(" properties=\"{}\"", properties.join(" ")) };
-        let _ = writeln!(out, "<item id=\"{id}\" href=\"{}\" media-type=\"{}\"{properties}/>", escape(encode_path(path)), escape(media_type));
+        let properties = if properties.is_empty() {
+            String::new()
+        } else {
+            format!(" properties=\"{}\"", properties.join(" "))
+        };
+        let _ = writeln!(
+            out,
+            "<item id=\"{id}\" href=\"{}\" media-type=\"{}\"{properties}/>",
+            escape(encode_path(path)),
+            escape(media_type)
+        );
     };
     item("nav", &layout.nav, "application/xhtml+xml", &["nav"]);
     item("ncx", &layout.ncx, "application/x-dtbncx+xml", &[]);
     item("css", &layout.css, "text/css", &[]);
-    let documents_with_ids = documents.cover.iter().map(|d| ("cover-page".to_string(), d)).chain(chapter_items(documents));
+    let documents_with_ids = documents
+        .cover
+        .iter()
+        .map(|d| ("cover-page".to_string(), d))
+        .chain(chapter_items(documents));
     for (id, document) in documents_with_ids {
-        item(&id, &document.path, "application/xhtml+xml", &document.properties);
+        item(
+            &id,
+            &document.path,
+            "application/xhtml+xml",
+            &document.properties,
+        );
     }
     for &asset in &documents.assets {
-        let properties: &[&str] = if book.metadata.cover == Some(asset) { &["cover-image"] } else { &[] };
-        item(&asset_id(asset), layout.asset(book, asset), &book.assets[asset].media_type, properties);
+        let properties: &[&str] = if book.metadata.cover == Some(asset) {
+            &["cover-image"]
+        } else {
+            &[]
+        };
+        item(
+            &asset_id(asset),
+            layout.asset(book, asset),
+            &book.assets[asset].media_type,
+            properties,
+        );
     }
     out.push_str("</manifest>\n");
 }
@@ -122,9 +178,13 @@ fn write_spine(out: &mut String, documents: &Documents) {
 
 /// Manifest ids of the chapters' documents, in reading order.
 fn chapter_items(documents: &Documents) -> impl Iterator<Item = (String, &Document)> {
-    documents.chapters.iter().enumerate().map(|(i, document)| (format!("chapter-{}", i + 1), document))
+    documents
+        .chapters
+        .iter()
+        .enumerate()
+        .map(|(i, document)| (format!("chapter-{}", i + 1), document))
 }
 
-fn asset_id(asset: usize) -> String {
-    format!("asset-{}", asset + 1)
+fn asset_id(asset: AssetId) -> String {
+    format!("asset-{}", asset.index() + 1)
 }

@@ -6,32 +6,52 @@ use std::collections::BTreeMap;
 
 use folio_core::files::Folder;
 use folio_core::{
-    Asset, Bibliography, Block, Book, Chapter, ChapterKind, Config, Image, ImageTarget, Inline, Metadata, Part, Span,
+    Asset, AssetId, Bibliography, Block, Book, Chapter, ChapterId, ChapterKind, Config, Image,
+    ImageTarget, Inline, Metadata, Part, PartId, SourceId, Span,
 };
 
 /// The table of contents of [`book`], as `nav::tests::outline` writes it.
-pub(crate) const OUTLINE: &str = "Introduction; Première partie(Chapitre A(Section A1; Chapitre B)); Références";
+pub(crate) const OUTLINE: &str =
+    "Introduction; Première partie(Chapitre A(Section A1; Chapitre B)); Références";
 
 fn text(text: &str) -> Vec<Inline> {
-    vec![Inline::Text { text: text.into(), span: Span::default() }]
+    vec![Inline::Text {
+        text: text.into(),
+        span: Span::default(),
+    }]
 }
 
 fn heading(level: u8, id: &str, title: &str) -> Block {
-    Block::Heading { level, id: id.into(), content: text(title), span: Span::default() }
+    Block::Heading {
+        level,
+        id: id.into(),
+        content: text(title),
+        span: Span::default(),
+    }
 }
 
 fn paragraph(words: &str) -> Block {
-    Block::Paragraph { content: text(words), span: Span::default() }
+    Block::Paragraph {
+        content: text(words),
+        span: Span::default(),
+    }
 }
 
-fn chapter(title: &str, path: &str, kind: ChapterKind, part: Option<usize>, parent: Option<usize>, blocks: Vec<Block>) -> Chapter {
+fn chapter(
+    title: &str,
+    path: &str,
+    kind: ChapterKind,
+    part: Option<u32>,
+    parent: Option<u32>,
+    blocks: Vec<Block>,
+) -> Chapter {
     Chapter {
         title: title.into(),
         kind,
-        part,
-        parent,
+        part: part.map(PartId),
+        parent: parent.map(ChapterId),
         depth: u32::from(parent.is_some()),
-        source: 0,
+        source: SourceId(0),
         file: format!("{path}.md"),
         path: path.into(),
         id: path.replace('/', "-"),
@@ -49,10 +69,17 @@ pub(crate) fn book() -> Book {
         url: "../images/fig.png".into(),
         alt: "Un schéma".into(),
         title: None,
-        target: ImageTarget::Asset { asset: 0 },
+        target: ImageTarget::Asset {
+            asset: folio_core::AssetId(0),
+        },
         span: Span::default(),
     };
-    let png = |path: &str| Asset { path: path.into(), href: path.into(), media_type: "image/png".into(), size: None };
+    let png = |path: &str| Asset {
+        path: path.into(),
+        href: path.into(),
+        media_type: "image/png".into(),
+        size: None,
+    };
     Book {
         root: Folder::nowhere(),
         metadata: Metadata {
@@ -67,27 +94,75 @@ pub(crate) fn book() -> Book {
             version: Some("1.2".into()),
             date: Some("2024-03-09".into()),
             keywords: vec!["essai".into()],
-            cover: Some(1),
+            cover: Some(AssetId(1)),
         },
         config: Config::default(),
-        parts: vec![Part { title: "Première partie".into(), id: "premiere-partie".into(), span: Span::default() }],
+        parts: vec![Part {
+            title: "Première partie".into(),
+            id: "premiere-partie".into(),
+            span: Span::default(),
+        }],
         chapters: vec![
-            chapter("Introduction", "index", ChapterKind::Front, None, None, vec![heading(1, "introduction", "Introduction"), paragraph("Bonjour.")]),
+            chapter(
+                "Introduction",
+                "index",
+                ChapterKind::Front,
+                None,
+                None,
+                vec![
+                    heading(1, "introduction", "Introduction"),
+                    paragraph("Bonjour."),
+                ],
+            ),
             chapter(
                 "Chapitre A",
                 "1-part/a",
                 ChapterKind::Body,
                 Some(0),
                 None,
-                vec![heading(1, "chapitre-a", "Chapitre A"), paragraph("Texte."), heading(2, "section-a1", "Section A1"), Block::Figure { image: figure, span: Span::default() }],
+                vec![
+                    heading(1, "chapitre-a", "Chapitre A"),
+                    paragraph("Texte."),
+                    heading(2, "section-a1", "Section A1"),
+                    Block::Figure {
+                        image: figure,
+                        span: Span::default(),
+                    },
+                ],
             ),
-            chapter("Chapitre B", "1-part/b", ChapterKind::Body, Some(0), Some(1), vec![paragraph("Sans titre.")]),
-            chapter("Références", "references", ChapterKind::Body, None, None, vec![heading(1, "references", "Références")]),
+            chapter(
+                "Chapitre B",
+                "1-part/b",
+                ChapterKind::Body,
+                Some(0),
+                Some(1),
+                vec![paragraph("Sans titre.")],
+            ),
+            chapter(
+                "Références",
+                "references",
+                ChapterKind::Body,
+                None,
+                None,
+                vec![heading(1, "references", "Références")],
+            ),
         ],
-        assets: vec![png("images/fig.png"), png("cover.png"), Asset { path: "assets/doc.pdf".into(), href: "assets/doc.pdf".into(), media_type: "application/pdf".into(), size: None }],
+        assets: vec![
+            png("images/fig.png"),
+            png("cover.png"),
+            Asset {
+                path: "assets/doc.pdf".into(),
+                href: "assets/doc.pdf".into(),
+                media_type: "application/pdf".into(),
+                size: None,
+            },
+        ],
         stylesheets: Vec::new(),
         fonts: Vec::new(),
-        bibliography: Bibliography { chapter: Some(3), entries: Vec::new() },
+        bibliography: Bibliography {
+            chapter: Some(ChapterId(3)),
+            entries: Vec::new(),
+        },
         sources: Vec::new(),
         diagnostics: Vec::new(),
     }
@@ -95,14 +170,18 @@ pub(crate) fn book() -> Book {
 
 /// A 1×1 grey PNG, for image assets.
 const PNG: &[u8] = &[
-    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00,
-    0x00, 0x01, 0x08, 0x00, 0x00, 0x00, 0x00, 0x3a, 0x7e, 0x9b, 0x55, 0x00, 0x00, 0x00, 0x0a, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63,
-    0x68, 0x00, 0x00, 0x00, 0x82, 0x00, 0x81, 0x77, 0xcd, 0x72, 0xb6, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60,
-    0x82,
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x00, 0x00, 0x00, 0x00, 0x3a, 0x7e, 0x9b,
+    0x55, 0x00, 0x00, 0x00, 0x0a, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0x68, 0x00, 0x00, 0x00,
+    0x82, 0x00, 0x81, 0x77, 0xcd, 0x72, 0xb6, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae,
+    0x42, 0x60, 0x82,
 ];
 
 /// The book with its asset files written to a fresh folder, removed on drop.
-pub(crate) struct OnDisk(pub Book, #[expect(dead_code, reason = "held for its Drop, which removes the folder")] tempfile::TempDir);
+pub(crate) struct OnDisk(
+    pub Book,
+    #[expect(dead_code, reason = "held for its Drop, which removes the folder")] tempfile::TempDir,
+);
 
 pub(crate) fn book_on_disk() -> OnDisk {
     let mut book = book();
@@ -113,7 +192,11 @@ pub(crate) fn book_on_disk() -> OnDisk {
         if let Some(folder) = path.parent() {
             std::fs::create_dir_all(folder).expect("temp folder");
         }
-        let bytes = if asset.media_type == "image/png" { PNG } else { asset.path.as_bytes() };
+        let bytes = if asset.media_type == "image/png" {
+            PNG
+        } else {
+            asset.path.as_bytes()
+        };
         std::fs::write(&path, bytes).expect("temp file");
     }
     book.root = Folder::new(root).expect("the temp folder");

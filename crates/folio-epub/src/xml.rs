@@ -82,7 +82,11 @@ pub(crate) fn resolve(from: &str, url: &str) -> Option<String> {
         return None;
     }
     let decoded: Cow<str> = percent_decode_str(path).decode_utf8_lossy();
-    let mut parts = if decoded.starts_with('/') { Vec::new() } else { folders(from) };
+    let mut parts = if decoded.starts_with('/') {
+        Vec::new()
+    } else {
+        folders(from)
+    };
     for segment in decoded.split('/') {
         match segment {
             "" | "." => {}
@@ -142,14 +146,24 @@ mod tests {
     fn hrefs_climb_out_of_folders_and_encode_segments() {
         assert_eq!(href("a.xhtml", "style.css"), "style.css");
         assert_eq!(href("2-x/1-y.xhtml", "style.css"), "../style.css");
-        assert_eq!(href("2-x/1-y.xhtml", "2-x/img/été 1.png"), "img/%C3%A9t%C3%A9%201.png");
+        assert_eq!(
+            href("2-x/1-y.xhtml", "2-x/img/été 1.png"),
+            "img/%C3%A9t%C3%A9%201.png"
+        );
         assert_eq!(href("a/b/c.xhtml", "a/d/e.png"), "../d/e.png");
-        assert_eq!(href("nav.xhtml", "a/b.xhtml#section-1"), "a/b.xhtml#section-1");
+        assert_eq!(
+            href("nav.xhtml", "a/b.xhtml#section-1"),
+            "a/b.xhtml#section-1"
+        );
     }
 
     #[test]
     fn resolve_undoes_href() {
-        for (from, to) in [("a.xhtml", "s.css"), ("2-x/1-y.xhtml", "2-x/img/été 1.png"), ("a/b/c.xhtml", "a/d/e.png")] {
+        for (from, to) in [
+            ("a.xhtml", "s.css"),
+            ("2-x/1-y.xhtml", "2-x/img/été 1.png"),
+            ("a/b/c.xhtml", "a/d/e.png"),
+        ] {
             assert_eq!(resolve(from, &href(from, to)).as_deref(), Some(to));
         }
     }
@@ -160,16 +174,34 @@ mod tests {
         assert_eq!(resolve("a.xhtml", "mailto:x@example.org"), None);
         assert_eq!(resolve("a.xhtml", "#fn-1"), None);
         assert_eq!(resolve("a.xhtml", "../x.png"), None);
-        assert_eq!(resolve("a/b.xhtml", "c.xhtml#x").as_deref(), Some("a/c.xhtml"));
+        assert_eq!(
+            resolve("a/b.xhtml", "c.xhtml#x").as_deref(),
+            Some("a/c.xhtml")
+        );
     }
 
     #[test]
     fn the_page_frame_is_well_formed_and_escaped() {
-        let page = Page { path: "d/c.xhtml", lang: "fr", title: "R&D <1>", css: "style.css", body_attributes: "" };
+        let page = Page {
+            path: "d/c.xhtml",
+            lang: "fr",
+            title: "R&D <1>",
+            css: "style.css",
+            body_attributes: "",
+        };
         let xhtml = page.write("<p>x</p>");
-        let doc = roxmltree::Document::parse_with_options(&xhtml, roxmltree::ParsingOptions { allow_dtd: true, ..Default::default() })
-            .expect("well-formed");
-        let title = doc.descendants().find(|n| n.has_tag_name("title")).and_then(|n| n.text());
+        let doc = roxmltree::Document::parse_with_options(
+            &xhtml,
+            roxmltree::ParsingOptions {
+                allow_dtd: true,
+                ..Default::default()
+            },
+        )
+        .expect("well-formed");
+        let title = doc
+            .descendants()
+            .find(|n| n.has_tag_name("title"))
+            .and_then(|n| n.text());
         assert_eq!(title, Some("R&D <1>"));
         assert!(xhtml.contains(r#"href="../style.css""#));
         assert!(xhtml.contains(r#"lang="fr" xml:lang="fr""#));

@@ -5,15 +5,15 @@
 use std::fmt::Write as _;
 
 use folio_core::{
-    Alignment, Block, Book, Chapter, ChapterId, CitationItem, Diagnostic, Footnote, Image, ImageTarget, Inline,
-    HtmlReference, LinkTarget, ListItem, RawHtml, Span,
+    Alignment, Block, Book, Chapter, ChapterId, CitationItem, Diagnostic, Footnote, HtmlReference,
+    Image, ImageTarget, Inline, LinkTarget, ListItem, RawHtml, Span,
 };
 
 use crate::escape::{escaped, push_escaped, push_text, push_url};
 use crate::links::{chapter_href, relative_url};
+use crate::{Fragment, Target, highlight, raw};
 use folio_core::locale::{Words, words};
 use folio_core::paths::has_scheme;
-use crate::{Fragment, Target, highlight, raw};
 
 /// A [`Target`], or the shape the CommonMark spec prints (for conformance).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,7 +68,12 @@ pub enum ImageLoading {
     AllLazy,
 }
 
-pub fn render(book: &Book, chapter_id: ChapterId, flavor: Flavor, loading: ImageLoading) -> Fragment {
+pub fn render(
+    book: &Book,
+    chapter_id: ChapterId,
+    flavor: Flavor,
+    loading: ImageLoading,
+) -> Fragment {
     let chapter = &book.chapters[chapter_id];
     let mut writer = Writer {
         book,
@@ -76,7 +81,11 @@ pub fn render(book: &Book, chapter_id: ChapterId, flavor: Flavor, loading: Image
         flavor,
         page: chapter_href(book, chapter_id, flavor.target()),
         words: words(&book.metadata.language),
-        out: String::with_capacity(book.sources.get(chapter.source).map_or(4096, |s| s.text.len() * 3 / 2)),
+        out: String::with_capacity(
+            book.sources
+                .get(chapter.source.index())
+                .map_or(4096, |s| s.text.len() * 3 / 2),
+        ),
         diagnostics: Vec::new(),
         images: 0,
         loading,
@@ -112,7 +121,13 @@ impl Writer<'_> {
         let html = if self.raw_spans.is_empty() {
             self.out
         } else {
-            raw::repair(&self.out, self.flavor.xhtml(), &self.raw_spans, &self.rewrites, &mut diagnostics)
+            raw::repair(
+                &self.out,
+                self.flavor.xhtml(),
+                &self.raw_spans,
+                &self.rewrites,
+                &mut diagnostics,
+            )
         };
         Fragment { html, diagnostics }
     }
@@ -124,7 +139,11 @@ impl Writer<'_> {
 
     /// The id to write for one of this chapter's ids: book-wide on the single page.
     fn id<'s>(&'s self, local: &'s str) -> &'s str {
-        if self.flavor == Flavor::SinglePage { self.chapter.global_id(local) } else { local }
+        if self.flavor == Flavor::SinglePage {
+            self.chapter.global_id(local)
+        } else {
+            local
+        }
     }
 
     fn warn(&mut self, message: String, span: Span) {
@@ -144,8 +163,16 @@ impl Writer<'_> {
             self.affix_paragraph(prefix, tight);
         }
         for (i, block) in blocks.iter().enumerate() {
-            let before = if i == 0 && first_is_paragraph { prefix } else { "" };
-            let after = if i + 1 == blocks.len() && last_is_paragraph { suffix } else { "" };
+            let before = if i == 0 && first_is_paragraph {
+                prefix
+            } else {
+                ""
+            };
+            let after = if i + 1 == blocks.len() && last_is_paragraph {
+                suffix
+            } else {
+                ""
+            };
             self.block(block, tight, before, after);
         }
         if !suffix.is_empty() && !last_is_paragraph {
@@ -163,7 +190,9 @@ impl Writer<'_> {
 
     fn block(&mut self, block: &Block, tight: bool, prefix: &str, suffix: &str) {
         match block {
-            Block::Heading { level, id, content, .. } => self.heading(*level, id, content),
+            Block::Heading {
+                level, id, content, ..
+            } => self.heading(*level, id, content),
             Block::Paragraph { content, .. } => {
                 if !tight {
                     self.out.push_str("<p>");
@@ -182,8 +211,18 @@ impl Writer<'_> {
                 self.blocks(blocks, false, "", "");
                 self.out.push_str("</blockquote>\n");
             }
-            Block::List { start, tight, items, .. } => self.list(*start, *tight, items),
-            Block::Table { alignments, header, rows, .. } => self.table(alignments, header, rows),
+            Block::List {
+                start,
+                tight,
+                items,
+                ..
+            } => self.list(*start, *tight, items),
+            Block::Table {
+                alignments,
+                header,
+                rows,
+                ..
+            } => self.table(alignments, header, rows),
             Block::CodeBlock { language, code, .. } => self.code_block(language.as_deref(), code),
             Block::ThematicBreak { .. } => {
                 let end = self.void_end();
@@ -196,7 +235,9 @@ impl Writer<'_> {
     }
 
     fn heading(&mut self, level: u8, id: &str, content: &[Inline]) {
-        let level = level.saturating_add(self.flavor.heading_offset()).clamp(1, 6);
+        let level = level
+            .saturating_add(self.flavor.heading_offset())
+            .clamp(1, 6);
         if self.flavor == Flavor::Spec {
             let _ = write!(self.out, "<h{level}>");
         } else {
@@ -231,7 +272,8 @@ impl Writer<'_> {
     }
 
     fn list(&mut self, start: Option<u32>, tight: bool, items: &[ListItem]) {
-        let bibliography = self.flavor != Flavor::Spec && items.iter().any(|item| item.entry.is_some());
+        let bibliography =
+            self.flavor != Flavor::Spec && items.iter().any(|item| item.entry.is_some());
         if bibliography {
             self.out.push_str("<div role=\"doc-bibliography\">\n");
         }
@@ -259,20 +301,34 @@ impl Writer<'_> {
     }
 
     fn list_item(&mut self, item: &ListItem, tight: bool) {
-        let entry = item.entry.and_then(|e| self.book.bibliography.entries.get(e));
+        let entry = item
+            .entry
+            .and_then(|e| self.book.bibliography.entries.get(e.index()));
         let mut backlinks = String::new();
         match entry {
             Some(entry) => {
                 // No role: DPUB-ARIA 1.1 deprecates doc-biblioentry (EPUBCheck and
                 // Ace flag it); the list's doc-bibliography container says it all.
                 let _ = write!(self.out, "<li id=\"{}\">", escaped(self.id(&entry.id)));
-                let hrefs: Vec<String> = entry.cited_by.iter().map(|site| self.chapter_url(site.chapter, Some(&site.id))).collect();
+                let hrefs: Vec<String> = entry
+                    .cited_by
+                    .iter()
+                    .map(|site| self.chapter_url(site.chapter, Some(&site.id)))
+                    .collect();
                 backlinks = self.backlinks(&hrefs, self.words.back_to_citation);
             }
             None => self.out.push_str("<li>"),
         }
-        let task_box = item.task.map(|checked| self.task_box(checked)).unwrap_or_default();
-        if !tight || item.blocks.iter().any(|b| !matches!(b, Block::Paragraph { .. })) {
+        let task_box = item
+            .task
+            .map(|checked| self.task_box(checked))
+            .unwrap_or_default();
+        if !tight
+            || item
+                .blocks
+                .iter()
+                .any(|b| !matches!(b, Block::Paragraph { .. }))
+        {
             self.out.push('\n');
         }
         self.blocks(&item.blocks, tight, &task_box, &backlinks);
@@ -285,18 +341,34 @@ impl Writer<'_> {
             (true, Flavor::Epub) => " checked=\"checked\"",
             (true, _) => " checked=\"\"",
         };
-        let disabled = if self.flavor.xhtml() { "disabled=\"disabled\"" } else { "disabled=\"\"" };
+        let disabled = if self.flavor.xhtml() {
+            "disabled=\"disabled\""
+        } else {
+            "disabled=\"\""
+        };
         let label = match self.flavor {
             Flavor::Spec => String::new(),
             _ => {
-                let state = if checked { self.words.task_done } else { self.words.task_open };
+                let state = if checked {
+                    self.words.task_done
+                } else {
+                    self.words.task_open
+                };
                 format!(" aria-label=\"{}\"", escaped(state))
             }
         };
-        format!("<input type=\"checkbox\" {disabled}{checked_attr}{label}{} ", self.void_end())
+        format!(
+            "<input type=\"checkbox\" {disabled}{checked_attr}{label}{} ",
+            self.void_end()
+        )
     }
 
-    fn table(&mut self, alignments: &[Alignment], header: &[Vec<Inline>], rows: &[Vec<Vec<Inline>>]) {
+    fn table(
+        &mut self,
+        alignments: &[Alignment],
+        header: &[Vec<Inline>],
+        rows: &[Vec<Vec<Inline>>],
+    ) {
         let wrapped = self.flavor.heading_links();
         if wrapped {
             // Wide tables scroll sideways on narrow screens instead of the page.
@@ -346,7 +418,9 @@ impl Writer<'_> {
     }
 
     fn code_block(&mut self, language: Option<&str>, code: &str) {
-        let class = language.map(|l| format!(" class=\"language-{}\"", escaped(l))).unwrap_or_default();
+        let class = language
+            .map(|l| format!(" class=\"language-{}\"", escaped(l)))
+            .unwrap_or_default();
         if self.flavor == Flavor::Spec {
             let _ = write!(self.out, "<pre><code{class}>");
             push_text(&mut self.out, code);
@@ -370,17 +444,35 @@ impl Writer<'_> {
             self.raw_spans.push(raw.span);
             for reference in &raw.references {
                 let rewrite = match reference.is_link() {
-                    true => raw::Rewrite { value: self.link_href(&reference.url, &reference.target, reference.span), ..Default::default() },
+                    true => raw::Rewrite {
+                        value: self.link_href(&reference.url, &reference.target, reference.span),
+                        ..Default::default()
+                    },
                     false => self.embedded(reference),
                 };
-                self.rewrites.insert((reference.attribute.clone(), reference.url.clone()), rewrite);
+                self.rewrites.insert(
+                    (reference.attribute.clone(), reference.url.clone()),
+                    rewrite,
+                );
             }
             for anchor in &raw.anchors {
                 let id = self.id(anchor);
                 if id != anchor {
                     let id = Some(id.to_string());
-                    self.rewrites.insert(("id".to_string(), anchor.clone()), raw::Rewrite { value: id.clone(), ..Default::default() });
-                    self.rewrites.insert(("name".to_string(), anchor.clone()), raw::Rewrite { value: id, ..Default::default() });
+                    self.rewrites.insert(
+                        ("id".to_string(), anchor.clone()),
+                        raw::Rewrite {
+                            value: id.clone(),
+                            ..Default::default()
+                        },
+                    );
+                    self.rewrites.insert(
+                        ("name".to_string(), anchor.clone()),
+                        raw::Rewrite {
+                            value: id,
+                            ..Default::default()
+                        },
+                    );
                 }
             }
         }
@@ -393,17 +485,31 @@ impl Writer<'_> {
     fn embedded(&mut self, reference: &HtmlReference) -> raw::Rewrite {
         let is_image = reference.element == "img";
         match &reference.target {
-            LinkTarget::Asset { asset } if let Some(file) = self.book.assets.get(*asset) => raw::Rewrite {
-                value: Some(relative_url(&self.page, &file.href)),
-                size: file.size.filter(|_| is_image),
-                lazy: is_image && self.next_image_is_lazy(),
-                as_link: false,
-            },
-            LinkTarget::External { url } if is_image && self.flavor == Flavor::Epub => {
-                self.warn(format!("remote image `{url}` is not packaged in the EPUB: its alt text links to it"), reference.span);
-                raw::Rewrite { value: Some(url.clone()), as_link: true, ..Default::default() }
+            LinkTarget::Asset { asset } if let Some(file) = self.book.assets.get(asset.index()) => {
+                raw::Rewrite {
+                    value: Some(relative_url(&self.page, &file.href)),
+                    size: file.size.filter(|_| is_image),
+                    lazy: is_image && self.next_image_is_lazy(),
+                    as_link: false,
+                }
             }
-            _ => raw::Rewrite { value: Some(reference.url.clone()), ..Default::default() },
+            LinkTarget::External { url } if is_image && self.flavor == Flavor::Epub => {
+                self.warn(
+                    format!(
+                        "remote image `{url}` is not packaged in the EPUB: its alt text links to it"
+                    ),
+                    reference.span,
+                );
+                raw::Rewrite {
+                    value: Some(url.clone()),
+                    as_link: true,
+                    ..Default::default()
+                }
+            }
+            _ => raw::Rewrite {
+                value: Some(reference.url.clone()),
+                ..Default::default()
+            },
         }
     }
 
@@ -429,8 +535,17 @@ impl Writer<'_> {
             escaped(self.words.notes)
         );
         for note in notes {
-            let _ = writeln!(self.out, "<li id=\"{}\" value=\"{}\">", escaped(self.id(&note.id)), note.number);
-            let hrefs: Vec<String> = note.references.iter().map(|r| format!("#{}", self.id(r))).collect();
+            let _ = writeln!(
+                self.out,
+                "<li id=\"{}\" value=\"{}\">",
+                escaped(self.id(&note.id)),
+                note.number
+            );
+            let hrefs: Vec<String> = note
+                .references
+                .iter()
+                .map(|r| format!("#{}", self.id(r)))
+                .collect();
             let backlinks = self.backlinks(&hrefs, self.words.back_to_reference);
             self.blocks(&note.blocks, false, "", &backlinks);
             self.out.push_str("</li>\n");
@@ -442,7 +557,11 @@ impl Writer<'_> {
     /// reference (Kindle and Kobo look for that link); further references get
     /// back links at the end.
     fn epub_note(&mut self, note: &Footnote) {
-        let _ = writeln!(self.out, "<aside epub:type=\"footnote\" role=\"doc-footnote\" id=\"{}\">", escaped(&note.id));
+        let _ = writeln!(
+            self.out,
+            "<aside epub:type=\"footnote\" role=\"doc-footnote\" id=\"{}\">",
+            escaped(&note.id)
+        );
         let hrefs: Vec<String> = note.references.iter().map(|r| format!("#{r}")).collect();
         let (first, others) = match hrefs.split_first() {
             Some((first, others)) => (first.as_str(), others),
@@ -451,9 +570,17 @@ impl Writer<'_> {
         let prefix = if first.is_empty() {
             format!("{}. ", note.number)
         } else {
-            format!("<a href=\"{}\" role=\"doc-backlink\">{}.</a> ", escaped(first), note.number)
+            format!(
+                "<a href=\"{}\" role=\"doc-backlink\">{}.</a> ",
+                escaped(first),
+                note.number
+            )
         };
-        let suffix = if others.is_empty() { String::new() } else { self.backlinks(others, self.words.back_to_reference) };
+        let suffix = if others.is_empty() {
+            String::new()
+        } else {
+            self.backlinks(others, self.words.back_to_reference)
+        };
         self.blocks(&note.blocks, false, &prefix, &suffix);
         self.out.push_str("</aside>\n");
     }
@@ -465,9 +592,16 @@ impl Writer<'_> {
             let n = i + 1;
             let _ = write!(html, " <a href=\"");
             push_url(&mut html, href);
-            let label = if hrefs.len() == 1 { escaped(label) } else { format!("{} {n}", escaped(label)) };
+            let label = if hrefs.len() == 1 {
+                escaped(label)
+            } else {
+                format!("{} {n}", escaped(label))
+            };
             // U+FE0E asks for the text glyph, not an emoji arrow.
-            let _ = write!(html, "\" role=\"doc-backlink\" aria-label=\"{label}\">\u{21A9}\u{FE0E}");
+            let _ = write!(
+                html,
+                "\" role=\"doc-backlink\" aria-label=\"{label}\">\u{21A9}\u{FE0E}"
+            );
             if n > 1 {
                 let _ = write!(html, "<sup>{n}</sup>");
             }
@@ -495,7 +629,13 @@ impl Writer<'_> {
                 push_text(&mut self.out, code);
                 self.out.push_str("</code>");
             }
-            Inline::Link { url, title, target, content, span } => match self.link_href(url, target, *span) {
+            Inline::Link {
+                url,
+                title,
+                target,
+                content,
+                span,
+            } => match self.link_href(url, target, *span) {
                 Some(href) => {
                     self.out.push_str("<a href=\"");
                     push_url(&mut self.out, &href);
@@ -512,7 +652,9 @@ impl Writer<'_> {
                 None => self.inlines(content),
             },
             Inline::Image(image) => self.image(image),
-            Inline::FootnoteRef { label, note, id, .. } => match note.and_then(|n| self.chapter.footnotes.get(n)) {
+            Inline::FootnoteRef {
+                label, note, id, ..
+            } => match note.and_then(|n| self.chapter.footnotes.get(n.index())) {
                 Some(note) => self.footnote_ref(note, id),
                 None => {
                     self.out.push_str("[^");
@@ -546,7 +688,10 @@ impl Writer<'_> {
                 "<sup><a epub:type=\"noteref\" role=\"doc-noteref\" href=\"#{note_id}\" id=\"{ref_id}\">{n}</a></sup>"
             );
         } else {
-            let _ = write!(self.out, "<a href=\"#{note_id}\" id=\"{ref_id}\" role=\"doc-noteref\"><sup>{n}</sup></a>");
+            let _ = write!(
+                self.out,
+                "<a href=\"#{note_id}\" id=\"{ref_id}\" role=\"doc-noteref\"><sup>{n}</sup></a>"
+            );
         }
     }
 
@@ -557,7 +702,10 @@ impl Writer<'_> {
             if i > 0 {
                 self.out.push_str("; ");
             }
-            match item.entry.and_then(|e| self.book.bibliography.entries.get(e)) {
+            match item
+                .entry
+                .and_then(|e| self.book.bibliography.entries.get(e.index()))
+            {
                 Some(entry) => {
                     let href = self.chapter_url(entry.chapter, Some(&entry.id));
                     self.out.push_str("<a role=\"doc-biblioref\" href=\"");
@@ -578,13 +726,20 @@ impl Writer<'_> {
 
     fn image(&mut self, image: &Image) {
         let (src, size) = match &image.target {
-            ImageTarget::Asset { asset } if self.flavor != Flavor::Spec => match self.book.assets.get(*asset) {
-                Some(file) => (relative_url(&self.page, &file.href), file.size),
-                None => (image.url.clone(), None),
-            },
+            ImageTarget::Asset { asset } if self.flavor != Flavor::Spec => {
+                match self.book.assets.get(asset.index()) {
+                    Some(file) => (relative_url(&self.page, &file.href), file.size),
+                    None => (image.url.clone(), None),
+                }
+            }
             ImageTarget::External { url } if self.flavor == Flavor::Epub => {
                 // An EPUB must not depend on the network: link to the image instead.
-                self.warn(format!("remote image `{url}` is not packaged in the EPUB: its alt text links to it"), image.span);
+                self.warn(
+                    format!(
+                        "remote image `{url}` is not packaged in the EPUB: its alt text links to it"
+                    ),
+                    image.span,
+                );
                 self.out.push_str("<a href=\"");
                 push_url(&mut self.out, url);
                 self.out.push_str("\">");
@@ -611,7 +766,11 @@ impl Writer<'_> {
             self.out.push('"');
         }
         if let Some(size) = size {
-            let _ = write!(self.out, " width=\"{}\" height=\"{}\"", size.width, size.height);
+            let _ = write!(
+                self.out,
+                " width=\"{}\" height=\"{}\"",
+                size.width, size.height
+            );
         }
         if self.next_image_is_lazy() {
             self.out.push_str(" loading=\"lazy\"");
@@ -634,10 +793,12 @@ impl Writer<'_> {
     /// cannot be reached from this edition and the text stands alone.
     fn link_href(&mut self, url: &str, target: &LinkTarget, span: Span) -> Option<String> {
         match target {
-            LinkTarget::Chapter { chapter, anchor } => Some(self.chapter_url(*chapter, anchor.as_deref())),
+            LinkTarget::Chapter { chapter, anchor } => {
+                Some(self.chapter_url(*chapter, anchor.as_deref()))
+            }
             LinkTarget::Anchor { anchor } => Some(format!("#{}", self.id(anchor))),
             LinkTarget::Asset { asset } => {
-                let file = self.book.assets.get(*asset)?;
+                let file = self.book.assets.get(asset.index())?;
                 if self.flavor != Flavor::Epub {
                     return Some(relative_url(&self.page, &file.href));
                 }
@@ -665,14 +826,21 @@ impl Writer<'_> {
     /// URL of `anchor` in chapter `target` (the chapter itself when `None`),
     /// seen from the document being written.
     fn chapter_url(&self, target: ChapterId, anchor: Option<&str>) -> String {
-        let Some(chapter) = self.book.chapters.get(target) else {
+        let Some(chapter) = self.book.chapters.get(target.index()) else {
             return String::new();
         };
         if self.flavor == Flavor::SinglePage {
-            return format!("#{}", anchor.map_or(chapter.id.as_str(), |a| chapter.global_id(a)));
+            return format!(
+                "#{}",
+                anchor.map_or(chapter.id.as_str(), |a| chapter.global_id(a))
+            );
         }
         let page = chapter_href(self.book, target, self.flavor.target());
-        let mut url = if page == self.page && anchor.is_some() { String::new() } else { relative_url(&self.page, &page) };
+        let mut url = if page == self.page && anchor.is_some() {
+            String::new()
+        } else {
+            relative_url(&self.page, &page)
+        };
         if let Some(anchor) = anchor {
             url.push('#');
             url.push_str(anchor);
@@ -688,23 +856,40 @@ mod tests {
     use crate::{Target, chapter_fragment};
 
     fn paragraph(content: Vec<Inline>) -> Block {
-        Block::Paragraph { content, span: Span::default() }
+        Block::Paragraph {
+            content,
+            span: Span::default(),
+        }
     }
 
     fn text(text: &str) -> Inline {
-        Inline::Text { text: text.into(), span: Span::default() }
+        Inline::Text {
+            text: text.into(),
+            span: Span::default(),
+        }
     }
 
     fn book_with_pdf_link(site_url: Option<&str>) -> Book {
         let mut book = parse_str("x\n");
-        book.assets.push(Asset { path: "assets/charte.pdf".into(), href: "assets/charte.pdf".into(), media_type: "application/pdf".into(), size: None });
+        book.assets.push(Asset {
+            path: "assets/charte.pdf".into(),
+            href: "assets/charte.pdf".into(),
+            media_type: "application/pdf".into(),
+            size: None,
+        });
         book.config.html.site_url = site_url.map(Into::into);
         let link = Inline::Link {
             url: "assets/charte.pdf".into(),
             title: None,
-            target: LinkTarget::Asset { asset: 0 },
+            target: LinkTarget::Asset {
+                asset: folio_core::AssetId(0),
+            },
             content: vec![text("la charte")],
-            span: Span { source: 0, line: 3, col: 5 },
+            span: Span {
+                source: folio_core::SourceId(0),
+                line: 3,
+                col: 5,
+            },
         };
         book.chapters[0].blocks = vec![paragraph(vec![link])];
         book
@@ -712,31 +897,71 @@ mod tests {
 
     #[test]
     fn asset_links_are_copied_files_on_the_site_and_web_links_or_text_in_the_epub() {
-        let site = chapter_fragment(&book_with_pdf_link(None), 0, Target::Site);
-        assert!(site.html.contains("<a href=\"assets/charte.pdf\">la charte</a>"), "{}", site.html);
+        let site = chapter_fragment(
+            &book_with_pdf_link(None),
+            folio_core::ChapterId(0),
+            Target::Site,
+        );
+        assert!(
+            site.html
+                .contains("<a href=\"assets/charte.pdf\">la charte</a>"),
+            "{}",
+            site.html
+        );
         assert!(site.diagnostics.is_empty());
 
-        let epub = chapter_fragment(&book_with_pdf_link(None), 0, Target::Epub);
+        let epub = chapter_fragment(
+            &book_with_pdf_link(None),
+            folio_core::ChapterId(0),
+            Target::Epub,
+        );
         assert_eq!(epub.html, "<p>la charte</p>\n");
         assert_eq!(epub.diagnostics.len(), 1);
-        assert_eq!(epub.diagnostics[0].span, Some(Span { source: 0, line: 3, col: 5 }));
+        assert_eq!(
+            epub.diagnostics[0].span,
+            Some(Span {
+                source: folio_core::SourceId(0),
+                line: 3,
+                col: 5
+            })
+        );
 
-        let epub = chapter_fragment(&book_with_pdf_link(Some("https://example.org/livre/")), 0, Target::Epub);
-        assert!(epub.html.contains("<a href=\"https://example.org/livre/assets/charte.pdf\">"), "{}", epub.html);
+        let epub = chapter_fragment(
+            &book_with_pdf_link(Some("https://example.org/livre/")),
+            folio_core::ChapterId(0),
+            Target::Epub,
+        );
+        assert!(
+            epub.html
+                .contains("<a href=\"https://example.org/livre/assets/charte.pdf\">"),
+            "{}",
+            epub.html
+        );
         assert!(epub.diagnostics.is_empty());
     }
 
     #[test]
     fn footnotes_are_endnotes_on_the_web_and_pop_up_asides_in_the_epub() {
         let book = parse_str("Texte[^a] et encore[^a].\n\n[^a]: La note.\n");
-        let site = chapter_fragment(&book, 0, Target::Site).html;
+        let site = chapter_fragment(&book, folio_core::ChapterId(0), Target::Site).html;
         let note = &book.chapters[0].footnotes[0];
         let (id, first, second) = (&note.id, &note.references[0], &note.references[1]);
-        assert!(site.contains(&format!("<a href=\"#{id}\" id=\"{first}\" role=\"doc-noteref\"><sup>1</sup></a>")), "{site}");
-        assert!(site.contains("<section class=\"footnotes\" role=\"doc-endnotes\">\n<h2>Notes</h2>"), "{site}");
-        assert!(site.contains(&format!("<a href=\"#{second}\" role=\"doc-backlink\"")), "{site}");
+        assert!(
+            site.contains(&format!(
+                "<a href=\"#{id}\" id=\"{first}\" role=\"doc-noteref\"><sup>1</sup></a>"
+            )),
+            "{site}"
+        );
+        assert!(
+            site.contains("<section class=\"footnotes\" role=\"doc-endnotes\">\n<h2>Notes</h2>"),
+            "{site}"
+        );
+        assert!(
+            site.contains(&format!("<a href=\"#{second}\" role=\"doc-backlink\"")),
+            "{site}"
+        );
 
-        let epub = chapter_fragment(&book, 0, Target::Epub).html;
+        let epub = chapter_fragment(&book, folio_core::ChapterId(0), Target::Epub).html;
         assert!(epub.contains(&format!("<sup><a epub:type=\"noteref\" role=\"doc-noteref\" href=\"#{id}\" id=\"{first}\">1</a></sup>")), "{epub}");
         assert!(epub.contains(&format!("<aside epub:type=\"footnote\" role=\"doc-footnote\" id=\"{id}\">\n<p><a href=\"#{first}\" role=\"doc-backlink\">1.</a> La note.")), "{epub}");
     }
@@ -745,44 +970,85 @@ mod tests {
     fn the_single_page_uses_book_wide_ids() {
         let mut book = parse_str("# Titre\n\nVoir[^1].\n\n[^1]: Note.\n");
         let chapter = &mut book.chapters[0];
-        let (heading, note) = (chapter.blocks.iter().find_map(|b| match b {
-            Block::Heading { id, .. } => Some(id.clone()),
-            _ => None,
-        }).unwrap(), chapter.footnotes[0].id.clone());
-        chapter.global_ids.insert(heading.clone(), format!("{heading}-2"));
+        let (heading, note) = (
+            chapter
+                .blocks
+                .iter()
+                .find_map(|b| match b {
+                    Block::Heading { id, .. } => Some(id.clone()),
+                    _ => None,
+                })
+                .unwrap(),
+            chapter.footnotes[0].id.clone(),
+        );
+        chapter
+            .global_ids
+            .insert(heading.clone(), format!("{heading}-2"));
         chapter.global_ids.insert(note.clone(), format!("{note}-2"));
-        let print = chapter_fragment(&book, 0, Target::SinglePage).html;
-        assert!(print.contains(&format!("<h2 id=\"{heading}-2\">")), "{print}");
+        let print = chapter_fragment(&book, folio_core::ChapterId(0), Target::SinglePage).html;
+        assert!(
+            print.contains(&format!("<h2 id=\"{heading}-2\">")),
+            "{print}"
+        );
         assert!(print.contains(&format!("href=\"#{note}-2\"")), "{print}");
         assert!(print.contains(&format!("<li id=\"{note}-2\"")), "{print}");
-        let site = chapter_fragment(&book, 0, Target::Site).html;
+        let site = chapter_fragment(&book, folio_core::ChapterId(0), Target::Site).html;
         assert!(site.contains(&format!("<h1 id=\"{heading}\">")), "{site}");
-        assert!(site.contains(&format!("class=\"anchor\" href=\"#{heading}\"")), "{site}");
-        assert!(!chapter_fragment(&book, 0, Target::Epub).html.contains("class=\"anchor\""));
+        assert!(
+            site.contains(&format!("class=\"anchor\" href=\"#{heading}\"")),
+            "{site}"
+        );
+        assert!(
+            !chapter_fragment(&book, folio_core::ChapterId(0), Target::Epub)
+                .html
+                .contains("class=\"anchor\"")
+        );
     }
 
     #[test]
     fn remote_images_are_links_in_the_epub_and_images_on_the_web() {
         let book = parse_str("Voir ![un schéma](https://example.org/s.png) ici.\n");
-        let epub = chapter_fragment(&book, 0, Target::Epub);
-        assert!(epub.html.contains("<a href=\"https://example.org/s.png\">un schéma</a>"), "{}", epub.html);
+        let epub = chapter_fragment(&book, folio_core::ChapterId(0), Target::Epub);
+        assert!(
+            epub.html
+                .contains("<a href=\"https://example.org/s.png\">un schéma</a>"),
+            "{}",
+            epub.html
+        );
         assert_eq!(epub.diagnostics.len(), 1);
-        let site = chapter_fragment(&book, 0, Target::Site);
-        assert!(site.html.contains("<img src=\"https://example.org/s.png\" alt=\"un schéma\">"), "{}", site.html);
+        let site = chapter_fragment(&book, folio_core::ChapterId(0), Target::Site);
+        assert!(
+            site.html
+                .contains("<img src=\"https://example.org/s.png\" alt=\"un schéma\">"),
+            "{}",
+            site.html
+        );
 
         // The same in raw HTML, which the EPUB rewrites as well.
-        let book = parse_str("<p>Voir <img src=\"https://example.org/s.png\" alt=\"un schéma\"> ici.</p>\n");
-        let epub = chapter_fragment(&book, 0, Target::Epub);
-        assert!(epub.html.contains("<p>Voir <a href=\"https://example.org/s.png\">un schéma</a> ici.</p>"), "{}", epub.html);
+        let book = parse_str(
+            "<p>Voir <img src=\"https://example.org/s.png\" alt=\"un schéma\"> ici.</p>\n",
+        );
+        let epub = chapter_fragment(&book, folio_core::ChapterId(0), Target::Epub);
+        assert!(
+            epub.html
+                .contains("<p>Voir <a href=\"https://example.org/s.png\">un schéma</a> ici.</p>"),
+            "{}",
+            epub.html
+        );
         assert_eq!(epub.diagnostics.len(), 1, "{:?}", epub.diagnostics);
-        let site = chapter_fragment(&book, 0, Target::Site);
-        assert!(site.html.contains("<img alt=\"un schéma\" src=\"https://example.org/s.png\">"), "{}", site.html);
+        let site = chapter_fragment(&book, folio_core::ChapterId(0), Target::Site);
+        assert!(
+            site.html
+                .contains("<img alt=\"un schéma\" src=\"https://example.org/s.png\">"),
+            "{}",
+            site.html
+        );
     }
 
     #[test]
     fn unbalanced_raw_html_is_repaired_and_reported() {
         let book = parse_str("Un paragraphe.\n\n<div class=\"encadre\">\n\nTexte.\n");
-        let site = chapter_fragment(&book, 0, Target::Site);
+        let site = chapter_fragment(&book, folio_core::ChapterId(0), Target::Site);
         assert!(site.html.trim_end().ends_with("</div>"), "{}", site.html);
         assert_eq!(site.diagnostics.len(), 1, "{:?}", site.diagnostics);
         assert_eq!(site.diagnostics[0].span.map(|s| s.line), Some(3));
@@ -791,18 +1057,34 @@ mod tests {
     #[test]
     fn broken_links_stay_as_written_on_the_web_and_become_text_in_the_epub() {
         let book = parse_str("[ailleurs](autre-chapitre.md) et [le web](https://example.org)\n");
-        let site = chapter_fragment(&book, 0, Target::Site).html;
-        assert!(site.contains("<a href=\"autre-chapitre.md\">ailleurs</a>"), "{site}");
-        let epub = chapter_fragment(&book, 0, Target::Epub).html;
-        assert!(epub.contains("<p>ailleurs et <a href=\"https://example.org\">le web</a></p>"), "{epub}");
+        let site = chapter_fragment(&book, folio_core::ChapterId(0), Target::Site).html;
+        assert!(
+            site.contains("<a href=\"autre-chapitre.md\">ailleurs</a>"),
+            "{site}"
+        );
+        let epub = chapter_fragment(&book, folio_core::ChapterId(0), Target::Epub).html;
+        assert!(
+            epub.contains("<p>ailleurs et <a href=\"https://example.org\">le web</a></p>"),
+            "{epub}"
+        );
     }
 
     #[test]
     fn task_boxes_are_labelled() {
         let book = parse_str("- [x] fait\n- [ ] pas fait\n");
-        let site = chapter_fragment(&book, 0, Target::Site).html;
-        assert!(site.contains("<input type=\"checkbox\" disabled=\"\" checked=\"\" aria-label=\"done\"> fait"), "{site}");
-        let epub = chapter_fragment(&book, 0, Target::Epub).html;
-        assert!(epub.contains("<input type=\"checkbox\" disabled=\"disabled\" aria-label=\"to do\"/> pas fait"), "{epub}");
+        let site = chapter_fragment(&book, folio_core::ChapterId(0), Target::Site).html;
+        assert!(
+            site.contains(
+                "<input type=\"checkbox\" disabled=\"\" checked=\"\" aria-label=\"done\"> fait"
+            ),
+            "{site}"
+        );
+        let epub = chapter_fragment(&book, folio_core::ChapterId(0), Target::Epub).html;
+        assert!(
+            epub.contains(
+                "<input type=\"checkbox\" disabled=\"disabled\" aria-label=\"to do\"/> pas fait"
+            ),
+            "{epub}"
+        );
     }
 }

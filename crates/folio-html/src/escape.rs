@@ -77,7 +77,24 @@ fn is_url_safe(byte: u8) -> bool {
     byte.is_ascii_alphanumeric()
         || matches!(
             byte,
-            b'-' | b'_' | b'.' | b'+' | b'!' | b'*' | b'(' | b')' | b',' | b'%' | b'#' | b'@' | b'?' | b'=' | b';' | b':' | b'/' | b'$' | b'~'
+            b'-' | b'_'
+                | b'.'
+                | b'+'
+                | b'!'
+                | b'*'
+                | b'('
+                | b')'
+                | b','
+                | b'%'
+                | b'#'
+                | b'@'
+                | b'?'
+                | b'='
+                | b';'
+                | b':'
+                | b'/'
+                | b'$'
+                | b'~'
         )
 }
 
@@ -93,7 +110,10 @@ mod tests {
 
     #[test]
     fn text_escapes_markup_characters_only() {
-        assert_eq!(escaped("a < b & \"c\" > d’é"), "a &lt; b &amp; &quot;c&quot; &gt; d’é");
+        assert_eq!(
+            escaped("a < b & \"c\" > d’é"),
+            "a &lt; b &amp; &quot;c&quot; &gt; d’é"
+        );
     }
 
     #[test]
@@ -105,7 +125,10 @@ mod tests {
 
     #[test]
     fn urls_are_percent_encoded_like_cmark() {
-        assert_eq!(url("/föö bar?a=1&b=2#x"), "/f%C3%B6%C3%B6%20bar?a=1&amp;b=2#x");
+        assert_eq!(
+            url("/föö bar?a=1&b=2#x"),
+            "/f%C3%B6%C3%B6%20bar?a=1&amp;b=2#x"
+        );
         assert_eq!(url("a%20b\"<>"), "a%20b%22%3C%3E");
         assert_eq!(url("it's"), "it&#39;s");
     }

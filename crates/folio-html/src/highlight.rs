@@ -38,7 +38,9 @@ pub fn highlight(code: &str, language: &str) -> Option<String> {
     let syntax = syntaxes.find_syntax_by_token(language)?;
     let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, syntaxes, CLASS_STYLE);
     for line in LinesWithEndings::from(code) {
-        generator.parse_html_for_line_which_includes_newline(line).ok()?;
+        generator
+            .parse_html_for_line_which_includes_newline(line)
+            .ok()?;
     }
     Some(generator.finalize())
 }
@@ -53,7 +55,11 @@ pub fn css() -> &'static str {
 fn palettes() -> String {
     let themes = ThemeSet::load_defaults();
     let palette = |name: &str| {
-        themes.themes.get(name).and_then(|theme| css_for_theme_with_class_style(theme, CLASS_STYLE).ok()).unwrap_or_default()
+        themes
+            .themes
+            .get(name)
+            .and_then(|theme| css_for_theme_with_class_style(theme, CLASS_STYLE).ok())
+            .unwrap_or_default()
     };
     // Each palette under its own scheme: a rule only the light palette has
     // would otherwise paint dark text on the dark background.
@@ -81,7 +87,8 @@ mod tests {
     #[test]
     fn toml_is_highlighted() {
         for syntax in EXTRA_SYNTAXES {
-            SyntaxDefinition::load_from_str(syntax, true, None).expect("folio's own syntax definitions load");
+            SyntaxDefinition::load_from_str(syntax, true, None)
+                .expect("folio's own syntax definitions load");
         }
         let code = "# Réglages\n[book]\ntitle = \"Communs\" # titre\nauthors = [\"A\", 'B']\n[[pdf.fonts]]\nsides = 2\ndraft = false\nfonts = { body = \"x\" }\n";
         let html = highlight(code, "toml").unwrap();
@@ -103,7 +110,12 @@ mod tests {
             ("hl-constant hl-language", "false"),
             ("hl-entity hl-name hl-tag", "body"),
         ] {
-            assert!(spans.iter().any(|(c, t)| c.starts_with(class) && *t == text), "no {class} span holding {text:?} in {html}");
+            assert!(
+                spans
+                    .iter()
+                    .any(|(c, t)| c.starts_with(class) && *t == text),
+                "no {class} span holding {text:?} in {html}"
+            );
         }
         assert!(html.contains("&quot;</span>Communs<"), "{html}");
     }
@@ -112,8 +124,13 @@ mod tests {
     fn css_has_both_palettes() {
         let css = css();
         assert!(css.contains(".hl-"), "{css}");
-        let (light, dark) = css.split_once("@media screen and (prefers-color-scheme: dark)").unwrap();
-        assert!(light.contains("@media not screen and (prefers-color-scheme: dark)") && light.contains(".hl-"));
+        let (light, dark) = css
+            .split_once("@media screen and (prefers-color-scheme: dark)")
+            .unwrap();
+        assert!(
+            light.contains("@media not screen and (prefers-color-scheme: dark)")
+                && light.contains(".hl-")
+        );
         assert!(dark.contains(".hl-"));
     }
 }

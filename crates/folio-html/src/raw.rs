@@ -30,17 +30,21 @@ const MAX_DEPTH: usize = 64;
 /// Starts the comment that precedes raw chunk N: `<!--folio-raw:N-->`.
 pub const MARKER: &str = "folio-raw:";
 
-const VOID_ELEMENTS: &[&str] =
-    &["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"];
+const VOID_ELEMENTS: &[&str] = &[
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
+    "wbr",
+];
 
 /// Elements whose text the HTML serialisation writes unescaped.
-const RAW_TEXT_ELEMENTS: &[&str] = &["script", "style", "xmp", "iframe", "noembed", "noframes", "noscript"];
+const RAW_TEXT_ELEMENTS: &[&str] = &[
+    "script", "style", "xmp", "iframe", "noembed", "noframes", "noscript",
+];
 
 /// Elements an EPUB content document cannot hold (scripts, remote or
 /// document-level machinery): dropped with their content.
 const DROPPED_FROM_EPUB: &[&str] = &[
-    "script", "noscript", "style", "iframe", "object", "embed", "applet", "frame", "frameset", "base", "link", "meta",
-    "template", "title",
+    "script", "noscript", "style", "iframe", "object", "embed", "applet", "frame", "frameset",
+    "base", "link", "meta", "template", "title",
 ];
 
 /// What raw HTML attributes become on the page being written, keyed by
@@ -67,18 +71,43 @@ pub struct Rewrite {
 
 /// Parses `html` (a chapter fragment with marked raw chunks) and serialises it
 /// again; problems are reported against `spans[chunk]`.
-pub fn repair(html: &str, xhtml: bool, spans: &[Span], rewrites: &Rewrites, diagnostics: &mut Vec<Diagnostic>) -> String {
-    let sink = TrackingSink { inner: HtmlTreeSink::new(Html::new_fragment()), chunk: Cell::new(None), errors: RefCell::default() };
-    let opts = ParseOpts { tree_builder: TreeBuilderOpts { exact_errors: true, ..Default::default() }, ..Default::default() };
-    let parser =
-        html5ever::driver::parse_fragment(sink, opts, QualName::new(None, ns!(html), local_name!("body")), Vec::new(), false);
+pub fn repair(
+    html: &str,
+    xhtml: bool,
+    spans: &[Span],
+    rewrites: &Rewrites,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> String {
+    let sink = TrackingSink {
+        inner: HtmlTreeSink::new(Html::new_fragment()),
+        chunk: Cell::new(None),
+        errors: RefCell::default(),
+    };
+    let opts = ParseOpts {
+        tree_builder: TreeBuilderOpts {
+            exact_errors: true,
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let parser = html5ever::driver::parse_fragment(
+        sink,
+        opts,
+        QualName::new(None, ns!(html), local_name!("body")),
+        Vec::new(),
+        false,
+    );
     let (document, errors) = parser.one(html);
 
     let mut reported = vec![false; spans.len()];
     for (chunk, message) in errors {
         // One warning per chunk: the first error is the telling one.
-        let Some(span) = chunk.and_then(|c| spans.get(c)) else { continue };
-        let Some(seen) = chunk.and_then(|c| reported.get_mut(c)) else { continue };
+        let Some(span) = chunk.and_then(|c| spans.get(c)) else {
+            continue;
+        };
+        let Some(seen) = chunk.and_then(|c| reported.get_mut(c)) else {
+            continue;
+        };
         if !*seen {
             *seen = true;
             diagnostics.push(
@@ -88,7 +117,16 @@ pub fn repair(html: &str, xhtml: bool, spans: &[Span], rewrites: &Rewrites, diag
         }
     }
 
-    let mut serializer = Serializer { out: String::with_capacity(html.len()), xhtml, spans, rewrites, chunk: None, depth: 0, flattened: false, diagnostics };
+    let mut serializer = Serializer {
+        out: String::with_capacity(html.len()),
+        xhtml,
+        spans,
+        rewrites,
+        chunk: None,
+        depth: 0,
+        flattened: false,
+        diagnostics,
+    };
     // A fragment parses into a single <html> element holding the content.
     for node in document.tree.root().children() {
         match node.value() {
@@ -140,11 +178,23 @@ impl TreeSink for TrackingSink {
     fn append(&self, parent: &Handle, child: NodeOrText<Handle>) {
         self.inner.append(parent, child)
     }
-    fn append_based_on_parent_node(&self, element: &Handle, prev_element: &Handle, child: NodeOrText<Handle>) {
-        self.inner.append_based_on_parent_node(element, prev_element, child)
+    fn append_based_on_parent_node(
+        &self,
+        element: &Handle,
+        prev_element: &Handle,
+        child: NodeOrText<Handle>,
+    ) {
+        self.inner
+            .append_based_on_parent_node(element, prev_element, child)
     }
-    fn append_doctype_to_document(&self, name: StrTendril, public_id: StrTendril, system_id: StrTendril) {
-        self.inner.append_doctype_to_document(name, public_id, system_id)
+    fn append_doctype_to_document(
+        &self,
+        name: StrTendril,
+        public_id: StrTendril,
+        system_id: StrTendril,
+    ) {
+        self.inner
+            .append_doctype_to_document(name, public_id, system_id)
     }
     fn get_template_contents(&self, target: &Handle) -> Handle {
         self.inner.get_template_contents(target)
@@ -219,7 +269,11 @@ impl<'a> Serializer<'a> {
             Node::Text(text) => {
                 let parent_is_raw_text = node
                     .parent()
-                    .and_then(|p| p.value().as_element().map(|e| RAW_TEXT_ELEMENTS.contains(&e.name())))
+                    .and_then(|p| {
+                        p.value()
+                            .as_element()
+                            .map(|e| RAW_TEXT_ELEMENTS.contains(&e.name()))
+                    })
                     .unwrap_or(false);
                 if parent_is_raw_text && !self.xhtml {
                     self.out.push_str(text);
@@ -272,14 +326,17 @@ impl<'a> Serializer<'a> {
         self.out.push_str(name);
         if self.xhtml {
             // Foreign roots need their namespace in XML.
-            let parent_ns = node.parent().and_then(|p| p.value().as_element().map(|e| e.name.ns.clone()));
+            let parent_ns = node
+                .parent()
+                .and_then(|p| p.value().as_element().map(|e| e.name.ns.clone()));
             let ns = &element.name.ns;
             if parent_ns.as_ref() != Some(ns) && *ns != ns!(html) {
                 self.out.push_str(" xmlns=\"");
                 push_escaped(&mut self.out, ns);
                 self.out.push('"');
                 if *ns == ns!(svg) {
-                    self.out.push_str(" xmlns:xlink=\"http://www.w3.org/1999/xlink\"");
+                    self.out
+                        .push_str(" xmlns:xlink=\"http://www.w3.org/1999/xlink\"");
                 }
             }
         }
@@ -303,18 +360,25 @@ impl<'a> Serializer<'a> {
             }
             let rewrite = match self.rewrites.is_empty() {
                 true => None,
-                false => self.rewrites.get(&(attribute.clone(), value.trim().to_string())),
+                false => self
+                    .rewrites
+                    .get(&(attribute.clone(), value.trim().to_string())),
             };
             let value = match rewrite {
                 Some(rewrite) => {
                     let has = |a: &str| element.attr(a).is_some();
                     if let Some(size) = rewrite.size.filter(|_| !has("width") && !has("height")) {
-                        added.extend([("width", size.width.to_string()), ("height", size.height.to_string())]);
+                        added.extend([
+                            ("width", size.width.to_string()),
+                            ("height", size.height.to_string()),
+                        ]);
                     }
                     if rewrite.lazy && !has("loading") {
                         added.push(("loading", "lazy".to_string()));
                     }
-                    let Some(value) = &rewrite.value else { continue };
+                    let Some(value) = &rewrite.value else {
+                        continue;
+                    };
                     value.as_str()
                 }
                 None => value,
@@ -339,7 +403,9 @@ impl<'a> Serializer<'a> {
     /// Where an `<img>` links instead of showing itself, if it must.
     fn link_instead(&self, element: &scraper::node::Element) -> Option<&'a str> {
         let src = element.attr("src").filter(|_| element.name() == "img")?;
-        let rewrite = self.rewrites.get(&("src".to_string(), src.trim().to_string()))?;
+        let rewrite = self
+            .rewrites
+            .get(&("src".to_string(), src.trim().to_string()))?;
         rewrite.value.as_deref().filter(|_| rewrite.as_link)
     }
 
@@ -355,7 +421,9 @@ impl<'a> Serializer<'a> {
     /// namespace, and never event handlers.
     fn xhtml_attribute_allowed(&mut self, element: &str, attribute: &str) -> bool {
         if attribute.starts_with("on") {
-            self.warn(format!("event handler `{attribute}` on <{element}> cannot go into an EPUB: dropped"));
+            self.warn(format!(
+                "event handler `{attribute}` on <{element}> cannot go into an EPUB: dropped"
+            ));
             return false;
         }
         let (prefix, local) = match attribute.split_once(':') {
@@ -364,7 +432,9 @@ impl<'a> Serializer<'a> {
         };
         let prefix_ok = matches!(prefix, None | Some("epub" | "xml" | "xlink"));
         if !prefix_ok || !is_xml_name(local) || attribute.starts_with("xmlns") {
-            self.warn(format!("attribute `{attribute}` on <{element}> is not valid XHTML: dropped"));
+            self.warn(format!(
+                "attribute `{attribute}` on <{element}> is not valid XHTML: dropped"
+            ));
             return false;
         }
         true
@@ -382,7 +452,11 @@ mod tests {
     use super::*;
 
     fn span(line: u32) -> Span {
-        Span { source: 0, line, col: 1 }
+        Span {
+            source: folio_core::SourceId(0),
+            line,
+            col: 1,
+        }
     }
 
     fn repaired(html: &str, xhtml: bool, spans: &[Span]) -> (String, Vec<Diagnostic>) {
@@ -393,14 +467,27 @@ mod tests {
 
     #[test]
     fn references_take_their_targets_and_images_their_size() {
-        let rewrite = |value: Option<&str>| Rewrite { value: value.map(str::to_string), ..Default::default() };
+        let rewrite = |value: Option<&str>| Rewrite {
+            value: value.map(str::to_string),
+            ..Default::default()
+        };
         let rewrites = Rewrites::from([
             (
                 ("src".to_string(), "../img/plan a.svg".to_string()),
-                Rewrite { size: Some(ImageSize { width: 320, height: 160 }), lazy: true, ..rewrite(Some("../img/plan-a.svg")) },
+                Rewrite {
+                    size: Some(ImageSize {
+                        width: 320,
+                        height: 160,
+                    }),
+                    lazy: true,
+                    ..rewrite(Some("../img/plan-a.svg"))
+                },
             ),
             (("href".to_string(), "../regles".to_string()), rewrite(None)),
-            (("id".to_string(), "plan".to_string()), rewrite(Some("parcelles-plan"))),
+            (
+                ("id".to_string(), "plan".to_string()),
+                rewrite(Some("parcelles-plan")),
+            ),
         ]);
         let html = "<!--folio-raw:0--><figure id=\"plan\"><img src=\"../img/plan a.svg\" alt=\"Plan\">\
                     <img src=\" ../img/plan a.svg\" alt=\"\" width=\"50%\" loading=\"eager\"></figure>\
@@ -421,7 +508,10 @@ mod tests {
     fn balanced_chunks_split_over_blocks_pass_without_warning() {
         let html = "<!--folio-raw:0--><div class=\"box\">\n<p>Some <em>text</em></p>\n<!--folio-raw:1--></div>\n";
         let (out, diagnostics) = repaired(html, false, &[span(1), span(5)]);
-        assert_eq!(out, "<div class=\"box\">\n<p>Some <em>text</em></p>\n</div>\n");
+        assert_eq!(
+            out,
+            "<div class=\"box\">\n<p>Some <em>text</em></p>\n</div>\n"
+        );
         assert!(diagnostics.is_empty(), "{diagnostics:?}");
     }
 
@@ -453,21 +543,36 @@ mod tests {
         );
         assert_eq!(diagnostics.len(), 2, "{diagnostics:?}");
         assert!(diagnostics.iter().all(|d| d.span == Some(span(2))));
-        let wrapped = format!("<body xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:epub=\"http://www.idpf.org/2007/ops\">{out}</body>");
+        let wrapped = format!(
+            "<body xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:epub=\"http://www.idpf.org/2007/ops\">{out}</body>"
+        );
         assert!(roxmltree::Document::parse(&wrapped).is_ok());
     }
 
     #[test]
     fn elements_xml_cannot_name_keep_their_content() {
         // Found by tests/robustness.rs: an autolink inside an HTML block.
-        let (out, diagnostics) = repaired("<!--folio-raw:0--><div><https://exemple.fr>texte</div>", true, &[span(3)]);
+        let (out, diagnostics) = repaired(
+            "<!--folio-raw:0--><div><https://exemple.fr>texte</div>",
+            true,
+            &[span(3)],
+        );
         assert_eq!(out, "<div>texte</div>");
-        assert!(diagnostics.iter().any(|d| d.message.contains("<https:> is not a valid XHTML element")), "{diagnostics:?}");
+        assert!(
+            diagnostics
+                .iter()
+                .any(|d| d.message.contains("<https:> is not a valid XHTML element")),
+            "{diagnostics:?}"
+        );
     }
 
     #[test]
     fn svg_gets_its_namespace_in_xhtml() {
-        let (out, _) = repaired("<!--folio-raw:0--><svg viewBox=\"0 0 1 1\"><circle r=\"1\"/></svg>", true, &[span(1)]);
+        let (out, _) = repaired(
+            "<!--folio-raw:0--><svg viewBox=\"0 0 1 1\"><circle r=\"1\"/></svg>",
+            true,
+            &[span(1)],
+        );
         assert!(out.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\" xmlns:xlink=\"http://www.w3.org/1999/xlink\" viewBox=\"0 0 1 1\">"), "{out}");
         assert!(out.contains("<circle r=\"1\"></circle>"), "{out}");
     }

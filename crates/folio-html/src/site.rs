@@ -13,8 +13,8 @@ use folio_core::{AssetId, Block, Book, ChapterId, Output, OutputFile, RenderCont
 use crate::chapter::{self, Flavor, ImageLoading};
 use crate::escape::{escaped, push_escaped, push_url};
 use crate::links::{PRINT_PAGE, chapter_href, relative_url};
-use folio_core::locale::{Words, words};
 use crate::{Error, Fragment, Target, theme};
+use folio_core::locale::{Words, words};
 
 pub fn render(book: &Book, _ctx: &RenderContext) -> Result<Output, Error> {
     let mut output = Output::default();
@@ -25,35 +25,64 @@ pub fn render(book: &Book, _ctx: &RenderContext) -> Result<Output, Error> {
     // section of the whole-book page; pages are then assembled in reading order.
     let (pages, sections): (Vec<Fragment>, Vec<Fragment>) = (0..book.chapters.len())
         .into_par_iter()
+        .map(ChapterId::new)
         .map(|id| {
-            let loading = if id == 0 { ImageLoading::EagerFirst } else { ImageLoading::AllLazy };
-            (chapter::render(book, id, Flavor::Site, ImageLoading::EagerFirst), chapter::render(book, id, Flavor::SinglePage, loading))
+            let loading = if id.index() == 0 {
+                ImageLoading::EagerFirst
+            } else {
+                ImageLoading::AllLazy
+            };
+            (
+                chapter::render(book, id, Flavor::Site, ImageLoading::EagerFirst),
+                chapter::render(book, id, Flavor::SinglePage, loading),
+            )
         })
         .unzip();
-    for (id, fragment) in pages.into_iter().enumerate() {
+    for (id, fragment) in book.chapter_ids().map(|(id, _)| id).zip(pages) {
         output.diagnostics.extend(fragment.diagnostics);
         let path = chapter_href(book, id, Target::Site);
-        let folder = path.rsplit_once('/').map_or("", |(folder, _)| folder).to_string();
+        let folder = path
+            .rsplit_once('/')
+            .map_or("", |(folder, _)| folder)
+            .to_string();
         let toc = tocs.entry(folder).or_insert_with(|| {
             site.toc(|target| relative_url(&path, &chapter_href(book, target, Target::Site)))
         });
         let html = site.chapter_page(id, &path, toc, &fragment.html);
-        output.files.push(OutputFile { path, bytes: html.into_bytes() });
+        output.files.push(OutputFile {
+            path,
+            bytes: html.into_bytes(),
+        });
     }
     // A folder opened in a browser or served by a host starts at index.html:
     // when no chapter is the root README, send the reader to the first one.
     if let Some(index) = &site.names.index {
-        let html = site.redirect_page(&chapter_href(book, 0, Target::Site));
-        output.files.push(OutputFile { path: index.clone(), bytes: html.into_bytes() });
+        let html = site.redirect_page(&chapter_href(book, ChapterId(0), Target::Site));
+        output.files.push(OutputFile {
+            path: index.clone(),
+            bytes: html.into_bytes(),
+        });
     }
     let print = site.print_page(sections);
-    output.files.push(OutputFile { path: site.names.print.clone(), bytes: print.into_bytes() });
+    output.files.push(OutputFile {
+        path: site.names.print.clone(),
+        bytes: print.into_bytes(),
+    });
 
     let css = theme::stylesheet(book, &mut output.diagnostics);
-    output.files.push(OutputFile { path: site.names.theme.clone(), bytes: css.into_bytes() });
+    output.files.push(OutputFile {
+        path: site.names.theme.clone(),
+        bytes: css.into_bytes(),
+    });
     for asset in site_assets(book) {
-        let bytes = book.read_asset(asset).map_err(|refused| Error::ReadAsset { path: book.assets[asset].path.clone(), refused })?;
-        output.files.push(OutputFile { path: book.assets[asset].href.clone(), bytes });
+        let bytes = book.read_asset(asset).map_err(|refused| Error::ReadAsset {
+            path: book.assets[asset].path.clone(),
+            refused,
+        })?;
+        output.files.push(OutputFile {
+            path: book.assets[asset].href.clone(),
+            bytes,
+        });
     }
     output.files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(output)
@@ -63,7 +92,10 @@ pub fn render(book: &Book, _ctx: &RenderContext) -> Result<Output, Error> {
 /// (for sharing) and the stylesheets; each once, in id order.
 fn site_assets(book: &Book) -> Vec<AssetId> {
     let pages = book.chapters.iter().flat_map(|c| c.assets.iter().copied());
-    let mut assets: Vec<AssetId> = pages.chain(book.metadata.cover).chain(book.stylesheets.iter().copied()).collect();
+    let mut assets: Vec<AssetId> = pages
+        .chain(book.metadata.cover)
+        .chain(book.stylesheets.iter().copied())
+        .collect();
     assets.sort_unstable();
     assets.dedup();
     assets
@@ -82,14 +114,19 @@ struct SiteNames {
 impl SiteNames {
     fn new(book: &Book) -> Self {
         let mut taken = UniqueNames::ignoring_case();
-        for id in 0..book.chapters.len() {
+        for (id, _) in book.chapter_ids() {
             taken.take(&chapter_href(book, id, Target::Site));
         }
         for asset in &book.assets {
             taken.take(&asset.href);
         }
-        let index = (!book.chapters.is_empty() && !taken.is_taken("index.html")).then(|| taken.unique_file("index.html"));
-        SiteNames { print: taken.unique_file(PRINT_PAGE), theme: taken.unique_file(theme::FILE), index }
+        let index = (!book.chapters.is_empty() && !taken.is_taken("index.html"))
+            .then(|| taken.unique_file("index.html"));
+        SiteNames {
+            print: taken.unique_file(PRINT_PAGE),
+            theme: taken.unique_file(theme::FILE),
+            index,
+        }
     }
 }
 
@@ -105,12 +142,17 @@ struct Site<'a> {
 impl<'a> Site<'a> {
     fn new(book: &'a Book) -> Self {
         let mut children = vec![Vec::new(); book.chapters.len()];
-        for (id, chapter) in book.chapters.iter().enumerate() {
-            if let Some(parent) = chapter.parent.and_then(|p| children.get_mut(p)) {
+        for (id, chapter) in book.chapter_ids() {
+            if let Some(parent) = chapter.parent.and_then(|p| children.get_mut(p.index())) {
                 parent.push(id);
             }
         }
-        Site { book, words: words(&book.metadata.language), names: SiteNames::new(book), children }
+        Site {
+            book,
+            words: words(&book.metadata.language),
+            names: SiteNames::new(book),
+            children,
+        }
     }
 
     fn chapter_page(&self, id: ChapterId, path: &str, toc: &Toc, content: &str) -> String {
@@ -121,7 +163,8 @@ impl<'a> Site<'a> {
         } else {
             format!("{} — {}", chapter.title, book.metadata.title)
         };
-        let description = chapter_summary(&chapter.blocks).or_else(|| book.metadata.description.clone());
+        let description =
+            chapter_summary(&chapter.blocks).or_else(|| book.metadata.description.clone());
         let mut html = String::with_capacity(content.len() + 8192);
         self.head(&mut html, path, &title, description.as_deref());
         self.header(&mut html, path);
@@ -140,10 +183,16 @@ impl<'a> Site<'a> {
         let book = self.book;
         let mut html = String::new();
         let page = &self.names.print;
-        self.head(&mut html, page, &book.metadata.title, book.metadata.description.as_deref());
+        self.head(
+            &mut html,
+            page,
+            &book.metadata.title,
+            book.metadata.description.as_deref(),
+        );
         self.header(&mut html, page);
         html.push_str("<div class=\"layout\">\n");
-        self.toc(|target| format!("#{}", book.chapters[target].id)).write(&mut html, None);
+        self.toc(|target| format!("#{}", book.chapters[target].id))
+            .write(&mut html, None);
         html.push_str("<main id=\"content\">\n<div class=\"book-cover\">\n<h1>");
         push_escaped(&mut html, &book.metadata.title);
         html.push_str("</h1>\n");
@@ -151,12 +200,20 @@ impl<'a> Site<'a> {
             let _ = writeln!(html, "<p class=\"subtitle\">{}</p>", escaped(subtitle));
         }
         if !book.metadata.authors.is_empty() {
-            let _ = writeln!(html, "<p class=\"authors\">{}</p>", escaped(&book.metadata.authors.join(", ")));
+            let _ = writeln!(
+                html,
+                "<p class=\"authors\">{}</p>",
+                escaped(&book.metadata.authors.join(", "))
+            );
         }
         html.push_str("</div>\n");
         // The site pages already reported the same findings as the sections.
         for (id, fragment) in sections.into_iter().enumerate() {
-            let _ = writeln!(html, "<section class=\"chapter\" id=\"{}\">", escaped(&book.chapters[id].id));
+            let _ = writeln!(
+                html,
+                "<section class=\"chapter\" id=\"{}\">",
+                escaped(&book.chapters[id].id)
+            );
             html.push_str(&fragment.html);
             html.push_str("</section>\n");
         }
@@ -166,7 +223,11 @@ impl<'a> Site<'a> {
     }
 
     fn redirect_page(&self, target: &str) -> String {
-        let language = if self.book.metadata.language.is_empty() { "en" } else { &self.book.metadata.language };
+        let language = if self.book.metadata.language.is_empty() {
+            "en"
+        } else {
+            &self.book.metadata.language
+        };
         let title = escaped(&self.book.metadata.title);
         let mut url = String::new();
         push_url(&mut url, target);
@@ -180,7 +241,11 @@ impl<'a> Site<'a> {
 
     fn head(&self, html: &mut String, path: &str, title: &str, description: Option<&str>) {
         let book = self.book;
-        let language = if book.metadata.language.is_empty() { "en" } else { &book.metadata.language };
+        let language = if book.metadata.language.is_empty() {
+            "en"
+        } else {
+            &book.metadata.language
+        };
         let _ = write!(
             html,
             "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n\
@@ -190,10 +255,18 @@ impl<'a> Site<'a> {
             escaped(title)
         );
         if let Some(description) = description {
-            let _ = writeln!(html, "<meta name=\"description\" content=\"{}\">", escaped(description));
+            let _ = writeln!(
+                html,
+                "<meta name=\"description\" content=\"{}\">",
+                escaped(description)
+            );
         }
         if !book.metadata.authors.is_empty() {
-            let _ = writeln!(html, "<meta name=\"author\" content=\"{}\">", escaped(&book.metadata.authors.join(", ")));
+            let _ = writeln!(
+                html,
+                "<meta name=\"author\" content=\"{}\">",
+                escaped(&book.metadata.authors.join(", "))
+            );
         }
         if let Some(site) = &book.config.html.site_url {
             let site = site.trim_end_matches('/');
@@ -209,15 +282,22 @@ impl<'a> Site<'a> {
                 escaped(&book.metadata.title)
             );
             if let Some(description) = description {
-                let _ = writeln!(html, "<meta property=\"og:description\" content=\"{}\">", escaped(description));
+                let _ = writeln!(
+                    html,
+                    "<meta property=\"og:description\" content=\"{}\">",
+                    escaped(description)
+                );
             }
-            if let Some(cover) = book.metadata.cover.and_then(|c| book.assets.get(c)) {
+            if let Some(cover) = book.metadata.cover.map(|c| &book.assets[c]) {
                 html.push_str("<meta property=\"og:image\" content=\"");
                 push_url(html, &format!("{site}/{}", cover.href));
                 html.push_str("\">\n");
             }
         }
-        let stylesheets = book.stylesheets.iter().map(|&asset| book.assets[asset].href.as_str());
+        let stylesheets = book
+            .stylesheets
+            .iter()
+            .map(|&asset| book.assets[asset].href.as_str());
         for css in std::iter::once(self.names.theme.as_str()).chain(stylesheets) {
             html.push_str("<link rel=\"stylesheet\" href=\"");
             push_url(html, &relative_url(path, css));
@@ -233,11 +313,15 @@ impl<'a> Site<'a> {
     fn header(&self, html: &mut String, path: &str) {
         let home = self.book.chapters.first().map_or_else(
             || self.names.print.clone(),
-            |_| relative_url(path, &chapter_href(self.book, 0, Target::Site)),
+            |_| relative_url(path, &chapter_href(self.book, ChapterId(0), Target::Site)),
         );
         html.push_str("<header class=\"site-header\">\n<a class=\"book-title\" href=\"");
         push_url(html, &home);
-        let _ = writeln!(html, "\">{}</a>\n</header>", escaped(&self.book.metadata.title));
+        let _ = writeln!(
+            html,
+            "\">{}</a>\n</header>",
+            escaped(&self.book.metadata.title)
+        );
     }
 
     /// The table of contents: parts and the SUMMARY's nesting, the current
@@ -245,7 +329,10 @@ impl<'a> Site<'a> {
     /// first, no script needed); the theme unfolds it beside the text on wide ones.
     fn toc(&self, href: impl Fn(ChapterId) -> String) -> Toc {
         let book = self.book;
-        let mut toc = Toc { html: String::new(), current_at: vec![0; book.chapters.len()] };
+        let mut toc = Toc {
+            html: String::new(),
+            current_at: vec![0; book.chapters.len()],
+        };
         let html = &mut toc.html;
         let _ = write!(
             html,
@@ -253,19 +340,19 @@ impl<'a> Site<'a> {
             escaped(self.words.contents)
         );
         let mut open_part = None;
-        for (id, chapter) in book.chapters.iter().enumerate().filter(|(_, c)| c.parent.is_none()) {
+        for (id, chapter) in book.chapter_ids().filter(|(_, c)| c.parent.is_none()) {
             if chapter.part != open_part {
                 if open_part.is_some() {
                     html.push_str("</ol>\n</li>\n");
                 }
-                if let Some(part) = chapter.part.and_then(|p| book.parts.get(p)) {
+                if let Some(part) = chapter.part.map(|p| &book.parts[p]) {
                     let _ = write!(
                         html,
                         "<li class=\"part\"><span class=\"part-title\">{}</span>\n<ol>\n",
                         escaped(&part.title)
                     );
                 }
-                open_part = chapter.part.filter(|p| *p < book.parts.len());
+                open_part = chapter.part;
             }
             self.toc_entry(html, &mut toc.current_at, id, &href);
         }
@@ -276,15 +363,22 @@ impl<'a> Site<'a> {
         toc
     }
 
-    fn toc_entry(&self, html: &mut String, current_at: &mut [usize], id: ChapterId, href: &impl Fn(ChapterId) -> String) {
+    fn toc_entry(
+        &self,
+        html: &mut String,
+        current_at: &mut [usize],
+        id: ChapterId,
+        href: &impl Fn(ChapterId) -> String,
+    ) {
         html.push_str("<li><a href=\"");
         push_url(html, &href(id));
         html.push('"');
-        current_at[id] = html.len();
+        current_at[id.index()] = html.len();
         let _ = write!(html, ">{}</a>", escaped(&self.book.chapters[id].title));
-        if !self.children[id].is_empty() {
+        let children = &self.children[id.index()];
+        if !children.is_empty() {
             html.push_str("\n<ol>\n");
-            for &child in &self.children[id] {
+            for &child in children {
                 self.toc_entry(html, current_at, child, href);
             }
             html.push_str("</ol>\n");
@@ -293,22 +387,40 @@ impl<'a> Site<'a> {
     }
 
     fn pagination(&self, html: &mut String, id: ChapterId, path: &str) {
-        let previous = id.checked_sub(1);
-        let next = Some(id + 1).filter(|n| *n < self.book.chapters.len());
+        let previous = id.index().checked_sub(1).map(ChapterId::new);
+        let next = Some(id.index() + 1)
+            .filter(|n| *n < self.book.chapters.len())
+            .map(ChapterId::new);
         if previous.is_none() && next.is_none() {
             return;
         }
-        let _ = writeln!(html, "<nav class=\"pagination\" aria-label=\"{}\">", escaped(self.words.pagination));
-        for (target, rel, label, class) in
-            [(previous, "prev", self.words.previous, "previous"), (next, "next", self.words.next, "next")]
-        {
+        let _ = writeln!(
+            html,
+            "<nav class=\"pagination\" aria-label=\"{}\">",
+            escaped(self.words.pagination)
+        );
+        for (target, rel, label, class) in [
+            (previous, "prev", self.words.previous, "previous"),
+            (next, "next", self.words.next, "next"),
+        ] {
             let Some(target) = target else { continue };
             let arrow = if rel == "prev" { "←" } else { "→" };
             html.push_str("<a href=\"");
-            push_url(html, &relative_url(path, &chapter_href(self.book, target, Target::Site)));
+            push_url(
+                html,
+                &relative_url(path, &chapter_href(self.book, target, Target::Site)),
+            );
             let title = escaped(&self.book.chapters[target].title);
-            let text = if rel == "prev" { format!("{arrow} {title}") } else { format!("{title} {arrow}") };
-            let _ = writeln!(html, "\" rel=\"{rel}\" class=\"{class}\" aria-label=\"{}: {title}\">{text}</a>", escaped(label));
+            let text = if rel == "prev" {
+                format!("{arrow} {title}")
+            } else {
+                format!("{title} {arrow}")
+            };
+            let _ = writeln!(
+                html,
+                "\" rel=\"{rel}\" class=\"{class}\" aria-label=\"{}: {title}\">{text}</a>",
+                escaped(label)
+            );
         }
         html.push_str("</nav>\n");
     }
@@ -343,7 +455,10 @@ struct Toc {
 
 impl Toc {
     fn write(&self, html: &mut String, current: Option<ChapterId>) {
-        match current.and_then(|id| self.current_at.get(id)).filter(|at| **at > 0) {
+        match current
+            .and_then(|id| self.current_at.get(id.index()))
+            .filter(|at| **at > 0)
+        {
             Some(&at) => {
                 html.push_str(&self.html[..at]);
                 html.push_str(" aria-current=\"page\"");

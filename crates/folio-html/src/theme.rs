@@ -57,8 +57,14 @@ pub fn stylesheet(book: &Book, diagnostics: &mut Vec<Diagnostic>) -> String {
         if !VARIABLES.contains(&names[0].as_str()) {
             let known = VARIABLES.join(", ");
             diagnostics.push(
-                Diagnostic::new(Severity::Warning, format!("[html.vars] `{name}` is not a theme variable: ignored"), None)
-                    .with_hint(format!("the variables are: {known}; a colour without `light-`/`dark-` sets both")),
+                Diagnostic::new(
+                    Severity::Warning,
+                    format!("[html.vars] `{name}` is not a theme variable: ignored"),
+                    None,
+                )
+                .with_hint(format!(
+                    "the variables are: {known}; a colour without `light-`/`dark-` sets both"
+                )),
             );
             continue;
         }
@@ -75,7 +81,10 @@ pub fn stylesheet(book: &Book, diagnostics: &mut Vec<Diagnostic>) -> String {
         }
     }
     if !overrides.is_empty() {
-        let _ = write!(css, "\n/* Overrides from folio.toml [html.vars]. */\n:root {{\n{overrides}}}\n");
+        let _ = write!(
+            css,
+            "\n/* Overrides from folio.toml [html.vars]. */\n:root {{\n{overrides}}}\n"
+        );
     }
     css
 }
@@ -95,17 +104,34 @@ mod tests {
         vars.insert("font-body".into(), "serif; } body { display: none".into());
         let mut diagnostics = Vec::new();
         let css = stylesheet(&book, &mut diagnostics);
-        let overrides = css.rsplit_once("[html.vars]").map(|(_, tail)| tail).unwrap_or_default();
-        assert!(overrides.contains("--measure: 72ch;") && overrides.contains("--light-accent: #1d5fa8;"), "{overrides}");
-        assert!(overrides.contains("--light-mark: yellow;") && overrides.contains("--dark-mark: yellow;"), "{overrides}");
-        assert!(!overrides.contains("colour") && !overrides.contains("display: none"), "{overrides}");
+        let overrides = css
+            .rsplit_once("[html.vars]")
+            .map(|(_, tail)| tail)
+            .unwrap_or_default();
+        assert!(
+            overrides.contains("--measure: 72ch;")
+                && overrides.contains("--light-accent: #1d5fa8;"),
+            "{overrides}"
+        );
+        assert!(
+            overrides.contains("--light-mark: yellow;")
+                && overrides.contains("--dark-mark: yellow;"),
+            "{overrides}"
+        );
+        assert!(
+            !overrides.contains("colour") && !overrides.contains("display: none"),
+            "{overrides}"
+        );
         assert_eq!(diagnostics.len(), 2, "{diagnostics:?}");
     }
 
     #[test]
     fn every_documented_variable_is_defined_by_the_theme() {
         for name in VARIABLES {
-            assert!(BASE.contains(&format!("--{name}:")), "--{name} is not in theme.css");
+            assert!(
+                BASE.contains(&format!("--{name}:")),
+                "--{name} is not in theme.css"
+            );
         }
     }
 }

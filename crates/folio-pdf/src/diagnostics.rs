@@ -23,20 +23,36 @@ pub fn convert(world: &BookWorld, map: &SourceMap, diagnostic: &SourceDiagnostic
         }
         map.find(world.range(span)?.start)
     };
-    let span = in_book(diagnostic.span).or_else(|| diagnostic.trace.iter().find_map(|point| in_book(point.span.into())));
+    let span = in_book(diagnostic.span).or_else(|| {
+        diagnostic
+            .trace
+            .iter()
+            .find_map(|point| in_book(point.span.into()))
+    });
     // Where in the generated source, for a report of folio's own defects.
     let line = world
         .range(diagnostic.span)
         .filter(|_| diagnostic.span.id() == Some(main))
         .and_then(|range| world.main_source().lines().byte_to_line(range.start))
-        .map_or_else(String::new, |line| format!(" (generated source, line {})", line + 1));
+        .map_or_else(String::new, |line| {
+            format!(" (generated source, line {})", line + 1)
+        });
     let message = match (span, severity) {
         (Some(_), _) => format!("PDF edition: {}", diagnostic.message),
-        (None, Severity::Warning | Severity::Note) => format!("PDF edition: {}{line}", diagnostic.message),
-        (None, Severity::Error) => format!("internal error of the PDF edition: typst says: {}{line}", diagnostic.message),
+        (None, Severity::Warning | Severity::Note) => {
+            format!("PDF edition: {}{line}", diagnostic.message)
+        }
+        (None, Severity::Error) => format!(
+            "internal error of the PDF edition: typst says: {}{line}",
+            diagnostic.message
+        ),
     };
     let mut converted = Diagnostic::new(severity, message, span);
-    let hints: Vec<&str> = diagnostic.hints.iter().map(|hint| hint.v.as_str()).collect();
+    let hints: Vec<&str> = diagnostic
+        .hints
+        .iter()
+        .map(|hint| hint.v.as_str())
+        .collect();
     if !hints.is_empty() {
         converted.hint = Some(hints.join("; "));
     }

@@ -70,8 +70,14 @@ mod tests {
     #[test]
     fn escapes_backslash_quote_and_controls() {
         assert_eq!(str_literal(r#"a\b"c"#), r#""a\\b\"c""#);
-        assert_eq!(str_literal("l1\nl2\t\u{7f}\u{2028}"), r#""l1\u{a}l2\u{9}\u{7f}\u{2028}""#);
-        assert_eq!(str_literal("#$*_@<>[]~=+-/ // /* é\u{202f}»"), "\"#$*_@<>[]~=+-/ // /* é\u{202f}»\"");
+        assert_eq!(
+            str_literal("l1\nl2\t\u{7f}\u{2028}"),
+            r#""l1\u{a}l2\u{9}\u{7f}\u{2028}""#
+        );
+        assert_eq!(
+            str_literal("#$*_@<>[]~=+-/ // /* é\u{202f}»"),
+            "\"#$*_@<>[]~=+-/ // /* é\u{202f}»\""
+        );
     }
 
     #[test]

@@ -78,8 +78,19 @@ impl Error {
 /// Renders the print edition: one file, `<book.output_name()>.pdf`.
 pub fn render(book: &Book, ctx: &RenderContext) -> Result<Output, Error> {
     let layout = layout(book)?;
-    let Markup { text, map, diagnostics: mut reported, images_without_alt } = markup::generate(book, layout);
-    let world = BookWorld::new(text, book.root.clone(), book_files(book), font_files(book)?, ctx.timestamp)?;
+    let Markup {
+        text,
+        map,
+        diagnostics: mut reported,
+        images_without_alt,
+    } = markup::generate(book, layout);
+    let world = BookWorld::new(
+        text,
+        book.root.clone(),
+        book_files(book),
+        font_files(book)?,
+        ctx.timestamp,
+    )?;
     if let Some(font) = &book.config.pdf.font
         && !world.has_font_family(font)
     {
@@ -89,7 +100,11 @@ pub fn render(book: &Book, ctx: &RenderContext) -> Result<Output, Error> {
         )));
     }
     let Warned { output, warnings } = typst::compile::<PagedDocument>(&world);
-    reported.extend(warnings.iter().map(|w| diagnostics::convert(&world, &map, w)));
+    reported.extend(
+        warnings
+            .iter()
+            .map(|w| diagnostics::convert(&world, &map, w)),
+    );
     let document = output.map_err(|errors| typeset_error(&world, &map, &errors, &reported))?;
 
     // The standards the author asked for must hold; folio's own choice
@@ -101,17 +116,38 @@ pub fn render(book: &Book, ctx: &RenderContext) -> Result<Output, Error> {
         Some(list) => (list, true),
         None => (default_standards(&images_without_alt, &mut reported), false),
     };
-    let ident = book.metadata.identifier.clone().unwrap_or_else(|| book.output_name());
+    let ident = book
+        .metadata
+        .identifier
+        .clone()
+        .unwrap_or_else(|| book.output_name());
     let bytes = loop {
-        match export(&document, &settings::standards(&standards)?, &ident, ctx.timestamp) {
+        match export(
+            &document,
+            &settings::standards(&standards)?,
+            &ident,
+            ctx.timestamp,
+        ) {
             Ok(bytes) => break bytes,
-            Err(errors) if configured || standards.is_empty() => return Err(typeset_error(&world, &map, &errors, &reported)),
+            Err(errors) if configured || standards.is_empty() => {
+                return Err(typeset_error(&world, &map, &errors, &reported));
+            }
             Err(errors) => {
                 let blamed = settings::blamed(&standards, &errors);
                 let names: Vec<&str> = blamed.iter().map(|s| settings::standard_name(*s)).collect();
-                let span = errors.iter().find_map(|e| diagnostics::convert(&world, &map, e).span);
+                let span = errors
+                    .iter()
+                    .find_map(|e| diagnostics::convert(&world, &map, e).span);
                 let reasons: Vec<&str> = errors.iter().map(|e| e.message.as_str()).collect();
-                reported.push(Diagnostic::new(Severity::Note, format!("the PDF is not {}: {}", names.join(" nor "), reasons.join("; ")), span));
+                reported.push(Diagnostic::new(
+                    Severity::Note,
+                    format!(
+                        "the PDF is not {}: {}",
+                        names.join(" nor "),
+                        reasons.join("; ")
+                    ),
+                    span,
+                ));
                 standards.retain(|s| !blamed.contains(s));
             }
         }
@@ -119,7 +155,13 @@ pub fn render(book: &Book, ctx: &RenderContext) -> Result<Output, Error> {
     // Drop what typst memoised for compilations more than a few builds old:
     // a long-lived process (watch mode, tests) must not grow without bound.
     typst::comemo::evict(10);
-    Ok(Output { files: vec![OutputFile { path: format!("{}.pdf", book.output_name()), bytes }], diagnostics: reported })
+    Ok(Output {
+        files: vec![OutputFile {
+            path: format!("{}.pdf", book.output_name()),
+            bytes,
+        }],
+        diagnostics: reported,
+    })
 }
 
 /// The typst source folio compiles for `book`, for inspection and debugging.
@@ -131,11 +173,30 @@ pub fn markup(book: &Book) -> Result<String, Error> {
 /// world as [`render`] and exports it with the same options, without any of
 /// folio's own work. For measuring folio's overhead.
 pub fn typeset_markup(book: &Book, markup: String, ctx: &RenderContext) -> Result<Vec<u8>, Error> {
-    let world = BookWorld::new(markup, book.root.clone(), book_files(book), font_files(book)?, ctx.timestamp)?;
-    let document = typst::compile::<PagedDocument>(&world).output.map_err(|e| Error::Internal(first_message(&e)))?;
-    let standards = settings::configured_standards(&book.config.pdf)?.unwrap_or_else(|| vec![PdfStandard::A_2b]);
-    let ident = book.metadata.identifier.clone().unwrap_or_else(|| book.output_name());
-    let bytes = export(&document, &settings::standards(&standards)?, &ident, ctx.timestamp).map_err(|e| Error::Internal(first_message(&e)));
+    let world = BookWorld::new(
+        markup,
+        book.root.clone(),
+        book_files(book),
+        font_files(book)?,
+        ctx.timestamp,
+    )?;
+    let document = typst::compile::<PagedDocument>(&world)
+        .output
+        .map_err(|e| Error::Internal(first_message(&e)))?;
+    let standards = settings::configured_standards(&book.config.pdf)?
+        .unwrap_or_else(|| vec![PdfStandard::A_2b]);
+    let ident = book
+        .metadata
+        .identifier
+        .clone()
+        .unwrap_or_else(|| book.output_name());
+    let bytes = export(
+        &document,
+        &settings::standards(&standards)?,
+        &ident,
+        ctx.timestamp,
+    )
+    .map_err(|e| Error::Internal(first_message(&e)));
     typst::comemo::evict(10);
     bytes
 }
@@ -147,7 +208,10 @@ pub fn clear_cache() {
 }
 
 fn layout(book: &Book) -> Result<Layout, Error> {
-    Ok(Layout { geometry: Geometry::new(&book.config.pdf)?, two_sided: settings::two_sided(&book.config.pdf) })
+    Ok(Layout {
+        geometry: Geometry::new(&book.config.pdf)?,
+        two_sided: settings::two_sided(&book.config.pdf),
+    })
 }
 
 /// The files typst may read: the book's assets, by their path in the root.
@@ -161,7 +225,9 @@ fn font_files(book: &Book) -> Result<Vec<(String, Vec<u8>)>, Error> {
         .iter()
         .map(|&font| {
             let name = book.assets[font].path.clone();
-            let data = book.read_asset(font).map_err(|refused| Error::Config(format!("[pdf] fonts: `{name}` {refused}")))?;
+            let data = book
+                .read_asset(font)
+                .map_err(|refused| Error::Config(format!("[pdf] fonts: `{name}` {refused}")))?;
             Ok((name, data))
         })
         .collect()
@@ -170,14 +236,23 @@ fn font_files(book: &Book) -> Result<Vec<(String, Vec<u8>)>, Error> {
 /// The standards folio chooses when the author names none: PDF/A-2b, plus
 /// PDF/UA-1 when every image has alt text. Each gives way, with a note, if
 /// the book cannot meet it.
-fn default_standards(images_without_alt: &[(String, folio_core::Span)], diagnostics: &mut Vec<Diagnostic>) -> Vec<PdfStandard> {
+fn default_standards(
+    images_without_alt: &[(String, folio_core::Span)],
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<PdfStandard> {
     if images_without_alt.is_empty() {
         return vec![PdfStandard::A_2b, PdfStandard::Ua_1];
     }
-    let images: Vec<&str> = images_without_alt.iter().map(|(url, _)| url.as_str()).collect();
+    let images: Vec<&str> = images_without_alt
+        .iter()
+        .map(|(url, _)| url.as_str())
+        .collect();
     let mut note = Diagnostic::new(
         Severity::Note,
-        format!("the PDF is not PDF/UA-1 (accessible): images without alt text: {}", images.join(", ")),
+        format!(
+            "the PDF is not PDF/UA-1 (accessible): images without alt text: {}",
+            images.join(", ")
+        ),
         images_without_alt.first().map(|(_, span)| *span),
     );
     note.hint = Some("give every image an alt text: `![what it shows](image.png)`".into());
@@ -187,10 +262,18 @@ fn default_standards(images_without_alt: &[(String, folio_core::Span)], diagnost
 
 /// `ident` is a stable name of the book, from which typst derives the PDF's
 /// identifier: the same across builds, different between books.
-fn export(document: &PagedDocument, standards: &PdfStandards, ident: &str, timestamp: i64) -> Result<Vec<u8>, Vec<SourceDiagnostic>> {
+fn export(
+    document: &PagedDocument,
+    standards: &PdfStandards,
+    ident: &str,
+    timestamp: i64,
+) -> Result<Vec<u8>, Vec<SourceDiagnostic>> {
     let options = PdfOptions {
         ident: typst::foundations::Smart::Custom(ident.to_string()),
-        creator: typst::foundations::Smart::Custom(Some(format!("folio {}", env!("CARGO_PKG_VERSION")))),
+        creator: typst::foundations::Smart::Custom(Some(format!(
+            "folio {}",
+            env!("CARGO_PKG_VERSION")
+        ))),
         timestamp: world::pdf_timestamp(timestamp),
         standards: standards.clone(),
         tagged: true,
@@ -199,14 +282,21 @@ fn export(document: &PagedDocument, standards: &PdfStandards, ident: &str, times
     typst_pdf::pdf(document, &options).map_err(|errors| errors.to_vec())
 }
 
-fn typeset_error(world: &BookWorld, map: &SourceMap, errors: &[SourceDiagnostic], earlier: &[Diagnostic]) -> Error {
+fn typeset_error(
+    world: &BookWorld,
+    map: &SourceMap,
+    errors: &[SourceDiagnostic],
+    earlier: &[Diagnostic],
+) -> Error {
     let mut all = earlier.to_vec();
     all.extend(errors.iter().map(|e| diagnostics::convert(world, map, e)));
     Error::Typeset(all)
 }
 
 fn first_message(errors: &[SourceDiagnostic]) -> String {
-    errors.first().map_or_else(|| "unknown error".into(), |e| e.message.to_string())
+    errors
+        .first()
+        .map_or_else(|| "unknown error".into(), |e| e.message.to_string())
 }
 
 #[cfg(test)]
@@ -221,20 +311,28 @@ mod tests {
 
     #[test]
     fn renders_a_small_book() {
-        let book = book("# A *small* book\n\nSome text with `code` and a [link](https://example.com).\n\n## Section\n\n- one\n- two\n");
-        let output = render(&book, &RenderContext { timestamp: 0 }).unwrap_or_else(|e| panic!("{e}: {e:?}\n{}", markup(&book).unwrap_or_default()));
+        let book = book(
+            "# A *small* book\n\nSome text with `code` and a [link](https://example.com).\n\n## Section\n\n- one\n- two\n",
+        );
+        let output = render(&book, &RenderContext { timestamp: 0 })
+            .unwrap_or_else(|e| panic!("{e}: {e:?}\n{}", markup(&book).unwrap_or_default()));
         assert!(output.files[0].bytes.starts_with(b"%PDF-"));
         assert!(output.diagnostics.is_empty(), "{:?}", output.diagnostics);
     }
 
     #[test]
     fn one_sided_with_notes_per_chapter() {
-        let mut book = book("# Title\n\nText[^a] and again[^a].\n\n[^a]: A *note* with a [link](https://example.com).\n\n    second paragraph\n");
+        let mut book = book(
+            "# Title\n\nText[^a] and again[^a].\n\n[^a]: A *note* with a [link](https://example.com).\n\n    second paragraph\n",
+        );
         book.config.pdf.sides = Some(folio_core::config::Sides::One);
         book.config.pdf.paper = Some("a5".into());
         book.config.build.footnotes = folio_core::config::FootnoteNumbering::Chapter;
         let text = markup(&book).unwrap();
-        assert!(text.contains("two-sided: false") && text.contains("footnotes-per-chapter: true"), "{text}");
+        assert!(
+            text.contains("two-sided: false") && text.contains("footnotes-per-chapter: true"),
+            "{text}"
+        );
         render(&book, &RenderContext { timestamp: 0 }).unwrap_or_else(|e| panic!("{e}: {e:?}"));
     }
 
@@ -244,21 +342,38 @@ mod tests {
         std::fs::write(root.path().join("bad.png"), b"this is not a PNG").unwrap();
         let mut book = book("# Title\n\nSome text.\n\n![A picture](bad.png)\n");
         book.root = folio_core::files::Folder::new(root.path()).unwrap();
-        book.assets = vec![folio_core::Asset { path: "bad.png".into(), href: "bad.png".into(), media_type: "image/png".into(), size: None }];
-        let span = folio_core::Span { source: 0, line: 5, col: 1 };
+        book.assets = vec![folio_core::Asset {
+            path: "bad.png".into(),
+            href: "bad.png".into(),
+            media_type: "image/png".into(),
+            size: None,
+        }];
+        let span = folio_core::Span {
+            source: folio_core::SourceId(0),
+            line: 5,
+            col: 1,
+        };
         let image = folio_core::Image {
             url: "bad.png".into(),
             alt: "A picture".into(),
             title: None,
-            target: folio_core::ImageTarget::Asset { asset: 0 },
+            target: folio_core::ImageTarget::Asset {
+                asset: folio_core::AssetId(0),
+            },
             span,
         };
-        book.chapters[0].blocks.push(folio_core::Block::Figure { image, span });
+        book.chapters[0]
+            .blocks
+            .push(folio_core::Block::Figure { image, span });
         let result = render(&book, &RenderContext { timestamp: 0 });
-        let Err(error @ Error::Typeset(_)) = result else { panic!("expected a typesetting error") };
+        let Err(error @ Error::Typeset(_)) = result else {
+            panic!("expected a typesetting error")
+        };
         let diagnostics = error.into_diagnostics();
         assert!(
-            diagnostics.iter().any(|d| d.severity == Severity::Error && d.span == Some(span)),
+            diagnostics
+                .iter()
+                .any(|d| d.severity == Severity::Error && d.span == Some(span)),
             "{diagnostics:#?}"
         );
     }
@@ -267,13 +382,21 @@ mod tests {
     fn unknown_settings_are_refused() {
         let mut book = book("# T\n");
         book.config.pdf.paper = Some("napkin".into());
-        assert!(matches!(render(&book, &RenderContext { timestamp: 0 }), Err(Error::Config(_))));
+        assert!(matches!(
+            render(&book, &RenderContext { timestamp: 0 }),
+            Err(Error::Config(_))
+        ));
         let mut book = self::tests::book("# T\n");
         book.config.pdf.standards = Some(vec!["a-2b".into(), "a-3b".into()]);
-        assert!(matches!(render(&book, &RenderContext { timestamp: 0 }), Err(Error::Config(_))));
+        assert!(matches!(
+            render(&book, &RenderContext { timestamp: 0 }),
+            Err(Error::Config(_))
+        ));
         let mut book = self::tests::book("# T\n");
         book.config.pdf.font = Some("No Such Font".into());
-        let Err(Error::Config(message)) = render(&book, &RenderContext { timestamp: 0 }) else { panic!("an unknown font must be refused") };
+        let Err(Error::Config(message)) = render(&book, &RenderContext { timestamp: 0 }) else {
+            panic!("an unknown font must be refused")
+        };
         assert!(message.contains("Libertinus Serif"), "{message}");
         book.config.pdf.font = Some("libertinus serif".into());
         assert!(render(&book, &RenderContext { timestamp: 0 }).is_ok());
@@ -282,17 +405,33 @@ mod tests {
     #[test]
     fn a_remote_image_is_not_fetched_but_said() {
         let mut book = book("# T\n");
-        let span = folio_core::Span { source: 0, line: 3, col: 1 };
+        let span = folio_core::Span {
+            source: folio_core::SourceId(0),
+            line: 3,
+            col: 1,
+        };
         let image = folio_core::Image {
             url: "https://example.com/a.png".into(),
             alt: "A remote picture".into(),
             title: None,
-            target: folio_core::ImageTarget::External { url: "https://example.com/a.png".into() },
+            target: folio_core::ImageTarget::External {
+                url: "https://example.com/a.png".into(),
+            },
             span,
         };
-        book.chapters[0].blocks.push(folio_core::Block::Figure { image, span });
-        let output = render(&book, &RenderContext { timestamp: 0 }).unwrap_or_else(|e| panic!("{e:?}"));
-        assert!(output.diagnostics.iter().any(|d| d.severity == Severity::Warning && d.span == Some(span)), "{:?}", output.diagnostics);
+        book.chapters[0]
+            .blocks
+            .push(folio_core::Block::Figure { image, span });
+        let output =
+            render(&book, &RenderContext { timestamp: 0 }).unwrap_or_else(|e| panic!("{e:?}"));
+        assert!(
+            output
+                .diagnostics
+                .iter()
+                .any(|d| d.severity == Severity::Warning && d.span == Some(span)),
+            "{:?}",
+            output.diagnostics
+        );
         assert!(markup(&book).unwrap().contains("A remote picture"));
     }
 }

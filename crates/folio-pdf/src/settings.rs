@@ -34,7 +34,11 @@ impl Geometry {
         let (width, height) = paper_size(config.paper.as_deref().unwrap_or("a4"))?;
         let font_size = match config.font_size {
             Some(size) if size.is_finite() && (4.0..=72.0).contains(&size) => f64::from(size),
-            Some(size) => return Err(Error::Config(format!("[pdf] font-size = {size}: expected a size in points between 4 and 72"))),
+            Some(size) => {
+                return Err(Error::Config(format!(
+                    "[pdf] font-size = {size}: expected a size in points between 4 and 72"
+                )));
+            }
             None if width < 160.0 => 10.0,
             None if width < 190.0 => 10.5,
             None => 11.0,
@@ -64,12 +68,16 @@ pub fn paper_size(paper: &str) -> Result<(f64, f64), Error> {
         // Royal octavo, the usual trim of trade non-fiction in the UK.
         "royal" => Some((156.0, 234.0)),
         "b5" => Some((176.0, 250.0)),
-        _ => Paper::from_str(&name).ok().map(|p| (p.width().to_mm(), p.height().to_mm())),
+        _ => Paper::from_str(&name)
+            .ok()
+            .map(|p| (p.width().to_mm(), p.height().to_mm())),
     };
     if let Some(size) = named {
         return Ok(size);
     }
-    let custom = name.split_once('x').and_then(|(w, h)| Some((millimetres(w)?, millimetres(h)?)));
+    let custom = name
+        .split_once('x')
+        .and_then(|(w, h)| Some((millimetres(w)?, millimetres(h)?)));
     match custom {
         Some((w, h)) if (50.0..=2000.0).contains(&w) && (50.0..=2000.0).contains(&h) => Ok((w, h)),
         _ => Err(Error::Config(format!(
@@ -89,7 +97,9 @@ pub fn two_sided(config: &PdfConfig) -> bool {
 
 /// The standards asked for in `[pdf] standards`, or `None` for the default.
 pub fn configured_standards(config: &PdfConfig) -> Result<Option<Vec<PdfStandard>>, Error> {
-    let Some(names) = &config.standards else { return Ok(None) };
+    let Some(names) = &config.standards else {
+        return Ok(None);
+    };
     let list = names
         .iter()
         .map(|name| {
@@ -113,13 +123,27 @@ pub fn standard_name(standard: PdfStandard) -> &'static str {
 /// The standards of `standards` that typst's export `errors` name (`PDF/A-2b
 /// error: …`); the last one when none is named (folio lists the one it
 /// gives up first last).
-pub fn blamed(standards: &[PdfStandard], errors: &[typst::diag::SourceDiagnostic]) -> Vec<PdfStandard> {
+pub fn blamed(
+    standards: &[PdfStandard],
+    errors: &[typst::diag::SourceDiagnostic],
+) -> Vec<PdfStandard> {
     let named: Vec<PdfStandard> = standards
         .iter()
         .copied()
-        .filter(|&s| errors.iter().any(|e| e.message.split(" error:").next().is_some_and(|prefix| prefix.contains(standard_name(s)))))
+        .filter(|&s| {
+            errors.iter().any(|e| {
+                e.message
+                    .split(" error:")
+                    .next()
+                    .is_some_and(|prefix| prefix.contains(standard_name(s)))
+            })
+        })
         .collect();
-    if named.is_empty() { standards.last().copied().into_iter().collect() } else { named }
+    if named.is_empty() {
+        standards.last().copied().into_iter().collect()
+    } else {
+        named
+    }
 }
 
 pub fn standards(list: &[PdfStandard]) -> Result<PdfStandards, Error> {
@@ -163,16 +187,35 @@ mod tests {
         let g = Geometry::new(&PdfConfig::default()).unwrap();
         assert!(g.outside > g.inside && g.bottom > g.top);
         assert!(g.text_width() > 120.0 && g.text_width() < 160.0);
-        let a5 = Geometry::new(&PdfConfig { paper: Some("a5".into()), ..PdfConfig::default() }).unwrap();
+        let a5 = Geometry::new(&PdfConfig {
+            paper: Some("a5".into()),
+            ..PdfConfig::default()
+        })
+        .unwrap();
         assert!(a5.font_size < g.font_size);
-        assert!(Geometry::new(&PdfConfig { font_size: Some(-3.0), ..PdfConfig::default() }).is_err());
+        assert!(
+            Geometry::new(&PdfConfig {
+                font_size: Some(-3.0),
+                ..PdfConfig::default()
+            })
+            .is_err()
+        );
     }
 
     #[test]
     fn standards_by_name() {
-        let config = PdfConfig { standards: Some(vec!["a-2b".into(), "ua-1".into()]), ..PdfConfig::default() };
-        assert_eq!(configured_standards(&config).unwrap(), Some(vec![PdfStandard::A_2b, PdfStandard::Ua_1]));
-        let bad = PdfConfig { standards: Some(vec!["a-9z".into()]), ..PdfConfig::default() };
+        let config = PdfConfig {
+            standards: Some(vec!["a-2b".into(), "ua-1".into()]),
+            ..PdfConfig::default()
+        };
+        assert_eq!(
+            configured_standards(&config).unwrap(),
+            Some(vec![PdfStandard::A_2b, PdfStandard::Ua_1])
+        );
+        let bad = PdfConfig {
+            standards: Some(vec!["a-9z".into()]),
+            ..PdfConfig::default()
+        };
         assert!(configured_standards(&bad).is_err());
         assert!(standards(&[PdfStandard::A_2b, PdfStandard::A_3b]).is_err());
     }

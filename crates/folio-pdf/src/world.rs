@@ -27,7 +27,8 @@ static LIBRARY: LazyLock<LazyHash<Library>> = LazyLock::new(|| LazyHash::new(Lib
 
 /// typst's embedded fonts (Libertinus Serif, New Computer Modern, DejaVu Sans
 /// Mono), parsed once per process; `Font` is a cheap handle.
-static EMBEDDED_FONTS: LazyLock<Vec<(Font, FontInfo)>> = LazyLock::new(|| typst_kit::fonts::embedded().collect());
+static EMBEDDED_FONTS: LazyLock<Vec<(Font, FontInfo)>> =
+    LazyLock::new(|| typst_kit::fonts::embedded().collect());
 
 /// The virtual path of the generated markup. No book file can be served
 /// under it: files are looked up among the book's assets only.
@@ -48,15 +49,33 @@ impl BookWorld {
     /// `files` are paths relative to `root`, read through the file gate;
     /// `font_files` (their contents, with the name to report) are added to
     /// the embedded fonts.
-    pub fn new(markup: String, root: Folder, files: impl IntoIterator<Item = String>, font_files: Vec<(String, Vec<u8>)>, timestamp: i64) -> Result<Self, Error> {
-        let main = Source::new(file_id(MAIN_PATH).ok_or_else(|| Error::Internal("invalid main path".into()))?, markup);
-        let files = files.into_iter().filter_map(|path| Some((file_id(&format!("/{path}"))?, path))).collect();
+    pub fn new(
+        markup: String,
+        root: Folder,
+        files: impl IntoIterator<Item = String>,
+        font_files: Vec<(String, Vec<u8>)>,
+        timestamp: i64,
+    ) -> Result<Self, Error> {
+        let main = Source::new(
+            file_id(MAIN_PATH).ok_or_else(|| Error::Internal("invalid main path".into()))?,
+            markup,
+        );
+        let files = files
+            .into_iter()
+            .filter_map(|path| Some((file_id(&format!("/{path}"))?, path)))
+            .collect();
         let mut fonts = FontStore::new();
         fonts.extend(EMBEDDED_FONTS.iter().cloned());
         for (name, data) in font_files {
             fonts.extend(parse_fonts(&name, data)?);
         }
-        Ok(BookWorld { main, root, files, fonts, timestamp })
+        Ok(BookWorld {
+            main,
+            root,
+            files,
+            fonts,
+            timestamp,
+        })
     }
 
     pub fn main_source(&self) -> &Source {
@@ -70,7 +89,12 @@ impl BookWorld {
 
     /// The font families available, for a hint.
     pub fn font_families(&self) -> Vec<String> {
-        let mut families: Vec<String> = self.fonts.book().families().map(|(name, _)| name.to_string()).collect();
+        let mut families: Vec<String> = self
+            .fonts
+            .book()
+            .families()
+            .map(|(name, _)| name.to_string())
+            .collect();
         families.dedup();
         families
     }
@@ -82,9 +106,13 @@ fn file_id(path: &str) -> Option<FileId> {
 }
 
 fn parse_fonts(name: &str, data: Vec<u8>) -> Result<Vec<(Font, FontInfo)>, Error> {
-    let fonts: Vec<_> = Font::iter(Bytes::new(data)).map(|font| (font.clone(), font.info().clone())).collect();
+    let fonts: Vec<_> = Font::iter(Bytes::new(data))
+        .map(|font| (font.clone(), font.info().clone()))
+        .collect();
     if fonts.is_empty() {
-        return Err(Error::Config(format!("[pdf] fonts: `{name}` is not a font file typst can read (TrueType, OpenType or a collection)")));
+        return Err(Error::Config(format!(
+            "[pdf] fonts: `{name}` is not a font file typst can read (TrueType, OpenType or a collection)"
+        )));
     }
     Ok(fonts)
 }
@@ -103,7 +131,11 @@ impl World for BookWorld {
     }
 
     fn source(&self, id: FileId) -> FileResult<Source> {
-        if id == self.main.id() { Ok(self.main.clone()) } else { Err(FileError::NotSource) }
+        if id == self.main.id() {
+            Ok(self.main.clone())
+        } else {
+            Err(FileError::NotSource)
+        }
     }
 
     fn file(&self, id: FileId) -> FileResult<Bytes> {
@@ -114,10 +146,14 @@ impl World for BookWorld {
             return Err(FileError::Package(PackageError::NotFound(package.clone())));
         }
         match self.files.get(&id) {
-            Some(path) => self.root.read(path, MAX_FILE).map(Bytes::new).map_err(|refused| match refused {
-                Refused::Missing => FileError::NotFound(path.into()),
-                other => FileError::Other(Some(other.to_string().into())),
-            }),
+            Some(path) => self
+                .root
+                .read(path, MAX_FILE)
+                .map(Bytes::new)
+                .map_err(|refused| match refused {
+                    Refused::Missing => FileError::NotFound(path.into()),
+                    other => FileError::Other(Some(other.to_string().into())),
+                }),
             None => Err(FileError::AccessDenied),
         }
     }
@@ -128,7 +164,9 @@ impl World for BookWorld {
 
     fn today(&self, offset: Option<typst::foundations::Duration>) -> Option<Datetime> {
         let offset_seconds = offset.map_or(0, |d| d.seconds() as i64);
-        let moment = time::OffsetDateTime::from_unix_timestamp(self.timestamp.checked_add(offset_seconds)?).ok()?;
+        let moment =
+            time::OffsetDateTime::from_unix_timestamp(self.timestamp.checked_add(offset_seconds)?)
+                .ok()?;
         Datetime::from_ymd(moment.year(), moment.month().into(), moment.day())
     }
 }
@@ -136,6 +174,13 @@ impl World for BookWorld {
 /// The build timestamp as typst-pdf wants it for the document's dates.
 pub fn pdf_timestamp(timestamp: i64) -> Option<typst_pdf::Timestamp> {
     let moment = time::OffsetDateTime::from_unix_timestamp(timestamp).ok()?;
-    let datetime = Datetime::from_ymd_hms(moment.year(), moment.month().into(), moment.day(), moment.hour(), moment.minute(), moment.second())?;
+    let datetime = Datetime::from_ymd_hms(
+        moment.year(),
+        moment.month().into(),
+        moment.day(),
+        moment.hour(),
+        moment.minute(),
+        moment.second(),
+    )?;
     Some(typst_pdf::Timestamp::new_utc(datetime))
 }

@@ -35,7 +35,11 @@ impl Registry {
             hrefs.take(&format!("{}.html", chapter.path));
             hrefs.take(&format!("{}.xhtml", chapter.path));
         }
-        Registry { assets: Vec::new(), by_path: HashMap::new(), hrefs }
+        Registry {
+            assets: Vec::new(),
+            by_path: HashMap::new(),
+            hrefs,
+        }
     }
 
     /// The asset for root-relative `path`, found and described the first
@@ -62,7 +66,7 @@ impl Registry {
     fn add(&mut self, mut asset: Asset) -> AssetId {
         asset.href = self.hrefs.unique_file(&asset.href);
         self.assets.push(asset);
-        self.assets.len() - 1
+        AssetId::new(self.assets.len() - 1)
     }
 
     /// The asset registered for `path`, if it was found.
@@ -90,7 +94,15 @@ pub fn resolve(book: &mut Book, registry: &mut Registry) {
                         .with_hint("describe the image between the brackets: ![a description](…), for readers who cannot see it"),
                 );
             }
-            image.target = wanted_file("image", &image.url, image.span, &base, &mut wanted, &mut diagnostics).into();
+            image.target = wanted_file(
+                "image",
+                &image.url,
+                image.span,
+                &base,
+                &mut wanted,
+                &mut diagnostics,
+            )
+            .into();
         });
         visit::each_raw_html(chapter, &mut |raw| {
             for reference in raw.references.iter_mut().filter(|r| !r.is_link()) {
@@ -100,7 +112,14 @@ pub fn resolve(book: &mut Book, registry: &mut Registry) {
                             .with_hint("describe it in an `alt` attribute, for readers who cannot see it (`alt=\"\"` marks an image as decoration)"),
                     );
                 }
-                reference.target = wanted_file(reference.what(), &reference.url, reference.span, &base, &mut wanted, &mut diagnostics);
+                reference.target = wanted_file(
+                    reference.what(),
+                    &reference.url,
+                    reference.span,
+                    &base,
+                    &mut wanted,
+                    &mut diagnostics,
+                );
             }
         });
         (wanted, diagnostics)
@@ -108,13 +127,22 @@ pub fn resolve(book: &mut Book, registry: &mut Registry) {
     // …each file is looked for once (books reuse a logo in every chapter),
     // on every core, and the files found become assets in reading order…
     let mut listed = HashSet::new();
-    let unique_paths: Vec<&str> = found.iter().flat_map(|(wanted, _)| wanted.paths()).filter(|path| listed.insert(*path)).collect();
+    let unique_paths: Vec<&str> = found
+        .iter()
+        .flat_map(|(wanted, _)| wanted.paths())
+        .filter(|path| listed.insert(*path))
+        .collect();
     let root = &book.root;
-    registry.add_found(unique_paths.par_iter().map(|path| (*path, describe(root, path))).collect());
+    registry.add_found(
+        unique_paths
+            .par_iter()
+            .map(|path| (*path, describe(root, path)))
+            .collect(),
+    );
     // …then every image gets its asset, or an error when its file is refused.
     let by_path = &registry.by_path;
     let errors = super::per_chapter(&mut book.chapters, |chapter_id, chapter| {
-        let mut wanted = found[chapter_id].0.walk();
+        let mut wanted = found[chapter_id.index()].0.walk();
         let mut diagnostics = Vec::new();
         let mut assets = Vec::new();
         let mut asset_of = |what: &str, url: &str, span: Span| {
@@ -146,11 +174,28 @@ pub fn resolve(book: &mut Book, registry: &mut Registry) {
         super::add_assets(&mut chapter.assets, assets);
         diagnostics
     });
-    let mut diagnostics: Vec<Diagnostic> = found.into_iter().flat_map(|(_, diagnostics)| diagnostics).collect();
+    let mut diagnostics: Vec<Diagnostic> = found
+        .into_iter()
+        .flat_map(|(_, diagnostics)| diagnostics)
+        .collect();
     diagnostics.extend(errors.into_iter().flatten());
     book.metadata.cover = cover(book, registry, &mut diagnostics);
-    book.stylesheets = settings_files(book, registry, "html.css", &book.config.html.css, "stylesheet", &mut diagnostics);
-    book.fonts = settings_files(book, registry, "pdf.fonts", &book.config.pdf.fonts, "font", &mut diagnostics);
+    book.stylesheets = settings_files(
+        book,
+        registry,
+        "html.css",
+        &book.config.html.css,
+        "stylesheet",
+        &mut diagnostics,
+    );
+    book.fonts = settings_files(
+        book,
+        registry,
+        "pdf.fonts",
+        &book.config.pdf.fonts,
+        "font",
+        &mut diagnostics,
+    );
     book.diagnostics.extend(diagnostics);
 }
 
@@ -158,15 +203,26 @@ pub fn resolve(book: &mut Book, registry: &mut Registry) {
 /// chapter whose folder is `base`, points at: external, or a file of the
 /// book, added to `wanted` (it is looked for later, once per book) and
 /// unresolved until then. A path out of the root is an error.
-fn wanted_file(what: &str, url: &str, span: Span, base: &str, wanted: &mut Wanted, diagnostics: &mut Vec<Diagnostic>) -> LinkTarget {
+fn wanted_file(
+    what: &str,
+    url: &str,
+    span: Span,
+    base: &str,
+    wanted: &mut Wanted,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> LinkTarget {
     if is_remote(url) {
         wanted.skip();
-        return LinkTarget::External { url: url.to_string() };
+        return LinkTarget::External {
+            url: url.to_string(),
+        };
     }
     let path = paths::join(base, strip_query(url));
     if url.trim().is_empty() {
         diagnostics.push(
-            Diagnostic::error(format!("{what} without a source"), span).with_hint("write the file's path between the parentheses: ![a description](images/plan.png)"),
+            Diagnostic::error(format!("{what} without a source"), span).with_hint(
+                "write the file's path between the parentheses: ![a description](images/plan.png)",
+            ),
         );
         wanted.skip();
     } else if path.clamped {
@@ -182,37 +238,91 @@ fn wanted_file(what: &str, url: &str, span: Span, base: &str, wanted: &mut Wante
 /// root, cannot be used.
 fn refused(what: &str, url: &str, span: Span, path: &str, why: &Refused) -> Diagnostic {
     let hint = match why {
-        Refused::Missing => format!("looked for `{path}` in the book root; paths starting with `/` start at the book root"),
-        Refused::OutsideRoot => format!("folio reads nothing outside the book: copy the {what} into the book, e.g. under assets/"),
+        Refused::Missing => format!(
+            "looked for `{path}` in the book root; paths starting with `/` start at the book root"
+        ),
+        Refused::OutsideRoot => format!(
+            "folio reads nothing outside the book: copy the {what} into the book, e.g. under assets/"
+        ),
         other => other.hint(url),
     };
     Diagnostic::error(format!("{what} `{url}` {why}"), span).with_hint(hint)
 }
 
-fn cover(book: &Book, registry: &mut Registry, diagnostics: &mut Vec<Diagnostic>) -> Option<AssetId> {
+fn cover(
+    book: &Book,
+    registry: &mut Registry,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<AssetId> {
     if let Some(configured) = &book.config.book.cover {
-        return setting_file(book, registry, configured, "book.cover", "cover", diagnostics);
+        return setting_file(
+            book,
+            registry,
+            configured,
+            "book.cover",
+            "cover",
+            diagnostics,
+        );
     }
-    ["cover.jpg", "cover.jpeg", "cover.png"].into_iter().find_map(|name| registry.register(&book.root, name).ok())
+    ["cover.jpg", "cover.jpeg", "cover.png"]
+        .into_iter()
+        .find_map(|name| registry.register(&book.root, name).ok())
 }
 
 /// The files a list setting names (`key`: `html.css`), as assets.
-fn settings_files(book: &Book, registry: &mut Registry, key: &str, files: &[String], what: &str, diagnostics: &mut Vec<Diagnostic>) -> Vec<AssetId> {
-    files.iter().enumerate().filter_map(|(i, file)| setting_file(book, registry, file, &format!("{key}[{i}]"), what, diagnostics)).collect()
+fn settings_files(
+    book: &Book,
+    registry: &mut Registry,
+    key: &str,
+    files: &[String],
+    what: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<AssetId> {
+    files
+        .iter()
+        .enumerate()
+        .filter_map(|(i, file)| {
+            setting_file(
+                book,
+                registry,
+                file,
+                &format!("{key}[{i}]"),
+                what,
+                diagnostics,
+            )
+        })
+        .collect()
 }
 
 /// The file a setting names (relative to the book root), as an asset; an
 /// error at the setting's line when it cannot be used.
-fn setting_file(book: &Book, registry: &mut Registry, written: &str, key: &str, what: &str, diagnostics: &mut Vec<Diagnostic>) -> Option<AssetId> {
+fn setting_file(
+    book: &Book,
+    registry: &mut Registry,
+    written: &str,
+    key: &str,
+    what: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<AssetId> {
     let path = paths::join("", written);
-    let found = if path.clamped { Err(Refused::OutsideRoot) } else { registry.register(&book.root, &path.path) };
+    let found = if path.clamped {
+        Err(Refused::OutsideRoot)
+    } else {
+        registry.register(&book.root, &path.path)
+    };
     found
         .map_err(|why| {
             let (section, name) = key.split_once('.').unwrap_or(("", key));
             let name = name.split('[').next().unwrap_or(name);
             diagnostics.push(
-                Diagnostic::new(crate::Severity::Error, format!("[{section}] {name}: {what} `{written}` {why}"), book.config.span(key))
-                    .with_hint(format!("the {what} is a file inside the book root, named relative to it")),
+                Diagnostic::new(
+                    crate::Severity::Error,
+                    format!("[{section}] {name}: {what} `{written}` {why}"),
+                    book.config.span(key),
+                )
+                .with_hint(format!(
+                    "the {what} is a file inside the book root, named relative to it"
+                )),
             );
         })
         .ok()
@@ -224,19 +334,34 @@ fn describe(root: &Folder, path: &str) -> Result<Asset, Refused> {
     let mut file = root.locate(path)?.open(MAX_FILE)?;
     let media_type = media_type(path).to_string();
     let size = if media_type == "image/svg+xml" {
-        String::from_utf8(file.read_all()?).ok().and_then(|svg| svg_size(&svg))
+        String::from_utf8(file.read_all()?)
+            .ok()
+            .and_then(|svg| svg_size(&svg))
     } else if media_type.starts_with("image/") {
         // Only the header is read: imagesize stops where the size is written.
-        imagesize::reader_size(BufReader::new(file.file())).ok().map(|s| ImageSize { width: s.width as u32, height: s.height as u32 })
+        imagesize::reader_size(BufReader::new(file.file()))
+            .ok()
+            .map(|s| ImageSize {
+                width: s.width as u32,
+                height: s.height as u32,
+            })
     } else {
         None
     };
-    Ok(Asset { path: path.to_string(), href: paths::portable(path), media_type, size })
+    Ok(Asset {
+        path: path.to_string(),
+        href: paths::portable(path),
+        media_type,
+        size,
+    })
 }
 
 /// The media type of a file, from its extension.
 pub fn media_type(path: &str) -> &'static str {
-    let ext = path.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+    let ext = path
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
     match ext.as_str() {
         "png" => "image/png",
         "jpg" | "jpeg" => "image/jpeg",
@@ -264,15 +389,25 @@ pub fn media_type(path: &str) -> &'static str {
 fn svg_size(svg: &str) -> Option<ImageSize> {
     let doc = roxmltree::Document::parse(svg).ok()?;
     let root = doc.root_element();
-    let number = |name: &str| root.attribute(name).and_then(|v| v.trim_end_matches("px").trim().parse::<f64>().ok());
+    let number = |name: &str| {
+        root.attribute(name)
+            .and_then(|v| v.trim_end_matches("px").trim().parse::<f64>().ok())
+    };
     let (width, height) = match (number("width"), number("height")) {
         (Some(w), Some(h)) => (w, h),
         _ => {
-            let view_box: Vec<f64> = root.attribute("viewBox")?.split([' ', ',']).filter_map(|v| v.parse().ok()).collect();
+            let view_box: Vec<f64> = root
+                .attribute("viewBox")?
+                .split([' ', ','])
+                .filter_map(|v| v.parse().ok())
+                .collect();
             (*view_box.get(2)?, *view_box.get(3)?)
         }
     };
-    Some(ImageSize { width: width.round() as u32, height: height.round() as u32 })
+    Some(ImageSize {
+        width: width.round() as u32,
+        height: height.round() as u32,
+    })
 }
 
 fn strip_query(url: &str) -> &str {
@@ -287,32 +422,76 @@ mod tests {
     fn hrefs_are_portable_unique_and_never_a_chapter_page() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir(dir.path().join("img")).unwrap();
-        for file in ["img/plan du jardin.png", "img/plan-du-jardin.png", "img/Plan du jardin.png", "a.html"] {
+        for file in [
+            "img/plan du jardin.png",
+            "img/plan-du-jardin.png",
+            "img/Plan du jardin.png",
+            "a.html",
+        ] {
             std::fs::write(dir.path().join(file), "x").unwrap();
         }
         let mut book = crate::parse_str("# A\n");
         book.chapters[0].path = "a".into();
         book.root = Folder::new(dir.path()).unwrap();
         let mut registry = Registry::new(&book);
-        let ids: Vec<_> = ["img/plan du jardin.png", "img/plan-du-jardin.png", "img/Plan du jardin.png", "img/plan du jardin.png", "a.html"]
-            .map(|path| registry.register(&book.root, path).unwrap())
-            .into();
-        assert_eq!(ids, [0, 1, 2, 0, 3], "the same file is added once");
+        let ids: Vec<_> = [
+            "img/plan du jardin.png",
+            "img/plan-du-jardin.png",
+            "img/Plan du jardin.png",
+            "img/plan du jardin.png",
+            "a.html",
+        ]
+        .map(|path| registry.register(&book.root, path).unwrap())
+        .into();
+        assert_eq!(
+            ids,
+            [0, 1, 2, 0, 3].map(AssetId),
+            "the same file is added once"
+        );
         let hrefs: Vec<String> = registry.into_assets().into_iter().map(|a| a.href).collect();
-        assert_eq!(hrefs, ["img/plan-du-jardin.png", "img/plan-du-jardin-2.png", "img/Plan-du-jardin-3.png", "a-2.html"]);
+        assert_eq!(
+            hrefs,
+            [
+                "img/plan-du-jardin.png",
+                "img/plan-du-jardin-2.png",
+                "img/Plan-du-jardin-3.png",
+                "a-2.html"
+            ]
+        );
     }
 
     #[test]
     fn raw_images_need_an_alt_attribute_but_may_be_decorative() {
-        let book = crate::parse_str("<img src=\"a.png\">\n\nTexte <img src=\"b.png\" alt=\"\"> et <img src=\"c.png\" alt=\"C\">\n");
-        let missing: Vec<_> = book.diagnostics.iter().filter(|d| d.message.contains("no alternative text")).map(|d| (d.message.as_str(), d.span.map(|s| s.line))).collect();
-        assert_eq!(missing, [("image `a.png` has no alternative text", Some(1))]);
+        let book = crate::parse_str(
+            "<img src=\"a.png\">\n\nTexte <img src=\"b.png\" alt=\"\"> et <img src=\"c.png\" alt=\"C\">\n",
+        );
+        let missing: Vec<_> = book
+            .diagnostics
+            .iter()
+            .filter(|d| d.message.contains("no alternative text"))
+            .map(|d| (d.message.as_str(), d.span.map(|s| s.line)))
+            .collect();
+        assert_eq!(
+            missing,
+            [("image `a.png` has no alternative text", Some(1))]
+        );
     }
 
     #[test]
     fn svg_sizes() {
-        assert_eq!(svg_size(r#"<svg xmlns="http://www.w3.org/2000/svg" width="120" height="40px"/>"#), Some(ImageSize { width: 120, height: 40 }));
-        assert_eq!(svg_size(r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 300 150"/>"#), Some(ImageSize { width: 300, height: 150 }));
+        assert_eq!(
+            svg_size(r#"<svg xmlns="http://www.w3.org/2000/svg" width="120" height="40px"/>"#),
+            Some(ImageSize {
+                width: 120,
+                height: 40
+            })
+        );
+        assert_eq!(
+            svg_size(r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 300 150"/>"#),
+            Some(ImageSize {
+                width: 300,
+                height: 150
+            })
+        );
     }
-
 }

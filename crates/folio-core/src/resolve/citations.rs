@@ -9,8 +9,10 @@ use std::collections::HashMap;
 
 use crate::citation::{entry_key, normalize_key};
 use crate::diagnostics::Diagnostic;
+use crate::model::{
+    BibEntry, Block, Book, ChapterId, CitationSite, EntryId, Inline, ListItem, Span, plain_text,
+};
 use crate::names::UniqueNames;
-use crate::model::{BibEntry, Block, Book, ChapterId, CitationSite, Inline, ListItem, Span, plain_text};
 use crate::slug::slugify;
 use crate::visit;
 
@@ -27,7 +29,10 @@ pub fn resolve(book: &mut Book) {
 
 fn references_chapter(book: &mut Book) -> Option<ChapterId> {
     if let Some(file) = &book.config.build.references {
-        let found = book.chapters.iter().position(|c| &c.file == file);
+        let found = book
+            .chapter_ids()
+            .find(|(_, c)| &c.file == file)
+            .map(|(id, _)| id);
         if found.is_none() {
             book.diagnostics.push(
                 Diagnostic::new(crate::Severity::Error, format!("references chapter `{file}` (folio.toml) is not a chapter of the book"), None)
@@ -36,9 +41,7 @@ fn references_chapter(book: &mut Book) -> Option<ChapterId> {
         }
         return found;
     }
-    book.chapters
-        .iter()
-        .enumerate()
+    book.chapter_ids()
         .filter_map(|(id, chapter)| {
             let items: Vec<&ListItem> = top_level_items(&chapter.blocks).collect();
             let entries = items.iter().filter(|item| item_key(item).is_some()).count();
@@ -56,7 +59,9 @@ fn top_level_items(blocks: &[Block]) -> impl Iterator<Item = &ListItem> {
 }
 
 fn item_key(item: &ListItem) -> Option<String> {
-    let Block::Paragraph { content, .. } = item.blocks.first()? else { return None };
+    let Block::Paragraph { content, .. } = item.blocks.first()? else {
+        return None;
+    };
     match content.first() {
         // The usual case, `Rogers, 1962 : …`: the key is in the first text.
         Some(Inline::Text { text, .. }) if text.contains(',') => entry_key(text),
@@ -66,21 +71,32 @@ fn item_key(item: &ListItem) -> Option<String> {
 
 fn collect_entries(book: &mut Book, chapter: ChapterId) {
     let mut entries: Vec<BibEntry> = Vec::new();
-    let mut by_key: HashMap<String, usize> = HashMap::new();
+    let mut by_key: HashMap<String, EntryId> = HashMap::new();
     let mut ids = UniqueNames::new();
     let mut diagnostics = Vec::new();
     for block in &mut book.chapters[chapter].blocks {
-        let Block::List { items, .. } = block else { continue };
+        let Block::List { items, .. } = block else {
+            continue;
+        };
         for item in items {
             let Some(key) = item_key(item) else { continue };
             if let Some(&first) = by_key.get(&normalize_key(&key)) {
                 diagnostics.push(Diagnostic::warning(format!("two bibliography entries for `{key}`; citations link to the first (line {})", entries[first].span.line), item.span));
                 continue;
             }
-            by_key.insert(normalize_key(&key), entries.len());
-            let id = ids.unique(&format!("ref-{}", slugify(&key, "entry").trim_start_matches("s-")));
-            item.entry = Some(entries.len());
-            entries.push(BibEntry { key, id, chapter, cited_by: Vec::new(), span: item.span });
+            by_key.insert(normalize_key(&key), EntryId::new(entries.len()));
+            let id = ids.unique(&format!(
+                "ref-{}",
+                slugify(&key, "entry").trim_start_matches("s-")
+            ));
+            item.entry = Some(EntryId::new(entries.len()));
+            entries.push(BibEntry {
+                key,
+                id,
+                chapter,
+                cited_by: Vec::new(),
+                span: item.span,
+            });
         }
     }
     book.bibliography.entries = entries;
@@ -88,14 +104,22 @@ fn collect_entries(book: &mut Book, chapter: ChapterId) {
 }
 
 fn link_citations(book: &mut Book) {
-    let by_key: HashMap<String, usize> = book.bibliography.entries.iter().enumerate().map(|(i, e)| (normalize_key(&e.key), i)).collect();
+    let by_key: HashMap<String, EntryId> = book
+        .bibliography
+        .entries
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (normalize_key(&e.key), EntryId::new(i)))
+        .collect();
     let entries = &book.bibliography.entries;
     // Each citation finds its entry on every core…
     let found = super::per_chapter(&mut book.chapters, |_, chapter| {
         let mut count = 0;
         let mut diagnostics = Vec::new();
         visit::each_chapter_inline(chapter, &mut |inline| {
-            let Inline::Citation { items, span } = inline else { return };
+            let Inline::Citation { items, span } = inline else {
+                return;
+            };
             for item in items {
                 count += 1;
                 item.entry = by_key.get(&normalize_key(&item.key)).copied();
@@ -111,14 +135,22 @@ fn link_citations(book: &mut Book) {
     let first_ids = super::first_numbers(found.iter().map(|(count, _)| *count));
     let sites = super::per_chapter(&mut book.chapters, |chapter_id, chapter| {
         let mut sites = Vec::new();
-        let mut number = first_ids[chapter_id];
+        let mut number = first_ids[chapter_id.index()];
         visit::each_chapter_inline(chapter, &mut |inline| {
-            let Inline::Citation { items, .. } = inline else { return };
+            let Inline::Citation { items, .. } = inline else {
+                return;
+            };
             for item in items {
                 item.id = format!("cite-{number}");
                 number += 1;
                 if let Some(entry) = item.entry {
-                    sites.push((entry, CitationSite { chapter: chapter_id, id: item.id.clone() }));
+                    sites.push((
+                        entry,
+                        CitationSite {
+                            chapter: chapter_id,
+                            id: item.id.clone(),
+                        },
+                    ));
                 }
             }
         });
@@ -127,7 +159,8 @@ fn link_citations(book: &mut Book) {
     for (entry, site) in sites.into_iter().flatten() {
         book.bibliography.entries[entry].cited_by.push(site);
     }
-    book.diagnostics.extend(found.into_iter().flat_map(|(_, diagnostics)| diagnostics));
+    book.diagnostics
+        .extend(found.into_iter().flat_map(|(_, diagnostics)| diagnostics));
 }
 
 fn unknown_key(entries: &[BibEntry], key: &str, span: Span) -> Diagnostic {
@@ -143,7 +176,12 @@ fn closest_key<'a>(entries: &'a [BibEntry], key: &str) -> Option<&'a str> {
     let wanted = normalize_key(key);
     entries
         .iter()
-        .map(|e| (strsim::levenshtein(&normalize_key(&e.key), &wanted), e.key.as_str()))
+        .map(|e| {
+            (
+                strsim::levenshtein(&normalize_key(&e.key), &wanted),
+                e.key.as_str(),
+            )
+        })
         .filter(|(d, _)| *d <= 3)
         .min()
         .map(|(_, k)| k)

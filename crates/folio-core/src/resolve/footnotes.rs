@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 
 use crate::config::FootnoteNumbering;
 use crate::diagnostics::Diagnostic;
-use crate::model::{Book, Chapter, Footnote, Inline};
+use crate::model::{Book, Chapter, Footnote, Inline, NoteId};
 use crate::reader::MAX_NESTING;
 use crate::visit;
 
@@ -19,9 +19,13 @@ pub fn resolve(book: &mut Book) {
     // Numbers run through the book (or restart per chapter), in reading order.
     let first_numbers = match book.config.build.footnotes {
         FootnoteNumbering::Chapter => vec![1; book.chapters.len()],
-        FootnoteNumbering::Book => super::first_numbers(book.chapters.iter().map(|chapter| chapter.footnotes.len())),
+        FootnoteNumbering::Book => {
+            super::first_numbers(book.chapters.iter().map(|chapter| chapter.footnotes.len()))
+        }
     };
-    super::per_chapter(&mut book.chapters, |id, chapter| number_notes(chapter, first_numbers[id] as u32));
+    super::per_chapter(&mut book.chapters, |id, chapter| {
+        number_notes(chapter, first_numbers[id.index()] as u32)
+    });
 }
 
 fn key(label: &str) -> String {
@@ -81,9 +85,13 @@ fn order_notes(chapter: &mut Chapter) -> Vec<Diagnostic> {
     let mut cut = vec![false; chapter.footnotes.len()];
     let mut stack: Vec<(usize, usize)> = vec![(text, 0)];
     while let Some((container, next)) = stack.pop() {
-        let Some(&reference) = refers[container].get(next) else { continue };
+        let Some(&reference) = refers[container].get(next) else {
+            continue;
+        };
         stack.push((container, next + 1));
-        let Some(def) = reference.filter(|&def| !referenced[def]) else { continue };
+        let Some(def) = reference.filter(|&def| !referenced[def]) else {
+            continue;
+        };
         if stack.len() > MAX_NESTING {
             too_deep.insert((container, next));
             cut[def] = true;
@@ -94,7 +102,10 @@ fn order_notes(chapter: &mut Chapter) -> Vec<Diagnostic> {
         stack.push((def, 0));
     }
     cut_too_deep(chapter, text, &too_deep, &mut diagnostics);
-    let mut notes: Vec<_> = std::mem::take(&mut chapter.footnotes).into_iter().map(Some).collect();
+    let mut notes: Vec<_> = std::mem::take(&mut chapter.footnotes)
+        .into_iter()
+        .map(Some)
+        .collect();
     for (i, note) in notes.iter().enumerate() {
         if let Some(note) = note
             && !referenced[i]
@@ -102,8 +113,17 @@ fn order_notes(chapter: &mut Chapter) -> Vec<Diagnostic> {
             && by_label.get(&key(&note.label)) == Some(&i)
         {
             diagnostics.push(
-                Diagnostic::warning(format!("footnote `[^{}]` is never referenced and is left out", note.label), note.span)
-                    .with_hint(format!("reference it with `[^{}]` where it belongs, or delete it", note.label)),
+                Diagnostic::warning(
+                    format!(
+                        "footnote `[^{}]` is never referenced and is left out",
+                        note.label
+                    ),
+                    note.span,
+                )
+                .with_hint(format!(
+                    "reference it with `[^{}]` where it belongs, or delete it",
+                    note.label
+                )),
             );
         }
     }
@@ -113,20 +133,30 @@ fn order_notes(chapter: &mut Chapter) -> Vec<Diagnostic> {
 
 /// Turns the references `too_deep` names (container, rank in it; the
 /// container `text` is the chapter's text) into their text, with a warning.
-fn cut_too_deep(chapter: &mut Chapter, text: usize, too_deep: &HashSet<(usize, usize)>, diagnostics: &mut Vec<Diagnostic>) {
+fn cut_too_deep(
+    chapter: &mut Chapter,
+    text: usize,
+    too_deep: &HashSet<(usize, usize)>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
     if too_deep.is_empty() {
         return;
     }
     let mut cut = |container: usize, blocks: &mut [crate::model::Block]| {
         let mut rank = 0;
         visit::each_inline(blocks, &mut |inline| {
-            let Inline::FootnoteRef { label, span, .. } = inline else { return };
+            let Inline::FootnoteRef { label, span, .. } = inline else {
+                return;
+            };
             if too_deep.contains(&(container, rank)) {
                 diagnostics.push(
                     Diagnostic::warning(format!("footnote `[^{label}]` would open a note nested more than {MAX_NESTING} notes deep: the reference is kept as text"), *span)
                         .with_hint("refer to the note from the chapter's text, or write its text here"),
                 );
-                *inline = Inline::Text { text: format!("[^{label}]"), span: *span };
+                *inline = Inline::Text {
+                    text: format!("[^{label}]"),
+                    span: *span,
+                };
             }
             rank += 1;
         });
@@ -142,28 +172,43 @@ fn cut_too_deep(chapter: &mut Chapter, text: usize, too_deep: &HashSet<(usize, u
 /// note links back to.
 fn number_notes(chapter: &mut Chapter, first: u32) {
     // Labels are unique among the notes kept by `order_notes`.
-    let index: HashMap<String, usize> = chapter.footnotes.iter().enumerate().map(|(i, note)| (key(&note.label), i)).collect();
+    let index: HashMap<String, usize> = chapter
+        .footnotes
+        .iter()
+        .enumerate()
+        .map(|(i, note)| (key(&note.label), i))
+        .collect();
     let mut footnotes = std::mem::take(&mut chapter.footnotes);
     for (number, note) in (first..).zip(&mut footnotes) {
         note.number = number;
         note.id = format!("fn-{number}");
         note.references.clear();
     }
-    visit::each_inline(&mut chapter.blocks, &mut |inline| link_reference(inline, &index, &mut footnotes));
+    visit::each_inline(&mut chapter.blocks, &mut |inline| {
+        link_reference(inline, &index, &mut footnotes)
+    });
     for i in 0..footnotes.len() {
         let mut blocks = std::mem::take(&mut footnotes[i].blocks);
-        visit::each_inline(&mut blocks, &mut |inline| link_reference(inline, &index, &mut footnotes));
+        visit::each_inline(&mut blocks, &mut |inline| {
+            link_reference(inline, &index, &mut footnotes)
+        });
         footnotes[i].blocks = blocks;
     }
     chapter.footnotes = footnotes;
 }
 
-fn link_reference(inline: &mut Inline, new_index: &HashMap<String, usize>, footnotes: &mut [Footnote]) {
-    if let Inline::FootnoteRef { label, note, id, .. } = inline
+fn link_reference(
+    inline: &mut Inline,
+    new_index: &HashMap<String, usize>,
+    footnotes: &mut [Footnote],
+) {
+    if let Inline::FootnoteRef {
+        label, note, id, ..
+    } = inline
         && let Some(&index) = new_index.get(&key(label))
     {
         let target = &mut footnotes[index];
-        *note = Some(index);
+        *note = Some(NoteId::new(index));
         *id = match target.references.len() {
             0 => format!("fnref-{}", target.number),
             n => format!("fnref-{}-{}", target.number, n + 1),
@@ -180,9 +225,17 @@ mod tests {
     fn notes_come_in_the_order_a_reader_meets_them() {
         // Note `a` refers to `c`: the reader meets `c` inside `a`, before `b`.
         let book = crate::parse_str("Un[^a], deux[^b].\n\n[^a]: Voir[^c].\n[^b]: Bé.\n[^c]: Cé.\n");
-        let labels: Vec<&str> = book.chapters[0].footnotes.iter().map(|n| n.label.as_str()).collect();
+        let labels: Vec<&str> = book.chapters[0]
+            .footnotes
+            .iter()
+            .map(|n| n.label.as_str())
+            .collect();
         assert_eq!(labels, ["a", "c", "b"]);
-        let numbers: Vec<u32> = book.chapters[0].footnotes.iter().map(|n| n.number).collect();
+        let numbers: Vec<u32> = book.chapters[0]
+            .footnotes
+            .iter()
+            .map(|n| n.number)
+            .collect();
         assert_eq!(numbers, [1, 2, 3]);
     }
 
@@ -197,12 +250,22 @@ mod tests {
         let notes = &book.chapters[0].footnotes;
         assert_eq!(notes.len(), 12);
         let last = &notes[11];
-        assert_eq!(plain_text(match &last.blocks[0] {
-            crate::model::Block::Paragraph { content, .. } => content,
-            other => panic!("{other:?}"),
-        }), "Voir[^13].");
-        assert!(!matches!(&last.blocks[0], crate::model::Block::Paragraph { content, .. } if content.iter().any(|i| matches!(i, Inline::FootnoteRef { .. }))));
-        let warnings: Vec<&str> = book.diagnostics.iter().map(|d| d.message.as_str()).filter(|m| m.contains("nested more than 12")).collect();
+        assert_eq!(
+            plain_text(match &last.blocks[0] {
+                crate::model::Block::Paragraph { content, .. } => content,
+                other => panic!("{other:?}"),
+            }),
+            "Voir[^13]."
+        );
+        assert!(
+            !matches!(&last.blocks[0], crate::model::Block::Paragraph { content, .. } if content.iter().any(|i| matches!(i, Inline::FootnoteRef { .. })))
+        );
+        let warnings: Vec<&str> = book
+            .diagnostics
+            .iter()
+            .map(|d| d.message.as_str())
+            .filter(|m| m.contains("nested more than 12"))
+            .collect();
         assert_eq!(warnings.len(), 1, "{:?}", book.diagnostics);
     }
 }

@@ -15,12 +15,16 @@ use crate::visit;
 /// (what links are checked against).
 pub fn resolve(book: &mut Book) -> Vec<HashSet<String>> {
     let entries = &book.bibliography.entries;
-    let (anchors, diagnostics): (Vec<_>, Vec<_>) = super::per_chapter(&mut book.chapters, |id, chapter| {
-        let entry_ids = entries.iter().filter(|e| e.chapter == id).map(|e| e.id.clone());
-        heading_ids(chapter, entry_ids)
-    })
-    .into_iter()
-    .unzip();
+    let (anchors, diagnostics): (Vec<_>, Vec<_>) =
+        super::per_chapter(&mut book.chapters, |id, chapter| {
+            let entry_ids = entries
+                .iter()
+                .filter(|e| e.chapter == id)
+                .map(|e| e.id.clone());
+            heading_ids(chapter, entry_ids)
+        })
+        .into_iter()
+        .unzip();
     global_ids(book, &anchors);
     book.diagnostics.extend(diagnostics.into_iter().flatten());
     anchors
@@ -44,12 +48,19 @@ fn fixed_ids(chapter: &mut Chapter, entry_ids: impl Iterator<Item = String>) -> 
     ids
 }
 
-fn for_each_heading(blocks: &mut [Block], f: &mut dyn FnMut(&mut String, &[Inline], crate::model::Span)) {
+fn for_each_heading(
+    blocks: &mut [Block],
+    f: &mut dyn FnMut(&mut String, &[Inline], crate::model::Span),
+) {
     for block in blocks {
         match block {
-            Block::Heading { id, content, span, .. } => f(id, content, *span),
+            Block::Heading {
+                id, content, span, ..
+            } => f(id, content, *span),
             Block::BlockQuote { blocks, .. } => for_each_heading(blocks, f),
-            Block::List { items, .. } => items.iter_mut().for_each(|item| for_each_heading(&mut item.blocks, f)),
+            Block::List { items, .. } => items
+                .iter_mut()
+                .for_each(|item| for_each_heading(&mut item.blocks, f)),
             _ => {}
         }
     }
@@ -57,7 +68,10 @@ fn for_each_heading(blocks: &mut [Block], f: &mut dyn FnMut(&mut String, &[Inlin
 
 /// Gives every heading of `chapter` its id; returns every id the chapter
 /// carries (`entry_ids`: those of the bibliography entries it holds).
-fn heading_ids(chapter: &mut Chapter, entry_ids: impl Iterator<Item = String>) -> (HashSet<String>, Vec<Diagnostic>) {
+fn heading_ids(
+    chapter: &mut Chapter,
+    entry_ids: impl Iterator<Item = String>,
+) -> (HashSet<String>, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     let mut names = UniqueNames::new();
     for id in fixed_ids(chapter, entry_ids) {
@@ -71,8 +85,11 @@ fn heading_ids(chapter: &mut Chapter, entry_ids: impl Iterator<Item = String>) -
         }
         let renamed = names.unique(id);
         diagnostics.push(
-            Diagnostic::warning(format!("id `{id}` is used twice in this chapter; this one becomes `{renamed}`"), span)
-                .with_hint("give each heading its own `{#id}`"),
+            Diagnostic::warning(
+                format!("id `{id}` is used twice in this chapter; this one becomes `{renamed}`"),
+                span,
+            )
+            .with_hint("give each heading its own `{#id}`"),
         );
         *id = renamed;
     });
@@ -105,12 +122,19 @@ fn global_ids(book: &mut Book, anchors: &[HashSet<String>]) {
     }
     for (chapter, ids) in book.chapters.iter_mut().zip(anchors) {
         let prefix = chapter.id.as_str();
-        let mut clashing: Vec<&str> = ids.iter().map(String::as_str).filter(|id| *id != prefix && names.is_taken(id)).collect();
+        let mut clashing: Vec<&str> = ids
+            .iter()
+            .map(String::as_str)
+            .filter(|id| *id != prefix && names.is_taken(id))
+            .collect();
         for id in ids {
             names.take(id);
         }
         // Sorted: which clash gets `-2` must not depend on hashing.
         clashing.sort_unstable();
-        chapter.global_ids = clashing.into_iter().map(|id| (id.to_string(), names.unique(&format!("{prefix}-{id}")))).collect();
+        chapter.global_ids = clashing
+            .into_iter()
+            .map(|id| (id.to_string(), names.unique(&format!("{prefix}-{id}"))))
+            .collect();
     }
 }

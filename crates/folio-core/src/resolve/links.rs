@@ -21,7 +21,11 @@ const CLOSEST_CHAPTER_HINTS: usize = 50;
 /// `anchor_sets`: the ids of each chapter, from the ids pass.
 pub fn resolve(book: &mut Book, anchor_sets: &[HashSet<String>], registry: &mut Registry) {
     let files: Vec<String> = book.chapters.iter().map(|c| c.file.clone()).collect();
-    let chapters: HashMap<&str, ChapterId> = files.iter().enumerate().map(|(id, file)| (file.as_str(), id)).collect();
+    let chapters: HashMap<&str, ChapterId> = files
+        .iter()
+        .enumerate()
+        .map(|(id, file)| (file.as_str(), ChapterId::new(id)))
+        .collect();
     let root = &book.root;
     // Links are resolved on every core; the files of the book they lead to
     // are listed in the order a walk meets them…
@@ -30,7 +34,15 @@ pub fn resolve(book: &mut Book, anchor_sets: &[HashSet<String>], registry: &mut 
         let mut wanted = Wanted::default();
         let mut broken = Vec::new();
         let mut diagnostics = Vec::new();
-        let mut here = Here { base: &base, current, files: &files, chapters: &chapters, anchor_sets, root, span: Span::default() };
+        let mut here = Here {
+            base: &base,
+            current,
+            files: &files,
+            chapters: &chapters,
+            anchor_sets,
+            root,
+            span: Span::default(),
+        };
         let mut resolve = |url: &str, span: Span| {
             here.span = span;
             match resolve_one(url, &here, &mut diagnostics) {
@@ -50,7 +62,10 @@ pub fn resolve(book: &mut Book, anchor_sets: &[HashSet<String>], registry: &mut 
             }
         };
         visit::each_chapter_inline(chapter, &mut |inline| {
-            if let Inline::Link { url, target, span, .. } = inline {
+            if let Inline::Link {
+                url, target, span, ..
+            } = inline
+            {
                 *target = resolve(url, *span);
             }
         });
@@ -86,7 +101,7 @@ pub fn resolve(book: &mut Book, anchor_sets: &[HashSet<String>], registry: &mut 
     // …and each link to such a file gets its asset, on every core.
     let registry = &*registry;
     super::per_chapter(&mut book.chapters, |id, chapter| {
-        let mut walk = wanted_lists[id].walk();
+        let mut walk = wanted_lists[id.index()].walk();
         let mut used = Vec::new();
         let mut asset_of = |target: &mut LinkTarget| {
             if let Some(asset) = walk.next_path().and_then(|path| registry.get(path)) {
@@ -99,7 +114,12 @@ pub fn resolve(book: &mut Book, anchor_sets: &[HashSet<String>], registry: &mut 
                 asset_of(target);
             }
         });
-        visit::each_raw_html(chapter, &mut |raw| raw.references.iter_mut().filter(|r| r.is_link()).for_each(|r| asset_of(&mut r.target)));
+        visit::each_raw_html(chapter, &mut |raw| {
+            raw.references
+                .iter_mut()
+                .filter(|r| r.is_link())
+                .for_each(|r| asset_of(&mut r.target))
+        });
         super::add_assets(&mut chapter.assets, used);
     });
 }
@@ -125,9 +145,19 @@ enum Found {
 }
 
 fn resolve_one(url: &str, here: &Here, diagnostics: &mut Vec<Diagnostic>) -> Found {
-    let Here { base, current, files, chapters, anchor_sets, root, span } = *here;
+    let Here {
+        base,
+        current,
+        files,
+        chapters,
+        anchor_sets,
+        root,
+        span,
+    } = *here;
     if is_remote(url) {
-        return Found::Target(LinkTarget::External { url: url.to_string() });
+        return Found::Target(LinkTarget::External {
+            url: url.to_string(),
+        });
     }
     let (path, fragment) = match url.split_once('#') {
         Some((p, f)) => (p, Some(f.to_string()).filter(|f| !f.is_empty())),
@@ -135,11 +165,19 @@ fn resolve_one(url: &str, here: &Here, diagnostics: &mut Vec<Diagnostic>) -> Fou
     };
     let check_anchor = |chapter: ChapterId, diagnostics: &mut Vec<Diagnostic>| {
         if let Some(anchor) = &fragment
-            && !anchor_sets[chapter].contains(anchor)
+            && !anchor_sets[chapter.index()].contains(anchor)
         {
             diagnostics.push(
-                Diagnostic::warning(format!("broken link: no `#{anchor}` in `{}`", files[chapter]), span)
-                    .with_hint("link to a heading's id: its `{#id}`, or the id folio generates from its text"),
+                Diagnostic::warning(
+                    format!(
+                        "broken link: no `#{anchor}` in `{}`",
+                        files[chapter.index()]
+                    ),
+                    span,
+                )
+                .with_hint(
+                    "link to a heading's id: its `{#id}`, or the id folio generates from its text",
+                ),
             );
         }
     };
@@ -153,26 +191,48 @@ fn resolve_one(url: &str, here: &Here, diagnostics: &mut Vec<Diagnostic>) -> Fou
         });
     }
     let joined = paths::join(base, path.split('?').next().unwrap_or(path));
-    if let Some(chapter) = candidates(&joined.path).iter().find_map(|c| chapters.get(c.as_str()).copied()) {
+    if let Some(chapter) = candidates(&joined.path)
+        .iter()
+        .find_map(|c| chapters.get(c.as_str()).copied())
+    {
         check_anchor(chapter, diagnostics);
         return Found::Target(if chapter == current && fragment.is_some() {
-            LinkTarget::Anchor { anchor: fragment.clone().unwrap_or_default() }
+            LinkTarget::Anchor {
+                anchor: fragment.clone().unwrap_or_default(),
+            }
         } else {
-            LinkTarget::Chapter { chapter, anchor: fragment.clone() }
+            LinkTarget::Chapter {
+                chapter,
+                anchor: fragment.clone(),
+            }
         });
     }
     if !joined.path.is_empty() && root.locate(&joined.path).is_ok() {
         return Found::File(joined.path);
     }
-    diagnostics.push(Diagnostic::warning(format!("broken link: `{url}` is neither a chapter nor a file of the book"), span));
+    diagnostics.push(Diagnostic::warning(
+        format!("broken link: `{url}` is neither a chapter nor a file of the book"),
+        span,
+    ));
     Found::Broken(joined.path)
 }
 
 /// The files a link path may mean: as written, with `.md`, or a folder's
 /// README.md / index.md; `x.html` as the chapter `x.md` it was built from.
 fn candidates(path: &str) -> Vec<String> {
-    let dir = |p: &str| if p.is_empty() { String::new() } else { format!("{p}/") };
-    let mut out = vec![path.to_string(), format!("{path}.md"), format!("{}README.md", dir(path)), format!("{}index.md", dir(path))];
+    let dir = |p: &str| {
+        if p.is_empty() {
+            String::new()
+        } else {
+            format!("{p}/")
+        }
+    };
+    let mut out = vec![
+        path.to_string(),
+        format!("{path}.md"),
+        format!("{}README.md", dir(path)),
+        format!("{}index.md", dir(path)),
+    ];
     if let Some(stem) = path.strip_suffix(".html") {
         out.push(format!("{stem}.md"));
         if let Some(folder) = stem.strip_suffix("index") {
@@ -186,7 +246,12 @@ fn closest_chapter<'a>(path: &str, files: &'a [String]) -> Option<&'a str> {
     let wanted = path.trim_end_matches(".md");
     files
         .iter()
-        .map(|f| (strsim::levenshtein(f.trim_end_matches(".md"), wanted), f.as_str()))
+        .map(|f| {
+            (
+                strsim::levenshtein(f.trim_end_matches(".md"), wanted),
+                f.as_str(),
+            )
+        })
         .filter(|(d, f)| *d <= wanted.len().max(f.len()) / 3 + 1)
         .min()
         .map(|(_, f)| f)
@@ -199,14 +264,22 @@ mod tests {
     #[test]
     fn folder_and_extensionless_candidates() {
         assert!(candidates("2-constituants").contains(&"2-constituants/README.md".to_string()));
-        assert!(candidates("1-enjeux/1-code_source").contains(&"1-enjeux/1-code_source.md".to_string()));
+        assert!(
+            candidates("1-enjeux/1-code_source").contains(&"1-enjeux/1-code_source.md".to_string())
+        );
         assert!(candidates("").contains(&"README.md".to_string()));
     }
 
     #[test]
     fn closest_chapter_for_a_typo() {
-        let files = vec!["2-constituants/1-code_source.md".to_string(), "references.md".to_string()];
-        assert_eq!(closest_chapter("2-constituants/1-code-source", &files), Some("2-constituants/1-code_source.md"));
+        let files = vec![
+            "2-constituants/1-code_source.md".to_string(),
+            "references.md".to_string(),
+        ];
+        assert_eq!(
+            closest_chapter("2-constituants/1-code-source", &files),
+            Some("2-constituants/1-code_source.md")
+        );
         assert_eq!(closest_chapter("zzzzzzzzzzzzzzzzzz", &files), None);
     }
 }

@@ -33,7 +33,8 @@ pub fn resolve(book: &mut Book) {
     book.assets = registry.into_assets();
     typography::resolve(book);
     // Report in reading order: sources are numbered in the order they were read.
-    book.diagnostics.sort_by_key(|d| d.span.map(|s| (s.source, s.line, s.col)));
+    book.diagnostics
+        .sort_by_key(|d| d.span.map(|s| (s.source, s.line, s.col)));
 }
 
 /// The book files one chapter wants, in the order a walk of the chapter
@@ -94,6 +95,13 @@ fn first_numbers(counts: impl Iterator<Item = usize>) -> Vec<usize> {
 }
 
 /// `f` run on every chapter on all cores; the results in reading order.
-fn per_chapter<R: Send>(chapters: &mut [Chapter], f: impl Fn(ChapterId, &mut Chapter) -> R + Sync) -> Vec<R> {
-    chapters.par_iter_mut().enumerate().map(|(id, chapter)| f(id, chapter)).collect()
+fn per_chapter<R: Send>(
+    chapters: &mut [Chapter],
+    f: impl Fn(ChapterId, &mut Chapter) -> R + Sync,
+) -> Vec<R> {
+    chapters
+        .par_iter_mut()
+        .enumerate()
+        .map(|(id, chapter)| f(ChapterId::new(id), chapter))
+        .collect()
 }

@@ -17,7 +17,11 @@ pub fn resolve(book: &mut Book) {
         return;
     }
     book.metadata.title = french(&book.metadata.title, None).into_owned();
-    book.metadata.subtitle = book.metadata.subtitle.as_deref().map(|s| french(s, None).into_owned());
+    book.metadata.subtitle = book
+        .metadata
+        .subtitle
+        .as_deref()
+        .map(|s| french(s, None).into_owned());
     for part in &mut book.parts {
         part.title = french(&part.title, None).into_owned();
     }

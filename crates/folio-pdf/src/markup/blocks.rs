@@ -33,13 +33,19 @@ impl Generator<'_> {
 
     fn block(&mut self, block: &Block) {
         match block {
-            Block::Heading { level, id, content, .. } => {
+            Block::Heading {
+                level, id, content, ..
+            } => {
                 let chapter = &self.book.chapters[self.chapter];
-                let chapter_level = 1 + usize::from(chapter.part.is_some()) + chapter.depth as usize;
+                let chapter_level =
+                    1 + usize::from(chapter.part.is_some()) + chapter.depth as usize;
                 // A second `#` heading in a chapter ranks as a `##` one: the
                 // chapter title is the only first-level heading.
                 let depth = usize::from(*level).max(2) - 1;
-                self.out.push_str(&format!("#folio-section({}, {depth}, ", chapter_level + depth));
+                self.out.push_str(&format!(
+                    "#folio-section({}, {depth}, ",
+                    chapter_level + depth
+                ));
                 let label = chapter.global_id(id);
                 self.label_arg(label);
                 self.out.push_str(")[");
@@ -53,8 +59,18 @@ impl Generator<'_> {
                 self.blocks(blocks);
                 self.out.push(']');
             }
-            Block::List { start, tight, items, .. } => self.list(*start, *tight, items),
-            Block::Table { alignments, header, rows, .. } => self.table(alignments, header, rows),
+            Block::List {
+                start,
+                tight,
+                items,
+                ..
+            } => self.list(*start, *tight, items),
+            Block::Table {
+                alignments,
+                header,
+                rows,
+                ..
+            } => self.table(alignments, header, rows),
             Block::CodeBlock { language, code, .. } => {
                 self.out.push_str("#folio-code(");
                 self.literal(code);
@@ -66,7 +82,10 @@ impl Generator<'_> {
             }
             Block::ThematicBreak { .. } => self.out.push_str("#divider()"),
             Block::Html(raw) => self.html_block(raw),
-            _ => self.diagnostics.push(Diagnostic::warning("this kind of block is not in the PDF edition yet", block.span())),
+            _ => self.diagnostics.push(Diagnostic::warning(
+                "this kind of block is not in the PDF edition yet",
+                block.span(),
+            )),
         }
     }
 
@@ -80,7 +99,9 @@ impl Generator<'_> {
         }
         self.list_depth += 1;
         match start {
-            Some(start) => self.out.push_str(&format!("#enum(start: {start}, tight: {tight}")),
+            Some(start) => self
+                .out
+                .push_str(&format!("#enum(start: {start}, tight: {tight}")),
             None => self.out.push_str(&format!("#list(tight: {tight}")),
         }
         for item in items {
@@ -110,7 +131,10 @@ impl Generator<'_> {
         for item in items {
             self.out.push_str("\n[");
             let start = self.out.len();
-            if let Some(entry) = item.entry.and_then(|e| self.book.bibliography.entries.get(e)) {
+            if let Some(entry) = item
+                .entry
+                .and_then(|e| self.book.bibliography.entries.get(e.index()))
+            {
                 let chapter = &self.book.chapters[entry.chapter];
                 self.anchor(chapter.global_id(&entry.id));
             }
@@ -121,9 +145,19 @@ impl Generator<'_> {
         self.out.push_str("))");
     }
 
-    fn table(&mut self, alignments: &[Alignment], header: &[Vec<Inline>], rows: &[Vec<Vec<Inline>>]) {
-        let columns = alignments.len().max(header.len()).max(rows.iter().map(Vec::len).max().unwrap_or(0)).max(1);
-        self.out.push_str(&format!("#folio-table(columns: {columns}, align: ("));
+    fn table(
+        &mut self,
+        alignments: &[Alignment],
+        header: &[Vec<Inline>],
+        rows: &[Vec<Vec<Inline>>],
+    ) {
+        let columns = alignments
+            .len()
+            .max(header.len())
+            .max(rows.iter().map(Vec::len).max().unwrap_or(0))
+            .max(1);
+        self.out
+            .push_str(&format!("#folio-table(columns: {columns}, align: ("));
         for i in 0..columns {
             self.out.push_str(match alignments.get(i) {
                 Some(Alignment::Center) => "center",
@@ -184,7 +218,7 @@ impl Generator<'_> {
     /// markup in a line of text.
     pub(super) fn image(&mut self, image: &Image, in_code: bool) {
         let asset = match &image.target {
-            ImageTarget::Asset { asset } => self.book.assets.get(*asset),
+            ImageTarget::Asset { asset } => self.book.assets.get(asset.index()),
             ImageTarget::External { url } => {
                 self.diagnostics.push(
                     Diagnostic::warning(format!("remote image `{url}` is not embedded in the PDF: its alt text is printed instead"), image.span)
@@ -199,23 +233,34 @@ impl Generator<'_> {
             return;
         };
         if image.alt.trim().is_empty() {
-            self.images_without_alt.push((image.url.clone(), image.span));
+            self.images_without_alt
+                .push((image.url.clone(), image.span));
         }
-        let natural = asset
-            .size
-            .filter(|s| s.width > 0 && s.height > 0)
-            .map(|s| (f64::from(s.width) * POINTS_PER_PIXEL, f64::from(s.height) * POINTS_PER_PIXEL));
+        let natural = asset.size.filter(|s| s.width > 0 && s.height > 0).map(|s| {
+            (
+                f64::from(s.width) * POINTS_PER_PIXEL,
+                f64::from(s.height) * POINTS_PER_PIXEL,
+            )
+        });
         if in_code {
             self.out.push_str("folio-fit(");
             self.image_call(&asset.path, &image.alt, None);
             if let Some((width, height)) = natural {
-                self.out.push_str(&format!(", width: {}, height: {}", Self::points(width), Self::points(height)));
+                self.out.push_str(&format!(
+                    ", width: {}, height: {}",
+                    Self::points(width),
+                    Self::points(height)
+                ));
             }
             self.out.push(')');
         } else {
             let text_width = self.layout.geometry.text_width() * 72.0 / 25.4;
             self.out.push_str("#folio-inline-image(");
-            self.image_call(&asset.path, &image.alt, natural.map(|(width, _)| width.min(text_width)));
+            self.image_call(
+                &asset.path,
+                &image.alt,
+                natural.map(|(width, _)| width.min(text_width)),
+            );
             self.out.push_str(");");
         }
     }
@@ -230,7 +275,8 @@ impl Generator<'_> {
             self.literal(alt);
         }
         if let Some(width) = width {
-            self.out.push_str(&format!(", width: {}", Self::points(width)));
+            self.out
+                .push_str(&format!(", width: {}", Self::points(width)));
         }
         self.out.push(')');
     }
@@ -238,7 +284,14 @@ impl Generator<'_> {
     /// `[alt]` in italics where an image cannot be shown.
     fn alt_text(&mut self, image: &Image) {
         self.out.push_str("#emph[");
-        self.text(&format!("[{}]", if image.alt.is_empty() { &image.url } else { &image.alt }));
+        self.text(&format!(
+            "[{}]",
+            if image.alt.is_empty() {
+                &image.url
+            } else {
+                &image.alt
+            }
+        ));
         self.out.push_str("];");
     }
 

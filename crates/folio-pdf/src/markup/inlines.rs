@@ -1,7 +1,7 @@
 //! Inlines: author text as string literals, everything else as template or
 //! typst calls, each ended by `;` so that nothing after it can extend it.
 
-use folio_core::{CitationItem, Inline, LinkTarget};
+use folio_core::{CitationItem, Inline, LinkTarget, NoteId};
 
 use super::Generator;
 
@@ -25,14 +25,21 @@ impl Generator<'_> {
                 self.literal(code);
                 self.out.push_str(");");
             }
-            Inline::Link { target, content, .. } => self.link(target, content),
+            Inline::Link {
+                target, content, ..
+            } => self.link(target, content),
             Inline::Image(image) => self.image(image, false),
             Inline::FootnoteRef { label, note, .. } => self.footnote(label, *note),
             Inline::Citation { items, .. } => self.citation(items),
             Inline::SoftBreak { .. } => self.out.push(' '),
             Inline::HardBreak { .. } => self.out.push_str("#linebreak();"),
             Inline::Html(raw) => {
-                if raw.html.trim_start().to_ascii_lowercase().starts_with("<br") {
+                if raw
+                    .html
+                    .trim_start()
+                    .to_ascii_lowercase()
+                    .starts_with("<br")
+                {
                     self.out.push_str("#linebreak();");
                 }
                 self.html_anchors(raw);
@@ -58,13 +65,15 @@ impl Generator<'_> {
         let book = self.book;
         let label = match target {
             LinkTarget::Chapter { chapter, anchor } => {
-                let chapter = book.chapters.get(*chapter)?;
+                let chapter = book.chapters.get(chapter.index())?;
                 match anchor {
                     Some(anchor) => chapter.global_id(anchor).to_string(),
                     None => chapter.id.clone(),
                 }
             }
-            LinkTarget::Anchor { anchor } => book.chapters[self.chapter].global_id(anchor).to_string(),
+            LinkTarget::Anchor { anchor } => {
+                book.chapters[self.chapter].global_id(anchor).to_string()
+            }
             _ => return None,
         };
         self.can_link_to(&label).then_some(label)
@@ -75,10 +84,12 @@ impl Generator<'_> {
             LinkTarget::External { url } => Some(url.clone()),
             // A file of the book that is not a chapter: reachable on the web
             // edition when its address is known.
-            LinkTarget::Asset { asset } => self.book.config.html.site_url.as_ref().and_then(|site| {
-                let path = &self.book.assets.get(*asset)?.path;
-                Some(format!("{}/{}", site.trim_end_matches('/'), path))
-            }),
+            LinkTarget::Asset { asset } => {
+                self.book.config.html.site_url.as_ref().and_then(|site| {
+                    let path = &self.book.assets.get(asset.index())?.path;
+                    Some(format!("{}/{}", site.trim_end_matches('/'), path))
+                })
+            }
             _ => None,
         };
         if let Some(url) = destination {
@@ -98,10 +109,12 @@ impl Generator<'_> {
     }
 
     /// A footnote at its first reference; later references point to it.
-    fn footnote(&mut self, label: &str, note: Option<usize>) {
+    fn footnote(&mut self, label: &str, note: Option<NoteId>) {
         let book = self.book;
         let chapter = &book.chapters[self.chapter];
-        let Some((index, footnote)) = note.and_then(|n| Some((n, chapter.footnotes.get(n)?))) else {
+        let Some((index, footnote)) =
+            note.and_then(|n| Some((n, chapter.footnotes.get(n.index())?)))
+        else {
             // Undefined (the resolver reported it): the reference as typed.
             return self.text(&format!("[^{label}]"));
         };
@@ -134,8 +147,14 @@ impl Generator<'_> {
             if i > 0 {
                 self.text("; ");
             }
-            let entry = item.entry.and_then(|e| book.bibliography.entries.get(e));
-            let target = entry.map(|entry| book.chapters[entry.chapter].global_id(&entry.id).to_string());
+            let entry = item
+                .entry
+                .and_then(|e| book.bibliography.entries.get(e.index()));
+            let target = entry.map(|entry| {
+                book.chapters[entry.chapter]
+                    .global_id(&entry.id)
+                    .to_string()
+            });
             match target.filter(|label| self.can_link_to(label)) {
                 Some(label) => {
                     self.out.push_str("#link(label(");

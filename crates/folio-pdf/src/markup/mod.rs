@@ -14,7 +14,7 @@ mod preamble;
 use std::collections::HashSet;
 use std::ops::Range;
 
-use folio_core::{Book, ChapterId, Diagnostic, Span};
+use folio_core::{Book, ChapterId, Diagnostic, NoteId, PartId, Span};
 
 use crate::escape::{push_markup_text, push_str_literal};
 use crate::settings::Geometry;
@@ -67,7 +67,9 @@ pub fn generate(book: &Book, layout: Layout) -> Markup {
     generator.book_markup();
     Markup {
         text: generator.out,
-        map: SourceMap { entries: generator.map },
+        map: SourceMap {
+            entries: generator.map,
+        },
         diagnostics: generator.diagnostics,
         images_without_alt: generator.images_without_alt,
     }
@@ -86,7 +88,7 @@ struct Generator<'a> {
     /// Labels that exist in the whole document; `None` in the first pass.
     link_targets: Option<&'a HashSet<String>>,
     /// Footnotes already typeset, as (chapter, note): later references point to them.
-    notes_done: HashSet<(ChapterId, usize)>,
+    notes_done: HashSet<(ChapterId, NoteId)>,
     /// The chapter being written.
     chapter: ChapterId,
     /// How many lists enclose what is being written.
@@ -105,7 +107,7 @@ impl<'a> Generator<'a> {
             labels: HashSet::new(),
             link_targets,
             notes_done: HashSet::new(),
-            chapter: 0,
+            chapter: ChapterId(0),
             list_depth: 0,
         }
     }
@@ -115,8 +117,7 @@ impl<'a> Generator<'a> {
         self.out.push_str(TEMPLATE);
         self.out.push_str("\n// ---- The book ----\n#show: folio-book\n#folio-cover-page()\n#folio-title-page()\n#folio-colophon-page()\n#folio-toc()\n#show: folio-main-matter\n\n");
         let mut part = None;
-        for id in 0..self.book.chapters.len() {
-            let chapter = &self.book.chapters[id];
+        for (id, chapter) in self.book.chapter_ids() {
             if chapter.part.is_some() && chapter.part != part {
                 part = chapter.part;
                 if let Some(p) = part {
@@ -127,7 +128,7 @@ impl<'a> Generator<'a> {
         }
     }
 
-    fn part(&mut self, id: usize) {
+    fn part(&mut self, id: PartId) {
         let part = &self.book.parts[id];
         let start = self.out.len();
         self.out.push_str("#folio-part(");
@@ -149,11 +150,16 @@ impl<'a> Generator<'a> {
         push_str_literal(&mut self.out, &chapter.title);
         self.out.push_str(", ");
         self.label_arg(&chapter.id);
-        self.out.push_str(&format!(", level: {level}, depth: {})\n", chapter.depth));
+        self.out
+            .push_str(&format!(", level: {level}, depth: {})\n", chapter.depth));
         // The chapter's own top heading is its title, set by folio-chapter
         // from SUMMARY; its id still leads there.
         let blocks = match chapter.blocks.first() {
-            Some(folio_core::Block::Heading { level: 1, id: heading_id, .. }) => {
+            Some(folio_core::Block::Heading {
+                level: 1,
+                id: heading_id,
+                ..
+            }) => {
                 self.anchor(chapter.global_id(heading_id));
                 &chapter.blocks[1..]
             }
@@ -214,7 +220,8 @@ impl<'a> Generator<'a> {
 
     /// Whether a link to `label` can be written.
     fn can_link_to(&self, label: &str) -> bool {
-        self.link_targets.is_none_or(|targets| targets.contains(label))
+        self.link_targets
+            .is_none_or(|targets| targets.contains(label))
     }
 
     /// Lengths in typst points with a stable, short representation.

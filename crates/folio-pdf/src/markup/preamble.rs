@@ -20,16 +20,42 @@ impl Generator<'_> {
         self.field_list("keywords", &meta.keywords);
         self.field_opt("description", meta.description.as_deref());
         self.field_opt("publisher", meta.publisher.as_deref());
-        self.field_opt("version", meta.version.as_deref().map(|v| format!("{} {v}", words.version)).as_deref());
+        self.field_opt(
+            "version",
+            meta.version
+                .as_deref()
+                .map(|v| format!("{} {v}", words.version))
+                .as_deref(),
+        );
         // Shown as a reader of the book's language writes it, when folio knows how.
-        let date_text = meta.date.as_deref().map(|date| folio_core::locale::long_date(&meta.language, date).unwrap_or_else(|| date.to_string()));
+        let date_text = meta.date.as_deref().map(|date| {
+            folio_core::locale::long_date(&meta.language, date).unwrap_or_else(|| date.to_string())
+        });
         self.field_opt("date-text", date_text.as_deref());
-        let cover = meta.cover.filter(|_| book.config.pdf.cover != Some(false)).and_then(|asset| book.assets.get(asset));
-        self.field_opt("cover", cover.map(|asset| format!("/{}", asset.path)).as_deref());
-        self.field_str("cover-alt", &format!("{}{}{}", words.cover, words.colon, meta.title));
-        self.field_raw("date", &meta.date.as_deref().and_then(iso_date).unwrap_or_else(|| "auto".into()));
+        let cover = meta
+            .cover
+            .filter(|_| book.config.pdf.cover != Some(false))
+            .map(|asset| &book.assets[asset]);
+        self.field_opt(
+            "cover",
+            cover.map(|asset| format!("/{}", asset.path)).as_deref(),
+        );
+        self.field_str(
+            "cover-alt",
+            &format!("{}{}{}", words.cover, words.colon, meta.title),
+        );
+        self.field_raw(
+            "date",
+            &meta
+                .date
+                .as_deref()
+                .and_then(iso_date)
+                .unwrap_or_else(|| "auto".into()),
+        );
         let colophon: Vec<String> = [
-            meta.license.as_ref().map(|l| format!("{}{}{l}", words.license, words.colon)),
+            meta.license
+                .as_ref()
+                .map(|l| format!("{}{}{l}", words.license, words.colon)),
             meta.identifier.clone(),
             Some(words.built_with.to_string()),
         ]
@@ -39,7 +65,14 @@ impl Generator<'_> {
         self.field_list("colophon", &colophon);
         self.field_str("lang", &lang);
         self.field_opt("region", region.as_deref());
-        self.field_str("font", book.config.pdf.font.as_deref().unwrap_or("Libertinus Serif"));
+        self.field_str(
+            "font",
+            book.config
+                .pdf
+                .font
+                .as_deref()
+                .unwrap_or("Libertinus Serif"),
+        );
         self.field_str("mono-font", "DejaVu Sans Mono");
         self.field_raw("font-size", &Self::points(geometry.font_size));
         for (name, mm) in [
@@ -53,8 +86,14 @@ impl Generator<'_> {
             self.field_raw(name, &format!("{mm:.2}mm"));
         }
         self.field_raw("two-sided", bool_str(self.layout.two_sided));
-        self.field_raw("has-parts", bool_str(book.chapters.iter().any(|c| c.part.is_some())));
-        self.field_raw("footnotes-per-chapter", bool_str(book.config.build.footnotes == FootnoteNumbering::Chapter));
+        self.field_raw(
+            "has-parts",
+            bool_str(book.chapters.iter().any(|c| c.part.is_some())),
+        );
+        self.field_raw(
+            "footnotes-per-chapter",
+            bool_str(book.config.build.footnotes == FootnoteNumbering::Chapter),
+        );
         self.out.push_str(")\n\n");
     }
 
@@ -106,7 +145,9 @@ fn iso_date(date: &str) -> Option<String> {
     let day: u8 = parts.next()?.parse().ok()?;
     // Validated here so that typst never sees an impossible date.
     time::Date::from_calendar_date(year, time::Month::try_from(month).ok()?, day).ok()?;
-    Some(format!("datetime(year: {year}, month: {month}, day: {day})"))
+    Some(format!(
+        "datetime(year: {year}, month: {month}, day: {day})"
+    ))
 }
 
 #[cfg(test)]
@@ -115,8 +156,14 @@ mod tests {
 
     #[test]
     fn iso_dates_only() {
-        assert_eq!(iso_date("2024-05-01").as_deref(), Some("datetime(year: 2024, month: 5, day: 1)"));
-        assert_eq!(iso_date("2024-05-01T10:00:00Z").as_deref(), Some("datetime(year: 2024, month: 5, day: 1)"));
+        assert_eq!(
+            iso_date("2024-05-01").as_deref(),
+            Some("datetime(year: 2024, month: 5, day: 1)")
+        );
+        assert_eq!(
+            iso_date("2024-05-01T10:00:00Z").as_deref(),
+            Some("datetime(year: 2024, month: 5, day: 1)")
+        );
         assert_eq!(iso_date("2024-02-30"), None);
         assert_eq!(iso_date("mai 2024"), None);
         assert_eq!(iso_date("2024"), None);
