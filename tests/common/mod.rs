@@ -24,6 +24,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 /// The deterministic book generator of the benches, for tests that need a big book.
 #[path = "../../benches/common/generate.rs"]
 pub mod generate;
+pub mod corpus;
 pub mod spec;
 
 /// The Nu Html Checker messages the project's validator recipe filters out: the trailing slash
@@ -247,17 +248,12 @@ pub fn epubcheck(epub: &Path) -> Option<ValidatorReport> {
     let report = parse_json("epubcheck", &stdout);
     let (mut errors, mut warnings) = (Vec::new(), Vec::new());
     for message in report["messages"].as_array().into_iter().flatten() {
-        let finding = format!(
-            "{} {}: {}",
-            str_field(message, "ID"),
-            epubcheck_locations(message),
-            str_field(message, "message")
-        );
-        match str_field(message, "severity") {
-            "FATAL" | "ERROR" => errors.push(finding),
-            "WARNING" => warnings.push(finding),
-            _ => {} // USAGE and INFO are advice, not findings.
-        }
+        let findings = match str_field(message, "severity") {
+            "FATAL" | "ERROR" => &mut errors,
+            "WARNING" => &mut warnings,
+            _ => continue, // USAGE and INFO are advice, not findings.
+        };
+        findings.extend(epubcheck_findings(message));
     }
     if !output.status.success() && errors.is_empty() && warnings.is_empty() {
         errors.push(format!(
@@ -274,22 +270,30 @@ pub fn epubcheck(epub: &Path) -> Option<ValidatorReport> {
     })
 }
 
-/// `path:line:column` of every place an EPUBCheck message points at.
-fn epubcheck_locations(message: &serde_json::Value) -> String {
-    let locations: Vec<String> = message["locations"]
+/// One finding per place an EPUBCheck message points at, `ID path:line:column: message`, so
+/// that each place can be counted and named. EPUBCheck lists at most 25 places per message and
+/// only counts the others: they become one more finding, `ID (N more places): message`.
+fn epubcheck_findings(message: &serde_json::Value) -> Vec<String> {
+    let (id, text) = (str_field(message, "ID"), str_field(message, "message"));
+    let mut findings: Vec<String> = message["locations"]
         .as_array()
         .into_iter()
         .flatten()
         .map(|location| {
             format!(
-                "{}:{}:{}",
+                "{id} {}:{}:{}: {text}",
                 str_field(location, "path"),
                 location["line"],
                 location["column"]
             )
         })
         .collect();
-    locations.join(", ")
+    match message["additionalLocations"].as_u64() {
+        Some(more) if more > 0 => findings.push(format!("{id} ({more} more places): {text}")),
+        _ if findings.is_empty() => findings.push(format!("{id}: {text}")),
+        _ => {}
+    }
+    findings
 }
 
 /// The Nu Html Checker on files or directories: every `.html` page (HTML5), `.xhtml` page (XML)
