@@ -42,7 +42,7 @@ mod common;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use common::corpus::{self, Finished};
 
@@ -134,13 +134,10 @@ fn typescript_deep_dive() {
 
 const EMOJI: &str = "issue 11: no font of the PDF has this emoji";
 const CJK: &str = "issue 11: no font of the PDF has Chinese or Japanese characters";
-const INCOMPLETE_ADDITION: &str =
-    "issue 11: no font of the PDF has ⸭ (U+2E2D), in the text and in $…$ math that folio prints as text until issue 12";
-const IN_CODE_NO_PLACE: &str =
-    "issue 11: a character no font has, in a code block: typst's error is not mapped back to the book's line";
+const INCOMPLETE_ADDITION: &str = "issue 11: no font of the PDF has ⸭ (U+2E2D), in the text and in $…$ math that folio prints as text until issue 12";
+const IN_CODE_NO_PLACE: &str = "issue 11: a character no font has, in a code block: typst's error is not mapped back to the book's line";
 const PDF_FAILED: &str = "issue 11: the summary of the PDF's font errors above";
-const HEADING_SKIP: &str =
-    "issue 12: the author skips a heading level (`#` then `###`); folio keeps the levels, the Nu checker counts it an error";
+const HEADING_SKIP: &str = "issue 12: the author skips a heading level (`#` then `###`); folio keeps the levels, the Nu checker counts it an error";
 const DEAD_FRAGMENT: &str = "in the source: a link to a heading that does not exist, warned about by folio; \
      the EPUB still writes the dead `#fragment` (issue 10)";
 const MDBOOK_IDS: &str = "links written for mdBook's heading ids (`#boxt` for `Box<T>`, `#7-bit-escapes`, `-1` for a \
@@ -156,6 +153,7 @@ const NESTED_LINK: &str = "folio bug: a remote image inside a link becomes a lin
 const GITBOOK_IDS: &str = "links written for GitBook's heading ids (`#libdts` for `lib.d.ts`): folio's ids differ \
      (`lib-d-ts`), and the EPUB keeps the dead `#fragment` (issue 10)";
 
+#[rustfmt::skip]
 const ASYNC_BOOK: Expected = Expected {
     exit: 0,
     errors: &[],
@@ -167,8 +165,10 @@ const ASYNC_BOOK: Expected = Expected {
     directives: 56,
 };
 
+#[rustfmt::skip]
 const EDITION_GUIDE: Expected = Expected { exit: 0, errors: &[], findings: &[], directives: 0 };
 
+#[rustfmt::skip]
 const HALO2_BOOK: Expected = Expected {
     exit: 1,
     errors: &[
@@ -218,6 +218,7 @@ const HALO2_BOOK: Expected = Expected {
     directives: 9,
 };
 
+#[rustfmt::skip]
 const MARKDOWN_ET_GITBOOK_FR: Expected = Expected {
     exit: 1,
     errors: &[
@@ -237,6 +238,7 @@ const MARKDOWN_ET_GITBOOK_FR: Expected = Expected {
     directives: 0,
 };
 
+#[rustfmt::skip]
 const RUST_REFERENCE: Expected = Expected {
     exit: 1,
     errors: &[
@@ -290,8 +292,10 @@ const RUST_REFERENCE: Expected = Expected {
     directives: 0,
 };
 
+#[rustfmt::skip]
 const TEN_QUICK_TIPS_LIVE_CODING: Expected = Expected { exit: 0, errors: &[], findings: &[], directives: 0 };
 
+#[rustfmt::skip]
 const TLBORM: Expected = Expected {
     exit: 1,
     errors: &[
@@ -311,6 +315,7 @@ const TLBORM: Expected = Expected {
     directives: 2,
 };
 
+#[rustfmt::skip]
 const TYPESCRIPT_DEEP_DIVE: Expected = Expected {
     exit: 1,
     errors: &[
@@ -375,7 +380,9 @@ struct Build {
 }
 
 fn check_book(name: &str, expected: &Expected) {
-    let Some(corpus_dir) = corpus::corpus_dir() else { return };
+    let Some(corpus_dir) = corpus::corpus_dir() else {
+        return;
+    };
     let dir = common::temp_out(&format!("corpus-{name}"));
     let book = dir.join("book");
     corpus::copy_tree(&corpus_dir.join(name), &book);
@@ -386,76 +393,146 @@ fn check_book(name: &str, expected: &Expected) {
     let mut problems = Vec::new();
     let mut builds = vec![build(name, &root, &dir, "all", &[], &mut problems)];
     if !builds[0].finished.status.success() {
-        builds.push(build(name, &root, &dir, "html+epub", &["--to", "html", "--to", "epub"], &mut problems));
+        builds.push(build(
+            name,
+            &root,
+            &dir,
+            "html+epub",
+            &["--to", "html", "--to", "epub"],
+            &mut problems,
+        ));
     }
     let changed = corpus::changed_paths(&before, &corpus::snapshot(&book));
     if !changed.is_empty() {
-        problems.push(format!("the build wrote into the book's folder: {changed:?}"));
+        problems.push(format!(
+            "the build wrote into the book's folder: {changed:?}"
+        ));
     }
     // The folder holds the book, and per build its output folder and its two logs.
     let ours = |name: &std::ffi::OsStr| {
         name == "book"
             || builds.iter().any(|build| {
                 Some(name) == build.out.file_name()
-                    || [".stdout", ".stderr"].iter().any(|log| *name == *format!("build-{}{log}", build.label))
+                    || [".stdout", ".stderr"]
+                        .iter()
+                        .any(|log| *name == *format!("build-{}{log}", build.label))
             })
     };
     for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
         if !ours(&entry.file_name()) {
-            problems.push(format!("the build wrote beside the book: {}", entry.path().display()));
+            problems.push(format!(
+                "the build wrote beside the book: {}",
+                entry.path().display()
+            ));
         }
     }
     let mut errors = Vec::new();
     let mut findings = Findings::default();
     for build in &builds {
         let printed = corpus::printed_diagnostics(&build.finished.stderr);
-        errors.extend(printed.into_iter().filter(|printed| printed.severity == "error").map(|printed| Seen { at: printed.at, message: printed.message }));
+        errors.extend(
+            printed
+                .into_iter()
+                .filter(|printed| printed.severity == "error")
+                .map(|printed| Seen {
+                    at: printed.at,
+                    message: printed.message,
+                }),
+        );
         if build.finished.status.success() {
             findings.validate(&build.out, &build.written);
         } else if !build.written.is_empty() {
-            problems.push(format!("the {} build failed but wrote {:?}", build.label, build.written));
+            problems.push(format!(
+                "the {} build failed but wrote {:?}",
+                build.label, build.written
+            ));
         }
     }
     // The build without the PDF repeats the errors of the book itself.
     errors.sort();
     errors.dedup();
-    let warnings = corpus::printed_diagnostics(&builds[0].finished.stderr).iter().filter(|printed| printed.severity == "warning").count();
+    let warnings = corpus::printed_diagnostics(&builds[0].finished.stderr)
+        .iter()
+        .filter(|printed| printed.severity == "warning")
+        .count();
 
     // A build without an exit code died by a signal, which `build` already refused.
     let exit = builds[0].finished.status.code().expect("an exit code");
     if exit != expected.exit {
-        problems.push(format!("the build exits {exit}, {} expected", expected.exit));
+        problems.push(format!(
+            "the build exits {exit}, {} expected",
+            expected.exit
+        ));
     }
     compare("error", &errors, expected.errors, &mut problems);
     compare("finding", &findings.seen, expected.findings, &mut problems);
     if findings.directives != expected.directives {
-        problems.push(format!("{} mdBook directives printed as text in the EPUB, {} expected", findings.directives, expected.directives));
+        problems.push(format!(
+            "{} mdBook directives printed as text in the EPUB, {} expected",
+            findings.directives, expected.directives
+        ));
     }
 
     summary(name, &builds, errors.len(), warnings, &findings);
-    assert!(problems.is_empty(), "{name} (outputs in {}):\n{}", dir.display(), problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "{name} (outputs in {}):\n{}",
+        dir.display(),
+        problems.join("\n")
+    );
 }
 
 /// Runs `folio build ROOT --out DIR/out-LABEL EXTRA…` and fails the test at once on a hang, a
 /// panic or a death by signal.
-fn build(name: &str, root: &Path, dir: &Path, label: &'static str, extra: &[&str], problems: &mut Vec<String>) -> Build {
+fn build(
+    name: &str,
+    root: &Path,
+    dir: &Path,
+    label: &'static str,
+    extra: &[&str],
+    problems: &mut Vec<String>,
+) -> Build {
     let out = dir.join(format!("out-{label}"));
     let mut command = Command::new(env!("CARGO_BIN_EXE_folio"));
-    command.env("SOURCE_DATE_EPOCH", "1700000000").arg("build").arg(root).arg("--out").arg(&out).args(extra);
-    let Some(finished) = corpus::run_with_limit(&mut command, TIME_LIMIT, dir, &format!("build-{label}")) else {
+    command
+        .env("SOURCE_DATE_EPOCH", "1700000000")
+        .arg("build")
+        .arg(root)
+        .arg("--out")
+        .arg(&out)
+        .args(extra);
+    let Some(finished) =
+        corpus::run_with_limit(&mut command, TIME_LIMIT, dir, &format!("build-{label}"))
+    else {
         panic!("{name}: `folio build` ({label}) still running after {TIME_LIMIT:?}: killed");
     };
-    assert!(!finished.panicked(), "{name}: `folio build` ({label}) panicked:\n{}", finished.stderr);
-    assert!(finished.signal().is_none(), "{name}: `folio build` ({label}) killed by signal {:?}:\n{}", finished.signal(), finished.stderr);
+    assert!(
+        !finished.panicked(),
+        "{name}: `folio build` ({label}) panicked:\n{}",
+        finished.stderr
+    );
+    assert!(
+        finished.signal().is_none(),
+        "{name}: `folio build` ({label}) killed by signal {:?}:\n{}",
+        finished.signal(),
+        finished.stderr
+    );
     let written = editions_written(&out, problems);
-    Build { label, out, finished, written }
+    Build {
+        label,
+        out,
+        finished,
+        written,
+    }
 }
 
 /// The editions in `out` (`html`, `epub`, `pdf`); anything else there is a problem (a
 /// temporary file left behind, a file written beside the editions).
 fn editions_written(out: &Path, problems: &mut Vec<String>) -> Vec<&'static str> {
     let mut written = Vec::new();
-    let Ok(entries) = std::fs::read_dir(out) else { return written };
+    let Ok(entries) = std::fs::read_dir(out) else {
+        return written;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         let edition = match path.extension().and_then(|extension| extension.to_str()) {
@@ -463,7 +540,10 @@ fn editions_written(out: &Path, problems: &mut Vec<String>) -> Vec<&'static str>
             Some("pdf") if path.is_file() => "pdf",
             _ if path.is_dir() && entry.file_name() == "html" => "html",
             _ => {
-                problems.push(format!("unexpected file in the output folder: {}", path.display()));
+                problems.push(format!(
+                    "unexpected file in the output folder: {}",
+                    path.display()
+                ));
                 continue;
             }
         };
@@ -481,10 +561,13 @@ struct Findings {
     counts: Vec<String>,
     /// mdBook directives printed as text in the EPUB.
     directives: usize,
+    /// The time the validators took, all editions together.
+    seconds: f64,
 }
 
 impl Findings {
     fn validate(&mut self, out: &Path, written: &[&str]) {
+        let start = Instant::now();
         for edition in written {
             match *edition {
                 "epub" => {
@@ -503,11 +586,17 @@ impl Findings {
                 _ => self.check_pdf(out),
             }
         }
+        self.seconds += start.elapsed().as_secs_f64();
     }
 
     /// Records a report's errors and the `warnings` that count as findings.
     fn add(&mut self, out: &Path, report: &common::ValidatorReport, warnings: &[String]) {
-        self.counts.push(format!("{} {} error(s) {} warning(s)", report.tool, report.errors.len(), report.warnings.len()));
+        self.counts.push(format!(
+            "{} {} error(s) {} warning(s)",
+            report.tool,
+            report.errors.len(),
+            report.warnings.len()
+        ));
         for finding in report.errors.iter().chain(warnings) {
             self.seen.push(seen_finding(report.tool, out, finding));
         }
@@ -516,8 +605,13 @@ impl Findings {
     fn check_pdf(&mut self, out: &Path) {
         let pdf = only_file(out, "pdf");
         match lopdf::Document::load(&pdf) {
-            Ok(document) => self.counts.push(format!("pdf {} pages", document.get_pages().len())),
-            Err(error) => self.seen.push(Seen { at: String::new(), message: format!("lopdf cannot load the PDF: {error}") }),
+            Ok(document) => self
+                .counts
+                .push(format!("pdf {} pages", document.get_pages().len())),
+            Err(error) => self.seen.push(Seen {
+                at: String::new(),
+                message: format!("lopdf cannot load the PDF: {error}"),
+            }),
         }
         if let Some(report) = common::qpdf_check(&pdf) {
             self.add(out, &report, &report.warnings);
@@ -527,14 +621,24 @@ impl Findings {
 
 /// How many mdBook directives (`{{#include …}}`, `{{#title …}}`…) the EPUB's pages print as text.
 fn directives_in(epub: &Path) -> usize {
-    let file = std::fs::File::open(epub).unwrap_or_else(|e| panic!("cannot open {}: {e}", epub.display()));
-    let mut archive = zip::ZipArchive::new(file).unwrap_or_else(|e| panic!("{} is no zip: {e}", epub.display()));
-    let pages: Vec<String> = archive.file_names_raw().map(|name| String::from_utf8_lossy(name).into_owned()).filter(|name| name.ends_with(".xhtml")).collect();
+    let file =
+        std::fs::File::open(epub).unwrap_or_else(|e| panic!("cannot open {}: {e}", epub.display()));
+    let mut archive =
+        zip::ZipArchive::new(file).unwrap_or_else(|e| panic!("{} is no zip: {e}", epub.display()));
+    let pages: Vec<String> = archive
+        .file_names_raw()
+        .map(|name| String::from_utf8_lossy(name).into_owned())
+        .filter(|name| name.ends_with(".xhtml"))
+        .collect();
     let mut count = 0;
     for name in pages {
         let mut page = String::new();
-        let mut entry = archive.by_name(&name).unwrap_or_else(|e| panic!("{}: {name}: {e}", epub.display()));
-        entry.read_to_string(&mut page).unwrap_or_else(|e| panic!("{}: {name}: {e}", epub.display()));
+        let mut entry = archive
+            .by_name(&name)
+            .unwrap_or_else(|e| panic!("{}: {name}: {e}", epub.display()));
+        entry
+            .read_to_string(&mut page)
+            .unwrap_or_else(|e| panic!("{}: {name}: {e}", epub.display()));
         count += page.matches("{{#").count();
     }
     count
@@ -542,8 +646,15 @@ fn directives_in(epub: &Path) -> usize {
 
 /// The file of `out` with that extension (an edition is one file).
 fn only_file(out: &Path, extension: &str) -> PathBuf {
-    let found = std::fs::read_dir(out).into_iter().flatten().flatten().map(|entry| entry.path());
-    found.into_iter().find(|path| path.extension().is_some_and(|found| found == extension)).expect("the edition listed was found")
+    let found = std::fs::read_dir(out)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|entry| entry.path());
+    found
+        .into_iter()
+        .find(|path| path.extension().is_some_and(|found| found == extension))
+        .expect("the edition listed was found")
 }
 
 /// A validator's finding as `tool: message`, placed at the output file it names (relative to
@@ -551,8 +662,14 @@ fn only_file(out: &Path, extension: &str) -> PathBuf {
 fn seen_finding(tool: &str, out: &Path, finding: &str) -> Seen {
     let finding = finding.replace(&format!("{}/", out.display()), "");
     match split_place(&finding) {
-        Some((before, file, message)) => Seen { at: file.to_owned(), message: format!("{tool}: {before}{message}") },
-        None => Seen { at: String::new(), message: format!("{tool}: {finding}") },
+        Some((before, file, message)) => Seen {
+            at: file.to_owned(),
+            message: format!("{tool}: {before}{message}"),
+        },
+        None => Seen {
+            at: String::new(),
+            message: format!("{tool}: {finding}"),
+        },
     }
 }
 
@@ -563,10 +680,17 @@ fn split_place(finding: &str) -> Option<(&str, &str, &str)> {
     for (index, _) in finding.match_indices(": ") {
         let place = &finding[..index];
         let mut parts = place.rsplitn(3, ':');
-        let (Some(column), Some(line), Some(file)) = (parts.next(), parts.next(), parts.next()) else { continue };
+        let (Some(column), Some(line), Some(file)) = (parts.next(), parts.next(), parts.next())
+        else {
+            continue;
+        };
         if is_number(column) && is_number(line) {
             let file_start = file.rfind(' ').map_or(0, |space| space + 1);
-            return Some((&finding[..file_start], &file[file_start..], &finding[index + 2..]));
+            return Some((
+                &finding[..file_start],
+                &file[file_start..],
+                &finding[index + 2..],
+            ));
         }
     }
     None
@@ -574,14 +698,23 @@ fn split_place(finding: &str) -> Option<(&str, &str, &str)> {
 
 /// Adds to `problems` what was seen but not listed, and what was listed but not seen.
 fn compare(kind: &str, seen: &[Seen], known: &[Known], problems: &mut Vec<String>) {
-    for item in seen.iter().filter(|item| !known.iter().any(|known| known.matches(item))) {
+    for item in seen
+        .iter()
+        .filter(|item| !known.iter().any(|known| known.matches(item)))
+    {
         problems.push(format!(
             "unlisted {kind}: list it once you know why:\n    Known {{ what: {:?}, at: {:?}, why: \"…\" }},",
             item.message, item.at
         ));
     }
-    for item in known.iter().filter(|known| !seen.iter().any(|item| known.matches(item))) {
-        problems.push(format!("listed {kind} no longer seen: delete its line: {:?} at {:?} ({})", item.what, item.at, item.why));
+    for item in known
+        .iter()
+        .filter(|known| !seen.iter().any(|item| known.matches(item)))
+    {
+        problems.push(format!(
+            "listed {kind} no longer seen: delete its line: {:?} at {:?} ({})",
+            item.what, item.at, item.why
+        ));
     }
 }
 
@@ -591,14 +724,27 @@ fn summary(name: &str, builds: &[Build], errors: usize, warnings: usize, finding
     let runs: Vec<String> = builds
         .iter()
         .map(|build| {
-            let code = build.finished.status.code().map_or("none".to_owned(), |code| code.to_string());
-            format!("{} exit {code} in {:.1} s wrote [{}]", build.label, build.finished.seconds, build.written.join(" "))
+            let code = build
+                .finished
+                .status
+                .code()
+                .map_or("none".to_owned(), |code| code.to_string());
+            format!(
+                "{} exit {code} in {:.1} s wrote [{}]",
+                build.label,
+                build.finished.seconds,
+                build.written.join(" ")
+            )
         })
         .collect();
     let line = format!(
         "corpus: {name}: {}; {errors} distinct error(s), {warnings} warning(s); {}\n",
         runs.join(", "),
-        if findings.counts.is_empty() { "nothing validated".to_owned() } else { findings.counts.join(", ") }
+        if findings.counts.is_empty() {
+            "nothing validated".to_owned()
+        } else {
+            format!("validated in {:.1} s: {}", findings.seconds, findings.counts.join(", "))
+        }
     );
     // Best effort: a summary that cannot be written must not fail the test.
     let _ = std::io::stderr().write_all(line.as_bytes());

@@ -26,7 +26,10 @@ pub fn corpus_dir() -> Option<PathBuf> {
         "the corpus is missing in {} but CI=true requires it (set FOLIO_CORPUS to its folder)",
         dir.display()
     );
-    println!("SKIPPED: the corpus is not in {} (set FOLIO_CORPUS to its folder)", dir.display());
+    println!(
+        "SKIPPED: the corpus is not in {} (set FOLIO_CORPUS to its folder)",
+        dir.display()
+    );
     None
 }
 
@@ -34,26 +37,47 @@ pub fn corpus_dir() -> Option<PathBuf> {
 /// its `book/` when it holds `book.toml`, `SUMMARY.md` or `book.json`; otherwise its Markdown
 /// file (not the README, the license or the corpus notes).
 pub fn book_root(folder: &Path) -> PathBuf {
-    let is_book = |dir: &Path| ["book.toml", "SUMMARY.md", "book.json"].iter().any(|name| dir.join(name).is_file());
-    if let Some(dir) = [folder.to_owned(), folder.join("book")].into_iter().find(|dir| is_book(dir)) {
+    let is_book = |dir: &Path| {
+        ["book.toml", "SUMMARY.md", "book.json"]
+            .iter()
+            .any(|name| dir.join(name).is_file())
+    };
+    if let Some(dir) = [folder.to_owned(), folder.join("book")]
+        .into_iter()
+        .find(|dir| is_book(dir))
+    {
         return dir;
     }
     let mut markdown: Vec<PathBuf> = read_dir(folder)
         .into_iter()
         .filter(|path| {
-            let name = path.file_name().unwrap_or_default().to_string_lossy().to_lowercase();
-            name.ends_with(".md") && !["readme", "corpus", "license"].iter().any(|skip| name.contains(skip))
+            let name = path
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .to_lowercase();
+            name.ends_with(".md")
+                && !["readme", "corpus", "license"]
+                    .iter()
+                    .any(|skip| name.contains(skip))
         })
         .collect();
     markdown.sort();
-    markdown.into_iter().next().unwrap_or_else(|| panic!("no book in {}", folder.display()))
+    markdown
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| panic!("no book in {}", folder.display()))
 }
 
 /// The entries of `dir`, in no particular order.
 fn read_dir(dir: &Path) -> Vec<PathBuf> {
     std::fs::read_dir(dir)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
-        .map(|entry| entry.unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display())).path())
+        .map(|entry| {
+            entry
+                .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
+                .path()
+        })
         .collect()
 }
 
@@ -66,8 +90,10 @@ pub fn copy_tree(from: &Path, to: &Path) {
         if path.is_dir() {
             copy_tree(&path, &target);
         } else {
-            let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-            std::fs::write(&target, bytes).unwrap_or_else(|e| panic!("cannot write {}: {e}", target.display()));
+            let bytes = std::fs::read(&path)
+                .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+            std::fs::write(&target, bytes)
+                .unwrap_or_else(|e| panic!("cannot write {}: {e}", target.display()));
         }
     }
 }
@@ -79,7 +105,11 @@ pub fn git_init(dir: &Path) {
         .arg(dir)
         .status()
         .unwrap_or_else(|e| panic!("cannot run git: {e}"));
-    assert!(status.success(), "git init {} failed: {status}", dir.display());
+    assert!(
+        status.success(),
+        "git init {} failed: {status}",
+        dir.display()
+    );
 }
 
 /// Every file, directory and symlink under `dir` (relative path → a hash of its content, or
@@ -94,23 +124,39 @@ pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, u64> {
 fn add_to_snapshot(root: &Path, dir: &Path, entries: &mut BTreeMap<PathBuf, u64>) {
     for path in read_dir(dir) {
         let mut hasher = DefaultHasher::new();
-        let metadata = path.symlink_metadata().unwrap_or_else(|e| panic!("cannot stat {}: {e}", path.display()));
+        let metadata = path
+            .symlink_metadata()
+            .unwrap_or_else(|e| panic!("cannot stat {}: {e}", path.display()));
         if metadata.is_symlink() {
-            let target = std::fs::read_link(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+            let target = std::fs::read_link(&path)
+                .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
             hasher.write(target.as_os_str().as_encoded_bytes());
         } else if metadata.is_dir() {
             add_to_snapshot(root, &path, entries);
         } else {
-            hasher.write(&std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display())));
+            hasher.write(
+                &std::fs::read(&path)
+                    .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display())),
+            );
         }
-        let relative = path.strip_prefix(root).expect("entries lie under the root").to_owned();
+        let relative = path
+            .strip_prefix(root)
+            .expect("entries lie under the root")
+            .to_owned();
         entries.insert(relative, hasher.finish());
     }
 }
 
 /// The paths that differ between two snapshots: added, removed or changed.
-pub fn changed_paths(before: &BTreeMap<PathBuf, u64>, after: &BTreeMap<PathBuf, u64>) -> Vec<PathBuf> {
-    let paths: BTreeSet<&PathBuf> = before.keys().chain(after.keys()).filter(|path| before.get(*path) != after.get(*path)).collect();
+pub fn changed_paths(
+    before: &BTreeMap<PathBuf, u64>,
+    after: &BTreeMap<PathBuf, u64>,
+) -> Vec<PathBuf> {
+    let paths: BTreeSet<&PathBuf> = before
+        .keys()
+        .chain(after.keys())
+        .filter(|path| before.get(*path) != after.get(*path))
+        .collect();
     paths.into_iter().cloned().collect()
 }
 
@@ -136,9 +182,16 @@ impl Finished {
 
 /// Runs `command` with its standard output and error in `log_dir/<log>.stdout` and `.stderr`
 /// (kept for a look after the test), killing it after `limit`: `None` when it had to be killed.
-pub fn run_with_limit(command: &mut Command, limit: Duration, log_dir: &Path, log: &str) -> Option<Finished> {
+pub fn run_with_limit(
+    command: &mut Command,
+    limit: Duration,
+    log_dir: &Path,
+    log: &str,
+) -> Option<Finished> {
     let stderr_path = log_dir.join(format!("{log}.stderr"));
-    let create = |path: PathBuf| File::create(&path).unwrap_or_else(|e| panic!("cannot create {}: {e}", path.display()));
+    let create = |path: PathBuf| {
+        File::create(&path).unwrap_or_else(|e| panic!("cannot create {}: {e}", path.display()))
+    };
     let start = Instant::now();
     let mut child = command
         .stdin(Stdio::null())
@@ -147,7 +200,10 @@ pub fn run_with_limit(command: &mut Command, limit: Duration, log_dir: &Path, lo
         .spawn()
         .unwrap_or_else(|e| panic!("cannot run {command:?}: {e}"));
     let status = loop {
-        if let Some(status) = child.try_wait().unwrap_or_else(|e| panic!("cannot wait for {command:?}: {e}")) {
+        if let Some(status) = child
+            .try_wait()
+            .unwrap_or_else(|e| panic!("cannot wait for {command:?}: {e}"))
+        {
             break status;
         }
         if start.elapsed() > limit {
@@ -158,8 +214,13 @@ pub fn run_with_limit(command: &mut Command, limit: Duration, log_dir: &Path, lo
         }
         std::thread::sleep(Duration::from_millis(50));
     };
-    let stderr = std::fs::read(&stderr_path).unwrap_or_else(|e| panic!("cannot read {}: {e}", stderr_path.display()));
-    Some(Finished { status, stderr: String::from_utf8_lossy(&stderr).into_owned(), seconds: start.elapsed().as_secs_f64() })
+    let stderr = std::fs::read(&stderr_path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", stderr_path.display()));
+    Some(Finished {
+        status,
+        stderr: String::from_utf8_lossy(&stderr).into_owned(),
+        seconds: start.elapsed().as_secs_f64(),
+    })
 }
 
 /// One diagnostic as the CLI prints it (rustc style, through codespan-reporting).
@@ -178,13 +239,25 @@ pub fn printed_diagnostics(stderr: &str) -> Vec<Printed> {
     let mut lines = stderr.lines().peekable();
     let mut printed = Vec::new();
     while let Some(line) = lines.next() {
-        let Some((severity, message)) = line.split_once(": ") else { continue };
+        let Some((severity, message)) = line.split_once(": ") else {
+            continue;
+        };
         if !matches!(severity, "error" | "warning" | "note" | "help") {
             continue;
         }
-        let place = lines.peek().and_then(|next| next.trim_start().strip_prefix("┌─ "));
-        let at = place.map(|place| place.rsplit_once(':').map_or(place, |(file_line, _column)| file_line));
-        printed.push(Printed { severity: severity.to_owned(), message: message.to_owned(), at: at.unwrap_or_default().to_owned() });
+        let place = lines
+            .peek()
+            .and_then(|next| next.trim_start().strip_prefix("┌─ "));
+        let at = place.map(|place| {
+            place
+                .rsplit_once(':')
+                .map_or(place, |(file_line, _column)| file_line)
+        });
+        printed.push(Printed {
+            severity: severity.to_owned(),
+            message: message.to_owned(),
+            at: at.unwrap_or_default().to_owned(),
+        });
     }
     printed
 }
