@@ -21,10 +21,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+pub mod corpus;
 /// The deterministic book generator of the benches, for tests that need a big book.
 #[path = "../../benches/common/generate.rs"]
 pub mod generate;
-pub mod corpus;
 pub mod spec;
 
 /// The Nu Html Checker messages the project's validator recipe filters out: the trailing slash
@@ -249,11 +249,12 @@ fn str_field<'a>(value: &'a serde_json::Value, key: &str) -> &'a str {
 /// EPUBCheck 5.3.0 with `--failonwarnings`: `ok` means 0 fatal errors, 0 errors, 0 warnings.
 pub fn epubcheck(epub: &Path) -> Option<ValidatorReport> {
     let jar = require("epubcheck")?;
-    let output = run(java().arg("-jar").arg(&jar).arg(epub).args([
-        "--failonwarnings",
-        "--json",
-        "-",
-    ]));
+    let output =
+        run(java()
+            .arg("-jar")
+            .arg(&jar)
+            .arg(epub)
+            .args(["--failonwarnings", "--json", "-"]));
     let stdout = text(&output.stdout);
     let report = parse_json("epubcheck", &stdout);
     let (mut errors, mut warnings) = (Vec::new(), Vec::new());
