@@ -5,7 +5,7 @@
 use std::io::Read;
 
 use folio_core::fuzzing::{check_diagnostic_spans, check_spans, check_xml_text, text};
-use folio_core::{Book, OutputFile, RenderContext};
+use folio_core::{Book, OutputFile, RenderContext, Severity};
 use folio_html::Target;
 
 const CONTEXT: RenderContext = RenderContext { timestamp: 1_700_000_000 };
@@ -39,8 +39,10 @@ pub fn check_markdown(bytes: &[u8]) {
 }
 
 /// Markdown → model → typst markup → the PDF, in memory (typst is slow: a
-/// target of its own): the PDF is written, and its diagnostics point inside
-/// the sources.
+/// target of its own): either the PDF is written, or typst refused the
+/// author's content (a character no embedded font has, under PDF/A) and every
+/// error says where, in the source; never an internal error. Every diagnostic
+/// points inside the sources.
 pub fn check_pdf(bytes: &[u8]) {
     let book = folio_core::parse_str(&text(bytes));
     match folio_pdf::render(&book, &CONTEXT) {
@@ -48,7 +50,13 @@ pub fn check_pdf(bytes: &[u8]) {
             check_edition(&book, "PDF", &pdf.files, &pdf.diagnostics);
             assert!(pdf.files[0].bytes.starts_with(b"%PDF-"), "the PDF edition is not a PDF");
         }
-        Err(error) => panic!("the PDF edition failed: {:?}", error.into_diagnostics()),
+        Err(error @ folio_pdf::Error::Typeset(_)) => {
+            let diagnostics = error.into_diagnostics();
+            let unplaced = diagnostics.iter().find(|d| d.severity == Severity::Error && d.span.is_none());
+            assert!(unplaced.is_none(), "the PDF edition failed without saying where: {diagnostics:?}");
+            check_diagnostic_spans(&book, &diagnostics);
+        }
+        Err(error) => panic!("the PDF edition failed: {error}"),
     }
 }
 
