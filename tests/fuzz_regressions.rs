@@ -16,9 +16,12 @@ use std::time::{Duration, Instant};
 use folio::core::fuzzing::{BookFile, check_book_file, check_citation, check_raw_html, check_summary};
 use folio::fuzzing::{check_markdown, check_pdf};
 
+/// What a fuzz target runs on its input.
+type Check = fn(&[u8]);
+
 /// Each fuzz target (a folder of `fuzz/regressions/`, a file of
 /// `fuzz/fuzz_targets/`) and the check it runs.
-const TARGETS: &[(&str, fn(&[u8]))] = &[
+const TARGETS: &[(&str, Check)] = &[
     ("markdown", check_markdown),
     ("pdf", check_pdf),
     ("citation", check_citation),
