@@ -60,7 +60,7 @@ fuzz_failure() {
   # shellcheck disable=SC2046
   output="$(TMPDIR="$(fuzz_tmpdir)" RUST_BACKTRACE=0 "$(fuzz_binary "$target")" $(fuzz_options "$target") "$file" 2>&1)"
   if grep -q "panicked at" <<<"$output"; then
-    grep -A1 "panicked at" <<<"$output" | tail -1 | cut -c1-300
+    grep -A1 "panicked at" <<<"$output" | tail -1
   else
     grep -m1 -E "overflowed its stack|libFuzzer: (timeout|out-of-memory|deadly signal)|ERROR" <<<"$output" || echo "(passes now)"
   fi
@@ -84,7 +84,7 @@ fuzz_triage() {
     done
     if [[ "$failure" == "(passes now)" ]]; then mark="flaky"; fi
     [[ "$mark" == "known" ]] || status=1
-    echo "$mark $target/$(basename "$file"): $failure"
+    echo "$mark $target/$(basename "$file"): ${failure:0:300}"
     # A CI machine's artifacts are gone after the run: the input, to reproduce it.
     [[ "$mark" == "known" ]] || echo "      input (base64): $(head -c 4096 "$file" | base64 -w0)"
   done
