@@ -66,17 +66,19 @@ fuzz_failure() {
   fi
 }
 
-# fuzz_triage TARGET: replays every input saved in fuzz/artifacts/TARGET/ and
-# prints its failure, marked `known` when it prints the text of a bug listed
-# in fuzz/regressions/expected-failures.txt. Fails when any is not known.
+# fuzz_triage TARGET [SINCE]: replays every input saved in fuzz/artifacts/TARGET/
+# (only those newer than the file SINCE, if given) and prints its failure,
+# marked `known` when it prints the text of a bug listed in
+# fuzz/regressions/expected-failures.txt. Fails when any is not known.
 fuzz_triage() {
-  local target="$1" file failure text status=0
+  local target="$1" since="${2:-}" file failure text status=0
   local known=()
   while IFS= read -r text; do
     known+=("$text")
   done < <(grep -v '^#' "$FUZZ_DIR/regressions/expected-failures.txt" | awk -F' [|] ' 'NF == 3 { print $2 }')
   for file in "$FUZZ_DIR/artifacts/$target"/*; do
     [[ -f "$file" ]] || continue
+    [[ -z "$since" || "$file" -nt "$since" ]] || continue
     failure="$(fuzz_failure "$target" "$file")"
     local mark="NEW  "
     for text in "${known[@]}"; do
