@@ -19,6 +19,9 @@ pub use folio_core as core;
 pub use folio_core::config::Edition;
 pub use folio_core::{Book, Diagnostic, LoadError, RenderContext, Severity};
 
+#[doc(hidden)]
+pub mod fuzzing;
+
 /// What to build and where.
 #[derive(Debug, Clone)]
 pub struct BuildOptions {

@@ -77,6 +77,21 @@ pub fn byte_offset(text: &str, line: u32, col: u32) -> usize {
         .map_or(start + line_end, |(i, _)| start + i)
 }
 
+/// The span of a 1-based line and byte column in `text`, as parsers such as serde_json count
+/// them: the column becomes a character column (clamped to the line).
+pub fn span_at_line_byte(source: SourceId, text: &str, line: usize, byte_col: usize) -> Span {
+    let line_start: usize = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum();
+    let mut at = (line_start + byte_col.saturating_sub(1)).min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    span_at_byte(source, text, at)
+}
+
 /// The span of byte `at` in `text` (the content of `source`).
 pub fn span_at_byte(source: SourceId, text: &str, at: usize) -> Span {
     SpanCursor::new(source, text).span(at)

@@ -25,6 +25,8 @@ pub use model::*;
 pub use output::{Output, OutputFile, RenderContext};
 
 mod citation;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod paths;
 mod raw_html;
 mod summary;

@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::config::{Config, SettingSpans};
-use crate::diagnostics::{Diagnostic, span_at_byte};
+use crate::diagnostics::{Diagnostic, span_at_byte, span_at_line_byte};
 use crate::files::{Folder, Located, MAX_TEXT_FILE, Refused};
 use crate::model::{
     Bibliography, Block, Book, Chapter, ChapterId, ChapterKind, Footnote, Metadata, Part, PartId,
@@ -521,7 +521,11 @@ impl Loader {
                 }
             }
             Err(e) => self.diagnostics.push(
-                Diagnostic::error(format!("invalid book.json: {e}"), Span { source, line: e.line().max(1) as u32, col: e.column().max(1) as u32 })
+                // serde_json ends its message with its own place, in bytes: the span says it.
+                Diagnostic::error(
+                    format!("invalid book.json: {}", e.to_string().rsplit_once(" at line ").map_or(e.to_string(), |(what, _)| what.to_owned())),
+                    span_at_line_byte(source, text, e.line(), e.column()),
+                )
                     .with_hint("book.json must be a JSON object such as {\"title\": \"…\", \"language\": \"fr\"}"),
             ),
         }
