@@ -127,30 +127,18 @@ const NO_GLYPH: &str = "issue 11: characters no font of the PDF has are printed 
      dropped; one note lists them, without their file:line";
 const HEADING_SKIP: &str = "issue 12: the author skips a heading level (`#` then `###`); folio keeps the levels, \
      which the Nu checker counts an error and PDF/UA forbids";
-const DEAD_FRAGMENT: &str = "in the source: a link to a heading that does not exist, warned about by folio; \
-     the EPUB still writes the dead `#fragment` (issue 10)";
-const MDBOOK_IDS: &str = "links written for mdBook's heading ids (`#boxt` for `Box<T>`, `#7-bit-escapes`, `-1` for a \
-     duplicate): folio's ids differ (`box-t`, `s-7-bit-escapes`, `-2`), and the EPUB keeps the dead `#fragment` (issue 10)";
-const SPEC_RULE_IDS: &str = "links to the `r[rule.id]` anchors only the mdbook-spec preprocessor writes (no issue: folio \
-     runs no preprocessor), and the EPUB keeps the dead `#fragment` (issue 10)";
 const RUSTDOC_PATHS: &str = "rustdoc paths used as links (`core::panic::Location`) that only mdbook-spec resolves: \
      folio takes `core:` for a URL scheme and writes the link (no issue yet)";
 const LEGACY_ANCHORS: &str = "in the source: raw `<a name=…></a>` anchors, obsolete in HTML5; folio passes raw HTML as \
      written (no issue yet)";
 const NESTED_LINK: &str = "folio bug: a remote image inside a link becomes a link inside a link in the EPUB \
      (a remote image is written as a link to itself)";
-const GITBOOK_IDS: &str = "links written for GitBook's heading ids (`#libdts` for `lib.d.ts`): folio's ids differ \
-     (`lib-d-ts`), and the EPUB keeps the dead `#fragment` (issue 10)";
 
 #[rustfmt::skip]
 const ASYNC_BOOK: Expected = Expected {
     exit: 0,
     errors: &[],
-    findings: &[Known {
-        what: "epubcheck: RSC-012",
-        at: "EPUB/09_example/02_handling_connections_concurrently.xhtml",
-        why: DEAD_FRAGMENT,
-    }],
+    findings: &[],
     directives: 56,
 };
 
@@ -169,14 +157,6 @@ const HALO2_BOOK: Expected = Expected {
             at: "the-halo2-book.pdf",
             why: "in the source: five images without alt text (folio warns at each)",
         },
-        // `#Groups`, `#Complete-addition`: mdBook's ids are lower case too.
-        Known { what: "epubcheck: RSC-012", at: "EPUB/background/curves.xhtml", why: DEAD_FRAGMENT },
-        Known { what: "epubcheck: RSC-012", at: "EPUB/background/groups.xhtml", why: DEAD_FRAGMENT },
-        Known { what: "epubcheck: RSC-012", at: "EPUB/background/recursion.xhtml", why: DEAD_FRAGMENT },
-        Known { what: "epubcheck: RSC-012", at: "EPUB/design/gadgets/ecc/fixed-base-scalar-mul.xhtml", why: DEAD_FRAGMENT },
-        Known { what: "epubcheck: RSC-012", at: "EPUB/design/gadgets/ecc/var-base-scalar-mul.xhtml", why: DEAD_FRAGMENT },
-        // `#bcms20-appendix-a2` for `BCMS20 Appendix A.2`: folio's id is `bcms20-appendix-a-2`.
-        Known { what: "epubcheck: RSC-012", at: "EPUB/design/proving-system/inner-product.xhtml", why: MDBOOK_IDS },
         Known { what: "skipping", at: "html/background/fields.html", why: HEADING_SKIP },
         Known { what: "skipping", at: "html/background/pc-ipa.html", why: HEADING_SKIP },
         Known { what: "skipping", at: "html/background/polynomials.html", why: HEADING_SKIP },
@@ -229,22 +209,6 @@ const RUST_REFERENCE: Expected = Expected {
         // `東京` (src/identifiers.md:30), `"你好，世界"` (src/types/str.md), `'😀'` (src/types/char.md).
         Known { what: "pdf: no PDF/A-2b claim", at: "the-rust-reference.pdf", why: NO_GLYPH },
         Known { what: "pdf: no PDF/UA-1 claim", at: "the-rust-reference.pdf", why: HEADING_SKIP },
-        Known { what: "epubcheck: RSC-012", at: "EPUB/attributes.xhtml", why: MDBOOK_IDS },
-        Known { what: "epubcheck: RSC-012", at: "EPUB/expressions.xhtml", why: MDBOOK_IDS },
-        Known { what: "epubcheck: RSC-012", at: "EPUB/expressions/block-expr.xhtml", why: MDBOOK_IDS },
-        Known { what: "epubcheck: RSC-012", at: "EPUB/expressions/literal-expr.xhtml", why: MDBOOK_IDS },
-        Known { what: "epubcheck: RSC-012", at: "EPUB/expressions/operator-expr.xhtml", why: MDBOOK_IDS },
-        Known { what: "epubcheck: RSC-012", at: "EPUB/items/generics.xhtml", why: MDBOOK_IDS },
-        Known { what: "epubcheck: RSC-012", at: "EPUB/items/traits.xhtml", why: MDBOOK_IDS },
-        Known { what: "epubcheck: RSC-012", at: "EPUB/items/unions.xhtml", why: MDBOOK_IDS },
-        Known { what: "epubcheck: RSC-012", at: "EPUB/macros-by-example.xhtml", why: SPEC_RULE_IDS },
-        Known { what: "epubcheck: RSC-012", at: "EPUB/macros.xhtml", why: SPEC_RULE_IDS },
-        Known { what: "epubcheck: RSC-012", at: "EPUB/notation.xhtml", why: SPEC_RULE_IDS },
-        Known {
-            what: "epubcheck: RSC-012 (31 more places)",
-            at: "",
-            why: "the places EPUBCheck does not list, of the same two kinds (rule ids, mdBook's heading ids)",
-        },
         Known { what: "epubcheck: HTM-025", at: "EPUB/attributes/codegen.xhtml", why: RUSTDOC_PATHS },
         Known { what: "epubcheck: HTM-025", at: "EPUB/attributes/testing.xhtml", why: RUSTDOC_PATHS },
         Known { what: "epubcheck: HTM-025", at: "EPUB/crates-and-source-files.xhtml", why: RUSTDOC_PATHS },
@@ -279,9 +243,7 @@ const TLBORM: Expected = Expected {
         Known { what: "pdf: no PDF/A-2b claim", at: "the-little-book-of-rust-macros.pdf", why: NO_GLYPH },
         Known { what: "pdf: no PDF/UA-1 claim", at: "the-little-book-of-rust-macros.pdf", why: HEADING_SKIP },
         // Same-page links to headings of other chapters (they work on mdBook's print page only).
-        Known { what: "epubcheck: RSC-012", at: "EPUB/decl-macros/building-blocks/abacus-counting.xhtml", why: DEAD_FRAGMENT },
         // `#countident-depth` for `count($ident, depth)` and three more; `#lengthdepth` is broken in the source.
-        Known { what: "epubcheck: RSC-012", at: "EPUB/decl-macros/minutiae/metavar-expr.xhtml", why: MDBOOK_IDS },
         Known { what: "skipping", at: "html/decl-macros/minutiae/hygiene.html", why: HEADING_SKIP },
         Known { what: "skipping", at: "html/proc-macros/methodical/derive.html", why: HEADING_SKIP },
         Known { what: "skipping", at: "html/syntax-extensions/source-analysis.html", why: HEADING_SKIP },
@@ -306,8 +268,6 @@ const TYPESCRIPT_DEEP_DIVE: Expected = Expected {
         Known { what: "epubcheck: RSC-005", at: "EPUB/docs/jsx/tsx.xhtml", why: NESTED_LINK },
         Known { what: "epubcheck: RSC-005", at: "EPUB/docs/quick/browser.xhtml", why: NESTED_LINK },
         // `#-or-` for `` `==` or `===` ``, `#libdts` for `lib.d.ts`: GitBook's ids, which folio's differ from.
-        Known { what: "epubcheck: RSC-012", at: "EPUB/docs/styleguide/styleguide.xhtml", why: GITBOOK_IDS },
-        Known { what: "epubcheck: RSC-012", at: "EPUB/docs/types/lib.d.ts.xhtml", why: GITBOOK_IDS },
         Known { what: "skipping", at: "html/docs/quick/library.html", why: HEADING_SKIP },
         Known { what: "skipping", at: "html/print.html", why: HEADING_SKIP },
     ],

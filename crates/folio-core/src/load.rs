@@ -768,6 +768,7 @@ impl Loader {
             blocks: Vec::new(),
             footnotes: Vec::new(),
             assets: Vec::new(),
+            anchors: Default::default(),
             global_ids: Default::default(),
             span: Span {
                 source,

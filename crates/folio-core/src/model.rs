@@ -8,7 +8,7 @@
 //! Enums are `#[non_exhaustive]` where future syntax (GitHub alerts, definition
 //! lists, math, `[@key]` citations) will add variants.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -204,6 +204,11 @@ pub struct Chapter {
     /// The assets the chapter shows or links to (its notes included), each
     /// once, in order of first use.
     pub assets: Vec<AssetId>,
+    /// Every id the chapter carries: its own, its headings', its notes' and
+    /// their references', its citations', its bibliography entries', those
+    /// of its raw HTML. Every edition defines each one (once), so that a
+    /// link to any of them never leads nowhere.
+    pub anchors: BTreeSet<String>,
     /// Ids of this chapter that collide with ids of other chapters, mapped to
     /// the book-wide id to use in single-file outputs. See [`Chapter::global_id`].
     pub global_ids: BTreeMap<String, String>,
@@ -455,8 +460,10 @@ pub struct Image {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "kebab-case")]
 pub enum ImageTarget {
-    /// Not resolved yet, or the file is missing (an error was reported).
+    /// As the reader leaves it: the assets pass replaces every one.
     Unresolved,
+    /// No file can be shown (an error was reported).
+    Missing,
     Asset {
         asset: AssetId,
     },
@@ -472,16 +479,25 @@ impl From<LinkTarget> for ImageTarget {
         match target {
             LinkTarget::Asset { asset } => ImageTarget::Asset { asset },
             LinkTarget::External { url } => ImageTarget::External { url },
-            _ => ImageTarget::Unresolved,
+            LinkTarget::Unresolved => ImageTarget::Unresolved,
+            LinkTarget::Broken | LinkTarget::Chapter { .. } | LinkTarget::Anchor { .. } => {
+                ImageTarget::Missing
+            }
         }
     }
 }
 
+/// Where a link leads, as the resolver decided. Every edition follows one
+/// rule: a link whose target is [`LinkTarget::Broken`] is its text alone;
+/// every other target is a link, and an anchor it names is one of the
+/// target chapter's [`Chapter::anchors`], which every edition defines.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "kebab-case")]
 pub enum LinkTarget {
-    /// Not resolved yet, or broken (a warning was reported).
+    /// As the reader leaves it: the links pass replaces every one.
     Unresolved,
+    /// Leads nowhere (a warning was reported): its text alone is printed.
+    Broken,
     /// A chapter, and an id inside it (`None`: the chapter itself).
     Chapter {
         chapter: ChapterId,
@@ -560,6 +576,10 @@ pub struct Asset {
     /// characters that EPUB or URLs handle badly (spaces, `#`, `?`…)
     /// replaced, unique among the book's assets. See [`crate::paths::portable`].
     pub href: String,
+    /// Its address on the web edition, when `[html] site-url` says where
+    /// that is: the EPUB and the PDF, which do not carry the file, link
+    /// there (without it, a link to the file is its text alone there).
+    pub url: Option<String>,
     pub media_type: String,
     /// Pixel size, for images.
     pub size: Option<ImageSize>,

@@ -76,6 +76,7 @@ mod tests {
         book.assets.push(folio_core::Asset {
             path: "Style.css".into(),
             href: "Style.css".into(),
+            url: None,
             media_type: "text/css".into(),
             size: None,
         });

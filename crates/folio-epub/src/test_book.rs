@@ -58,6 +58,7 @@ fn chapter(
         blocks,
         footnotes: Vec::new(),
         assets: Vec::new(),
+        anchors: Default::default(),
         global_ids: BTreeMap::new(),
         span: Span::default(),
     }
@@ -77,6 +78,7 @@ pub(crate) fn book() -> Book {
     let png = |path: &str| Asset {
         path: path.into(),
         href: path.into(),
+        url: None,
         media_type: "image/png".into(),
         size: None,
     };
@@ -153,6 +155,7 @@ pub(crate) fn book() -> Book {
             Asset {
                 path: "assets/doc.pdf".into(),
                 href: "assets/doc.pdf".into(),
+                url: None,
                 media_type: "application/pdf".into(),
                 size: None,
             },

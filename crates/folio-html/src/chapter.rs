@@ -13,7 +13,6 @@ use crate::escape::{escaped, push_escaped, push_text, push_url};
 use crate::links::{chapter_href, relative_url};
 use crate::{Fragment, Target, highlight, raw};
 use folio_core::locale::{Words, words};
-use folio_core::paths::has_scheme;
 
 /// A [`Target`], or the shape the CommonMark spec prints (for conformance).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -445,7 +444,7 @@ impl Writer<'_> {
             for reference in &raw.references {
                 let rewrite = match reference.is_link() {
                     true => raw::Rewrite {
-                        value: self.link_href(&reference.url, &reference.target, reference.span),
+                        value: self.link_href(&reference.url, &reference.target),
                         ..Default::default()
                     },
                     false => self.embedded(reference),
@@ -634,8 +633,8 @@ impl Writer<'_> {
                 title,
                 target,
                 content,
-                span,
-            } => match self.link_href(url, target, *span) {
+                ..
+            } => match self.link_href(url, target) {
                 Some(href) => {
                     self.out.push_str("<a href=\"");
                     push_url(&mut self.out, &href);
@@ -726,11 +725,12 @@ impl Writer<'_> {
 
     fn image(&mut self, image: &Image) {
         let (src, size) = match &image.target {
-            ImageTarget::Asset { asset } if self.flavor != Flavor::Spec => {
-                match self.book.assets.get(asset.index()) {
-                    Some(file) => (relative_url(&self.page, &file.href), file.size),
-                    None => (image.url.clone(), None),
-                }
+            // The reference rendering writes what the author wrote.
+            _ if self.flavor == Flavor::Spec => (image.url.clone(), None),
+            ImageTarget::Asset { asset }
+                if let Some(file) = self.book.assets.get(asset.index()) =>
+            {
+                (relative_url(&self.page, &file.href), file.size)
             }
             ImageTarget::External { url } if self.flavor == Flavor::Epub => {
                 // An EPUB must not depend on the network: link to the image instead.
@@ -747,13 +747,12 @@ impl Writer<'_> {
                 self.out.push_str("</a>");
                 return;
             }
-            // The resolver reported the missing file; an EPUB cannot point at nothing.
-            ImageTarget::Unresolved if self.flavor == Flavor::Epub => {
+            ImageTarget::External { url } => (url.clone(), None),
+            // The resolver reported the missing file: its alt text, in every edition.
+            ImageTarget::Missing | ImageTarget::Unresolved | ImageTarget::Asset { .. } => {
                 push_escaped(&mut self.out, &image.alt);
                 return;
             }
-            ImageTarget::External { url } => (url.clone(), None),
-            _ => (image.url.clone(), None),
         };
         self.out.push_str("<img src=\"");
         push_url(&mut self.out, &src);
@@ -791,35 +790,26 @@ impl Writer<'_> {
 
     /// The URL a link points at (not yet escaped); `None` when the target
     /// cannot be reached from this edition and the text stands alone.
-    fn link_href(&mut self, url: &str, target: &LinkTarget, span: Span) -> Option<String> {
+    fn link_href(&self, url: &str, target: &LinkTarget) -> Option<String> {
         match target {
+            // The reference rendering writes what the author wrote.
+            _ if self.flavor == Flavor::Spec => Some(url.to_string()),
             LinkTarget::Chapter { chapter, anchor } => {
                 Some(self.chapter_url(*chapter, anchor.as_deref()))
             }
             LinkTarget::Anchor { anchor } => Some(format!("#{}", self.id(anchor))),
             LinkTarget::Asset { asset } => {
-                let file = self.book.assets.get(asset.index())?;
-                if self.flavor != Flavor::Epub {
-                    return Some(relative_url(&self.page, &file.href));
-                }
-                // An EPUB may only link to its content documents: point at the
-                // file on the web edition, or keep the text alone.
-                match &self.book.config.html.site_url {
-                    Some(site) => Some(format!("{}/{}", site.trim_end_matches('/'), file.href)),
-                    None => {
-                        self.warn(
-                            format!("`{}` cannot be packaged in the EPUB: the link is kept as plain text (set `site-url` under [html] in folio.toml to link to the web edition)", file.path),
-                            span,
-                        );
-                        None
-                    }
+                let file = &self.book.assets[*asset];
+                match self.flavor {
+                    // An EPUB may only link to its content documents: the file
+                    // on the web edition, if the book says where that is.
+                    Flavor::Epub => file.url.clone(),
+                    _ => Some(relative_url(&self.page, &file.href)),
                 }
             }
             LinkTarget::External { url } => Some(url.clone()),
-            // Broken (the resolver warned): kept as written on the web, but an
-            // EPUB that points inside itself at nothing fails EPUBCheck.
-            _ if self.flavor == Flavor::Epub && !has_scheme(url) => None,
-            _ => Some(url.to_string()),
+            // Broken (the resolver warned): the text alone, in every edition.
+            LinkTarget::Broken | LinkTarget::Unresolved => None,
         }
     }
 
@@ -874,10 +864,10 @@ mod tests {
         book.assets.push(Asset {
             path: "assets/charte.pdf".into(),
             href: "assets/charte.pdf".into(),
+            url: site_url.map(|site| format!("{}/assets/charte.pdf", site.trim_end_matches('/'))),
             media_type: "application/pdf".into(),
             size: None,
         });
-        book.config.html.site_url = site_url.map(Into::into);
         let link = Inline::Link {
             url: "assets/charte.pdf".into(),
             title: None,
@@ -916,15 +906,7 @@ mod tests {
             Target::Epub,
         );
         assert_eq!(epub.html, "<p>la charte</p>\n");
-        assert_eq!(epub.diagnostics.len(), 1);
-        assert_eq!(
-            epub.diagnostics[0].span,
-            Some(Span {
-                source: folio_core::SourceId(0),
-                line: 3,
-                col: 5
-            })
-        );
+        assert!(epub.diagnostics.is_empty(), "the resolver warns, once for every edition");
 
         let epub = chapter_fragment(
             &book_with_pdf_link(Some("https://example.org/livre/")),
@@ -1055,18 +1037,17 @@ mod tests {
     }
 
     #[test]
-    fn broken_links_stay_as_written_on_the_web_and_become_text_in_the_epub() {
-        let book = parse_str("[ailleurs](autre-chapitre.md) et [le web](https://example.org)\n");
-        let site = chapter_fragment(&book, folio_core::ChapterId(0), Target::Site).html;
-        assert!(
-            site.contains("<a href=\"autre-chapitre.md\">ailleurs</a>"),
-            "{site}"
+    fn broken_links_are_their_text_alone_in_every_edition() {
+        let book = parse_str(
+            "[ailleurs](autre-chapitre.md), [nulle part](#absent), [vide]() et [le web](https://example.org)\n",
         );
-        let epub = chapter_fragment(&book, folio_core::ChapterId(0), Target::Epub).html;
-        assert!(
-            epub.contains("<p>ailleurs et <a href=\"https://example.org\">le web</a></p>"),
-            "{epub}"
-        );
+        for target in [Target::Site, Target::SinglePage, Target::Epub] {
+            let html = chapter_fragment(&book, folio_core::ChapterId(0), target).html;
+            assert!(
+                html.contains("<p>ailleurs, nulle part, vide et <a href=\"https://example.org\">le web</a></p>"),
+                "{target:?}: {html}"
+            );
+        }
     }
 
     #[test]

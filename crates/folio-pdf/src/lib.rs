@@ -345,6 +345,7 @@ mod tests {
         book.assets = vec![folio_core::Asset {
             path: "bad.png".into(),
             href: "bad.png".into(),
+            url: None,
             media_type: "image/png".into(),
             size: None,
         }];

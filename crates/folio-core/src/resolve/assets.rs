@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use super::Wanted;
 use crate::diagnostics::Diagnostic;
 use crate::files::{Folder, MAX_FILE, Refused};
-use crate::model::{Asset, AssetId, Book, ImageSize, ImageTarget, Inline, LinkTarget, Span};
+use crate::model::{Asset, AssetId, Book, ImageSize, Inline, LinkTarget, Span};
 use crate::names::UniqueNames;
 use crate::paths::{self, is_remote};
 use crate::visit;
@@ -74,8 +74,15 @@ impl Registry {
         self.by_path.get(path)?.as_ref().ok().copied()
     }
 
-    pub fn into_assets(self) -> Vec<Asset> {
-        self.assets
+    /// The assets, each with its address on the web edition at `site_url`.
+    pub fn into_assets(self, site_url: Option<&str>) -> Vec<Asset> {
+        let mut assets = self.assets;
+        if let Some(site) = site_url {
+            for asset in &mut assets {
+                asset.url = Some(format!("{}/{}", site.trim_end_matches('/'), asset.href));
+            }
+        }
+        assets
     }
 }
 
@@ -145,29 +152,30 @@ pub fn resolve(book: &mut Book, registry: &mut Registry) {
         let mut wanted = found[chapter_id.index()].0.walk();
         let mut diagnostics = Vec::new();
         let mut assets = Vec::new();
+        // The node's target when it wants a file: its asset, or broken.
         let mut asset_of = |what: &str, url: &str, span: Span| {
             let path = wanted.next_path()?;
-            match &by_path[path] {
+            Some(match &by_path[path] {
                 Ok(asset) => {
                     assets.push(*asset);
-                    Some(*asset)
+                    LinkTarget::Asset { asset: *asset }
                 }
                 Err(why) => {
                     diagnostics.push(refused(what, url, span, path, why));
-                    None
+                    LinkTarget::Broken
                 }
-            }
+            })
         };
         visit::each_chapter_inline(chapter, &mut |inline| {
             let Inline::Image(image) = inline else { return };
-            if let Some(asset) = asset_of("image", &image.url, image.span) {
-                image.target = ImageTarget::Asset { asset };
+            if let Some(target) = asset_of("image", &image.url, image.span) {
+                image.target = target.into();
             }
         });
         visit::each_raw_html(chapter, &mut |raw| {
             for reference in raw.references.iter_mut().filter(|r| !r.is_link()) {
-                if let Some(asset) = asset_of(reference.what(), &reference.url, reference.span) {
-                    reference.target = LinkTarget::Asset { asset };
+                if let Some(target) = asset_of(reference.what(), &reference.url, reference.span) {
+                    reference.target = target;
                 }
             }
         });
@@ -202,7 +210,7 @@ pub fn resolve(book: &mut Book, registry: &mut Registry) {
 /// What the `url` of an image (`what`: or another file), written in the
 /// chapter whose folder is `base`, points at: external, or a file of the
 /// book, added to `wanted` (it is looked for later, once per book) and
-/// unresolved until then. A path out of the root is an error.
+/// unresolved until then. No path, or a path out of the root, is an error.
 fn wanted_file(
     what: &str,
     url: &str,
@@ -225,13 +233,15 @@ fn wanted_file(
             ),
         );
         wanted.skip();
+        LinkTarget::Broken
     } else if path.clamped {
         diagnostics.push(refused(what, url, span, &path.path, &Refused::OutsideRoot));
         wanted.skip();
+        LinkTarget::Broken
     } else {
         wanted.push(path.path);
+        LinkTarget::Unresolved
     }
-    LinkTarget::Unresolved
 }
 
 /// The error for an image (`what`: or another file) whose `path`, from the
@@ -351,6 +361,7 @@ fn describe(root: &Folder, path: &str) -> Result<Asset, Refused> {
     Ok(Asset {
         path: path.to_string(),
         href: paths::portable(path),
+        url: None,
         media_type,
         size,
     })
@@ -448,7 +459,7 @@ mod tests {
             [0, 1, 2, 0, 3].map(AssetId),
             "the same file is added once"
         );
-        let hrefs: Vec<String> = registry.into_assets().into_iter().map(|a| a.href).collect();
+        let hrefs: Vec<String> = registry.into_assets(None).into_iter().map(|a| a.href).collect();
         assert_eq!(
             hrefs,
             [

@@ -56,8 +56,10 @@ pub fn resolve(book: &mut Book, anchor_sets: &[HashSet<String>], registry: &mut 
                 }
                 Found::Broken(path) => {
                     wanted.skip();
-                    broken.push((diagnostics.len() - 1, path));
-                    LinkTarget::Unresolved
+                    if !path.is_empty() {
+                        broken.push((diagnostics.len() - 1, path));
+                    }
+                    LinkTarget::Broken
                 }
             }
         };
@@ -82,7 +84,7 @@ pub fn resolve(book: &mut Book, anchor_sets: &[HashSet<String>], registry: &mut 
     let mut wanted_lists = Vec::with_capacity(found.len());
     for (wanted, broken, mut diagnostics) in found {
         for path in wanted.paths() {
-            // Found by the gate a moment ago; should it vanish, the link stays unresolved.
+            // Refused now (it changed since the gate found it): the second walk breaks the link.
             let _ = registry.register(root, path);
         }
         // The first broken links of the book get the closest chapter as a hint.
@@ -100,28 +102,43 @@ pub fn resolve(book: &mut Book, anchor_sets: &[HashSet<String>], registry: &mut 
     }
     // …and each link to such a file gets its asset, on every core.
     let registry = &*registry;
-    super::per_chapter(&mut book.chapters, |id, chapter| {
+    let published = book.config.html.site_url.is_some();
+    let diagnostics = super::per_chapter(&mut book.chapters, |id, chapter| {
         let mut walk = wanted_lists[id.index()].walk();
         let mut used = Vec::new();
-        let mut asset_of = |target: &mut LinkTarget| {
-            if let Some(asset) = walk.next_path().and_then(|path| registry.get(path)) {
-                *target = LinkTarget::Asset { asset };
-                used.push(asset);
-            }
+        let mut diagnostics = Vec::new();
+        let mut asset_of = |target: &mut LinkTarget, span: Span| {
+            let Some(path) = walk.next_path() else { return };
+            // Found by the gate a moment ago; should it have vanished since, the link is broken.
+            *target = match registry.get(path) {
+                Some(asset) => {
+                    used.push(asset);
+                    if !published {
+                        diagnostics.push(
+                            Diagnostic::warning(format!("`{path}` is published with the web edition, but the EPUB and the PDF cannot carry it: there, this link is its text alone"), span)
+                                .with_hint("set `site-url` under [html] in folio.toml: the EPUB and the PDF then link to the file on the web edition"),
+                        );
+                    }
+                    LinkTarget::Asset { asset }
+                }
+                None => LinkTarget::Broken,
+            };
         };
         visit::each_chapter_inline(chapter, &mut |inline| {
-            if let Inline::Link { target, .. } = inline {
-                asset_of(target);
+            if let Inline::Link { target, span, .. } = inline {
+                asset_of(target, *span);
             }
         });
         visit::each_raw_html(chapter, &mut |raw| {
             raw.references
                 .iter_mut()
                 .filter(|r| r.is_link())
-                .for_each(|r| asset_of(&mut r.target))
+                .for_each(|r| asset_of(&mut r.target, r.span))
         });
         super::add_assets(&mut chapter.assets, used);
+        diagnostics
     });
+    book.diagnostics.extend(diagnostics.into_iter().flatten());
 }
 
 /// Where a link is written: its chapter and what it can point at.
@@ -140,7 +157,8 @@ enum Found {
     Target(LinkTarget),
     /// A file of the book that is not a chapter, relative to the root.
     File(String),
-    /// Neither a chapter nor a file (reported): the path it was taken for.
+    /// Leads nowhere (reported): the path it was taken for, empty when the
+    /// link named no path (its closest chapter is no hint then).
     Broken(String),
 }
 
@@ -163,48 +181,57 @@ fn resolve_one(url: &str, here: &Here, diagnostics: &mut Vec<Diagnostic>) -> Fou
         Some((p, f)) => (p, Some(f.to_string()).filter(|f| !f.is_empty())),
         None => (url, None),
     };
-    let check_anchor = |chapter: ChapterId, diagnostics: &mut Vec<Diagnostic>| {
-        if let Some(anchor) = &fragment
-            && !anchor_sets[chapter.index()].contains(anchor)
-        {
+    let has_anchor =
+        |chapter: ChapterId, anchor: &str| anchor_sets[chapter.index()].contains(anchor);
+    let no_anchor = |anchor: &str, chapter: ChapterId, leads: &str| {
+        Diagnostic::warning(
+            format!(
+                "broken link: no `#{anchor}` in `{}`; {leads}",
+                files[chapter.index()]
+            ),
+            span,
+        )
+        .with_hint("link to a heading's id: its `{#id}`, or the id folio generates from its text")
+    };
+    if path.is_empty() {
+        let Some(anchor) = fragment else {
             diagnostics.push(
                 Diagnostic::warning(
-                    format!(
-                        "broken link: no `#{anchor}` in `{}`",
-                        files[chapter.index()]
-                    ),
+                    "a link without a destination: its text alone is printed",
                     span,
                 )
                 .with_hint(
-                    "link to a heading's id: its `{#id}`, or the id folio generates from its text",
+                    "write where it leads between the parentheses: [text](chapter.md#section)",
                 ),
             );
+            return Found::Broken(String::new());
+        };
+        if !has_anchor(current, &anchor) {
+            diagnostics.push(no_anchor(&anchor, current, "its text alone is printed"));
+            return Found::Broken(String::new());
         }
-    };
-    if path.is_empty() {
-        return Found::Target(match fragment.clone() {
-            Some(anchor) => {
-                check_anchor(current, diagnostics);
-                LinkTarget::Anchor { anchor }
-            }
-            None => LinkTarget::Unresolved,
-        });
+        return Found::Target(LinkTarget::Anchor { anchor });
     }
     let joined = paths::join(base, path.split('?').next().unwrap_or(path));
     if let Some(chapter) = candidates(&joined.path)
         .iter()
         .find_map(|c| chapters.get(c.as_str()).copied())
     {
-        check_anchor(chapter, diagnostics);
-        return Found::Target(if chapter == current && fragment.is_some() {
-            LinkTarget::Anchor {
-                anchor: fragment.clone().unwrap_or_default(),
+        // A missing anchor of another chapter: the chapter is still the
+        // right place to go, so the link leads to its start.
+        let anchor = fragment.filter(|anchor| {
+            has_anchor(chapter, anchor) || {
+                diagnostics.push(no_anchor(
+                    anchor,
+                    chapter,
+                    "the link leads to the chapter's start",
+                ));
+                false
             }
-        } else {
-            LinkTarget::Chapter {
-                chapter,
-                anchor: fragment.clone(),
-            }
+        });
+        return Found::Target(match anchor {
+            Some(anchor) if chapter == current => LinkTarget::Anchor { anchor },
+            anchor => LinkTarget::Chapter { chapter, anchor },
         });
     }
     if !joined.path.is_empty() && root.locate(&joined.path).is_ok() {

@@ -30,7 +30,10 @@ pub fn resolve(book: &mut Book) {
     citations::resolve(book);
     let anchors = ids::resolve(book);
     links::resolve(book, &anchors, &mut registry);
-    book.assets = registry.into_assets();
+    for (chapter, ids) in book.chapters.iter_mut().zip(anchors) {
+        chapter.anchors = ids.into_iter().collect();
+    }
+    book.assets = registry.into_assets(book.config.html.site_url.as_deref());
     typography::resolve(book);
     // Report in reading order: sources are numbered in the order they were read.
     book.diagnostics

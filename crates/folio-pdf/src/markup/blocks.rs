@@ -226,7 +226,7 @@ impl Generator<'_> {
                 );
                 None
             }
-            ImageTarget::Unresolved => None,
+            ImageTarget::Missing | ImageTarget::Unresolved => None,
         };
         let Some(asset) = asset else {
             self.alt_text(image);

@@ -29,7 +29,9 @@ impl Generator<'_> {
                 target, content, ..
             } => self.link(target, content),
             Inline::Image(image) => self.image(image, false),
-            Inline::FootnoteRef { label, note, .. } => self.footnote(label, *note),
+            Inline::FootnoteRef {
+                label, note, id, ..
+            } => self.footnote(label, *note, id),
             Inline::Citation { items, .. } => self.citation(items),
             Inline::SoftBreak { .. } => self.out.push(' '),
             Inline::HardBreak { .. } => self.out.push_str("#linebreak();"),
@@ -60,12 +62,12 @@ impl Generator<'_> {
         self.out.push_str("];");
     }
 
-    /// The label a link leads to, or `None` when it leads nowhere in this PDF.
+    /// The label a link inside the book leads to.
     fn link_label(&self, target: &LinkTarget) -> Option<String> {
         let book = self.book;
-        let label = match target {
+        Some(match target {
             LinkTarget::Chapter { chapter, anchor } => {
-                let chapter = book.chapters.get(chapter.index())?;
+                let chapter = &book.chapters[*chapter];
                 match anchor {
                     Some(anchor) => chapter.global_id(anchor).to_string(),
                     None => chapter.id.clone(),
@@ -75,8 +77,7 @@ impl Generator<'_> {
                 book.chapters[self.chapter].global_id(anchor).to_string()
             }
             _ => return None,
-        };
-        self.can_link_to(&label).then_some(label)
+        })
     }
 
     fn link(&mut self, target: &LinkTarget, content: &[Inline]) {
@@ -84,12 +85,7 @@ impl Generator<'_> {
             LinkTarget::External { url } => Some(url.clone()),
             // A file of the book that is not a chapter: reachable on the web
             // edition when its address is known.
-            LinkTarget::Asset { asset } => {
-                self.book.config.html.site_url.as_ref().and_then(|site| {
-                    let path = &self.book.assets.get(asset.index())?.path;
-                    Some(format!("{}/{}", site.trim_end_matches('/'), path))
-                })
-            }
+            LinkTarget::Asset { asset } => self.book.assets[*asset].url.clone(),
             _ => None,
         };
         if let Some(url) = destination {
@@ -101,7 +97,8 @@ impl Generator<'_> {
             self.literal(&label);
             self.out.push_str("))[");
         } else {
-            // Broken (already reported by the resolver): the text alone.
+            // Broken (the resolver warned), or a file the web edition does
+            // not publish at a known address: the text alone.
             return self.inlines(content);
         }
         self.inlines(content);
@@ -109,9 +106,11 @@ impl Generator<'_> {
     }
 
     /// A footnote at its first reference; later references point to it.
-    fn footnote(&mut self, label: &str, note: Option<NoteId>) {
+    /// Each reference is an anchor too (a link may lead to it).
+    fn footnote(&mut self, label: &str, note: Option<NoteId>, reference: &str) {
         let book = self.book;
         let chapter = &book.chapters[self.chapter];
+        self.anchor(chapter.global_id(reference));
         let Some((index, footnote)) =
             note.and_then(|n| Some((n, chapter.footnotes.get(n.index())?)))
         else {
@@ -131,7 +130,7 @@ impl Generator<'_> {
             self.record(start, footnote.span);
             self.out.push_str("];");
             self.label(id);
-        } else if self.can_link_to(id) {
+        } else {
             self.out.push_str("#footnote(label(");
             self.literal(id);
             self.out.push_str("));");
@@ -150,22 +149,19 @@ impl Generator<'_> {
             let entry = item
                 .entry
                 .and_then(|e| book.bibliography.entries.get(e.index()));
-            let target = entry.map(|entry| {
-                book.chapters[entry.chapter]
-                    .global_id(&entry.id)
-                    .to_string()
-            });
-            match target.filter(|label| self.can_link_to(label)) {
-                Some(label) => {
+            match entry {
+                Some(entry) => {
                     self.out.push_str("#link(label(");
-                    self.literal(&label);
+                    self.literal(book.chapters[entry.chapter].global_id(&entry.id));
                     self.out.push_str("))[");
                     self.text(&item.key);
                     self.out.push_str("];");
-                    let own = book.chapters[self.chapter].global_id(&item.id);
-                    self.label(own);
+                    self.label(book.chapters[self.chapter].global_id(&item.id));
                 }
-                None => self.text(&item.key),
+                None => {
+                    self.anchor(book.chapters[self.chapter].global_id(&item.id));
+                    self.text(&item.key);
+                }
             }
             if let Some(locator) = &item.locator {
                 self.text(&format!(", {locator}"));

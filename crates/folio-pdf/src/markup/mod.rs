@@ -55,15 +55,12 @@ pub struct Layout {
     pub two_sided: bool,
 }
 
+/// Writes the book's markup in one pass. typst refuses a link to a label
+/// the document lacks: every link follows the resolver's target, whose
+/// anchor is one of the chapter's [`folio_core::Chapter::anchors`], and the
+/// markup labels every one of those where it stands.
 pub fn generate(book: &Book, layout: Layout) -> Markup {
-    // Links need their target label to exist (typst refuses a link to a
-    // missing label), so a first pass records every label the book defines
-    // and the second one writes links to those only. Writing is cheap next
-    // to typesetting.
-    let mut first = Generator::new(book, layout, None);
-    first.book_markup();
-    let labels = first.labels;
-    let mut generator = Generator::new(book, layout, Some(&labels));
+    let mut generator = Generator::new(book, layout);
     generator.book_markup();
     Markup {
         text: generator.out,
@@ -85,8 +82,6 @@ struct Generator<'a> {
     /// Labels written so far (each one once: typst refuses links to a label
     /// that occurs twice).
     labels: HashSet<String>,
-    /// Labels that exist in the whole document; `None` in the first pass.
-    link_targets: Option<&'a HashSet<String>>,
     /// Footnotes already typeset, as (chapter, note): later references point to them.
     notes_done: HashSet<(ChapterId, NoteId)>,
     /// The chapter being written.
@@ -96,7 +91,7 @@ struct Generator<'a> {
 }
 
 impl<'a> Generator<'a> {
-    fn new(book: &'a Book, layout: Layout, link_targets: Option<&'a HashSet<String>>) -> Self {
+    fn new(book: &'a Book, layout: Layout) -> Self {
         Generator {
             book,
             layout,
@@ -105,7 +100,6 @@ impl<'a> Generator<'a> {
             diagnostics: Vec::new(),
             images_without_alt: Vec::new(),
             labels: HashSet::new(),
-            link_targets,
             notes_done: HashSet::new(),
             chapter: ChapterId(0),
             list_depth: 0,
@@ -216,12 +210,6 @@ impl<'a> Generator<'a> {
             self.literal(name);
             self.out.push_str(");");
         }
-    }
-
-    /// Whether a link to `label` can be written.
-    fn can_link_to(&self, label: &str) -> bool {
-        self.link_targets
-            .is_none_or(|targets| targets.contains(label))
     }
 
     /// Lengths in typst points with a stable, short representation.
