@@ -133,6 +133,7 @@ fn book_with(texts: &[String; 7]) -> Book {
             span: Span::default(),
         },
     ];
+    chapter.title_heading = folio_core::title_heading(&chapter.blocks);
     book
 }
 

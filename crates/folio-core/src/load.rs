@@ -757,6 +757,7 @@ impl Loader {
         self.chapter_files.insert(file.to_string());
         self.chapters.push(Chapter {
             title,
+            title_heading: None,
             kind,
             part: None,
             parent,

@@ -177,8 +177,18 @@ pub enum ChapterKind {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Chapter {
-    /// Title from SUMMARY.md (or the first heading for a single file).
+    /// The title every edition shows (tables of contents, page titles, the
+    /// PDF's chapter opening): SUMMARY's (or the first heading's for a single
+    /// file); when SUMMARY gives none, the title heading's text, else the
+    /// file's name. Never empty once resolved.
     pub title: String,
+    /// Which of `blocks` is the level-1 heading that titles the chapter: its
+    /// first heading, when no other heading of level 1 follows. An edition
+    /// that prints the title itself (the PDF's chapter opening) leaves it
+    /// out; no table of contents lists it as a section. `None`: the chapter
+    /// has no such heading, and the HTML and the EPUB print the title before
+    /// its blocks, as the PDF always does.
+    pub title_heading: Option<usize>,
     pub kind: ChapterKind,
     /// The part this chapter belongs to, if any.
     pub part: Option<PartId>,
@@ -614,6 +624,22 @@ impl Book {
             .iter()
             .any(|d| d.severity == crate::diagnostics::Severity::Error)
     }
+}
+
+/// The heading that titles a chapter of `blocks` (see
+/// [`Chapter::title_heading`]): its first heading, when it is of level 1,
+/// not empty, and no other heading of level 1 follows.
+pub fn title_heading(blocks: &[Block]) -> Option<usize> {
+    let mut headings = blocks
+        .iter()
+        .enumerate()
+        .filter_map(|(i, block)| match block {
+            Block::Heading { level, content, .. } => Some((i, *level, content)),
+            _ => None,
+        });
+    let (first, level, content) = headings.next()?;
+    let titles = level == 1 && !plain_text(content).trim().is_empty();
+    (titles && headings.all(|(_, level, _)| level != 1)).then_some(first)
 }
 
 /// Concatenated plain text of inlines (for titles, alt text, slugs, PDF bookmarks).

@@ -16,7 +16,6 @@ use crate::Error;
 use crate::chapter;
 use crate::labels::labels;
 use crate::layout::Layout;
-use crate::nav::chapter_title;
 use folio_core::paths::has_scheme;
 
 use crate::xml::{Page, escape, href, resolve};
@@ -149,13 +148,13 @@ fn chapter_document(
         ChapterKind::Body => "bodymatter",
         ChapterKind::Back => "backmatter",
     };
-    // Name the section after its opening heading when it has one, else after the SUMMARY title.
-    let label = match chapter.blocks.first() {
-        Some(Block::Heading { id, .. }) if fragment.contains(&format!("id=\"{id}\"")) => {
-            format!(" aria-labelledby=\"{}\"", escape(id))
-        }
-        _ => format!(" aria-label=\"{}\"", escape(chapter_title(chapter))),
+    // The section is named by the heading that titles it: the chapter's own,
+    // or the one the fragment writes with the chapter's id.
+    let title_id = match chapter.title_heading.map(|i| &chapter.blocks[i]) {
+        Some(Block::Heading { id, .. }) => id,
+        _ => &chapter.id,
     };
+    let label = format!(" aria-labelledby=\"{}\"", escape(title_id));
     let mut body = String::with_capacity(fragment.len() + 128);
     body.push_str(&format!(
         "<section epub:type=\"chapter\" role=\"doc-chapter\"{label}>\n"
@@ -165,7 +164,7 @@ fn chapter_document(
     let page = Page {
         path: &path,
         lang: &book.metadata.language,
-        title: chapter_title(chapter),
+        title: &chapter.title,
         css: &layout.css,
         body_attributes: &format!(" epub:type=\"{matter}\""),
     };

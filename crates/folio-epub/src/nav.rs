@@ -48,7 +48,7 @@ pub(crate) fn tree(book: &Book, layout: &Layout) -> Vec<Entry> {
                 }
             }
             Some(part) => {
-                let title = non_empty(&book.parts[part].title, &book.parts[part].id).to_string();
+                let title = book.parts[part].title.clone();
                 entries.push(Entry {
                     title,
                     target: None,
@@ -68,40 +68,28 @@ fn chapter_entry(
     id: ChapterId,
 ) -> Entry {
     let path = layout.chapter(id);
-    let mut children = sections(&book.chapters[id].blocks, path);
+    let mut children = sections(&book.chapters[id], path);
     children.extend(
         sub_chapters[id.index()]
             .iter()
             .map(|&sub| chapter_entry(book, layout, sub_chapters, sub)),
     );
     Entry {
-        title: chapter_title(&book.chapters[id]).to_string(),
+        title: book.chapters[id].title.clone(),
         target: Some(path.to_string()),
         children,
     }
 }
 
-/// A chapter's title, or its path when SUMMARY gives it none: a link, a
-/// document title and a section label all need some text.
-pub(crate) fn chapter_title(chapter: &Chapter) -> &str {
-    non_empty(&chapter.title, &chapter.path)
-}
-
-fn non_empty<'a>(text: &'a str, fallback: &'a str) -> &'a str {
-    if text.trim().is_empty() {
-        fallback
-    } else {
-        text
-    }
-}
-
 /// Sections of a chapter: its level-1 headings with their level-2 headings
-/// nested, or, when a single level-1 heading is the chapter's title, its
-/// level-2 headings.
-fn sections(blocks: &[Block], path: &str) -> Vec<Entry> {
-    let headings: Vec<(u8, Entry)> = blocks
+/// nested; the heading that titles the chapter is the chapter's own entry.
+fn sections(chapter: &Chapter, path: &str) -> Vec<Entry> {
+    let headings: Vec<(u8, Entry)> = chapter
+        .blocks
         .iter()
-        .filter_map(|block| match block {
+        .enumerate()
+        .filter(|(i, _)| Some(*i) != chapter.title_heading)
+        .filter_map(|(_, block)| match block {
             Block::Heading {
                 level, id, content, ..
             } if *level <= 2 => {
@@ -116,12 +104,10 @@ fn sections(blocks: &[Block], path: &str) -> Vec<Entry> {
             _ => None,
         })
         .collect();
-    let titles = headings.iter().filter(|(level, _)| *level == 1).count();
     let mut out: Vec<Entry> = Vec::new();
     let mut under_section = false;
-    for (i, (level, entry)) in headings.into_iter().enumerate() {
+    for (level, entry) in headings {
         match level {
-            1 if i == 0 && titles == 1 => {}
             1 => {
                 out.push(entry);
                 under_section = true;
@@ -313,39 +299,36 @@ mod tests {
 
     #[test]
     fn a_single_title_heading_is_the_chapter_itself() {
-        let blocks = [
-            heading(1, "t"),
-            heading(2, "a"),
-            heading(3, "x"),
-            heading(2, "b"),
-        ];
-        let entries = sections(&blocks, "c.xhtml");
+        let entries = sections(
+            &chapter_of(vec![
+                heading(1, "t"),
+                heading(2, "a"),
+                heading(3, "x"),
+                heading(2, "b"),
+            ]),
+            "c.xhtml",
+        );
         assert_eq!(outline(&entries), "A; B");
         assert_eq!(entries[0].target.as_deref(), Some("c.xhtml#a"));
     }
 
     #[test]
     fn several_level_one_headings_are_sections_with_their_subsections() {
-        let blocks = [
+        let chapter = chapter_of(vec![
             heading(1, "a"),
             heading(2, "a1"),
             heading(1, "b"),
             heading(2, "b1"),
-        ];
-        assert_eq!(outline(&sections(&blocks, "c.xhtml")), "A(A1); B(B1)");
+        ]);
+        assert_eq!(outline(&sections(&chapter, "c.xhtml")), "A(A1); B(B1)");
     }
 
-    #[test]
-    fn untitled_chapters_and_parts_still_have_text() {
-        let mut book = crate::test_book::book();
-        book.chapters[2].title = " ".into();
-        book.parts[0].title = String::new();
-        let layout = Layout::new(&book);
-        let outline = outline(&tree(&book, &layout));
-        assert!(
-            outline.contains("premiere-partie(Chapitre A(Section A1; 1-part/b))"),
-            "{outline}"
-        );
+    /// A chapter of `blocks`, its title heading decided as the resolver does.
+    fn chapter_of(blocks: Vec<Block>) -> Chapter {
+        let mut chapter = folio_core::parse_str("").chapters.remove(0);
+        chapter.title_heading = folio_core::title_heading(&blocks);
+        chapter.blocks = blocks;
+        chapter
     }
 
     #[test]

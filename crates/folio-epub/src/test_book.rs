@@ -47,6 +47,7 @@ fn chapter(
 ) -> Chapter {
     Chapter {
         title: title.into(),
+        title_heading: folio_core::title_heading(&blocks),
         kind,
         part: part.map(PartId),
         parent: parent.map(ChapterId),

@@ -91,6 +91,7 @@ pub fn render(
         raw_spans: Vec::new(),
         rewrites: raw::Rewrites::new(),
     };
+    writer.title();
     writer.blocks(&chapter.blocks, false, "", "");
     writer.notes();
     writer.finish()
@@ -231,6 +232,21 @@ impl Writer<'_> {
             // Future block kinds: nothing to show rather than a wrong guess.
             _ => {}
         }
+    }
+
+    /// The chapter's title, when no heading of its own is (as the PDF's
+    /// chapter opening always prints it). It carries the chapter's id,
+    /// except on the single page, whose section around the chapter does.
+    fn title(&mut self) {
+        if self.chapter.title_heading.is_some() || self.flavor == Flavor::Spec {
+            return;
+        }
+        let level = 1 + self.flavor.heading_offset();
+        let _ = write!(self.out, "<h{level}");
+        if self.flavor != Flavor::SinglePage {
+            let _ = write!(self.out, " id=\"{}\"", escaped(&self.chapter.id));
+        }
+        let _ = writeln!(self.out, ">{}</h{level}>", escaped(&self.chapter.title));
     }
 
     fn heading(&mut self, level: u8, id: &str, content: &[Inline]) {
@@ -905,8 +921,11 @@ mod tests {
             folio_core::ChapterId(0),
             Target::Epub,
         );
-        assert_eq!(epub.html, "<p>la charte</p>\n");
-        assert!(epub.diagnostics.is_empty(), "the resolver warns, once for every edition");
+        assert!(epub.html.ends_with("\n<p>la charte</p>\n"), "{}", epub.html);
+        assert!(
+            epub.diagnostics.is_empty(),
+            "the resolver warns, once for every edition"
+        );
 
         let epub = chapter_fragment(
             &book_with_pdf_link(Some("https://example.org/livre/")),

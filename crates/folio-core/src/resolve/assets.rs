@@ -459,7 +459,11 @@ mod tests {
             [0, 1, 2, 0, 3].map(AssetId),
             "the same file is added once"
         );
-        let hrefs: Vec<String> = registry.into_assets(None).into_iter().map(|a| a.href).collect();
+        let hrefs: Vec<String> = registry
+            .into_assets(None)
+            .into_iter()
+            .map(|a| a.href)
+            .collect();
         assert_eq!(
             hrefs,
             [

@@ -146,21 +146,20 @@ impl<'a> Generator<'a> {
         self.label_arg(&chapter.id);
         self.out
             .push_str(&format!(", level: {level}, depth: {})\n", chapter.depth));
-        // The chapter's own top heading is its title, set by folio-chapter
-        // from SUMMARY; its id still leads there.
-        let blocks = match chapter.blocks.first() {
-            Some(folio_core::Block::Heading {
-                level: 1,
-                id: heading_id,
-                ..
-            }) => {
-                self.anchor(chapter.global_id(heading_id));
-                &chapter.blocks[1..]
+        // folio-chapter prints the title: the heading that is the title is
+        // left out, and its id leads to the chapter's opening.
+        let (before, after) = match chapter.title_heading {
+            Some(title) => {
+                if let folio_core::Block::Heading { id, .. } = &chapter.blocks[title] {
+                    self.anchor(chapter.global_id(id));
+                }
+                (&chapter.blocks[..title], &chapter.blocks[title + 1..])
             }
-            _ => &chapter.blocks[..],
+            None => (&chapter.blocks[..], &[][..]),
         };
         self.out.push('\n');
-        self.blocks(blocks);
+        self.blocks(before);
+        self.blocks(after);
         self.out.push_str("#folio-chapter-end()\n\n");
         self.record(start, chapter.span);
     }
