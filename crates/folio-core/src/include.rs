@@ -401,6 +401,7 @@ pub fn expand(text: &str, real: &Path, root: &Folder, book_dir: &Folder) -> Expa
         stack: Vec::new(),
         reads: HashMap::new(),
         included_text: 0,
+        outermost: Span::default(),
         overflow: None,
     };
     let chapter = Selection::whole(text);
@@ -551,6 +552,9 @@ struct Expander<'r> {
     /// Files read so far (by real path), each read once per chapter.
     reads: HashMap<PathBuf, String>,
     included_text: usize,
+    /// The directive of the chapter itself being expanded: where a bound
+    /// is reported, as the files below it are dropped.
+    outermost: Span,
     /// The bound an include bomb hit: the chapter is then left unexpanded.
     overflow: Option<Diagnostic>,
 }
@@ -576,6 +580,9 @@ impl Expander<'_> {
                 line: selection.origins[at.line as usize - 1],
                 ..at
             };
+            if depth == 0 {
+                self.outermost = span;
+            }
             let written = &text[found.start..found.end];
             match &found.directive {
                 Directive::Escaped(literal) => {
@@ -593,13 +600,10 @@ impl Expander<'_> {
             }
             done = found.end;
             if self.out.text.len() > MAX_EXPANDED {
-                self.overflow(
-                    span,
-                    format!(
-                        "this chapter grows past {} MiB once its includes are expanded",
-                        MAX_EXPANDED >> 20
-                    ),
-                );
+                self.overflow(format!(
+                    "this chapter grows past {} MiB once its includes are expanded",
+                    MAX_EXPANDED >> 20
+                ));
                 return;
             }
         }
@@ -631,10 +635,9 @@ impl Expander<'_> {
             return false;
         }
         if self.included.len() >= MAX_INCLUSIONS {
-            self.overflow(
-                span,
-                format!("this chapter makes more than {MAX_INCLUSIONS} inclusions"),
-            );
+            self.overflow(format!(
+                "this chapter makes more than {MAX_INCLUSIONS} inclusions"
+            ));
             return false;
         }
         let Some((target, read)) = self.read(path, span, real) else {
@@ -669,13 +672,10 @@ impl Expander<'_> {
         };
         self.included_text += text.len();
         if self.included_text > MAX_INCLUDED_TEXT {
-            self.overflow(
-                span,
-                format!(
-                    "this chapter includes more than {} MiB of files",
-                    MAX_INCLUDED_TEXT >> 20
-                ),
-            );
+            self.overflow(format!(
+                "this chapter includes more than {} MiB of files",
+                MAX_INCLUDED_TEXT >> 20
+            ));
             return false;
         }
         self.included.push(Included {
@@ -748,7 +748,7 @@ impl Expander<'_> {
             }
             other => other.hint(path),
         };
-        self.error(span, format!("cannot include `{path}`: it {refused}"), hint);
+        self.error(span, format!("included file `{path}` {refused}"), hint);
     }
 
     fn error(&mut self, span: Span, message: String, hint: String) {
@@ -756,10 +756,11 @@ impl Expander<'_> {
             .push(Diagnostic::error(message, span).with_hint(hint));
     }
 
-    fn overflow(&mut self, span: Span, message: String) {
+    fn overflow(&mut self, message: String) {
+        let span = self.outermost;
         self.overflow.get_or_insert_with(|| {
             Diagnostic::error(message, span).with_hint(
-                "includes are expanded here no further: look for a file included many times over",
+                "the chapter is left unexpanded: look for a file included many times over below this directive",
             )
         });
     }
