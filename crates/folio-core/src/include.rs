@@ -870,3 +870,125 @@ fn raw_html(raw: &mut RawHtml, place: &dyn Fn(Span) -> Span) {
         reference.span = place(reference.span);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn directives(text: &str) -> Vec<(usize, Directive<'_>)> {
+        let mut found = Vec::new();
+        let mut from = 0;
+        while let Some(next) = next_directive(text, from) {
+            from = next.end;
+            found.push((next.start, next.directive));
+        }
+        found
+    }
+
+    #[test]
+    fn directives_are_found_as_mdbook_finds_them() {
+        let include = |path, select| Directive::Include { path, select };
+        assert_eq!(
+            directives("a {{ #include x.rs:2:4 }} b {{#unknown y}} {{#include}}"),
+            [(
+                2,
+                include(
+                    "x.rs",
+                    Select::Lines {
+                        start: 1,
+                        end: Some(4)
+                    }
+                )
+            )]
+        );
+        // An escape runs to the last `}}` of its line.
+        assert_eq!(
+            directives("\\{{#include a}} {{#include b}}\n{{{#include c:x}}"),
+            [
+                (0, Directive::Escaped("{{#include a}} {{#include b}}")),
+                (32, include("c", Select::Anchor("x"))),
+            ]
+        );
+        assert_eq!(
+            directives("{{#playground p.rs editable}}{{#title A  title}}"),
+            [
+                (0, Directive::Playground { path: "p.rs" }),
+                (29, Directive::Title)
+            ]
+        );
+        // A `}` inside the target ends it: not a directive.
+        assert_eq!(directives("{{#include a}b}}"), []);
+    }
+
+    #[test]
+    fn ranges_read_as_mdbook_reads_them() {
+        let lines = |start, end| Select::Lines { start, end };
+        assert_eq!(select_of(""), lines(0, None));
+        assert_eq!(select_of("10"), lines(9, Some(10)));
+        assert_eq!(select_of("10:20"), lines(9, Some(20)));
+        assert_eq!(select_of(":20"), lines(0, Some(20)));
+        assert_eq!(select_of("10:"), lines(9, None));
+        assert_eq!(select_of("10:x"), lines(9, None));
+        assert_eq!(select_of("name:10"), Select::Anchor("name"));
+    }
+
+    #[test]
+    fn anchors_drop_every_marker_line() {
+        let text = "a\n/* ANCHOR: one */\nb\n# ANCHOR: two\nc\n# ANCHOR_END: two\n/* ANCHOR_END: one */\nd";
+        let one = select_in(text, &Select::Anchor("one"), false).unwrap();
+        assert_eq!(one.text, "b\nc");
+        assert_eq!(one.origins, [3, 5]);
+        let hidden = select_in(text, &Select::Anchor("two"), true).unwrap();
+        assert_eq!(hidden.text, "# a\n# b\nc\n# d");
+        let whole = select_in(
+            text,
+            &Select::Lines {
+                start: 0,
+                end: None,
+            },
+            false,
+        )
+        .unwrap();
+        assert_eq!(whole.text, "a\nb\nc\nd");
+        assert!(select_in(text, &Select::Anchor("three"), false).is_err());
+        assert!(
+            select_in(
+                text,
+                &Select::Lines {
+                    start: 8,
+                    end: Some(9)
+                },
+                false
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn the_line_map_places_text_spliced_inside_a_line() {
+        // `ab {{#include x}} cd` where x is `X1\nX2`: `ab X1\nX2 cd`.
+        let mut out = Out::new();
+        let chapter = Selection::whole("ab {{#include x}} cd");
+        let included = Selection::whole("X1\nX2");
+        out.push("ab ", &chapter, SourceId(0), (1, 1));
+        out.push("X1\nX2", &included, SourceId(1), (1, 1));
+        out.push(" cd", &chapter, SourceId(0), (1, 17));
+        assert_eq!(out.text, "ab X1\nX2 cd");
+        let map = LineMap {
+            pieces: out.pieces,
+            lines: vec![line_lengths(&chapter.text), line_lengths(&included.text)],
+        };
+        let place = |line, col| {
+            let span = map.place(Span {
+                source: SourceId(0),
+                line,
+                col,
+            });
+            (span.source.index(), span.line, span.col)
+        };
+        assert_eq!(place(1, 2), (0, 1, 2));
+        assert_eq!(place(1, 5), (1, 1, 2));
+        assert_eq!(place(2, 2), (1, 2, 2));
+        assert_eq!(place(2, 4), (0, 1, 17 + 1));
+    }
+}
