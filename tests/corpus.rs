@@ -139,6 +139,9 @@ const LEGACY_ANCHORS: &str = "in the source: raw `<a name=…></a>` anchors, obs
      written (no issue yet)";
 const NESTED_LINK: &str = "folio bug: a remote image inside a link becomes a link inside a link in the EPUB \
      (a remote image is written as a link to itself)";
+const INCLUDED_TABLE: &str = "in the source: `{{#include macros-practical-table.html}}` now brings in the table, whose raw \
+     HTML holds a `<style>` element, `<tt>` and `width` attributes; folio passes raw HTML as written (issue 12: a rule \
+     for raw `<style>`; `<tt>`/`width` have no issue yet)";
 const GITBOOK_IDS: &str = "links written for GitBook's heading ids (`#libdts` for `lib.d.ts`): folio's ids differ \
      (`lib-d-ts`), and the EPUB keeps the dead `#fragment` (issue 10)";
 
@@ -151,7 +154,7 @@ const ASYNC_BOOK: Expected = Expected {
         at: "EPUB/09_example/02_handling_connections_concurrently.xhtml",
         why: DEAD_FRAGMENT,
     }],
-    directives: 56,
+    directives: 0,
 };
 
 #[rustfmt::skip]
@@ -198,7 +201,7 @@ const HALO2_BOOK: Expected = Expected {
             why: "in the source: a raw `<img>` without alt text in a table cell; folio passes raw HTML as written",
         },
     ],
-    directives: 9,
+    directives: 0,
 };
 
 #[rustfmt::skip]
@@ -286,8 +289,14 @@ const TLBORM: Expected = Expected {
         Known { what: "skipping", at: "html/proc-macros/methodical/derive.html", why: HEADING_SKIP },
         Known { what: "skipping", at: "html/syntax-extensions/source-analysis.html", why: HEADING_SKIP },
         Known { what: "skipping", at: "html/print.html", why: HEADING_SKIP },
+        Known { what: "epubcheck: RSC-005 Error while parsing file: attribute \"width\" not allowed here", at: "EPUB/decl-macros/macros-practical.xhtml", why: INCLUDED_TABLE },
+        Known { what: "epubcheck: RSC-005 Error while parsing file: element \"tt\" not allowed here", at: "EPUB/decl-macros/macros-practical.xhtml", why: INCLUDED_TABLE },
+        Known { what: "vnu: A “style” element in “body” must be the first child of its parent.", at: "html/decl-macros/macros-practical.html", why: INCLUDED_TABLE },
+        Known { what: "vnu: The “tt” element is obsolete.", at: "html/decl-macros/macros-practical.html", why: INCLUDED_TABLE },
+        Known { what: "vnu: A “style” element in “body” must be the first child of its parent.", at: "html/print.html", why: INCLUDED_TABLE },
+        Known { what: "vnu: The “tt” element is obsolete.", at: "html/print.html", why: INCLUDED_TABLE },
     ],
-    directives: 2,
+    directives: 0,
 };
 
 #[rustfmt::skip]
