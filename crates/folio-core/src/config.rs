@@ -116,6 +116,9 @@ pub struct BuildConfig {
     pub typography: Option<Typography>,
     /// Source path of the chapter holding the bibliography; default: detected.
     pub references: Option<String>,
+    /// Folder (relative to the book folder, holding it) below which mdBook's
+    /// `{{#include}}` may read; default: the book's repository, or the book folder.
+    pub include_root: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

@@ -164,27 +164,45 @@ pub fn render(diagnostics: &[Diagnostic], sources: &[Source], color: bool) -> St
             Severity::Note => CsDiagnostic::note(),
         }
         .with_message(&diagnostic.message);
+        let mut notes = Vec::new();
         if let Some(span) = diagnostic.span {
-            let text = &sources[span.source].text;
-            let start = byte_offset(text, span.line, span.col);
-            let end = text[start..]
-                .chars()
-                .next()
-                .map_or(start, |c| start + c.len_utf8());
-            cs = cs.with_labels(vec![Label::new(
-                LabelStyle::Primary,
-                ids[span.source.index()],
-                start..end,
-            )]);
+            let label = |style, span: Span| {
+                let text = &sources[span.source].text;
+                let start = byte_offset(text, span.line, span.col);
+                let end = text[start..]
+                    .chars()
+                    .next()
+                    .map_or(start, |c| start + c.len_utf8());
+                Label::new(style, ids[span.source.index()], start..end)
+            };
+            let mut labels = vec![label(LabelStyle::Primary, span)];
+            // Text an `{{#include}}` brought in: show each directive on the way.
+            for from in included_from(span, sources) {
+                labels.push(label(LabelStyle::Secondary, from).with_message("included here"));
+                notes.push(format!(
+                    "included from {}:{}:{}",
+                    sources[from.source].path, from.line, from.col
+                ));
+            }
+            cs = cs.with_labels(labels);
         }
         if let Some(hint) = &diagnostic.hint {
-            cs = cs.with_notes(vec![format!("hint: {hint}")]);
+            notes.push(format!("hint: {hint}"));
         }
+        cs = cs.with_notes(notes);
         // Writing into an in-memory buffer cannot fail but for a span outside
         // its file, which byte_offset rules out.
         let _ = term::emit_to_write_style(&mut buffer, &config, &files, &cs);
     }
     String::from_utf8_lossy(buffer.as_slice()).into_owned()
+}
+
+/// The directives that included the text at `span`, innermost first. Each
+/// points into an earlier source, so the chain ends.
+pub fn included_from(span: Span, sources: &[Source]) -> impl Iterator<Item = Span> + '_ {
+    std::iter::successors(sources[span.source].included_from, |from| {
+        sources[from.source].included_from
+    })
 }
 
 #[cfg(test)]
@@ -224,6 +242,7 @@ mod tests {
         let sources = vec![Source {
             path: "a.md".into(),
             text: "# T\n\nvoir [x](y)\n".into(),
+            included_from: None,
         }];
         let d = Diagnostic::warning(
             "broken link",

@@ -27,6 +27,7 @@ pub use output::{Output, OutputFile, RenderContext};
 mod citation;
 #[doc(hidden)]
 pub mod fuzzing;
+mod include;
 pub mod paths;
 mod raw_html;
 mod summary;

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::config::{Config, SettingSpans};
 use crate::diagnostics::{Diagnostic, span_at_byte, span_at_line_byte};
 use crate::files::{Folder, Located, MAX_TEXT_FILE, Refused};
+use crate::include;
 use crate::model::{
     Bibliography, Block, Book, Chapter, ChapterId, ChapterKind, Footnote, Metadata, Part, PartId,
     Source, SourceId, Span,
@@ -85,8 +86,9 @@ pub fn load_str(markdown: &str) -> Book {
 /// replaced (invalid UTF-8 and the characters of [`text::is_forbidden`]
 /// become U+FFFD, a lone CR ends a line as CommonMark says), and where the
 /// first of each was.
-struct SourceRead {
-    text: Result<String, Refused>,
+#[derive(Debug)]
+pub(crate) struct SourceRead {
+    pub(crate) text: Result<String, Refused>,
     /// Byte offset of the first invalid UTF-8 sequence.
     invalid_utf8_at: Option<usize>,
     /// The first forbidden character replaced, at its byte offset.
@@ -94,7 +96,7 @@ struct SourceRead {
 }
 
 impl SourceRead {
-    fn of(read: Result<Vec<u8>, Refused>) -> Self {
+    pub(crate) fn of(read: Result<Vec<u8>, Refused>) -> Self {
         let bytes = match read {
             Ok(bytes) => bytes,
             Err(refused) => {
@@ -170,6 +172,10 @@ struct Loader {
     markdown_files: Option<Vec<String>>,
     /// How many "did you mean" hints were computed (see [`CLOSEST_FILE_HINTS`]).
     closest_hints: usize,
+    /// Where mdBook's `{{#include}}` may read; `None`: the layout has no includes.
+    include_root: Option<Folder>,
+    /// Files of the content root that chapters include: not left out.
+    included: HashSet<String>,
 }
 
 struct Planned {
@@ -199,6 +205,8 @@ impl Loader {
             front_matter: FrontMatter::Allowed,
             markdown_files: None,
             closest_hints: 0,
+            include_root: None,
+            included: HashSet::new(),
         };
         loader.folio_toml();
         loader
@@ -208,6 +216,7 @@ impl Loader {
         self.sources.push(Source {
             path: path.to_string(),
             text,
+            included_from: None,
         });
         SourceId::new(self.sources.len() - 1)
     }
@@ -285,25 +294,74 @@ impl Loader {
         let planned = std::mem::take(&mut self.planned);
         let front_matter = self.front_matter;
         let chapters = &self.chapters;
+        let (include_root, book_dir) = (self.include_root.as_ref(), &self.book_dir);
         let reads: Vec<_> = planned
             .par_iter()
             .map(|plan| {
                 let read = SourceRead::of(plan.file.read(MAX_TEXT_FILE));
-                let doc =
-                    read.text.as_ref().ok().map(|text| {
-                        reader::read(text, chapters[plan.chapter].source, front_matter)
-                    });
-                (read, doc)
+                let expanded = read
+                    .text
+                    .as_ref()
+                    .ok()
+                    .zip(include_root)
+                    .map(|(text, root)| include::expand(text, plan.file.path(), root, book_dir));
+                let doc = read.text.as_ref().ok().map(|text| {
+                    let text = expanded.as_ref().map_or(text, |e| &e.text);
+                    reader::read(text, chapters[plan.chapter].source, front_matter)
+                });
+                (read, expanded, doc)
             })
             .collect();
-        for (plan, (read, doc)) in planned.iter().zip(reads) {
+        for (plan, (read, expanded, doc)) in planned.iter().zip(reads) {
             let source = self.chapters[plan.chapter].source;
             if !self.accept_read(source, read, Some(plan.span)) {
                 continue;
             }
-            if let Some(doc) = doc {
+            if let Some(mut doc) = doc {
+                if let Some(expanded) = expanded {
+                    self.accept_includes(source, expanded, &mut doc);
+                }
                 self.fill_chapter(plan.chapter, doc);
             }
+        }
+    }
+
+    /// Makes a source of each file a chapter included, and maps the spans
+    /// of its document (read from the expanded text) to those files.
+    fn accept_includes(
+        &mut self,
+        chapter: SourceId,
+        expanded: include::Expanded,
+        doc: &mut Document,
+    ) {
+        let first = self.sources.len();
+        let global = move |span: Span| Span {
+            source: match span.source.index() {
+                0 => chapter,
+                local => SourceId::new(first + local - 1),
+            },
+            ..span
+        };
+        for included in expanded.included {
+            if let Some(rel) = self
+                .root
+                .path()
+                .and_then(|root| included.real.strip_prefix(root).ok())
+            {
+                self.included
+                    .insert(rel.to_string_lossy().replace('\\', "/"));
+            }
+            let source = self.add_source(&included.display, String::new());
+            self.sources[source].included_from = Some(global(included.from));
+            self.accept_read(source, included.read, Some(global(included.from)));
+        }
+        self.diagnostics
+            .extend(expanded.diagnostics.into_iter().map(|mut d| {
+                d.span = d.span.map(global);
+                d
+            }));
+        if !expanded.map.is_identity() {
+            include::map_spans(doc, &|span| global(expanded.map.place(span)));
         }
     }
 
@@ -437,8 +495,11 @@ impl Loader {
         else {
             return loader.finish();
         };
+        loader.include_root = Some(loader.include_root());
         let entries = summary::parse(&summary_text, summary_source);
         loader.summary_entries(entries, "");
+        // Chapters are read first: the files they include are not left out.
+        loader.read_planned();
         loader.report_unlisted(&["SUMMARY.md"]);
         loader.finish()
     }
@@ -483,6 +544,25 @@ impl Loader {
                 )),
             );
             self.book_dir.clone()
+        })
+    }
+
+    /// Where includes may read: `[build] include-root`, or the book's
+    /// repository, or the book folder (see [`include::default_root`]).
+    fn include_root(&mut self) -> Folder {
+        let Some(written) = self.config.build.include_root.clone() else {
+            return include::default_root(&self.book_dir);
+        };
+        include::configured_root(&self.book_dir, &written).unwrap_or_else(|why| {
+            self.diagnostics.push(
+                Diagnostic::new(
+                    crate::Severity::Error,
+                    format!("[build] include-root = {written:?} {why}"),
+                    self.config.span("build.include-root"),
+                )
+                .with_hint("include-root names a folder that holds the book folder, relative to it: \"..\""),
+            );
+            include::default_root(&self.book_dir)
         })
     }
 
@@ -807,7 +887,10 @@ impl Loader {
     fn report_unlisted(&mut self, ignored: &[&str]) {
         let files = self.markdown_files().to_vec();
         for file in files {
-            if ignored.contains(&file.as_str()) || self.chapter_files.contains(&file) {
+            if ignored.contains(&file.as_str())
+                || self.chapter_files.contains(&file)
+                || self.included.contains(&file)
+            {
                 continue;
             }
             let display = format!("{}{}", self.display_prefix, file);

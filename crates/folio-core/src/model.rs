@@ -110,6 +110,10 @@ pub struct Source {
     /// The text, kept for diagnostics; not part of the JSON model.
     #[serde(skip)]
     pub text: String,
+    /// For a file brought in by an mdBook `{{#include}}`, the directive
+    /// (each inclusion is a source of its own).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub included_from: Option<Span>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
