@@ -752,7 +752,7 @@ impl Loader {
             .unique(&paths::portable(&output_path(file)));
         let id = self.chapter_ids.unique(&format!(
             "ch-{}",
-            slugify(&path.replace('/', " "), "chapter").trim_start_matches("s-")
+            slugify(&path.replace('/', " "), "chapter")
         ));
         self.chapter_files.insert(file.to_string());
         self.chapters.push(Chapter {
@@ -1029,6 +1029,30 @@ impl Book {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A slug is the text's, whatever it starts with: the `s-` that makes
+    /// an XML id of a leading digit is never taken for part of the text.
+    #[test]
+    fn a_book_chapter_and_heading_called_s_bahn_keep_their_s() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(root.join("book.json"), r#"{"title": "S-Bahn"}"#).unwrap();
+        std::fs::write(root.join("SUMMARY.md"), "# Summary\n\n* [S-Bahn](S-Bahn.md)\n").unwrap();
+        std::fs::write(root.join("S-Bahn.md"), "# S-Bahn\n\n## 2024\n").unwrap();
+        let book = crate::open(root).unwrap();
+        assert_eq!(book.output_name(), "s-bahn");
+        let chapter = &book.chapters[0];
+        assert_eq!(chapter.id, "ch-s-bahn");
+        let ids: Vec<&str> = chapter
+            .blocks
+            .iter()
+            .filter_map(|b| match b {
+                Block::Heading { id, .. } => Some(id.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(ids, ["s-bahn", "s-2024"]);
+    }
 
     #[test]
     fn output_paths_mirror_sources() {

@@ -639,8 +639,6 @@ impl Book {
     pub fn output_name(&self) -> String {
         self.config.build.name.clone().unwrap_or_else(|| {
             crate::slug::slugify(&self.metadata.title, "book")
-                .trim_start_matches("s-")
-                .to_string()
         })
     }
 }
