@@ -147,8 +147,8 @@ pub struct Metadata {
     pub license: Option<String>,
     pub publisher: Option<String>,
     pub version: Option<String>,
-    /// Publication date as written (ISO 8601 preferred).
-    pub date: Option<String>,
+    /// Publication date, understood as the loader read it.
+    pub date: Option<crate::date::PubDate>,
     pub keywords: Vec<String>,
     /// The cover image, an asset.
     pub cover: Option<AssetId>,
