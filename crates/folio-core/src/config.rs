@@ -105,7 +105,11 @@ impl Check<'_> {
         checked
             .map_err(|why| {
                 let (section, name) = key.split_once('.').unwrap_or(("", key));
-                self.error(key, format!("[{section}] {name} = {written:?}: {why}"), hint());
+                self.error(
+                    key,
+                    format!("[{section}] {name} = {written:?}: {why}"),
+                    hint(),
+                );
             })
             .ok()
     }
@@ -413,7 +417,12 @@ struct RawPdf {
 impl RawPdf {
     fn check(self, check: &mut Check<'_>) -> PdfConfig {
         let paper = self.paper.and_then(|paper| {
-            check.value("pdf.paper", &paper, paper.parse::<PaperSize>(), &PaperSize::accepted)
+            check.value(
+                "pdf.paper",
+                &paper,
+                paper.parse::<PaperSize>(),
+                &PaperSize::accepted,
+            )
         });
         let font_size = self.font_size.and_then(|size| {
             check.value("pdf.font-size", &size, FontSize::new(size), &|| {
@@ -427,7 +436,9 @@ impl RawPdf {
         PdfConfig {
             paper,
             sides: self.sides,
-            standards: self.standards.and_then(|names| check_standards(&names, check)),
+            standards: self
+                .standards
+                .and_then(|names| check_standards(&names, check)),
             fonts: self.fonts,
             font: self.font,
             font_size,
@@ -446,7 +457,12 @@ fn check_standards(names: &[String], check: &mut Check<'_>) -> Option<PdfStandar
         .iter()
         .enumerate()
         .map(|(i, name)| {
-            check.value(&format!("pdf.standards[{i}]"), name, name.parse(), &names_hint)
+            check.value(
+                &format!("pdf.standards[{i}]"),
+                name,
+                name.parse(),
+                &names_hint,
+            )
         })
         .collect();
     let list: Vec<PdfStandard> = list.into_iter().collect::<Option<_>>()?;

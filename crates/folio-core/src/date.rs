@@ -67,7 +67,7 @@ impl PubDate {
 }
 
 fn days_in_month(year: u16, month: u8) -> u8 {
-    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let leap = year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400));
     match month {
         2 if leap => 29,
         2 => 28,
@@ -257,7 +257,10 @@ mod tests {
     fn a_day_needs_a_month() {
         assert_eq!(PubDate::new(2024, None, Some(3)), Err(DateError::Form));
         let date = PubDate::new(2024, Some(3), None).unwrap();
-        assert_eq!((date.year(), date.month(), date.day()), (2024, Some(3), None));
+        assert_eq!(
+            (date.year(), date.month(), date.day()),
+            (2024, Some(3), None)
+        );
     }
 
     #[test]
@@ -281,8 +284,14 @@ mod tests {
         }
         assert!(toml::from_str::<Doc>("date = [2024]").is_err());
         let mut diagnostics = Vec::new();
-        assert_eq!(WrittenDate("2024-13-45".into()).understood(None, &mut diagnostics), None);
-        assert!(diagnostics[0].message.contains("no month 13"), "{diagnostics:?}");
+        assert_eq!(
+            WrittenDate("2024-13-45".into()).understood(None, &mut diagnostics),
+            None
+        );
+        assert!(
+            diagnostics[0].message.contains("no month 13"),
+            "{diagnostics:?}"
+        );
     }
 
     #[test]

@@ -1041,7 +1041,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
         std::fs::write(root.join("book.json"), r#"{"title": "S-Bahn"}"#).unwrap();
-        std::fs::write(root.join("SUMMARY.md"), "# Summary\n\n* [S-Bahn](S-Bahn.md)\n").unwrap();
+        std::fs::write(
+            root.join("SUMMARY.md"),
+            "# Summary\n\n* [S-Bahn](S-Bahn.md)\n",
+        )
+        .unwrap();
         std::fs::write(root.join("S-Bahn.md"), "# S-Bahn\n\n## 2024\n").unwrap();
         let book = crate::open(root).unwrap();
         assert_eq!(book.output_name(), "s-bahn");

@@ -192,7 +192,11 @@ mod tests {
             ("fr", "2024", "2024"),
             ("de", "2024-03-15", "2024-03-15"),
         ] {
-            assert_eq!(long_date(language, date(written)), long, "{language} {written}");
+            assert_eq!(
+                long_date(language, date(written)),
+                long,
+                "{language} {written}"
+            );
         }
     }
 }

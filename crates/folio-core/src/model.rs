@@ -637,8 +637,10 @@ impl Book {
     /// File name (without extension) of single-file editions: `[build] name`
     /// in folio.toml, else a slug of the title.
     pub fn output_name(&self) -> String {
-        self.config.build.name.clone().unwrap_or_else(|| {
-            crate::slug::slugify(&self.metadata.title, "book")
-        })
+        self.config
+            .build
+            .name
+            .clone()
+            .unwrap_or_else(|| crate::slug::slugify(&self.metadata.title, "book"))
     }
 }

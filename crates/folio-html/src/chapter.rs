@@ -877,7 +877,8 @@ mod tests {
             media_type: "application/pdf".into(),
             size: None,
         });
-        book.config.html.site_url = site_url.map(|url| folio_core::config::SiteUrl::parse(url).unwrap());
+        book.config.html.site_url =
+            site_url.map(|url| folio_core::config::SiteUrl::parse(url).unwrap());
         let link = Inline::Link {
             url: "assets/charte.pdf".into(),
             title: None,

@@ -184,8 +184,8 @@ pub fn typeset_markup(book: &Book, markup: String, ctx: &RenderContext) -> Resul
     let document = typst::compile::<PagedDocument>(&world)
         .output
         .map_err(|e| Error::Internal(first_message(&e)))?;
-    let standards = settings::configured_standards(&book.config.pdf)
-        .unwrap_or_else(|| vec![PdfStandard::A_2b]);
+    let standards =
+        settings::configured_standards(&book.config.pdf).unwrap_or_else(|| vec![PdfStandard::A_2b]);
     let ident = book
         .metadata
         .identifier

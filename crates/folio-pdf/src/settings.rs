@@ -59,7 +59,13 @@ pub fn two_sided(config: &PdfConfig) -> bool {
 /// The standards asked for in `[pdf] standards`, or `None` for the default.
 pub fn configured_standards(config: &PdfConfig) -> Option<Vec<PdfStandard>> {
     let standards = config.standards.as_ref()?;
-    Some(standards.as_slice().iter().map(|&s| typst_standard(s)).collect())
+    Some(
+        standards
+            .as_slice()
+            .iter()
+            .map(|&s| typst_standard(s))
+            .collect(),
+    )
 }
 
 /// typst's name for a standard of folio.toml.
@@ -126,7 +132,8 @@ pub fn blamed(
 /// PDF/A-2b and PDF/UA-1) always hold together, so typst refusing them is a
 /// defect of folio.
 pub fn standards(list: &[PdfStandard]) -> Result<PdfStandards, Error> {
-    PdfStandards::new(list).map_err(|e| Error::Internal(format!("PDF standards {list:?}: {}", e.message())))
+    PdfStandards::new(list)
+        .map_err(|e| Error::Internal(format!("PDF standards {list:?}: {}", e.message())))
 }
 
 /// typst's `lang` and `region` from a BCP 47 tag (`fr`, `en-GB`, `pt-BR`).

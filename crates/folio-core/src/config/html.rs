@@ -26,7 +26,9 @@ impl SiteUrl {
             return Err("the address names no host".into());
         }
         if url.query().is_some() || url.fragment().is_some() {
-            return Err("the site's address cannot hold `?` or `#`: editions append paths to it".into());
+            return Err(
+                "the site's address cannot hold `?` or `#`: editions append paths to it".into(),
+            );
         }
         Ok(SiteUrl(url.into()))
     }
@@ -151,7 +153,9 @@ mod tests {
     #[test]
     fn site_urls_are_absolute_web_addresses() {
         assert_eq!(
-            SiteUrl::parse("https://example.org/communs/").unwrap().as_str(),
+            SiteUrl::parse("https://example.org/communs/")
+                .unwrap()
+                .as_str(),
             "https://example.org/communs/"
         );
         assert_eq!(
@@ -175,7 +179,10 @@ mod tests {
 
     #[test]
     fn variable_names_are_identifiers() {
-        assert_eq!(CssVarName::parse("--light-accent").unwrap().as_str(), "light-accent");
+        assert_eq!(
+            CssVarName::parse("--light-accent").unwrap().as_str(),
+            "light-accent"
+        );
         assert_eq!(CssVarName::parse("measure").unwrap().as_str(), "measure");
         for bad in ["", "--", "a b", "x:y", "x;", "é"] {
             assert!(CssVarName::parse(bad).is_err(), "{bad}");
@@ -184,7 +191,12 @@ mod tests {
 
     #[test]
     fn values_cannot_leave_their_declaration() {
-        for ok in ["72ch", " #1d5fa8 ", "\"Iowan Old Style\", serif", "calc(1rem + 2px)"] {
+        for ok in [
+            "72ch",
+            " #1d5fa8 ",
+            "\"Iowan Old Style\", serif",
+            "calc(1rem + 2px)",
+        ] {
             assert!(CssValue::parse(ok).is_ok(), "{ok}");
         }
         for bad in [

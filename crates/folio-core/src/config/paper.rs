@@ -230,10 +230,16 @@ mod tests {
             // The ISO series are written as ranges: `a0`…`a8`.
             !(name.len() == 2 && name.starts_with(['a', 'b', 'c']))
         }) {
-            assert!(GUIDE.contains(&format!("`{name}`")), "{name} is not in pdf.md");
+            assert!(
+                GUIDE.contains(&format!("`{name}`")),
+                "{name} is not in pdf.md"
+            );
         }
         for (alias, _) in ALIASES {
-            assert!(GUIDE.contains(&format!("`{alias}`")), "{alias} is not in pdf.md");
+            assert!(
+                GUIDE.contains(&format!("`{alias}`")),
+                "{alias} is not in pdf.md"
+            );
         }
     }
 

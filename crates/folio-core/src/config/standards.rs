@@ -277,7 +277,10 @@ mod tests {
         let standards = PdfStandards::new(vec![A2b, Ua1]).unwrap();
         let json = serde_json::to_string(&standards).unwrap();
         assert_eq!(json, r#"["a-2b","ua-1"]"#);
-        assert_eq!(serde_json::from_str::<PdfStandards>(&json).unwrap(), standards);
+        assert_eq!(
+            serde_json::from_str::<PdfStandards>(&json).unwrap(),
+            standards
+        );
         assert!(serde_json::from_str::<PdfStandards>(r#"["a-2b","a-3b"]"#).is_err());
     }
 }
