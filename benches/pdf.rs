@@ -23,7 +23,8 @@ const CTX: RenderContext = RenderContext {
 fn open(path: &Path) -> Book {
     let mut book =
         folio_core::open(path).unwrap_or_else(|e| panic!("cannot open {}: {e}", path.display()));
-    book.config.pdf.standards = Some(vec!["a-2b".into()]);
+    book.config.pdf.standards =
+        folio_core::config::PdfStandards::new(vec![folio_core::config::PdfStandard::A2b]).ok();
     book
 }
 

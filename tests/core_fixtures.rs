@@ -820,6 +820,33 @@ fn bad_fixtures_report_and_exit_1() {
     }
 }
 
+/// Every invalid setting is reported at once, at its line in folio.toml, and
+/// none reaches the model: a date folio cannot read is left out, a warning.
+#[test]
+fn invalid_settings_are_reported_together_and_left_unset() {
+    let book = open("bad/invalid-settings");
+    let found = diagnostics(&book);
+    for expected in [
+        "Warning folio.toml:4:8 the date \"2024-13-45\" is left out: there is no month 13",
+        "Error folio.toml:7:12 [html] site-url",
+        "Error folio.toml:10:16 [html.vars] light-accent",
+        "Error folio.toml:11:14 [html.vars] \"bad name\"",
+        "Error folio.toml:14:9 [pdf] paper",
+        "Error folio.toml:15:14 [pdf] standards[0]",
+        "Error folio.toml:16:13 [pdf] font-size",
+    ] {
+        assert!(
+            found.iter().any(|d| d.starts_with(expected)),
+            "{expected}: {found:#?}"
+        );
+    }
+    assert_eq!(book.metadata.date, None);
+    let config = &book.config;
+    assert!(config.html.site_url.is_none() && config.html.vars.is_empty());
+    assert!(config.pdf.paper.is_none() && config.pdf.standards.is_none());
+    assert!(config.pdf.font_size.is_none());
+}
+
 #[test]
 fn cli_exit_codes() {
     let run = |args: &[&str]| {

@@ -5,6 +5,7 @@
 //! citations, assets, typography) → backends (other crates) read the result.
 
 pub mod config;
+pub mod date;
 pub mod diagnostics;
 pub mod files;
 pub mod load;

@@ -12,6 +12,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::config::{Config, SettingSpans};
+use crate::date::{PubDate, WrittenDate};
 use crate::diagnostics::{Diagnostic, span_at_byte, span_at_line_byte};
 use crate::files::{Folder, Located, MAX_TEXT_FILE, Refused};
 use crate::include;
@@ -132,7 +133,7 @@ struct FoundMetadata {
     authors: Vec<String>,
     language: Option<String>,
     description: Option<String>,
-    date: Option<String>,
+    date: Option<PubDate>,
     license: Option<String>,
     identifier: Option<String>,
     publisher: Option<String>,
@@ -369,46 +370,7 @@ impl Loader {
         let Some((source, text)) = self.read_book_file("folio.toml") else {
             return;
         };
-        match toml::from_str::<Config>(&text) {
-            Ok(config) => {
-                let spans = SettingSpans::of_toml(source, &text);
-                self.config = text::clean_strings(
-                    config,
-                    "folio.toml",
-                    &|key| spans.get(key),
-                    &mut self.diagnostics,
-                );
-                self.config.spans = spans;
-                self.check_output_name();
-            }
-            Err(e) => {
-                let at = e.span().map_or(0, |r| r.start);
-                let message = e.message().trim().to_string();
-                self.diagnostics.push(
-                    Diagnostic::error(
-                        format!("invalid folio.toml: {message}"),
-                        span_at_byte(source, &text, at),
-                    )
-                    .with_hint(
-                        "every key is documented in the configuration chapter of the user guide",
-                    ),
-                );
-            }
-        }
-    }
-
-    /// `[build] name` names files in the output folder: a plain file name.
-    fn check_output_name(&mut self) {
-        let Some(name) = &self.config.build.name else {
-            return;
-        };
-        if let Err(why) = paths::check_file_name(name) {
-            self.diagnostics.push(
-                Diagnostic::new(crate::Severity::Error, format!("[build] name = {name:?}: {why}"), self.config.span("build.name"))
-                    .with_hint("`name` is the editions' file name without extension, such as \"my-book\": no `/`, no `..`"),
-            );
-            self.config.build.name = None;
-        }
+        self.config = Config::read(source, &text, &mut self.diagnostics);
     }
 
     fn gitbook(mut self) -> Book {
@@ -622,7 +584,7 @@ impl Loader {
             lang: Option<String>,
             language: Option<String>,
             description: Option<String>,
-            date: Option<String>,
+            date: Option<WrittenDate>,
             license: Option<String>,
             rights: Option<String>,
             identifier: Option<String>,
@@ -665,7 +627,9 @@ impl Loader {
                     .unwrap_or_default();
                 m.language = fm.lang.or(fm.language);
                 m.description = fm.description;
-                m.date = fm.date;
+                m.date = fm
+                    .date
+                    .and_then(|date| date.understood(span_of("date"), &mut self.diagnostics));
                 m.license = fm.license.or(fm.rights);
                 m.identifier = fm.identifier;
                 m.publisher = fm.publisher;
@@ -832,7 +796,7 @@ impl Loader {
             .unique(&paths::portable(&output_path(file)));
         let id = self.chapter_ids.unique(&format!(
             "ch-{}",
-            slugify(&path.replace('/', " "), "chapter").trim_start_matches("s-")
+            slugify(&path.replace('/', " "), "chapter")
         ));
         self.chapter_files.insert(file.to_string());
         self.chapters.push(Chapter {
@@ -972,7 +936,7 @@ impl Loader {
             license: over.license.clone().or(found.license),
             publisher: over.publisher.clone().or(found.publisher),
             version: over.version.clone().or(found.version),
-            date: over.date.clone().or(found.date),
+            date: over.date.or(found.date),
             keywords: over.keywords.clone().unwrap_or(found.keywords),
             cover: None,
         };
@@ -1153,6 +1117,34 @@ mod tests {
         let book = load(root).unwrap();
         let paths: Vec<&str> = book.chapters.iter().map(|c| c.path.as_str()).collect();
         assert_eq!(paths, ["mon-chapitre", "mon-chapitre-2", "Mon-Chapitre-3"]);
+    }
+
+    /// A slug is the text's, whatever it starts with: the `s-` that makes
+    /// an XML id of a leading digit is never taken for part of the text.
+    #[test]
+    fn a_book_chapter_and_heading_called_s_bahn_keep_their_s() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(root.join("book.json"), r#"{"title": "S-Bahn"}"#).unwrap();
+        std::fs::write(
+            root.join("SUMMARY.md"),
+            "# Summary\n\n* [S-Bahn](S-Bahn.md)\n",
+        )
+        .unwrap();
+        std::fs::write(root.join("S-Bahn.md"), "# S-Bahn\n\n## 2024\n").unwrap();
+        let book = crate::open(root).unwrap();
+        assert_eq!(book.output_name(), "s-bahn");
+        let chapter = &book.chapters[0];
+        assert_eq!(chapter.id, "ch-s-bahn");
+        let ids: Vec<&str> = chapter
+            .blocks
+            .iter()
+            .filter_map(|b| match b {
+                Block::Heading { id, .. } => Some(id.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(ids, ["s-bahn", "s-2024"]);
     }
 
     #[test]

@@ -4,6 +4,8 @@
 //! French and English for now; any other language gets English, and the
 //! editions mark those words as English (see [`Words::lang`]).
 
+use crate::date::PubDate;
+
 /// The interface words of one language.
 #[derive(Debug)]
 pub struct Words {
@@ -139,56 +141,25 @@ impl Words {
     }
 }
 
-/// A date written `YYYY-MM-DD` or `YYYY-MM` (what follows, such as a time,
-/// ignored) as a reader of `language` writes it: `15 mars 2024`,
+/// `date` as a reader of `language` writes it: `15 mars 2024`,
 /// `1er mars 2024`, `15 March 2024`, `March 15, 2024` in American English,
-/// `mars 2024`. `None` for another form, an impossible date, or a language
-/// without month names here: the date is then shown as written.
-pub fn long_date(language: &str, date: &str) -> Option<String> {
+/// `mars 2024`, `2024`. In a language without month names here, the W3C
+/// form (`2024-03-15`), which reads the same everywhere.
+pub fn long_date(language: &str, date: PubDate) -> String {
     let words = words(language);
-    if !words.are_in(language) {
-        return None;
-    }
-    let number = |range: std::ops::Range<usize>| {
-        date.get(range)
-            .filter(|d| d.bytes().all(|b| b.is_ascii_digit()))
-            .and_then(|d| d.parse::<u32>().ok())
+    let (Some(month), true) = (date.month(), words.are_in(language)) else {
+        return date.to_string();
     };
-    let (year, month) = (number(0..4)?, number(5..7)?);
-    if date.as_bytes().get(4) != Some(&b'-') || !(1..=12).contains(&month) {
-        return None;
-    }
-    let month_name = words.months[month as usize - 1];
-    let day = match date.as_bytes().get(7) {
-        None => return Some(format!("{month_name} {year}")),
-        Some(b'-') => number(8..10)?,
-        Some(_) => return None,
-    };
-    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
-    let days_in_month = [
-        31,
-        if leap { 29 } else { 28 },
-        31,
-        30,
-        31,
-        30,
-        31,
-        31,
-        30,
-        31,
-        30,
-        31,
-    ][month as usize - 1];
-    if !(1..=days_in_month).contains(&day) {
-        return None;
-    }
-    Some(match words.lang {
-        "fr" if day == 1 => format!("1er {month_name} {year}"),
-        "en" if language.to_ascii_lowercase().ends_with("-us") => {
+    let year = date.year();
+    let month_name = words.months[usize::from(month) - 1];
+    match (date.day(), words.lang) {
+        (None, _) => format!("{month_name} {year}"),
+        (Some(1), "fr") => format!("1er {month_name} {year}"),
+        (Some(day), "en") if language.to_ascii_lowercase().ends_with("-us") => {
             format!("{month_name} {day}, {year}")
         }
-        _ => format!("{day} {month_name} {year}"),
-    })
+        (Some(day), _) => format!("{day} {month_name} {year}"),
+    }
 }
 
 fn primary_subtag(language: &str) -> &str {
@@ -210,36 +181,22 @@ mod tests {
 
     #[test]
     fn long_dates() {
-        assert_eq!(
-            long_date("fr", "2024-03-15").as_deref(),
-            Some("15 mars 2024")
-        );
-        assert_eq!(
-            long_date("fr-CA", "2024-03-01").as_deref(),
-            Some("1er mars 2024")
-        );
-        assert_eq!(
-            long_date("en", "2024-03-15T10:00:00Z").as_deref(),
-            Some("15 March 2024")
-        );
-        assert_eq!(
-            long_date("en-US", "2024-03-15").as_deref(),
-            Some("March 15, 2024")
-        );
-        assert_eq!(long_date("fr", "2024-08").as_deref(), Some("août 2024"));
-        assert_eq!(
-            long_date("fr", "2024-02-29").as_deref(),
-            Some("29 février 2024")
-        );
-        for (language, date) in [
-            ("fr", "2023-02-29"),
-            ("fr", "2024-13-01"),
-            ("fr", "mars 2024"),
-            ("fr", "2024"),
-            ("fr", "2024-3-5"),
-            ("de", "2024-03-15"),
+        let date = |text: &str| text.parse::<PubDate>().unwrap();
+        for (language, written, long) in [
+            ("fr", "2024-03-15", "15 mars 2024"),
+            ("fr-CA", "2024-03-01", "1er mars 2024"),
+            ("en", "2024-03-15T10:00:00Z", "15 March 2024"),
+            ("en-US", "2024-03-15", "March 15, 2024"),
+            ("fr", "2024-08", "août 2024"),
+            ("fr", "2024-02-29", "29 février 2024"),
+            ("fr", "2024", "2024"),
+            ("de", "2024-03-15", "2024-03-15"),
         ] {
-            assert_eq!(long_date(language, date), None, "{language} {date}");
+            assert_eq!(
+                long_date(language, date(written)),
+                long,
+                "{language} {written}"
+            );
         }
     }
 }

@@ -151,8 +151,8 @@ pub struct Metadata {
     pub license: Option<String>,
     pub publisher: Option<String>,
     pub version: Option<String>,
-    /// Publication date as written (ISO 8601 preferred).
-    pub date: Option<String>,
+    /// Publication date, understood as the loader read it.
+    pub date: Option<crate::date::PubDate>,
     pub keywords: Vec<String>,
     /// The cover image, an asset.
     pub cover: Option<AssetId>,
@@ -687,10 +687,10 @@ impl Book {
     /// File name (without extension) of single-file editions: `[build] name`
     /// in folio.toml, else a slug of the title.
     pub fn output_name(&self) -> String {
-        self.config.build.name.clone().unwrap_or_else(|| {
-            crate::slug::slugify(&self.metadata.title, "book")
-                .trim_start_matches("s-")
-                .to_string()
-        })
+        self.config
+            .build
+            .name
+            .clone()
+            .unwrap_or_else(|| crate::slug::slugify(&self.metadata.title, "book"))
     }
 }

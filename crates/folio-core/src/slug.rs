@@ -5,7 +5,9 @@
 //! `qu-est-ce-qu-un-commun`, which survives every URL, file system and
 //! EPUB reading system.
 
-/// Slug of `text`; `fallback` when nothing readable remains.
+/// Slug of `text`: lowercase ASCII letters, digits, `_` and single `-`
+/// between them; `fallback` when nothing readable remains. Only the slug:
+/// a caller that needs an id prefixes it (`ch-`, `ref-`) or uses [`xml_id`].
 pub fn slugify(text: &str, fallback: &str) -> String {
     let ascii = deunicode::deunicode(text);
     let mut slug = String::with_capacity(ascii.len());
@@ -22,16 +24,25 @@ pub fn slugify(text: &str, fallback: &str) -> String {
     if slug.is_empty() {
         return fallback.to_string();
     }
-    // An id must not start with a digit in some XML tooling; prefix instead of losing it.
-    if slug.starts_with(|c: char| c.is_ascii_digit()) {
-        slug.insert_str(0, "s-");
-    }
     slug
+}
+
+/// An id made of the slug of `text`, valid as an XML ID (the EPUB's XHTML
+/// and its navigation require one): a slug is, unless it starts with a
+/// digit, which an XML name cannot; only then is it prefixed with `s-`.
+/// `fallback` must be a valid XML ID itself.
+pub fn xml_id(text: &str, fallback: &str) -> String {
+    let slug = slugify(text, fallback);
+    if slug.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("s-{slug}")
+    } else {
+        slug
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::slugify;
+    use super::{slugify, xml_id};
 
     #[test]
     fn transliterates_french() {
@@ -44,8 +55,32 @@ mod tests {
     }
 
     #[test]
-    fn falls_back_and_avoids_leading_digits() {
+    fn the_slug_alone_keeps_what_it_starts_with() {
         assert_eq!(slugify("!!!", "section"), "section");
-        assert_eq!(slugify("2. Constituants", "x"), "s-2-constituants");
+        assert_eq!(slugify("2. Constituants", "x"), "2-constituants");
+        assert_eq!(slugify("S-Bahn", "x"), "s-bahn");
+    }
+
+    #[test]
+    fn ids_are_xml_names() {
+        assert_eq!(xml_id("2. Constituants", "x"), "s-2-constituants");
+        assert_eq!(xml_id("S-Bahn", "x"), "s-bahn");
+        assert_eq!(xml_id("_privé", "x"), "_prive");
+        assert_eq!(xml_id("…", "section"), "section");
+        // An XML name starts with a letter or `_`, then letters, digits, `-`, `_`, `.`.
+        for text in ["1984", "2-3", "Été 2024", "-x", "__", "Ünïcödé", "٣"] {
+            let id = xml_id(text, "section");
+            let mut chars = id.chars();
+            assert!(
+                chars
+                    .next()
+                    .is_some_and(|c| c.is_ascii_alphabetic() || c == '_'),
+                "{text} → {id}"
+            );
+            assert!(
+                chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')),
+                "{text} → {id}"
+            );
+        }
     }
 }

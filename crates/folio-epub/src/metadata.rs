@@ -1,10 +1,7 @@
 //! The publication metadata that needs deciding: the identifier, the dates,
 //! and the accessibility claims the content earns.
 
-use std::sync::LazyLock;
-
-use folio_core::{Book, Diagnostic, RenderContext, Severity};
-use regex::Regex;
+use folio_core::{Book, RenderContext};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -20,10 +17,9 @@ pub(crate) struct Facts {
     pub identifier: String,
     /// `dcterms:modified`: the build time, `YYYY-MM-DDThh:mm:ssZ`.
     pub modified: String,
-    /// `dc:date`, when the book's date is one EPUBCheck accepts.
+    /// `dc:date`: the book's date, in the W3C form EPUBCheck asks for.
     pub date: Option<String>,
     pub accessibility: Accessibility,
-    pub diagnostics: Vec<Diagnostic>,
 }
 
 impl Facts {
@@ -32,27 +28,11 @@ impl Facts {
         documents: &Documents,
         ctx: &RenderContext,
     ) -> Result<Facts, Error> {
-        let mut diagnostics = Vec::new();
-        let date = book.metadata.date.as_deref().map(str::trim).filter(|date| {
-            let valid = is_w3c_date(date);
-            if !valid {
-                diagnostics.push(
-                    Diagnostic::new(
-                        Severity::Warning,
-                        format!("the date `{date}` is left out of the EPUB: it is not a W3C date"),
-                        None,
-                    )
-                    .with_hint("write it as YYYY, YYYY-MM or YYYY-MM-DD"),
-                );
-            }
-            valid
-        });
         Ok(Facts {
             identifier: identifier(book),
             modified: modified(ctx.timestamp)?,
-            date: date.map(str::to_string),
+            date: book.metadata.date.map(|date| date.to_string()),
             accessibility: Accessibility::of(book, documents.images),
-            diagnostics,
         })
     }
 }
@@ -93,14 +73,6 @@ fn modified(timestamp: i64) -> Result<String, Error> {
         time.minute(),
         time.second()
     ))
-}
-
-/// The date syntax EPUBCheck accepts without a warning (W3C Date and Time Formats).
-fn is_w3c_date(date: &str) -> bool {
-    static W3CDTF: LazyLock<Option<Regex>> = LazyLock::new(|| {
-        Regex::new(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01])(T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d))?)?)?$").ok()
-    });
-    W3CDTF.as_ref().is_some_and(|re| re.is_match(date))
 }
 
 /// What the package says about accessibility, from what the documents hold.
@@ -175,29 +147,6 @@ mod tests {
         );
         assert!(modified(i64::MAX).is_err());
         assert!(modified(-100_000_000_000).is_err());
-    }
-
-    #[test]
-    fn only_w3c_dates_pass() {
-        for ok in [
-            "2024",
-            "2024-03",
-            "2024-03-09",
-            "2024-03-09T10:00Z",
-            "2024-03-09T10:00:05.5+01:00",
-        ] {
-            assert!(is_w3c_date(ok), "{ok}");
-        }
-        for bad in [
-            "",
-            "9 mars 2024",
-            "2024-13",
-            "2024-3-9",
-            "24-03-09",
-            "2024-03-09T10:00",
-        ] {
-            assert!(!is_w3c_date(bad), "{bad}");
-        }
     }
 
     #[test]

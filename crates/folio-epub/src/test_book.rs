@@ -95,7 +95,7 @@ pub(crate) fn book() -> Book {
             license: Some("CC BY-SA 4.0".into()),
             publisher: Some("Éditions folio".into()),
             version: Some("1.2".into()),
-            date: Some("2024-03-09".into()),
+            date: "2024-03-09".parse().ok(),
             keywords: vec!["essai".into()],
             cover: Some(AssetId(1)),
         },

@@ -269,8 +269,7 @@ impl<'a> Site<'a> {
             );
         }
         if let Some(site) = &book.config.html.site_url {
-            let site = site.trim_end_matches('/');
-            let url = format!("{site}/{path}");
+            let url = site.join(path);
             html.push_str("<link rel=\"canonical\" href=\"");
             push_url(html, &url);
             html.push_str("\">\n<meta property=\"og:url\" content=\"");
@@ -288,9 +287,13 @@ impl<'a> Site<'a> {
                     escaped(description)
                 );
             }
-            if let Some(cover) = book.metadata.cover.map(|c| &book.assets[c]) {
+            if let Some(url) = book
+                .metadata
+                .cover
+                .and_then(|c| book.assets[c].url.as_deref())
+            {
                 html.push_str("<meta property=\"og:image\" content=\"");
-                push_url(html, &format!("{site}/{}", cover.href));
+                push_url(html, url);
                 html.push_str("\">\n");
             }
         }

@@ -1,12 +1,7 @@
 //! The `[pdf]` settings of folio.toml turned into page geometry, fonts and
 //! PDF standards, with the defaults a book designer would choose.
 
-use std::str::FromStr;
-
-use folio_core::config::{PdfConfig, Sides};
-use serde::Deserialize;
-use serde::de::IntoDeserializer;
-use typst::layout::Paper;
+use folio_core::config::{self, PaperSize, PdfConfig, Sides};
 use typst_pdf::{PdfStandard, PdfStandards};
 
 use crate::Error;
@@ -24,26 +19,23 @@ pub struct Geometry {
 }
 
 impl Geometry {
-    /// Page geometry for `[pdf] paper` (default A4) and `font-size`.
+    /// Page geometry for `[pdf] paper` (default A4) and `font-size`, both
+    /// checked as folio.toml was read.
     ///
     /// Margins follow the page's proportions, after the classic canons
     /// (inner : outer = 2 : 3, foot larger than head): the outer margin holds
     /// the thumbs, the foot the folio. The body size grows with the page so
     /// that a line holds about 70–80 characters.
-    pub fn new(config: &PdfConfig) -> Result<Geometry, Error> {
-        let (width, height) = paper_size(config.paper.as_deref().unwrap_or("a4"))?;
+    pub fn new(config: &PdfConfig) -> Geometry {
+        let paper = config.paper.unwrap_or(PaperSize::A4);
+        let (width, height) = (paper.width_mm(), paper.height_mm());
         let font_size = match config.font_size {
-            Some(size) if size.is_finite() && (4.0..=72.0).contains(&size) => f64::from(size),
-            Some(size) => {
-                return Err(Error::Config(format!(
-                    "[pdf] font-size = {size}: expected a size in points between 4 and 72"
-                )));
-            }
+            Some(size) => f64::from(size.points()),
             None if width < 160.0 => 10.0,
             None if width < 190.0 => 10.5,
             None => 11.0,
         };
-        Ok(Geometry {
+        Geometry {
             width,
             height,
             inside: width * 0.12,
@@ -51,7 +43,7 @@ impl Geometry {
             top: height * 0.09,
             bottom: height * 0.12,
             font_size,
-        })
+        }
     }
 
     /// Width of the text block in millimetres.
@@ -60,55 +52,44 @@ impl Geometry {
     }
 }
 
-/// `a4`, `a5`, `b5`, `us-letter`, `royal`, any paper typst knows, or a trim
-/// size `"156mm x 234mm"`.
-pub fn paper_size(paper: &str) -> Result<(f64, f64), Error> {
-    let name = paper.trim().to_ascii_lowercase();
-    let named = match name.as_str() {
-        // Royal octavo, the usual trim of trade non-fiction in the UK.
-        "royal" => Some((156.0, 234.0)),
-        "b5" => Some((176.0, 250.0)),
-        _ => Paper::from_str(&name)
-            .ok()
-            .map(|p| (p.width().to_mm(), p.height().to_mm())),
-    };
-    if let Some(size) = named {
-        return Ok(size);
-    }
-    let custom = name
-        .split_once('x')
-        .and_then(|(w, h)| Some((millimetres(w)?, millimetres(h)?)));
-    match custom {
-        Some((w, h)) if (50.0..=2000.0).contains(&w) && (50.0..=2000.0).contains(&h) => Ok((w, h)),
-        _ => Err(Error::Config(format!(
-            "[pdf] paper = \"{paper}\": expected a4, a5, b5, us-letter, royal, another typst paper name, or a trim size such as \"156mm x 234mm\""
-        ))),
-    }
-}
-
-fn millimetres(length: &str) -> Option<f64> {
-    let value: f64 = length.trim().strip_suffix("mm")?.trim().parse().ok()?;
-    value.is_finite().then_some(value)
-}
-
 pub fn two_sided(config: &PdfConfig) -> bool {
     config.sides != Some(Sides::One)
 }
 
 /// The standards asked for in `[pdf] standards`, or `None` for the default.
-pub fn configured_standards(config: &PdfConfig) -> Result<Option<Vec<PdfStandard>>, Error> {
-    let Some(names) = &config.standards else {
-        return Ok(None);
-    };
-    let list = names
-        .iter()
-        .map(|name| {
-            PdfStandard::deserialize(name.as_str().into_deserializer()).map_err(|_: serde::de::value::Error| {
-                Error::Config(format!("[pdf] standards: unknown PDF standard \"{name}\" (typst knows e.g. \"a-2b\", \"a-3b\", \"a-4\", \"ua-1\", \"1.7\")"))
-            })
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(Some(list))
+pub fn configured_standards(config: &PdfConfig) -> Option<Vec<PdfStandard>> {
+    let standards = config.standards.as_ref()?;
+    Some(
+        standards
+            .as_slice()
+            .iter()
+            .map(|&s| typst_standard(s))
+            .collect(),
+    )
+}
+
+/// typst's name for a standard of folio.toml.
+pub fn typst_standard(standard: config::PdfStandard) -> PdfStandard {
+    use config::PdfStandard as S;
+    match standard {
+        S::V1_4 => PdfStandard::V_1_4,
+        S::V1_5 => PdfStandard::V_1_5,
+        S::V1_6 => PdfStandard::V_1_6,
+        S::V1_7 => PdfStandard::V_1_7,
+        S::V2_0 => PdfStandard::V_2_0,
+        S::A1b => PdfStandard::A_1b,
+        S::A1a => PdfStandard::A_1a,
+        S::A2b => PdfStandard::A_2b,
+        S::A2u => PdfStandard::A_2u,
+        S::A2a => PdfStandard::A_2a,
+        S::A3b => PdfStandard::A_3b,
+        S::A3u => PdfStandard::A_3u,
+        S::A3a => PdfStandard::A_3a,
+        S::A4 => PdfStandard::A_4,
+        S::A4f => PdfStandard::A_4f,
+        S::A4e => PdfStandard::A_4e,
+        S::Ua1 => PdfStandard::Ua_1,
+    }
 }
 
 /// What a standard is called in typst's errors and in folio's notes.
@@ -146,8 +127,13 @@ pub fn blamed(
     }
 }
 
+/// typst's configuration for `list`: the standards of folio.toml were
+/// checked together as it was read, and folio's defaults (a subset of
+/// PDF/A-2b and PDF/UA-1) always hold together, so typst refusing them is a
+/// defect of folio.
 pub fn standards(list: &[PdfStandard]) -> Result<PdfStandards, Error> {
-    PdfStandards::new(list).map_err(|e| Error::Config(format!("[pdf] standards: {}", e.message())))
+    PdfStandards::new(list)
+        .map_err(|e| Error::Internal(format!("PDF standards {list:?}: {}", e.message())))
 }
 
 /// typst's `lang` and `region` from a BCP 47 tag (`fr`, `en-GB`, `pt-BR`).
@@ -169,55 +155,55 @@ mod tests {
     use super::*;
 
     #[test]
-    fn papers() {
-        assert_eq!(paper_size("a4").unwrap(), (210.0, 297.0));
-        assert_eq!(paper_size("A5").unwrap(), (148.0, 210.0));
-        assert_eq!(paper_size("royal").unwrap(), (156.0, 234.0));
-        let (w, h) = paper_size("us-letter").unwrap();
-        assert!((w - 215.9).abs() < 0.01 && (h - 279.4).abs() < 0.01);
-        assert_eq!(paper_size("156mm x 234mm").unwrap(), (156.0, 234.0));
-        assert_eq!(paper_size("170 mm x 240mm").unwrap(), (170.0, 240.0));
-        assert!(paper_size("huge").is_err());
-        assert!(paper_size("0mm x 10mm").is_err());
-        assert!(paper_size("NaNmm x 10mm").is_err());
-    }
-
-    #[test]
     fn margins_are_mirrored_and_proportioned() {
-        let g = Geometry::new(&PdfConfig::default()).unwrap();
+        let g = Geometry::new(&PdfConfig::default());
+        assert_eq!((g.width, g.height), (210.0, 297.0));
         assert!(g.outside > g.inside && g.bottom > g.top);
         assert!(g.text_width() > 120.0 && g.text_width() < 160.0);
         let a5 = Geometry::new(&PdfConfig {
-            paper: Some("a5".into()),
+            paper: Some("a5".parse().unwrap()),
             ..PdfConfig::default()
-        })
-        .unwrap();
+        });
         assert!(a5.font_size < g.font_size);
-        assert!(
-            Geometry::new(&PdfConfig {
-                font_size: Some(-3.0),
-                ..PdfConfig::default()
-            })
-            .is_err()
-        );
+        let set = Geometry::new(&PdfConfig {
+            font_size: Some(config::FontSize::new(12.5).unwrap()),
+            ..PdfConfig::default()
+        });
+        assert_eq!(set.font_size, 12.5);
+    }
+
+    /// folio checks `[pdf] standards` at load with its own rules: they must
+    /// be typst's, for every pair and triple of standards.
+    #[test]
+    fn the_core_accepts_the_combinations_typst_accepts() {
+        let all = config::PdfStandard::ALL;
+        let mut lists: Vec<Vec<config::PdfStandard>> = vec![vec![]];
+        for &a in &all {
+            lists.push(vec![a]);
+            for &b in &all {
+                lists.push(vec![a, b]);
+                for &c in &all {
+                    lists.push(vec![a, b, c]);
+                }
+            }
+        }
+        for list in lists {
+            let core = config::PdfStandards::new(list.clone()).is_ok();
+            let mapped: Vec<PdfStandard> = list.iter().map(|&s| typst_standard(s)).collect();
+            let typst = PdfStandards::new(&mapped).is_ok();
+            assert_eq!(core, typst, "{list:?}");
+        }
     }
 
     #[test]
-    fn standards_by_name() {
-        let config = PdfConfig {
-            standards: Some(vec!["a-2b".into(), "ua-1".into()]),
-            ..PdfConfig::default()
-        };
-        assert_eq!(
-            configured_standards(&config).unwrap(),
-            Some(vec![PdfStandard::A_2b, PdfStandard::Ua_1])
-        );
-        let bad = PdfConfig {
-            standards: Some(vec!["a-9z".into()]),
-            ..PdfConfig::default()
-        };
-        assert!(configured_standards(&bad).is_err());
-        assert!(standards(&[PdfStandard::A_2b, PdfStandard::A_3b]).is_err());
+    fn names_are_typst_names() {
+        use serde::Deserialize;
+        use serde::de::IntoDeserializer;
+        for standard in config::PdfStandard::ALL {
+            let by_name = PdfStandard::deserialize(standard.name().into_deserializer())
+                .map_err(|e: serde::de::value::Error| e.to_string());
+            assert_eq!(by_name, Ok(typst_standard(standard)), "{standard}");
+        }
     }
 
     #[test]

@@ -10,6 +10,7 @@ use std::io::BufReader;
 use rayon::prelude::*;
 
 use super::Wanted;
+use crate::config::SiteUrl;
 use crate::diagnostics::Diagnostic;
 use crate::files::{Folder, MAX_FILE, Refused};
 use crate::model::{Asset, AssetId, Book, ImageSize, Inline, LinkTarget, Span};
@@ -75,11 +76,11 @@ impl Registry {
     }
 
     /// The assets, each with its address on the web edition at `site_url`.
-    pub fn into_assets(self, site_url: Option<&str>) -> Vec<Asset> {
+    pub fn into_assets(self, site_url: Option<&SiteUrl>) -> Vec<Asset> {
         let mut assets = self.assets;
         if let Some(site) = site_url {
             for asset in &mut assets {
-                asset.url = Some(format!("{}/{}", site.trim_end_matches('/'), asset.href));
+                asset.url = Some(site.join(&asset.href));
             }
         }
         assets

@@ -85,10 +85,7 @@ fn collect_entries(book: &mut Book, chapter: ChapterId) {
                 continue;
             }
             by_key.insert(normalize_key(&key), EntryId::new(entries.len()));
-            let id = ids.unique(&format!(
-                "ref-{}",
-                slugify(&key, "entry").trim_start_matches("s-")
-            ));
+            let id = ids.unique(&format!("ref-{}", slugify(&key, "entry")));
             item.entry = Some(EntryId::new(entries.len()));
             entries.push(BibEntry {
                 key,

@@ -8,7 +8,7 @@ use std::collections::HashSet;
 use crate::diagnostics::Diagnostic;
 use crate::model::{Block, Book, Chapter, Inline, plain_text};
 use crate::names::UniqueNames;
-use crate::slug::slugify;
+use crate::slug;
 use crate::visit;
 
 /// Decides every id and returns, per chapter, the set of ids it carries
@@ -97,7 +97,7 @@ fn heading_ids(
         if !id.is_empty() {
             return;
         }
-        let base = slugify(&plain_text(content), "section");
+        let base = slug::xml_id(&plain_text(content), "section");
         let generated = names.unique(&base);
         if generated != base {
             diagnostics.push(

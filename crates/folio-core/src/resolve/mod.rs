@@ -35,7 +35,7 @@ pub fn resolve(book: &mut Book) {
     for (chapter, ids) in book.chapters.iter_mut().zip(anchors) {
         chapter.anchors = ids.into_iter().collect();
     }
-    book.assets = registry.into_assets(book.config.html.site_url.as_deref());
+    book.assets = registry.into_assets(book.config.html.site_url.as_ref());
     typography::resolve(book);
     // Report in reading order: sources are numbered in the order they were read.
     book.diagnostics

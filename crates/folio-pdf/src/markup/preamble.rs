@@ -1,6 +1,7 @@
 //! `#let folio = (…)`: the settings and metadata the template reads.
 
 use folio_core::config::FootnoteNumbering;
+use folio_core::date::PubDate;
 
 use super::Generator;
 use crate::settings::lang_region;
@@ -28,9 +29,9 @@ impl Generator<'_> {
                 .as_deref(),
         );
         // Shown as a reader of the book's language writes it, when folio knows how.
-        let date_text = meta.date.as_deref().map(|date| {
-            folio_core::locale::long_date(&meta.language, date).unwrap_or_else(|| date.to_string())
-        });
+        let date_text = meta
+            .date
+            .map(|date| folio_core::locale::long_date(&meta.language, date));
         self.field_opt("date-text", date_text.as_deref());
         let cover = meta
             .cover
@@ -48,8 +49,7 @@ impl Generator<'_> {
             "date",
             &meta
                 .date
-                .as_deref()
-                .and_then(iso_date)
+                .and_then(typst_date)
                 .unwrap_or_else(|| "auto".into()),
         );
         let colophon: Vec<String> = [
@@ -137,14 +137,10 @@ fn bool_str(value: bool) -> &'static str {
     if value { "true" } else { "false" }
 }
 
-/// `datetime(…)` for a date written `YYYY-MM-DD` (time of day ignored).
-fn iso_date(date: &str) -> Option<String> {
-    let mut parts = date.get(..10)?.split('-');
-    let year: i32 = parts.next()?.parse().ok()?;
-    let month: u8 = parts.next()?.parse().ok()?;
-    let day: u8 = parts.next()?.parse().ok()?;
-    // Validated here so that typst never sees an impossible date.
-    time::Date::from_calendar_date(year, time::Month::try_from(month).ok()?, day).ok()?;
+/// `datetime(…)` for the document's date, when the book gives its day:
+/// typst's date is a day, and a year alone is not the 1st of January.
+fn typst_date(date: PubDate) -> Option<String> {
+    let (year, month, day) = (date.year(), date.month()?, date.day()?);
     Some(format!(
         "datetime(year: {year}, month: {month}, day: {day})"
     ))
@@ -155,17 +151,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn iso_dates_only() {
+    fn only_a_full_date_is_typst_s() {
+        let date = |text: &str| text.parse::<PubDate>().unwrap();
         assert_eq!(
-            iso_date("2024-05-01").as_deref(),
+            typst_date(date("2024-05-01")).as_deref(),
             Some("datetime(year: 2024, month: 5, day: 1)")
         );
-        assert_eq!(
-            iso_date("2024-05-01T10:00:00Z").as_deref(),
-            Some("datetime(year: 2024, month: 5, day: 1)")
-        );
-        assert_eq!(iso_date("2024-02-30"), None);
-        assert_eq!(iso_date("mai 2024"), None);
-        assert_eq!(iso_date("2024"), None);
+        assert_eq!(typst_date(date("2024-05")), None);
+        assert_eq!(typst_date(date("2024")), None);
     }
 }
