@@ -519,8 +519,12 @@ fn epub_fragments_are_well_formed_xhtml_with_notes_starting_with_back_links() {
 #[test]
 fn site_url_adds_canonical_and_open_graph() {
     let mut book = folio_core::open(&common::fixture("white-paper")).unwrap();
-    book.config.html.site_url =
-        folio_core::config::SiteUrl::parse("https://example.org/communs/").ok();
+    let site = folio_core::config::SiteUrl::parse("https://example.org/communs/").unwrap();
+    // As the resolver does when folio.toml sets site-url.
+    for asset in &mut book.assets {
+        asset.url = Some(site.join(&asset.href));
+    }
+    book.config.html.site_url = Some(site);
     let output = folio_html::render(&book, &RenderContext { timestamp: 0 }).unwrap();
     let page = output
         .files
