@@ -169,6 +169,9 @@ fn links_lead_where_the_resolver_says_in_every_edition() {
         ["ici même", "rien", "un chapitre absent"],
         "the model: {links:?}"
     );
+    // Punctuation is the model's (smart punctuation, once): every edition
+    // below must print `l’arrivée` with the apostrophe the model holds.
+    assert_eq!(links[0].0, "l’arrivée");
     // A missing anchor of another chapter still leads to that chapter.
     assert!(links.contains(&("une gare disparue".to_string(), true)));
 

@@ -208,8 +208,12 @@ fn escape(text: &str) -> String {
         .replace('"', "&quot;")
 }
 
+/// The spec's rendering: the document as typed, without smart punctuation.
 fn render(markdown: &str) -> String {
-    folio_html::fragment_html(&folio_core::parse_str(markdown))
+    let mut book = folio_core::load::load_str(markdown);
+    book.config.build.smart_punctuation = Some(false);
+    folio_core::resolve::resolve(&mut book);
+    folio_html::fragment_html(&book)
 }
 
 #[test]

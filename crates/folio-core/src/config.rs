@@ -207,6 +207,10 @@ pub struct BuildConfig {
     pub footnotes: FootnoteNumbering,
     /// `fr` or `none`; default: `fr` for French books, `none` otherwise.
     pub typography: Option<Typography>,
+    /// Straight quotes to the language's quotation marks, `--`/`---` to
+    /// dashes, `...` to an ellipsis, in every edition; default: mdBook's
+    /// `[output.html] smart-punctuation` for an mdBook book, else on.
+    pub smart_punctuation: Option<bool>,
     /// Source path of the chapter holding the bibliography; default: detected.
     pub references: Option<String>,
     /// Folder (relative to the book folder, holding it) below which mdBook's

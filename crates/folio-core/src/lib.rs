@@ -16,6 +16,7 @@ pub mod output;
 pub mod reader;
 pub mod resolve;
 pub mod slug;
+pub mod smart;
 pub mod text;
 pub mod typography;
 

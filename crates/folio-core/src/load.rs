@@ -407,6 +407,22 @@ impl Loader {
         struct BookToml {
             #[serde(default)]
             book: MdBookSection,
+            #[serde(default)]
+            output: MdBookOutput,
+        }
+        #[derive(Serialize, Deserialize, Default)]
+        struct MdBookOutput {
+            #[serde(default)]
+            html: MdBookHtml,
+        }
+        /// What of `[output.html]` has a meaning for every edition.
+        #[derive(Serialize, Deserialize, Default)]
+        #[serde(rename_all = "kebab-case")]
+        struct MdBookHtml {
+            /// mdBook 0.5's name, on by default there.
+            smart_punctuation: Option<bool>,
+            /// mdBook 0.4's name, off by default there.
+            curly_quotes: Option<bool>,
         }
         #[derive(Serialize, Deserialize, Default)]
         struct MdBookSection {
@@ -453,6 +469,13 @@ impl Loader {
         loader.metadata.authors = parsed.book.authors;
         loader.metadata.language = parsed.book.language;
         loader.metadata.description = parsed.book.description;
+        let html = &parsed.output.html;
+        loader.config.build.smart_punctuation = loader
+            .config
+            .build
+            .smart_punctuation
+            .or(html.smart_punctuation)
+            .or(html.curly_quotes);
         let Some((summary_source, summary_text)) = loader.read_content_file("SUMMARY.md", None)
         else {
             return loader.finish();
