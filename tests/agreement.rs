@@ -230,3 +230,103 @@ fn links_lead_where_the_resolver_says_in_every_edition() {
         );
     }
 }
+
+/// Titles of the PDF's outline (bookmarks), depth-first.
+fn pdf_outline(pdf: &Document) -> Vec<String> {
+    fn walk(pdf: &Document, item: Option<&Object>, out: &mut Vec<String>) {
+        let mut next = item
+            .and_then(|o| pdf.dereference(o).ok())
+            .and_then(|(_, o)| o.as_dict().ok());
+        while let Some(entry) = next {
+            if let Ok(title) = entry
+                .get(b"Title")
+                .and_then(|t| lopdf::decode_text_string(t).map_err(Into::into))
+            {
+                out.push(title);
+            }
+            walk(pdf, entry.get(b"First").ok(), out);
+            next = entry
+                .get(b"Next")
+                .ok()
+                .and_then(|o| pdf.dereference(o).ok())
+                .and_then(|(_, o)| o.as_dict().ok());
+        }
+    }
+    let mut out = Vec::new();
+    let outlines = pdf
+        .catalog()
+        .ok()
+        .and_then(|c| c.get(b"Outlines").ok())
+        .and_then(|o| pdf.dereference(o).ok())
+        .and_then(|(_, o)| o.as_dict().ok());
+    walk(pdf, outlines.and_then(|o| o.get(b"First").ok()), &mut out);
+    out
+}
+
+/// The rule: one table of contents, the model's. The site's sidebar and the
+/// EPUB's navigation list the same parts and chapters in the same order
+/// (the EPUB adds each chapter's sections), with the same titles; the PDF's
+/// bookmarks hold every chapter title in that order.
+#[test]
+fn the_table_of_contents_is_the_models_in_every_edition() {
+    let editions = editions("white-paper");
+    let book = &editions.book;
+    let mut expected = Vec::new();
+    fn flatten(book: &Book, entries: &[folio_core::TocEntry], out: &mut Vec<String>) {
+        for entry in entries {
+            out.push(match entry.item {
+                folio_core::TocItem::Part { part } => book.parts[part].title.clone(),
+                folio_core::TocItem::Chapter { chapter } => book.chapters[chapter].title.clone(),
+            });
+            flatten(book, &entry.children, out);
+        }
+    }
+    flatten(book, &book.toc, &mut expected);
+    assert!(
+        expected.len() > book.chapters.len(),
+        "the fixture has parts"
+    );
+
+    let squeeze = |text: String| text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let site_page = editions.site.values().next().unwrap();
+    let entries = Selector::parse("nav.toc li > a, nav.toc li > span.part-title").unwrap();
+    let site: Vec<String> = site_page
+        .select(&entries)
+        .map(|e| squeeze(e.text().collect()))
+        .collect();
+    assert_eq!(site, expected, "the site's sidebar");
+
+    let nav = &editions
+        .epub
+        .iter()
+        .find(|(path, _)| path.ends_with("nav.xhtml"))
+        .expect("nav.xhtml")
+        .1;
+    let toc_entries = Selector::parse("nav#toc li > a, nav#toc li > span").unwrap();
+    let epub: Vec<String> = nav
+        .select(&toc_entries)
+        .filter(|e| {
+            e.value()
+                .attr("href")
+                .is_none_or(|href| !href.contains('#'))
+        })
+        .map(|e| squeeze(e.text().collect()))
+        .collect();
+    assert_eq!(epub, expected, "the EPUB's navigation, sections left out");
+
+    let outline = pdf_outline(&editions.pdf);
+    let mut at = 0;
+    for title in expected
+        .iter()
+        .filter(|t| book.chapters.iter().any(|c| &c.title == *t))
+    {
+        let found = outline[at..]
+            .iter()
+            .position(|o| squeeze(o.clone()) == *title);
+        assert!(
+            found.is_some(),
+            "the PDF's bookmarks hold `{title}` after place {at}: {outline:?}"
+        );
+        at += found.unwrap() + 1;
+    }
+}

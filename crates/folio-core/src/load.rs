@@ -968,6 +968,7 @@ impl Loader {
             metadata,
             config: self.config,
             parts: self.parts,
+            toc: Vec::new(),
             chapters: self.chapters,
             assets: Vec::new(),
             stylesheets: Vec::new(),

@@ -126,6 +126,9 @@ pub struct Book {
     pub parts: Vec<Part>,
     /// Every chapter, in reading order.
     pub chapters: Vec<Chapter>,
+    /// The table of contents every edition prints: parts and chapters as
+    /// SUMMARY nests them, in reading order (filled by the resolver).
+    pub toc: Vec<TocEntry>,
     /// Every file of the book an edition uses: images, files linked to,
     /// stylesheets, fonts, the cover.
     pub assets: Vec<Asset>,
@@ -166,6 +169,27 @@ pub struct Part {
     /// Unique book-wide; usable as an anchor in single-file outputs.
     pub id: String,
     pub span: Span,
+}
+
+/// An entry of the table of contents, with the entries SUMMARY nests
+/// under it: a part holds its top-level chapters, a chapter its sub-chapters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TocEntry {
+    pub item: TocItem,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub children: Vec<TocEntry>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum TocItem {
+    /// A part: a heading without a page of its own.
+    Part {
+        part: PartId,
+    },
+    Chapter {
+        chapter: ChapterId,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

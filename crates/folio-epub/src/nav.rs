@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
-use folio_core::{Block, Book, Chapter, ChapterId, ChapterKind, plain_text};
+use folio_core::{Block, Book, Chapter, ChapterKind, TocEntry, TocItem, plain_text};
 
 use crate::labels::labels;
 use crate::layout::Layout;
@@ -23,61 +23,35 @@ pub(crate) struct Entry {
     pub children: Vec<Entry>,
 }
 
-/// The whole table of contents.
+/// The whole table of contents: the model's, each chapter with its sections.
 pub(crate) fn tree(book: &Book, layout: &Layout) -> Vec<Entry> {
-    let mut sub_chapters: Vec<Vec<ChapterId>> = vec![Vec::new(); book.chapters.len()];
-    let mut top: Vec<ChapterId> = Vec::new();
-    for (id, chapter) in book.chapter_ids() {
-        match chapter
-            .parent
-            .and_then(|parent| sub_chapters.get_mut(parent.index()))
-        {
-            Some(siblings) => siblings.push(id),
-            None => top.push(id),
-        }
-    }
-    let entry = |id| chapter_entry(book, layout, &sub_chapters, id);
-    let mut entries: Vec<Entry> = Vec::new();
-    let mut current_part = None;
-    for id in top {
-        match book.chapters[id].part {
-            None => entries.push(entry(id)),
-            Some(part) if current_part == Some(part) => {
-                if let Some(last) = entries.last_mut() {
-                    last.children.push(entry(id));
-                }
-            }
-            Some(part) => {
-                let title = book.parts[part].title.clone();
-                entries.push(Entry {
-                    title,
-                    target: None,
-                    children: vec![entry(id)],
-                });
-            }
-        }
-        current_part = book.chapters[id].part;
-    }
-    entries
+    book.toc
+        .iter()
+        .map(|entry| toc_entry(book, layout, entry))
+        .collect()
 }
 
-fn chapter_entry(
-    book: &Book,
-    layout: &Layout,
-    sub_chapters: &[Vec<ChapterId>],
-    id: ChapterId,
-) -> Entry {
-    let path = layout.chapter(id);
-    let mut children = sections(&book.chapters[id], path);
-    children.extend(
-        sub_chapters[id.index()]
-            .iter()
-            .map(|&sub| chapter_entry(book, layout, sub_chapters, sub)),
-    );
-    Entry {
-        title: book.chapters[id].title.clone(),
-        target: Some(path.to_string()),
-        children,
+fn toc_entry(book: &Book, layout: &Layout, entry: &TocEntry) -> Entry {
+    let nested = entry
+        .children
+        .iter()
+        .map(|child| toc_entry(book, layout, child));
+    match entry.item {
+        TocItem::Part { part } => Entry {
+            title: book.parts[part].title.clone(),
+            target: None,
+            children: nested.collect(),
+        },
+        TocItem::Chapter { chapter } => {
+            let path = layout.chapter(chapter);
+            let mut children = sections(&book.chapters[chapter], path);
+            children.extend(nested);
+            Entry {
+                title: book.chapters[chapter].title.clone(),
+                target: Some(path.to_string()),
+                children,
+            }
+        }
     }
 }
 

@@ -83,7 +83,7 @@ pub(crate) fn book() -> Book {
         media_type: "image/png".into(),
         size: None,
     };
-    Book {
+    let mut book = Book {
         root: Folder::nowhere(),
         metadata: Metadata {
             title: "Le livre & ses notes".into(),
@@ -100,6 +100,7 @@ pub(crate) fn book() -> Book {
             cover: Some(AssetId(1)),
         },
         config: Config::default(),
+        toc: Vec::new(),
         parts: vec![Part {
             title: "Première partie".into(),
             id: "premiere-partie".into(),
@@ -169,7 +170,9 @@ pub(crate) fn book() -> Book {
         },
         sources: Vec::new(),
         diagnostics: Vec::new(),
-    }
+    };
+    book.toc = folio_core::resolve::toc::build(&book);
+    book
 }
 
 /// A 1×1 grey PNG, for image assets.

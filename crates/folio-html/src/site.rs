@@ -8,7 +8,10 @@ use std::fmt::Write as _;
 use rayon::prelude::*;
 
 use folio_core::names::UniqueNames;
-use folio_core::{AssetId, Block, Book, ChapterId, Output, OutputFile, RenderContext, plain_text};
+use folio_core::{
+    AssetId, Block, Book, ChapterId, Output, OutputFile, RenderContext, TocEntry, TocItem,
+    plain_text,
+};
 
 use crate::chapter::{self, Flavor, ImageLoading};
 use crate::escape::{escaped, push_escaped, push_url};
@@ -135,23 +138,14 @@ struct Site<'a> {
     book: &'a Book,
     words: &'static Words,
     names: SiteNames,
-    /// Children of each chapter in the SUMMARY tree.
-    children: Vec<Vec<ChapterId>>,
 }
 
 impl<'a> Site<'a> {
     fn new(book: &'a Book) -> Self {
-        let mut children = vec![Vec::new(); book.chapters.len()];
-        for (id, chapter) in book.chapter_ids() {
-            if let Some(parent) = chapter.parent.and_then(|p| children.get_mut(p.index())) {
-                parent.push(id);
-            }
-        }
         Site {
             book,
             words: words(&book.metadata.language),
             names: SiteNames::new(book),
-            children,
         }
     }
 
@@ -342,25 +336,8 @@ impl<'a> Site<'a> {
             "<nav class=\"toc\" aria-label=\"{0}\">\n<details>\n<summary>{0}</summary>\n<ol>\n",
             escaped(self.words.contents)
         );
-        let mut open_part = None;
-        for (id, chapter) in book.chapter_ids().filter(|(_, c)| c.parent.is_none()) {
-            if chapter.part != open_part {
-                if open_part.is_some() {
-                    html.push_str("</ol>\n</li>\n");
-                }
-                if let Some(part) = chapter.part.map(|p| &book.parts[p]) {
-                    let _ = write!(
-                        html,
-                        "<li class=\"part\"><span class=\"part-title\">{}</span>\n<ol>\n",
-                        escaped(&part.title)
-                    );
-                }
-                open_part = chapter.part;
-            }
-            self.toc_entry(html, &mut toc.current_at, id, &href);
-        }
-        if open_part.is_some() {
-            html.push_str("</ol>\n</li>\n");
+        for entry in &book.toc {
+            self.toc_entry(html, &mut toc.current_at, entry, &href);
         }
         html.push_str("</ol>\n</details>\n</nav>\n");
         toc
@@ -370,18 +347,28 @@ impl<'a> Site<'a> {
         &self,
         html: &mut String,
         current_at: &mut [usize],
-        id: ChapterId,
+        entry: &TocEntry,
         href: &impl Fn(ChapterId) -> String,
     ) {
-        html.push_str("<li><a href=\"");
-        push_url(html, &href(id));
-        html.push('"');
-        current_at[id.index()] = html.len();
-        let _ = write!(html, ">{}</a>", escaped(&self.book.chapters[id].title));
-        let children = &self.children[id.index()];
-        if !children.is_empty() {
+        match entry.item {
+            TocItem::Part { part } => {
+                let _ = write!(
+                    html,
+                    "<li class=\"part\"><span class=\"part-title\">{}</span>",
+                    escaped(&self.book.parts[part].title)
+                );
+            }
+            TocItem::Chapter { chapter } => {
+                html.push_str("<li><a href=\"");
+                push_url(html, &href(chapter));
+                html.push('"');
+                current_at[chapter.index()] = html.len();
+                let _ = write!(html, ">{}</a>", escaped(&self.book.chapters[chapter].title));
+            }
+        }
+        if !entry.children.is_empty() {
             html.push_str("\n<ol>\n");
-            for &child in children {
+            for child in &entry.children {
                 self.toc_entry(html, current_at, child, href);
             }
             html.push_str("</ol>\n");

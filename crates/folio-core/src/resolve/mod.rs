@@ -15,6 +15,7 @@ mod footnotes;
 mod ids;
 mod links;
 mod titles;
+pub mod toc;
 mod typography;
 
 use rayon::prelude::*;
@@ -26,6 +27,7 @@ pub use assets::media_type;
 /// Runs every pass on a loaded book. Problems are added to `book.diagnostics`.
 pub fn resolve(book: &mut Book) {
     titles::resolve(book);
+    toc::resolve(book);
     let mut registry = assets::Registry::new(book);
     assets::resolve(book, &mut registry);
     footnotes::resolve(book);
