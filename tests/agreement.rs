@@ -240,7 +240,7 @@ fn pdf_outline(pdf: &Document) -> Vec<String> {
         while let Some(entry) = next {
             if let Ok(title) = entry
                 .get(b"Title")
-                .and_then(|t| lopdf::decode_text_string(t).map_err(Into::into))
+                .and_then(lopdf::decode_text_string)
             {
                 out.push(title);
             }
