@@ -66,8 +66,16 @@ pub enum BuildError {
         edition: Edition,
         diagnostics: Vec<Diagnostic>,
     },
-    #[error("{edition:?} edition: {message}")]
-    Backend { edition: Edition, message: String },
+    /// The web edition could not be made (the backend's own error, kept).
+    #[error("the Html edition failed: {0}")]
+    Html(#[source] folio_html::Error),
+    /// The EPUB could not be made.
+    #[error("the Epub edition failed: {0}")]
+    Epub(#[source] folio_epub::Error),
+    /// The PDF could not be made: typst's reasons are diagnostics at the
+    /// book's `file:line` ([`folio_pdf::Error::into_diagnostics`]).
+    #[error("the Pdf edition failed: {0}")]
+    Pdf(#[source] folio_pdf::Error),
     /// `SOURCE_DATE_EPOCH` is set but is not a time folio can stamp.
     #[error(transparent)]
     SourceDateEpoch(#[from] InvalidEpoch),
@@ -184,14 +192,9 @@ pub fn render(
     edition: Edition,
     ctx: &RenderContext,
 ) -> Result<folio_core::Output, BuildError> {
-    let failed = |message: String| BuildError::Backend { edition, message };
     match edition {
-        Edition::Html => folio_html::render(book, ctx).map_err(|e| failed(e.to_string())),
-        Edition::Epub => folio_epub::render(book, ctx).map_err(|e| failed(e.to_string())),
-        // typst's errors carry the book's file:line: keep them as diagnostics.
-        Edition::Pdf => folio_pdf::render(book, ctx).map_err(|e| BuildError::Edition {
-            edition,
-            diagnostics: e.into_diagnostics(),
-        }),
+        Edition::Html => folio_html::render(book, ctx).map_err(BuildError::Html),
+        Edition::Epub => folio_epub::render(book, ctx).map_err(BuildError::Epub),
+        Edition::Pdf => folio_pdf::render(book, ctx).map_err(BuildError::Pdf),
     }
 }

@@ -114,6 +114,12 @@ fn main() -> ExitCode {
                     eprintln!("error: the {edition:?} edition failed; nothing was written");
                     ExitCode::from(BOOK_ERRORS)
                 }
+                // typst's reasons carry the book's file:line.
+                Err(BuildError::Pdf(error)) => {
+                    report(&loaded, &error.into_diagnostics());
+                    eprintln!("error: the Pdf edition failed; nothing was written");
+                    ExitCode::from(BOOK_ERRORS)
+                }
                 Err(e) => {
                     eprintln!("error: {e}");
                     ExitCode::from(BOOK_ERRORS)
