@@ -81,29 +81,98 @@ fn editions(fixture: &str) -> Editions {
     }
 }
 
-/// A chapter's links as the model has them: (text, whether it leads somewhere).
-fn model_links(book: &Book, chapter: ChapterId) -> Vec<(String, bool)> {
+/// Where a link of the model is a link: on the site, in the e-book editions
+/// (EPUB and PDF), per the one rule (ARCHITECTURE.md, "Links").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Reach {
+    site: bool,
+    ebook: bool,
+}
+
+/// A chapter's links as the model has them: (text, where it is a link).
+fn model_links(book: &Book, chapter: ChapterId) -> Vec<(String, Reach)> {
     let mut links = Vec::new();
     visit_all_inlines(&book.chapters[chapter], &mut |inline| {
         if let Inline::Link {
             target, content, ..
         } = inline
         {
-            assert_ne!(
-                *target,
-                LinkTarget::Unresolved,
-                "the resolver leaves no link unresolved"
-            );
-            links.push((plain_text(content), *target != LinkTarget::Broken));
+            let reach = match target {
+                LinkTarget::Unresolved => panic!("the resolver leaves no link unresolved"),
+                LinkTarget::Broken => Reach {
+                    site: false,
+                    ebook: false,
+                },
+                LinkTarget::Asset { asset } => Reach {
+                    site: true,
+                    ebook: book.assets[*asset].url.is_some(),
+                },
+                _ => Reach {
+                    site: true,
+                    ebook: true,
+                },
+            };
+            links.push((plain_text(content), reach));
         }
     });
     links
 }
 
+/// Every chapter's page in `pages` (site or EPUB) links each text of the
+/// model's links as often as the model has it leading somewhere there.
+fn check_links(fixture: &str, editions: &Editions) {
+    let book = &editions.book;
+    for (id, chapter) in book.chapter_ids() {
+        let links = model_links(book, id);
+        for (edition, pages, suffix) in [
+            ("site", &editions.site, ".html"),
+            ("EPUB", &editions.epub, ".xhtml"),
+        ] {
+            let page = format!("{}{suffix}", chapter.path);
+            let Some((_, page)) = pages
+                .iter()
+                .find(|(path, _)| **path == page || **path == format!("EPUB/{page}"))
+            else {
+                panic!(
+                    "{fixture}, {edition}: no page {page} among {:?}",
+                    pages.keys().collect::<Vec<_>>()
+                );
+            };
+            let linked = linked_texts(page);
+            let printed = page_text(page);
+
+            for (text, reach) in &links {
+                let leads = if edition == "site" {
+                    reach.site
+                } else {
+                    reach.ebook
+                };
+                let in_model = links
+                    .iter()
+                    .filter(|(t, r)| t == text && if edition == "site" { r.site } else { r.ebook })
+                    .count();
+                let on_page = linked.iter().filter(|t| *t == text).count();
+                assert!(
+                    if leads {
+                        on_page >= in_model && in_model > 0
+                    } else {
+                        on_page == in_model
+                    },
+                    "{fixture}, {edition}, {}: `{text}` is linked {on_page} time(s), the model has {in_model} link(s) with it leading somewhere",
+                    chapter.file
+                );
+                assert!(
+                    printed.contains(text.as_str()),
+                    "{fixture}, {edition}: `{text}` is printed"
+                );
+            }
+        }
+    }
+}
+
 /// The texts of a page's links that lead somewhere (`a[href]` in its main content).
 fn linked_texts(page: &Html) -> Vec<String> {
-    let links =
-        Selector::parse("main a[href], body > section a[href], body > div a[href]").unwrap();
+    let links = Selector::parse("main a[href], body > section a[href]").unwrap();
     page.select(&links)
         .map(|a| {
             a.text()
@@ -148,7 +217,9 @@ fn pdf_links(pdf: &Document, page_number: u32) -> (usize, Vec<String>) {
 }
 
 /// The rule: a link the resolver found broken is its text alone in every
-/// edition; every other link is a link in every edition.
+/// edition; every other link is a link in every edition (a file of the book
+/// is one on the site, and in the EPUB and the PDF when the book says where
+/// the site is).
 #[test]
 fn links_lead_where_the_resolver_says_in_every_edition() {
     let editions = editions("links");
@@ -161,7 +232,7 @@ fn links_lead_where_the_resolver_says_in_every_edition() {
     let links = model_links(book, depart);
     let broken: Vec<&str> = links
         .iter()
-        .filter(|(_, leads)| !leads)
+        .filter(|(_, reach)| !reach.site)
         .map(|(text, _)| text.as_str())
         .collect();
     assert_eq!(
@@ -170,43 +241,28 @@ fn links_lead_where_the_resolver_says_in_every_edition() {
         "the model: {links:?}"
     );
     // Punctuation is the model's (smart punctuation, once): every edition
-    // below must print `l’arrivée` with the apostrophe the model holds.
+    // must print `l’arrivée` with the apostrophe the model holds.
     assert_eq!(links[0].0, "l’arrivée");
     // A missing anchor of another chapter still leads to that chapter.
-    assert!(links.contains(&("une gare disparue".to_string(), true)));
-
-    // A file of the book: the site publishes it; the EPUB and the PDF link
-    // to it on the site when the book says where that is, which this one
-    // does not.
-    let carried =
-        |edition: &str, text: &str, leads: bool| leads && (edition == "site" || text != "le plan");
-    for (edition, pages) in [("site", &editions.site), ("EPUB", &editions.epub)] {
-        let (_, page) = pages
-            .iter()
-            .find(|(path, _)| path.ends_with("depart.html") || path.ends_with("depart.xhtml"))
-            .unwrap_or_else(|| {
-                panic!(
-                    "{edition}: no page for depart.md among {:?}",
-                    pages.keys().collect::<Vec<_>>()
-                )
-            });
-        let linked = linked_texts(page);
-        for (text, leads) in &links {
-            assert_eq!(
-                linked.contains(text),
-                carried(edition, text, *leads),
-                "{edition}: `{text}` (linked: {linked:?})"
-            );
-            assert!(
-                page_text(page).contains(text.as_str()),
-                "{edition}: `{text}` is printed"
-            );
+    assert!(links.contains(&(
+        "une gare disparue".to_string(),
+        Reach {
+            site: true,
+            ebook: true
         }
-    }
+    )));
+    // `plan.txt`: no site-url, so a link on the site only.
+    assert!(links.contains(&(
+        "le plan".to_string(),
+        Reach {
+            site: true,
+            ebook: false
+        }
+    )));
+    check_links("links", &editions);
 
-    // The PDF: every link that leads somewhere is an annotation on the
-    // chapter's page (the book's own links: no site-url, so `plan.txt` is
-    // text there), and every broken one is printed as text.
+    // The PDF: every link that leads somewhere in an e-book edition is an
+    // annotation on the chapter's page, and every other one is printed as text.
     let Some(pages) = &editions.pdf_pages else {
         return;
     };
@@ -231,6 +287,19 @@ fn links_lead_where_the_resolver_says_in_every_edition() {
     }
 }
 
+/// The same rule on every other fixture book.
+#[test]
+fn links_agree_on_every_fixture() {
+    for fixture in [
+        "white-paper",
+        "mdbook",
+        "mdbook-includes/book",
+        "single-file/livre.md",
+    ] {
+        check_links(fixture, &editions(fixture));
+    }
+}
+
 /// Titles of the PDF's outline (bookmarks), depth-first.
 fn pdf_outline(pdf: &Document) -> Vec<String> {
     fn walk(pdf: &Document, item: Option<&Object>, out: &mut Vec<String>) {
@@ -238,10 +307,7 @@ fn pdf_outline(pdf: &Document) -> Vec<String> {
             .and_then(|o| pdf.dereference(o).ok())
             .and_then(|(_, o)| o.as_dict().ok());
         while let Some(entry) = next {
-            if let Ok(title) = entry
-                .get(b"Title")
-                .and_then(lopdf::decode_text_string)
-            {
+            if let Ok(title) = entry.get(b"Title").and_then(lopdf::decode_text_string) {
                 out.push(title);
             }
             walk(pdf, entry.get(b"First").ok(), out);
