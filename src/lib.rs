@@ -188,7 +188,11 @@ pub fn check(book: &Book) -> Vec<Diagnostic> {
         .editions
         .as_ref()
         .is_none_or(|editions| editions.contains(&Edition::Pdf));
-    if pdf { folio_pdf::check(book) } else { Vec::new() }
+    if pdf {
+        folio_pdf::check(book)
+    } else {
+        Vec::new()
+    }
 }
 
 /// Runs one backend.

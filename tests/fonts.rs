@@ -98,7 +98,10 @@ fn a_character_no_font_has_is_warned_at_its_line_and_the_pdf_is_still_written() 
     assert!(err.contains("neither PDF/A-2b"), "{err}");
     let pdf = std::fs::read(pdf_in(&out)).unwrap();
     let text = String::from_utf8_lossy(&pdf);
-    assert!(!text.contains("pdfaid:part"), "no PDF/A claim with empty boxes");
+    assert!(
+        !text.contains("pdfaid:part"),
+        "no PDF/A claim with empty boxes"
+    );
 
     // `check` says the same without typesetting; warnings can be denied.
     let checked = folio().arg("check").arg(&book).output().unwrap();
@@ -137,16 +140,16 @@ fn the_system_cjk_and_emoji_faces_set_what_the_embedded_fonts_lack() {
             "code's ideographs in the CJK monospace: {names:?}"
         );
         // Colour emoji are bitmaps drawn by a Type 3 font.
-        assert!(
-            fonts.iter().any(|f| f.font_type == "Type 3"),
-            "{fonts:?}"
-        );
+        assert!(fonts.iter().any(|f| f.font_type == "Type 3"), "{fonts:?}");
     }
     // The same fonts give the same bytes.
     let first = std::fs::read(&pdf).unwrap();
     let (again, out) = build(&book, &["--to", "pdf"]);
     assert_eq!(again.status.code(), Some(0));
-    assert!(std::fs::read(pdf_in(&out)).unwrap() == first, "not reproducible");
+    assert!(
+        std::fs::read(pdf_in(&out)).unwrap() == first,
+        "not reproducible"
+    );
 }
 
 #[test]
@@ -187,7 +190,10 @@ fn cjk_books_build_in_every_edition_with_their_language() {
         let pdf = pdf_in(&out);
         let bytes = std::fs::read(&pdf).unwrap();
         let xmp = String::from_utf8_lossy(&bytes);
-        assert!(xmp.contains(&format!("<rdf:li>{lang}</rdf:li>")), "{file}: language");
+        assert!(
+            xmp.contains(&format!("<rdf:li>{lang}</rdf:li>")),
+            "{file}: language"
+        );
         assert!(xmp.contains("pdfaid:part>2<"), "{file}: PDF/A-2b kept");
         assert!(xmp.contains("pdfuaid:part>1<"), "{file}: PDF/UA-1 kept");
         if let Some(report) = common::qpdf_check(&pdf) {

@@ -170,13 +170,9 @@ impl Fonts {
 
     /// The chain of families for a book in `lang` whose body face is `body`.
     pub fn chain(&self, lang: &str, region: Option<&str>, body: Option<&str>) -> FontChain {
-        FontChain::choose(
-            lang,
-            region,
-            body,
-            &self.book_families,
-            &|family: &str| self.has_family(family),
-        )
+        FontChain::choose(lang, region, body, &self.book_families, &|family: &str| {
+            self.has_family(family)
+        })
     }
 }
 
@@ -238,15 +234,30 @@ fn cjk_candidates(variant: &str, serif: bool) -> Vec<String> {
         format!("Source Han {style}{suffix}")
     };
     let stock: &[&str] = match variant {
-        "JP" => &["Hiragino Mincho ProN", "Yu Mincho", "MS Mincho", "IPAexMincho"],
+        "JP" => &[
+            "Hiragino Mincho ProN",
+            "Yu Mincho",
+            "MS Mincho",
+            "IPAexMincho",
+        ],
         "KR" => &["AppleMyungjo", "Batang", "NanumMyeongjo"],
         "SC" => &["Songti SC", "SimSun", "Noto Serif SC"],
         _ => &["Songti TC", "MingLiU", "Noto Serif TC"],
     };
     let mut list = if serif {
-        vec![noto("Serif"), source_han("Serif"), noto("Sans"), source_han("Sans")]
+        vec![
+            noto("Serif"),
+            source_han("Serif"),
+            noto("Sans"),
+            source_han("Sans"),
+        ]
     } else {
-        vec![noto("Sans"), source_han("Sans"), noto("Serif"), source_han("Serif")]
+        vec![
+            noto("Sans"),
+            source_han("Sans"),
+            noto("Serif"),
+            source_han("Serif"),
+        ]
     };
     list.extend(stock.iter().map(|s| s.to_string()));
     list
@@ -294,13 +305,15 @@ impl FontChain {
             None => vec!["SC", "JP", "TC", "KR", "HK"],
         };
         let first = |candidates: Vec<String>| candidates.into_iter().find(|f| available(f));
-        let cjk_serif = variants
-            .iter()
-            .find_map(|v| first(cjk_candidates(v, true)));
+        let cjk_serif = variants.iter().find_map(|v| first(cjk_candidates(v, true)));
         let cjk_mono = variants
             .iter()
             .find_map(|v| first(vec![format!("Noto Sans Mono CJK {v}")]))
-            .or_else(|| variants.iter().find_map(|v| first(cjk_candidates(v, false))));
+            .or_else(|| {
+                variants
+                    .iter()
+                    .find_map(|v| first(cjk_candidates(v, false)))
+            });
         let emoji = first(EMOJI.iter().map(|s| s.to_string()).collect());
 
         let family = |name: &str, latin_only: bool| Family {
@@ -330,13 +343,21 @@ impl FontChain {
     }
 
     fn push_body(&mut self, family: Family) {
-        if !self.body.iter().any(|f| f.name.eq_ignore_ascii_case(&family.name)) {
+        if !self
+            .body
+            .iter()
+            .any(|f| f.name.eq_ignore_ascii_case(&family.name))
+        {
             self.body.push(family);
         }
     }
 
     fn push_mono(&mut self, family: Family) {
-        if !self.mono.iter().any(|f| f.name.eq_ignore_ascii_case(&family.name)) {
+        if !self
+            .mono
+            .iter()
+            .any(|f| f.name.eq_ignore_ascii_case(&family.name))
+        {
             self.mono.push(family);
         }
     }
@@ -460,12 +481,18 @@ fn install_hint(c: char, system_fonts: bool) -> String {
         0x2600..=0x27BF | 0x1F000..=0x1FAFF => {
             "an emoji font, such as Noto Color Emoji (Debian and Ubuntu: fonts-noto-color-emoji)"
         }
-        _ => "a font with this character, such as one of the Noto family (Debian and Ubuntu: fonts-noto-core, fonts-noto-extra)",
+        _ => {
+            "a font with this character, such as one of the Noto family (Debian and Ubuntu: fonts-noto-core, fonts-noto-extra)"
+        }
     };
     if system_fonts {
-        format!("install {what}, or add a font file to the book with `[pdf] fonts`; the guide's \"Fonts and scripts\" lists fonts per script")
+        format!(
+            "install {what}, or add a font file to the book with `[pdf] fonts`; the guide's \"Fonts and scripts\" lists fonts per script"
+        )
     } else {
-        format!("`[pdf] system-fonts = false`: add {what} to the book with `[pdf] fonts`, or let folio use the system's fonts")
+        format!(
+            "`[pdf] system-fonts = false`: add {what} to the book with `[pdf] fonts`, or let folio use the system's fonts"
+        )
     }
 }
 
@@ -591,8 +618,24 @@ mod tests {
             .collect();
         let warnings = warnings(&uncovered, true);
         assert_eq!(warnings.len(), REPORTED_ONE_BY_ONE + 1);
-        assert!(warnings[0].message.contains("U+4E00, 2 times"), "{}", warnings[0].message);
-        assert!(warnings[0].hint.as_deref().unwrap().contains("fonts-noto-cjk"));
-        assert!(warnings.last().unwrap().message.contains("60 more characters"));
+        assert!(
+            warnings[0].message.contains("U+4E00, 2 times"),
+            "{}",
+            warnings[0].message
+        );
+        assert!(
+            warnings[0]
+                .hint
+                .as_deref()
+                .unwrap()
+                .contains("fonts-noto-cjk")
+        );
+        assert!(
+            warnings
+                .last()
+                .unwrap()
+                .message
+                .contains("60 more characters")
+        );
     }
 }
