@@ -186,6 +186,23 @@ pub fn build(book: &Book, options: &BuildOptions) -> Result<BuildReport, BuildEr
     Ok(report)
 }
 
+/// What `folio check` reports beyond the loader's diagnostics, without
+/// rendering: the characters of the book no font available to the PDF has.
+/// Only when the book builds a PDF.
+pub fn check(book: &Book) -> Vec<Diagnostic> {
+    let pdf = book
+        .config
+        .build
+        .editions
+        .as_ref()
+        .is_none_or(|editions| editions.contains(&Edition::Pdf));
+    if pdf {
+        folio_pdf::check(book)
+    } else {
+        Vec::new()
+    }
+}
+
 /// Runs one backend.
 pub fn render(
     book: &Book,

@@ -133,9 +133,11 @@ fn main() -> ExitCode {
             let Some(loaded) = load(&book) else {
                 return ExitCode::from(USAGE);
             };
-            report(&loaded, &loaded.diagnostics);
-            summary(&loaded.diagnostics);
-            if folio::blocking_diagnostics(&loaded.diagnostics, deny_warnings) > 0 {
+            let mut diagnostics = loaded.diagnostics.clone();
+            diagnostics.extend(folio::check(&loaded));
+            report(&loaded, &diagnostics);
+            summary(&diagnostics);
+            if folio::blocking_diagnostics(&diagnostics, deny_warnings) > 0 {
                 ExitCode::from(BOOK_ERRORS)
             } else {
                 ExitCode::SUCCESS

@@ -190,6 +190,29 @@ pub fn require(tool: &str) -> Option<PathBuf> {
     found
 }
 
+/// Whether the system has the font `family` (as fontconfig lists it), for tests of the PDF's
+/// system fonts; prints the SKIPPED notice when it is missing — or panics when `CI=true`
+/// (`.ci/install-validators` installs the fonts the tests need).
+pub fn require_font(family: &str) -> bool {
+    let listed = Command::new("fc-list")
+        .args([":", "family"])
+        .output()
+        .map(|out| text(&out.stdout))
+        .unwrap_or_default();
+    let found = listed
+        .lines()
+        .flat_map(|line| line.split(','))
+        .any(|name| name.trim() == family);
+    if !found {
+        assert!(
+            !on_ci(),
+            "the font {family} is not installed but CI=true requires it: run .ci/install-validators"
+        );
+        println!("SKIPPED: the font {family} is not installed (run .ci/install-validators)");
+    }
+    found
+}
+
 /// The chromium Ace drives (Debian's; Ace never downloads its own).
 const CHROMIUM: &str = "/usr/bin/chromium";
 

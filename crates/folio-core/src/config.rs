@@ -285,6 +285,10 @@ pub struct PdfConfig {
     /// Whether the book's cover image opens the PDF (default: yes). A
     /// printer wants the interior alone: `cover = false`.
     pub cover: Option<bool>,
+    /// Whether the system's fonts may serve the scripts and emoji the
+    /// embedded and the book's fonts lack (default: yes). `false` for a
+    /// hermetic build, the same on every machine.
+    pub system_fonts: Option<bool>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -419,6 +423,7 @@ struct RawPdf {
     font: Option<String>,
     font_size: Option<f32>,
     cover: Option<bool>,
+    system_fonts: Option<bool>,
 }
 
 impl RawPdf {
@@ -450,6 +455,7 @@ impl RawPdf {
             font: self.font,
             font_size,
             cover: self.cover,
+            system_fonts: self.system_fonts,
         }
     }
 }

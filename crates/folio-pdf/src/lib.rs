@@ -37,6 +37,7 @@
 
 mod diagnostics;
 mod escape;
+mod fonts;
 mod markup;
 mod settings;
 mod world;
@@ -46,6 +47,7 @@ use typst::diag::{SourceDiagnostic, Warned};
 use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandard, PdfStandards};
 
+use crate::fonts::{Fonts, Uncovered};
 use crate::markup::{Layout, Markup, SourceMap};
 use crate::settings::Geometry;
 use crate::world::BookWorld;
@@ -78,28 +80,25 @@ impl Error {
 
 /// Renders the print edition: one file, `<book.output_name()>.pdf`.
 pub fn render(book: &Book, ctx: &RenderContext) -> Result<Output, Error> {
-    let layout = layout(book);
-    let Markup {
-        text,
-        map,
-        diagnostics: mut reported,
-        images_without_alt,
-    } = markup::generate(book, layout);
+    let Prepared {
+        markup:
+            Markup {
+                text,
+                map,
+                diagnostics: mut reported,
+                images_without_alt,
+            },
+        fonts,
+        uncovered,
+    } = prepare(book)?;
+    reported.extend(fonts::warnings(&uncovered, system_fonts(book)));
     let world = BookWorld::new(
         text,
         book.root.clone(),
         book_files(book),
-        font_files(book)?,
+        fonts.into_store(),
         ctx.timestamp,
     )?;
-    if let Some(font) = &book.config.pdf.font
-        && !world.has_font_family(font)
-    {
-        return Err(Error::Config(format!(
-            "[pdf] font = \"{font}\": no such font family; available: {} (add font files with [pdf] fonts)",
-            world.font_families().join(", ")
-        )));
-    }
     let Warned { output, warnings } = typst::compile::<PagedDocument>(&world);
     reported.extend(
         warnings
@@ -115,7 +114,10 @@ pub fn render(book: &Book, ctx: &RenderContext) -> Result<Output, Error> {
     // its PDF.
     let (mut standards, configured) = match settings::configured_standards(&book.config.pdf) {
         Some(list) => (list, true),
-        None => (default_standards(&images_without_alt, &mut reported), false),
+        None => (
+            default_standards(&images_without_alt, &uncovered, &mut reported),
+            false,
+        ),
     };
     let ident = book
         .metadata
@@ -167,7 +169,68 @@ pub fn render(book: &Book, ctx: &RenderContext) -> Result<Output, Error> {
 
 /// The typst source folio compiles for `book`, for inspection and debugging.
 pub fn markup(book: &Book) -> Result<String, Error> {
-    Ok(markup::generate(book, layout(book)).text)
+    Ok(prepare(book)?.markup.text)
+}
+
+/// What `folio check` can tell of the print edition without typesetting
+/// it: the characters no available font has, each at its first
+/// `file:line`, and a `[pdf] font` no font provides.
+pub fn check(book: &Book) -> Vec<Diagnostic> {
+    match prepare(book) {
+        Ok(prepared) => fonts::warnings(&prepared.uncovered, system_fonts(book)),
+        Err(error) => error.into_diagnostics(),
+    }
+}
+
+/// The markup and the fonts to typeset it with.
+struct Prepared {
+    markup: Markup,
+    fonts: Fonts,
+    uncovered: Vec<Uncovered>,
+}
+
+/// Chooses the fonts and writes the markup. The system's fonts are searched
+/// only when the embedded and the book's fonts do not suffice: for a CJK
+/// book (its body needs a CJK face), a `[pdf] font` they lack, or
+/// characters none of them has. The markup names the chosen families, so it
+/// is written again once they are known.
+fn prepare(book: &Book) -> Result<Prepared, Error> {
+    let (lang, region) = settings::lang_region(&book.metadata.language);
+    let body = book.config.pdf.font.as_deref();
+    let mut fonts = Fonts::new(font_files(book)?)?;
+    let write = |fonts: &Fonts| {
+        let chain = fonts.chain(&lang, region.as_deref(), body);
+        let markup = markup::generate(book, layout(book, chain));
+        let uncovered = fonts::uncovered(book, &markup.text, &markup.map, fonts);
+        (markup, uncovered)
+    };
+    let (mut markup, mut uncovered) = write(&fonts);
+    let needs_system = fonts.chain(&lang, region.as_deref(), body).cjk
+        || body.is_some_and(|family| !fonts.has_family(family))
+        || !uncovered.is_empty();
+    if needs_system && system_fonts(book) {
+        fonts.add_system();
+        (markup, uncovered) = write(&fonts);
+    }
+    if let Some(family) = body
+        && !fonts.has_family(family)
+    {
+        let families: Vec<&str> = fonts.families().collect();
+        return Err(Error::Config(format!(
+            "[pdf] font = \"{family}\": no such font family; available: {} (add font files with [pdf] fonts)",
+            families.join(", ")
+        )));
+    }
+    Ok(Prepared {
+        markup,
+        fonts,
+        uncovered,
+    })
+}
+
+/// Whether the system's fonts may be used (`[pdf] system-fonts`, default yes).
+fn system_fonts(book: &Book) -> bool {
+    book.config.pdf.system_fonts != Some(false)
 }
 
 /// typst alone: compiles `markup` (as returned by [`markup`]) in the same
@@ -178,7 +241,7 @@ pub fn typeset_markup(book: &Book, markup: String, ctx: &RenderContext) -> Resul
         markup,
         book.root.clone(),
         book_files(book),
-        font_files(book)?,
+        prepare(book)?.fonts.into_store(),
         ctx.timestamp,
     )?;
     let document = typst::compile::<PagedDocument>(&world)
@@ -208,10 +271,11 @@ pub fn clear_cache() {
     typst::comemo::evict(0);
 }
 
-fn layout(book: &Book) -> Layout {
+fn layout(book: &Book, fonts: fonts::FontChain) -> Layout {
     Layout {
         geometry: Geometry::new(&book.config.pdf),
         two_sided: settings::two_sided(&book.config.pdf),
+        fonts,
     }
 }
 
@@ -234,13 +298,26 @@ fn font_files(book: &Book) -> Result<Vec<(String, Vec<u8>)>, Error> {
         .collect()
 }
 
-/// The standards folio chooses when the author names none: PDF/A-2b, plus
-/// PDF/UA-1 when every image has alt text. Each gives way, with a note, if
-/// the book cannot meet it.
+/// The standards folio chooses when the author names none: PDF/A-2b and
+/// PDF/UA-1 when every character has a glyph (both forbid a character shown
+/// as an empty box), PDF/UA-1 when every image has alt text too. Each gives
+/// way, with a note, if the book cannot meet it.
 fn default_standards(
     images_without_alt: &[(String, folio_core::Span)],
+    uncovered: &[Uncovered],
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<PdfStandard> {
+    if let Some(first) = uncovered.first() {
+        diagnostics.push(Diagnostic::new(
+            Severity::Note,
+            format!(
+                "the PDF is neither PDF/A-2b (archival) nor PDF/UA-1 (accessible): both forbid characters without a glyph, and {} character(s) of the book have none in any font (see the warnings)",
+                uncovered.len()
+            ),
+            first.first,
+        ));
+        return Vec::new();
+    }
     if images_without_alt.is_empty() {
         return vec![PdfStandard::A_2b, PdfStandard::Ua_1];
     }

@@ -4,8 +4,8 @@
 //! - files: only the book's assets, by their path relative to the book root,
 //!   read through folio's file gate; any other path, and every package
 //!   (`@preview/…`), is refused: nothing is downloaded;
-//! - fonts: typst's embedded set plus the font files named in `[pdf] fonts`;
-//!   no system font scan, so a build looks the same on every machine;
+//! - fonts: typst's embedded set, the font files named in `[pdf] fonts`,
+//!   and the system's fonts when the book needs them (see [`crate::fonts`]);
 //! - `today()`: the build timestamp (`SOURCE_DATE_EPOCH`), not the clock.
 
 use std::collections::HashMap;
@@ -15,7 +15,7 @@ use folio_core::files::{Folder, MAX_FILE, Refused};
 use typst::diag::{FileError, FileResult, PackageError};
 use typst::foundations::{Bytes, Datetime};
 use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
-use typst::text::{Font, FontBook, FontInfo};
+use typst::text::{Font, FontBook};
 use typst::utils::LazyHash;
 use typst::{Library, LibraryExt, World};
 use typst_kit::fonts::FontStore;
@@ -24,11 +24,6 @@ use crate::Error;
 
 /// The standard library, built once per process.
 static LIBRARY: LazyLock<LazyHash<Library>> = LazyLock::new(|| LazyHash::new(Library::default()));
-
-/// typst's embedded fonts (Libertinus Serif, New Computer Modern, DejaVu Sans
-/// Mono), parsed once per process; `Font` is a cheap handle.
-static EMBEDDED_FONTS: LazyLock<Vec<(Font, FontInfo)>> =
-    LazyLock::new(|| typst_kit::fonts::embedded().collect());
 
 /// The virtual path of the generated markup. No book file can be served
 /// under it: files are looked up among the book's assets only.
@@ -46,14 +41,12 @@ pub struct BookWorld {
 }
 
 impl BookWorld {
-    /// `files` are paths relative to `root`, read through the file gate;
-    /// `font_files` (their contents, with the name to report) are added to
-    /// the embedded fonts.
+    /// `files` are paths relative to `root`, read through the file gate.
     pub fn new(
         markup: String,
         root: Folder,
         files: impl IntoIterator<Item = String>,
-        font_files: Vec<(String, Vec<u8>)>,
+        fonts: FontStore,
         timestamp: i64,
     ) -> Result<Self, Error> {
         let main = Source::new(
@@ -64,11 +57,6 @@ impl BookWorld {
             .into_iter()
             .filter_map(|path| Some((file_id(&format!("/{path}"))?, path)))
             .collect();
-        let mut fonts = FontStore::new();
-        fonts.extend(EMBEDDED_FONTS.iter().cloned());
-        for (name, data) in font_files {
-            fonts.extend(parse_fonts(&name, data)?);
-        }
         Ok(BookWorld {
             main,
             root,
@@ -81,40 +69,11 @@ impl BookWorld {
     pub fn main_source(&self) -> &Source {
         &self.main
     }
-
-    /// Whether `family` is among the fonts (case-insensitive, as typst matches).
-    pub fn has_font_family(&self, family: &str) -> bool {
-        self.fonts.book().contains_family(&family.to_lowercase())
-    }
-
-    /// The font families available, for a hint.
-    pub fn font_families(&self) -> Vec<String> {
-        let mut families: Vec<String> = self
-            .fonts
-            .book()
-            .families()
-            .map(|(name, _)| name.to_string())
-            .collect();
-        families.dedup();
-        families
-    }
 }
 
 fn file_id(path: &str) -> Option<FileId> {
     let vpath = VirtualPath::new(path).ok()?;
     Some(RootedPath::new(VirtualRoot::Project, vpath).intern())
-}
-
-fn parse_fonts(name: &str, data: Vec<u8>) -> Result<Vec<(Font, FontInfo)>, Error> {
-    let fonts: Vec<_> = Font::iter(Bytes::new(data))
-        .map(|font| (font.clone(), font.info().clone()))
-        .collect();
-    if fonts.is_empty() {
-        return Err(Error::Config(format!(
-            "[pdf] fonts: `{name}` is not a font file typst can read (TrueType, OpenType or a collection)"
-        )));
-    }
-    Ok(fonts)
 }
 
 impl World for BookWorld {

@@ -17,6 +17,7 @@ use std::ops::Range;
 use folio_core::{Book, ChapterId, Diagnostic, NoteId, PartId, Span};
 
 use crate::escape::{push_markup_text, push_str_literal};
+use crate::fonts::FontChain;
 use crate::settings::Geometry;
 
 const TEMPLATE: &str = include_str!("../template.typ");
@@ -49,10 +50,11 @@ impl SourceMap {
 }
 
 /// Layout choices the markup depends on.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Layout {
     pub geometry: Geometry,
     pub two_sided: bool,
+    pub fonts: FontChain,
 }
 
 /// Writes the book's markup in one pass. typst refuses a link to a label

@@ -4,6 +4,8 @@ use folio_core::config::FootnoteNumbering;
 use folio_core::date::PubDate;
 
 use super::Generator;
+use crate::escape::push_str_literal;
+use crate::fonts::Family;
 use crate::settings::lang_region;
 
 impl Generator<'_> {
@@ -65,15 +67,11 @@ impl Generator<'_> {
         self.field_list("colophon", &colophon);
         self.field_str("lang", &lang);
         self.field_opt("region", region.as_deref());
-        self.field_str(
-            "font",
-            book.config
-                .pdf
-                .font
-                .as_deref()
-                .unwrap_or("Libertinus Serif"),
-        );
-        self.field_str("mono-font", "DejaVu Sans Mono");
+        let fonts = &self.layout.fonts;
+        let (body, mono, cjk) = (families(&fonts.body), families(&fonts.mono), fonts.cjk);
+        self.field_raw("font", &body);
+        self.field_raw("mono-font", &mono);
+        self.field_raw("cjk", bool_str(cjk));
         self.field_raw("font-size", &Self::points(geometry.font_size));
         for (name, mm) in [
             ("page-width", geometry.width),
@@ -131,6 +129,24 @@ impl Generator<'_> {
         }
         self.out.push_str("),\n");
     }
+}
+
+/// A font list for `text(font: …)`: family names, and `(name: …, covers:
+/// "latin-in-cjk")` for a face that sets Latin letters only.
+fn families(chain: &[Family]) -> String {
+    let mut out = String::from("(");
+    for family in chain {
+        if family.latin_only {
+            out.push_str("(name: ");
+            push_str_literal(&mut out, &family.name);
+            out.push_str(", covers: \"latin-in-cjk\")");
+        } else {
+            push_str_literal(&mut out, &family.name);
+        }
+        out.push_str(", ");
+    }
+    out.push(')');
+    out
 }
 
 fn bool_str(value: bool) -> &'static str {
