@@ -188,6 +188,16 @@ fn links_lead_where_the_resolver_says_in_every_edition() {
                 )
             });
         let linked = linked_texts(page);
+        // Raw HTML's links follow the same rule.
+        assert!(
+            linked.contains(&"Par le HTML".to_string()),
+            "{edition}: {linked:?}"
+        );
+        assert!(
+            !linked.contains(&"une impasse".to_string()),
+            "{edition}: {linked:?}"
+        );
+        assert!(page_text(page).contains("une impasse"), "{edition}");
         for (text, leads) in &links {
             assert_eq!(
                 linked.contains(text),
@@ -214,15 +224,20 @@ fn links_lead_where_the_resolver_says_in_every_edition() {
         + 1;
     let (internal, external) = pdf_links(&editions.pdf, page);
     assert_eq!(external, ["https://example.org/"]);
-    // l'arrivée, son quai, une gare disparue, retour au quai.
-    assert_eq!(internal, 4, "internal links on page {page}");
+    // l'arrivée, son quai, une gare disparue, retour au quai, and raw
+    // HTML's `<a href>` to the other chapter's quai.
+    assert_eq!(internal, 5, "internal links on page {page}");
     let text = pages[page as usize - 1]
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ");
-    for (text_of_link, _) in &links {
+    for text_of_link in links
+        .iter()
+        .map(|(t, _)| t.as_str())
+        .chain(["Par le HTML", "une impasse"])
+    {
         assert!(
-            text.contains(text_of_link.as_str()),
+            text.contains(text_of_link),
             "PDF: `{text_of_link}` is printed: {text}"
         );
     }
