@@ -220,7 +220,9 @@ impl Writer<'_> {
                 raw::Tags::Done => {}
                 tags => {
                     self.out.push('\n');
-                    self.blocks(blocks, false, "", "");
+                    // A `<p>` or a `<span>` holds text, not paragraphs.
+                    let tight = raw::holds_phrasing_only(element);
+                    self.blocks(blocks, tight, "", "");
                     if let raw::Tags::Written = tags {
                         self.html_end(element);
                         self.out.push('\n');

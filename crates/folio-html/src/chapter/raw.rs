@@ -27,6 +27,18 @@ const DROPPED_FROM_EPUB: &[&str] = &[
     "base", "link", "meta", "template", "title", "form", "input", "button", "select", "textarea",
 ];
 
+/// Elements that hold text but no paragraph: Markdown paragraphs inside
+/// them are written without their `<p>`, or the page would not be valid.
+const PHRASING_ONLY: &[&str] = &[
+    "p", "h1", "h2", "h3", "h4", "h5", "h6", "span", "a", "em", "strong", "b", "i", "u", "s",
+    "small", "code", "kbd", "sub", "sup", "label", "abbr", "cite", "mark", "q", "font",
+];
+
+/// Whether Markdown blocks inside `element` are written as text only.
+pub(super) fn holds_phrasing_only(element: &HtmlElement) -> bool {
+    PHRASING_ONLY.contains(&element.name.as_str())
+}
+
 /// What happens to a raw element's tags in the edition being written.
 pub(super) enum Tags {
     /// Written: its content follows, then [`Writer::html_end`].
