@@ -26,6 +26,8 @@ struct Editions {
     pdf: Document,
     /// The PDF's text, page by page (`None` without poppler's pdftotext).
     pdf_pages: Option<Vec<String>>,
+    /// Where the PDF was written, for the validators.
+    pdf_path: std::path::PathBuf,
 }
 
 fn editions(fixture: &str) -> Editions {
@@ -78,6 +80,7 @@ fn editions(fixture: &str) -> Editions {
         epub,
         pdf: Document::load_mem(&pdf_bytes).expect("lopdf reads the PDF"),
         pdf_pages,
+        pdf_path,
     }
 }
 
@@ -261,6 +264,24 @@ fn links_lead_where_the_resolver_says_in_every_edition() {
     )));
     check_links("links", &editions);
 
+    // Raw HTML's links follow the same rule.
+    for (edition, pages) in [("site", &editions.site), ("EPUB", &editions.epub)] {
+        let (_, page) = pages
+            .iter()
+            .find(|(path, _)| path.ends_with("depart.html") || path.ends_with("depart.xhtml"))
+            .unwrap_or_else(|| panic!("{edition}: no page for depart.md"));
+        let linked = linked_texts(page);
+        assert!(
+            linked.contains(&"Par le HTML".to_string()),
+            "{edition}: {linked:?}"
+        );
+        assert!(
+            !linked.contains(&"une impasse".to_string()),
+            "{edition}: {linked:?}"
+        );
+        assert!(page_text(page).contains("une impasse"), "{edition}");
+    }
+
     // The PDF: every link that leads somewhere in an e-book edition is an
     // annotation on the chapter's page, and every other one is printed as text.
     let Some(pages) = &editions.pdf_pages else {
@@ -273,15 +294,20 @@ fn links_lead_where_the_resolver_says_in_every_edition() {
         + 1;
     let (internal, external) = pdf_links(&editions.pdf, page);
     assert_eq!(external, ["https://example.org/"]);
-    // l'arrivée, son quai, une gare disparue, retour au quai.
-    assert_eq!(internal, 4, "internal links on page {page}");
+    // l'arrivée, son quai, une gare disparue, retour au quai, and raw
+    // HTML's `<a href>` to the other chapter's quai.
+    assert_eq!(internal, 5, "internal links on page {page}");
     let text = pages[page as usize - 1]
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ");
-    for (text_of_link, _) in &links {
+    for text_of_link in links
+        .iter()
+        .map(|(t, _)| t.as_str())
+        .chain(["Par le HTML", "une impasse"])
+    {
         assert!(
-            text.contains(text_of_link.as_str()),
+            text.contains(text_of_link),
             "PDF: `{text_of_link}` is printed: {text}"
         );
     }
@@ -395,4 +421,158 @@ fn the_table_of_contents_is_the_models_in_every_edition() {
         );
         at += found.unwrap() + 1;
     }
+}
+
+/// The text of the elements `selector` picks on a page, whitespace collapsed.
+fn texts(page: &Html, selector: &str) -> Vec<String> {
+    let selector = Selector::parse(selector).unwrap();
+    page.select(&selector)
+        .map(|e| {
+            e.text()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect()
+}
+
+/// The rule for raw HTML (ARCHITECTURE.md, "Raw HTML"): its text and links
+/// are in every edition; `<script>` stays on the web only, `<style>` and
+/// comments in no page; the validators stay clean.
+#[test]
+fn raw_html_reads_alike_in_every_edition() {
+    let editions = editions("raw-html");
+    let page = |pages: &BTreeMap<String, Html>, name: &str| {
+        pages
+            .iter()
+            .find(|(path, _)| {
+                path.ends_with(&format!("{name}.html")) || path.ends_with(&format!("{name}.xhtml"))
+            })
+            .map(|(_, page)| page.clone())
+            .unwrap_or_else(|| {
+                panic!(
+                    "no page {name} among {:?}",
+                    pages.keys().collect::<Vec<_>>()
+                )
+            })
+    };
+    for (edition, pages) in [("site", &editions.site), ("EPUB", &editions.epub)] {
+        let atelier = page(pages, "atelier");
+        assert_eq!(
+            texts(&atelier, "span.filename"),
+            ["Fichier : src/banc.rs"],
+            "{edition}"
+        );
+        assert_eq!(texts(&atelier, "kbd"), ["Ctrl"], "{edition}");
+        assert_eq!(texts(&atelier, "sub"), ["2"], "{edition}");
+        assert_eq!(
+            texts(&atelier, "div.encadre#prudence strong"),
+            ["lunettes"],
+            "{edition}"
+        );
+        let linked = linked_texts(&atelier);
+        assert!(
+            linked.contains(&"notice de la scie".to_string()),
+            "{edition}: {linked:?}"
+        );
+        assert!(
+            !linked.contains(&"une porte murée".to_string()),
+            "{edition}: {linked:?}"
+        );
+        assert!(page_text(&atelier).contains("une porte murée"), "{edition}");
+        let scie = Selector::parse("a[href$='#scie']").unwrap();
+        assert_eq!(
+            atelier.select(&scie).count(),
+            1,
+            "{edition}: the raw link leads to #scie"
+        );
+        assert!(
+            texts(&atelier, "style").is_empty(),
+            "{edition}: no <style> in a page's body"
+        );
+        let scripts = texts(
+            &atelier,
+            "main script, body > section script, body > div script",
+        );
+        assert_eq!(
+            scripts.len(),
+            usize::from(edition == "site"),
+            "{edition}: {scripts:?}"
+        );
+        let outils = page(pages, "outils");
+        let prudence = Selector::parse("a[href$='#prudence']").unwrap();
+        assert_eq!(outils.select(&prudence).count(), 1, "{edition}");
+    }
+
+    // Each rule that leaves something out says so, at its line.
+    let site = folio_html::render(&editions.book, &CONTEXT).expect("the site");
+    let warned = |diagnostics: &[folio_core::Diagnostic], what: &str| {
+        diagnostics
+            .iter()
+            .filter(|d| d.message.contains(what))
+            .map(|d| d.span.map_or(0, |s| s.line))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(warned(&site.diagnostics, "`<style>`"), [20]);
+    assert!(warned(&site.diagnostics, "`<script>`").is_empty());
+    let epub = folio_epub::render(&editions.book, &CONTEXT).expect("the EPUB");
+    assert_eq!(warned(&epub.diagnostics, "`<style>`"), [20]);
+    assert_eq!(warned(&epub.diagnostics, "`<script>`"), [24]);
+    assert_eq!(
+        warned(&editions.book.diagnostics, "broken link"),
+        [12],
+        "{:?}",
+        editions.book.diagnostics
+    );
+
+    // The validators: the site, the EPUB and the PDF stay clean.
+    let dir = common::temp_out("agreement-raw-html-validators");
+    common::write_files(&dir.join("site"), &site.files);
+    common::write_files(&dir, &epub.files);
+    if let Some(report) = common::vnu(&[dir.join("site")]) {
+        assert!(report.ok, "vnu: {report:?}");
+    }
+    let epub_path = dir.join(&epub.files[0].path);
+    if let Some(report) = common::epubcheck(&epub_path) {
+        assert!(report.ok, "EPUBCheck: {report:?}");
+    }
+    if let Some(report) = common::qpdf_check(&editions.pdf_path) {
+        assert!(report.ok, "qpdf: {report:?}");
+    }
+
+    // The PDF prints the text of raw elements, and their links as links.
+    let Some(pages) = &editions.pdf_pages else {
+        return;
+    };
+    let text = pages
+        .join(" ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    for shown in [
+        "Fichier : src/banc.rs",
+        "Ctrl",
+        "notice de la scie",
+        "une porte murée",
+        "lunettes",
+        "consigne de prudence",
+        "l'ancien",
+    ] {
+        assert!(text.contains(shown), "PDF: `{shown}` is printed: {text}");
+    }
+    for hidden in ["console.log", ".encadre", "remarque pour"] {
+        assert!(
+            !text.contains(hidden),
+            "PDF: `{hidden}` is left out: {text}"
+        );
+    }
+    let internal: usize = (1..=pages.len() as u32)
+        .map(|page| pdf_links(&editions.pdf, page).0)
+        .sum();
+    assert!(
+        internal >= 2,
+        "the two raw links that lead somewhere: {internal}"
+    );
 }

@@ -6,10 +6,8 @@ mod common;
 
 use std::collections::{BTreeMap, HashSet};
 
-use folio::core::model::{
-    Block, Book, ChapterId, ImageTarget, Inline, LinkTarget, RawHtml, plain_text,
-};
-use folio::core::visit_all_inlines;
+use folio::core::model::{Block, Book, ChapterId, ImageTarget, Inline, LinkTarget, plain_text};
+use folio::core::{visit_all_html_elements, visit_all_inlines};
 use folio::{Severity, core::diagnostics::Diagnostic};
 
 fn open(name: &str) -> Book {
@@ -643,51 +641,45 @@ fn mdbook_layout() {
     );
     // Raw HTML: its figure's id is a link target, its image an asset, its link a chapter.
     let parcelles = &book.chapters[2];
-    let Some(Block::Html(figure)) = parcelles
-        .blocks
+    let elements = visit_all_html_elements(parcelles);
+    let figure = elements
         .iter()
-        .find(|b| matches!(b, Block::Html(_)))
-    else {
-        panic!("the figure is raw HTML")
-    };
-    assert_eq!(figure.anchors, ["plan"]);
-    let image = &figure.references[0];
+        .find(|e| e.name == "figure")
+        .expect("the figure is raw HTML");
+    assert_eq!(figure.anchor(), Some("plan"));
+    let image = elements
+        .iter()
+        .find(|e| e.name == "img")
+        .expect("its image");
     assert_eq!(
+        (image.attributes[0].target.clone(), image.span.line),
         (
-            image.element.as_str(),
-            image.target.clone(),
-            image.span.line
-        ),
-        (
-            "img",
-            LinkTarget::Asset {
+            Some(LinkTarget::Asset {
                 asset: folio::core::AssetId(1)
-            },
+            }),
             18
         )
     );
-    assert_eq!(
-        image.caption.as_deref(),
-        Some("Le plan affiché sur la porte de la cabane.")
-    );
-    let mut raw_links = Vec::new();
-    visit_all_inlines(parcelles, &mut |inline| {
-        if let Inline::Html(raw) = inline {
-            raw_links.extend(
-                raw.references
-                    .iter()
-                    .map(|r| (r.url.clone(), r.target.clone(), r.span.line, r.span.col)),
-            );
-        }
-    });
+    let raw_links: Vec<_> = elements
+        .iter()
+        .filter(|e| e.name == "a")
+        .map(|e| {
+            (
+                e.attribute("href").unwrap_or_default().to_string(),
+                e.attributes[0].target.clone(),
+                e.span.line,
+                e.span.col,
+            )
+        })
+        .collect();
     assert_eq!(
         raw_links,
         [(
             "../regles.html".to_string(),
-            LinkTarget::Chapter {
+            Some(LinkTarget::Chapter {
                 chapter: ChapterId(3),
                 anchor: None
-            },
+            }),
             22,
             36
         )]
@@ -895,12 +887,12 @@ fn spec_examples_survive_into_the_model() {
         let mut text = String::new();
         for chapter in &book.chapters {
             visit_all_inlines(chapter, &mut |i| match i {
-                Inline::Text { text: t, .. }
-                | Inline::Code { code: t, .. }
-                | Inline::Html(RawHtml { html: t, .. }) => {
+                Inline::Text { text: t, .. } | Inline::Code { code: t, .. } => {
                     text.push_str(t);
                     text.push(' ');
                 }
+                Inline::Html(fragment) => html_source_text(&fragment.nodes, &mut text),
+                Inline::HtmlElement { element, .. } => html_element_text(element, &mut text),
                 _ => {}
             });
             collect_block_text(&chapter.blocks, &mut text);
@@ -943,12 +935,51 @@ fn spec_examples_survive_into_the_model() {
     assert!(checked > 1300, "{checked}");
 }
 
+/// What raw HTML holds from its source: names, attribute values, text, comments.
+fn html_source_text(nodes: &[folio::core::HtmlNode], out: &mut String) {
+    use folio::core::HtmlNode;
+    for node in nodes {
+        match node {
+            HtmlNode::Element { element, children } => {
+                html_element_text(element, out);
+                html_source_text(children, out);
+            }
+            HtmlNode::RawText { element, text } => {
+                html_element_text(element, out);
+                out.push_str(text);
+                out.push(' ');
+            }
+            HtmlNode::Text { text, .. } | HtmlNode::Comment { text, .. } => {
+                out.push_str(text);
+                out.push(' ');
+            }
+            _ => {}
+        }
+    }
+}
+
+fn html_element_text(element: &folio::core::HtmlElement, out: &mut String) {
+    out.push_str(&element.name);
+    out.push(' ');
+    for attribute in &element.attributes {
+        out.push_str(&attribute.name);
+        out.push(' ');
+        out.push_str(&attribute.value);
+        out.push(' ');
+    }
+}
+
 fn collect_block_text(blocks: &[Block], out: &mut String) {
     for block in blocks {
         match block {
-            Block::CodeBlock { code: text, .. } | Block::Html(RawHtml { html: text, .. }) => {
+            Block::CodeBlock { code: text, .. } => {
                 out.push_str(text);
                 out.push(' ');
+            }
+            Block::Html(fragment) => html_source_text(&fragment.nodes, out),
+            Block::HtmlElement { element, blocks } => {
+                html_element_text(element, out);
+                collect_block_text(blocks, out);
             }
             Block::BlockQuote { blocks, .. } => collect_block_text(blocks, out),
             Block::List { items, .. } => items

@@ -78,41 +78,32 @@ pub fn check_summary(bytes: &[u8]) {
     with_book("", ("SUMMARY.md", bytes), check_opened);
 }
 
-/// Raw HTML's anchors and references: every reference placed inside the
-/// piece, with a URL, on an element and attribute that names a place.
+/// A chunk of raw HTML, tokenized and paired as the reader does: every
+/// element, text and comment placed inside the chunk; every attribute that
+/// names a place with a non-empty value; no empty anchor; elements nested
+/// at most [`raw_html::MAX_DEPTH`] deep.
 pub fn check_raw_html(bytes: &[u8]) {
     let html = text(bytes);
-    // Where the piece starts in its file: spans add to it.
+    // Where the chunk starts in its file: spans add to it.
     let start = Span {
         source: SourceId(0),
         line: 3,
         col: 5,
     };
-    let raw = raw_html::scan(html.clone(), start);
-    assert_eq!(raw.html, html);
+    let tokens = raw_html::tokenize(&html, start);
+    let mut diagnostics = Vec::new();
+    let inlines = raw_html::pair(vec![raw_html::Piece::Html(tokens)], &mut diagnostics);
     let lines = Lines::of(&html);
-    assert!(
-        raw.anchors.iter().all(|a| !a.is_empty()),
-        "empty anchor in {:?}",
-        raw.anchors
-    );
-    for reference in &raw.references {
-        let what = format!(
-            "{} {}={:?}",
-            reference.element, reference.attribute, reference.url
-        );
-        assert!(
-            !reference.url.is_empty() && reference.url.trim() == reference.url,
-            "{what}"
-        );
-        let Span { line, col, .. } = reference.span;
-        let line_in_piece = line
+    let place = |what: &str, span: Span| {
+        let line_in_piece = span
+            .line
             .checked_sub(start.line)
-            .unwrap_or_else(|| panic!("{what} at line {line}, before the piece"));
+            .unwrap_or_else(|| panic!("{what} at line {}, before the piece", span.line));
         let first_col = if line_in_piece == 0 { start.col } else { 1 };
-        let col_in_piece = col
+        let col_in_piece = span
+            .col
             .checked_sub(first_col)
-            .unwrap_or_else(|| panic!("{what} at column {col}, before the piece"))
+            .unwrap_or_else(|| panic!("{what} at column {}, before the piece", span.col))
             + 1;
         if let Err(problem) = lines.place(Span {
             source: SourceId(0),
@@ -121,6 +112,41 @@ pub fn check_raw_html(bytes: &[u8]) {
         }) {
             panic!("{what}: {problem} of the piece {html:?}");
         }
+    };
+    for diagnostic in &diagnostics {
+        place(&diagnostic.message, diagnostic.span.expect("placed"));
+    }
+    fn walk(nodes: &[crate::HtmlNode], depth: usize, place: &dyn Fn(&str, Span)) {
+        assert!(depth <= raw_html::MAX_DEPTH, "nested {depth} deep");
+        for node in nodes {
+            place(&format!("{node:?}"), node.span());
+            match node {
+                crate::HtmlNode::Element { element, children } => {
+                    assert!(element.anchor().is_none_or(|a| !a.is_empty()));
+                    for attribute in &element.attributes {
+                        if attribute.target.is_some() {
+                            assert!(element.names_a_place(&attribute.name));
+                            assert!(!attribute.value.trim().is_empty(), "{element:?}");
+                        }
+                    }
+                    walk(children, depth + 1, place);
+                }
+                crate::HtmlNode::RawText { element, .. } => {
+                    assert!(matches!(
+                        element.name.as_str(),
+                        "script" | "style" | "xmp" | "iframe" | "noembed" | "noframes"
+                    ));
+                }
+                _ => {}
+            }
+        }
+    }
+    for inline in &inlines {
+        let crate::Inline::Html(fragment) = inline else {
+            panic!("one chunk holds no Markdown: {inline:?}")
+        };
+        place("the fragment", fragment.span);
+        walk(&fragment.nodes, 0, &place);
     }
 }
 

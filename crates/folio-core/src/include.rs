@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 use crate::diagnostics::{Diagnostic, SpanCursor};
 use crate::files::{Folder, MAX_TEXT_FILE, Refused};
 use crate::load::SourceRead;
-use crate::model::{Block, Inline, RawHtml, SourceId, Span};
+use crate::model::{Block, HtmlFragment, HtmlNode, Inline, SourceId, Span};
 use crate::reader::Document;
 
 /// How deep includes nest, as in mdBook.
@@ -837,7 +837,14 @@ fn blocks(blocks_: &mut [Block], place: &dyn Fn(Span) -> Span) {
                 }
             }
             Block::CodeBlock { span, .. } | Block::ThematicBreak { span } => *span = place(*span),
-            Block::Html(raw) => raw_html(raw, place),
+            Block::Html(fragment) => raw_html(fragment, place),
+            Block::HtmlElement {
+                element,
+                blocks: inner,
+            } => {
+                element.span = place(element.span);
+                blocks(inner, place);
+            }
         }
     }
 }
@@ -859,16 +866,32 @@ fn inlines(inlines_: &mut [Inline], place: &dyn Fn(Span) -> Span) {
             | Inline::SoftBreak { span }
             | Inline::HardBreak { span } => *span = place(*span),
             Inline::Image(image) => image.span = place(image.span),
-            Inline::Html(raw) => raw_html(raw, place),
+            Inline::Html(fragment) => raw_html(fragment, place),
+            Inline::HtmlElement { element, content } => {
+                element.span = place(element.span);
+                inlines(content, place);
+            }
         }
     }
 }
 
-fn raw_html(raw: &mut RawHtml, place: &dyn Fn(Span) -> Span) {
-    raw.span = place(raw.span);
-    for reference in &mut raw.references {
-        reference.span = place(reference.span);
+fn raw_html(fragment: &mut HtmlFragment, place: &dyn Fn(Span) -> Span) {
+    fn nodes(nodes_: &mut [HtmlNode], place: &dyn Fn(Span) -> Span) {
+        for node in nodes_ {
+            match node {
+                HtmlNode::Element { element, children } => {
+                    element.span = place(element.span);
+                    nodes(children, place);
+                }
+                HtmlNode::RawText { element, .. } => element.span = place(element.span),
+                HtmlNode::Text { span, .. } | HtmlNode::Comment { span, .. } => {
+                    *span = place(*span)
+                }
+            }
+        }
     }
+    fragment.span = place(fragment.span);
+    nodes(&mut fragment.nodes, place);
 }
 
 #[cfg(test)]

@@ -35,6 +35,7 @@ mod raw_html;
 mod summary;
 mod visit;
 
+pub use visit::all_html_elements as visit_all_html_elements;
 pub use visit::all_inlines as visit_all_inlines;
 
 /// Loads, parses and resolves the book at `path`: the model every edition reads.

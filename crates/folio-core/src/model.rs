@@ -308,8 +308,15 @@ pub enum Block {
     ThematicBreak {
         span: Span,
     },
-    /// Raw HTML, passed through by the HTML edition.
-    Html(RawHtml),
+    /// Raw HTML whose elements all open and close inside it (text,
+    /// comments, `<script>`…): its own small tree.
+    Html(HtmlFragment),
+    /// A raw HTML element whose tags enclose Markdown blocks (`<div>`, a
+    /// blank line, Markdown, `</div>`): one node holding them.
+    HtmlElement {
+        element: HtmlElement,
+        blocks: Vec<Block>,
+    },
 }
 
 impl Block {
@@ -323,7 +330,8 @@ impl Block {
             | Block::Table { span, .. }
             | Block::CodeBlock { span, .. }
             | Block::ThematicBreak { span } => *span,
-            Block::Html(raw) => raw.span,
+            Block::Html(fragment) => fragment.span,
+            Block::HtmlElement { element, .. } => element.span,
         }
     }
 }
@@ -400,7 +408,15 @@ pub enum Inline {
     HardBreak {
         span: Span,
     },
-    Html(RawHtml),
+    /// Raw HTML whose elements all open and close inside it (`<br>`, `<img>`,
+    /// `<kbd>Ctrl</kbd>`).
+    Html(HtmlFragment),
+    /// A raw HTML element whose tags enclose Markdown inlines
+    /// (`<span class="x">`, Markdown text, `</span>`): one node holding them.
+    HtmlElement {
+        element: HtmlElement,
+        content: Vec<Inline>,
+    },
 }
 
 impl Inline {
@@ -417,73 +433,162 @@ impl Inline {
             | Inline::SoftBreak { span }
             | Inline::HardBreak { span } => *span,
             Inline::Image(image) => image.span,
-            Inline::Html(raw) => raw.span,
+            Inline::Html(fragment) => fragment.span,
+            Inline::HtmlElement { element, .. } => element.span,
         }
     }
 }
 
-/// Raw HTML as the author wrote it, and what the reader found in it, so that
-/// no pass and no edition parses it again: the ids it defines and the
-/// attributes that name a file or a chapter of the book.
+/// Raw HTML as a tree, read once by the reader (html5ever's tokenizer, so
+/// quoting and character references read as a browser reads them): every
+/// edition serialises it, or leaves it out, by its own documented rule, and
+/// none parses it again. An element whose tags lie in one chunk of raw HTML
+/// is an [`HtmlNode`] here; one whose tags enclose Markdown is a
+/// [`Block::HtmlElement`] or an [`Inline::HtmlElement`].
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct RawHtml {
-    pub html: String,
-    /// Its `id`s (and `<a name>`s): link targets in every edition.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub anchors: Vec<String>,
-    /// Its `<img src>`, `<a href>`, `<source src>`…, in source order.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub references: Vec<HtmlReference>,
+pub struct HtmlFragment {
+    pub nodes: Vec<HtmlNode>,
     pub span: Span,
 }
 
-/// One attribute of raw HTML that names another place.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct HtmlReference {
-    /// The element, lowercase: `img`, `a`, `source`…
-    pub element: String,
-    /// The attribute: `src`, `href` or `poster`.
-    pub attribute: String,
-    /// The value, character references decoded.
-    pub url: String,
-    /// `<img alt>`, for the editions that print the image themselves.
-    pub alt: Option<String>,
-    /// The `<figcaption>` of the `<figure>` this image is alone in.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub caption: Option<String>,
-    /// Decided by the resolver: a chapter (and anchor) for a link, an asset
-    /// for a file, external, or unresolved (reported).
-    pub target: LinkTarget,
+#[serde(tag = "type", rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum HtmlNode {
+    Element {
+        element: HtmlElement,
+        children: Vec<HtmlNode>,
+    },
+    /// Text, character references decoded.
+    Text {
+        text: String,
+        span: Span,
+    },
+    Comment {
+        text: String,
+        span: Span,
+    },
+    /// An element whose content is not HTML but text of its own language:
+    /// `<script>`, `<style>` (and `<iframe>`, `<xmp>`, `<noembed>`,
+    /// `<noframes>`, whose content a browser reads the same way).
+    RawText {
+        element: HtmlElement,
+        text: String,
+    },
+}
+
+impl HtmlNode {
+    pub fn span(&self) -> Span {
+        match self {
+            HtmlNode::Element { element, .. } | HtmlNode::RawText { element, .. } => element.span,
+            HtmlNode::Text { span, .. } | HtmlNode::Comment { span, .. } => *span,
+        }
+    }
+}
+
+/// A raw HTML element's start tag: name and attributes.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct HtmlElement {
+    /// Lowercase, as HTML reads it (SVG's own names keep their case: `clipPath`).
+    pub name: String,
+    /// In source order, each name once (the first wins, as in a browser).
+    pub attributes: Vec<HtmlAttribute>,
     pub span: Span,
 }
 
-impl HtmlReference {
-    /// `<a href>` and `<area href>` lead to a place; the other attributes
-    /// embed a file (`src`, `poster`).
+/// One attribute of a raw HTML element.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HtmlAttribute {
+    pub name: String,
+    /// Character references decoded.
+    pub value: String,
+    /// For an attribute that names a place (`<a href>`, `<img src>`,
+    /// `<video poster>`…, see [`HtmlElement::names_a_place`]): decided by
+    /// the resolver as a Markdown link's or image's target is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<LinkTarget>,
+}
+
+/// The attributes that name another place, by element.
+const PLACES: &[(&str, &str)] = &[
+    ("a", "href"),
+    ("area", "href"),
+    ("img", "src"),
+    ("source", "src"),
+    ("track", "src"),
+    ("audio", "src"),
+    ("video", "src"),
+    ("video", "poster"),
+];
+
+/// Whether `attribute` of an `element` names a place (see [`HtmlAttribute::target`]).
+pub fn names_a_place(element: &str, attribute: &str) -> bool {
+    PLACES.iter().any(|&(e, a)| e == element && a == attribute)
+}
+
+impl HtmlElement {
+    /// The value of attribute `name`, if the element has it.
+    pub fn attribute(&self, name: &str) -> Option<&str> {
+        self.attributes
+            .iter()
+            .find(|a| a.name == name)
+            .map(|a| a.value.as_str())
+    }
+
+    /// Whether attribute `attribute` of this element names a place of the
+    /// book or of the web, which the resolver decides.
+    pub fn names_a_place(&self, attribute: &str) -> bool {
+        names_a_place(&self.name, attribute)
+    }
+
+    /// Each attribute that names a place: its value (trimmed) and its target.
+    pub fn places(&mut self) -> impl Iterator<Item = (&str, &mut LinkTarget)> {
+        self.attributes.iter_mut().filter_map(|attribute| {
+            let target = attribute.target.as_mut()?;
+            Some((attribute.value.trim(), target))
+        })
+    }
+
+    /// The id this element defines: its `id`, or an `<a name>`.
+    pub fn anchor(&self) -> Option<&str> {
+        self.attribute("id")
+            .or_else(|| self.attribute("name").filter(|_| self.name == "a"))
+            .filter(|id| !id.is_empty())
+    }
+
+    /// Whether `attribute` holds an id of the chapter (see [`Self::anchor`]).
+    pub fn is_anchor_attribute(&self, attribute: &str) -> bool {
+        attribute == "id" || (attribute == "name" && self.name == "a")
+    }
+
+    /// `<a href>` and `<area href>` lead to a place; `src` and `poster` embed a file.
     pub fn is_link(&self) -> bool {
-        self.attribute == "href"
+        matches!(self.name.as_str(), "a" | "area")
+    }
+
+    /// What a file this element embeds is, for messages: `image` or `file`.
+    pub fn what(&self) -> &'static str {
+        if self.name == "img" { "image" } else { "file" }
     }
 
     /// An `<img>` as the model's image, for editions that print it themselves.
     pub fn image(&self) -> Option<Image> {
-        (self.element == "img").then(|| Image {
-            url: self.url.clone(),
-            alt: self.alt.clone().unwrap_or_default(),
-            title: self.caption.clone(),
-            target: self.target.clone().into(),
+        let src = self.attributes.iter().find(|a| a.name == "src")?;
+        (self.name == "img").then(|| Image {
+            url: src.value.trim().to_string(),
+            alt: self.attribute("alt").unwrap_or_default().to_string(),
+            title: self.attribute("title").map(str::to_string),
+            target: src.target.clone().map_or(ImageTarget::Missing, Into::into),
             span: self.span,
         })
     }
-
-    /// What the named file is, for messages: `image` or `file`.
-    pub fn what(&self) -> &'static str {
-        if self.element == "img" {
-            "image"
-        } else {
-            "file"
-        }
-    }
 }
+
+/// HTML elements that have no content and no end tag.
+pub const VOID_ELEMENTS: &[&str] = &[
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
+    "wbr",
+];
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Image {
@@ -702,7 +807,25 @@ fn push_plain_text(inlines: &[Inline], out: &mut String) {
                 out.push(']');
             }
             Inline::SoftBreak { .. } | Inline::HardBreak { .. } => out.push(' '),
-            Inline::FootnoteRef { .. } | Inline::Html { .. } => {}
+            Inline::HtmlElement { content, .. } => push_plain_text(content, out),
+            Inline::Html(fragment) => push_html_text(&fragment.nodes, out),
+            Inline::FootnoteRef { .. } => {}
+        }
+    }
+}
+
+/// The text raw HTML shows: its text nodes and its images' alt text.
+pub fn push_html_text(nodes: &[HtmlNode], out: &mut String) {
+    for node in nodes {
+        match node {
+            HtmlNode::Text { text, .. } => out.push_str(text),
+            HtmlNode::Element { element, children } => {
+                if let Some(alt) = element.attribute("alt").filter(|_| element.name == "img") {
+                    out.push_str(alt);
+                }
+                push_html_text(children, out);
+            }
+            _ => {}
         }
     }
 }

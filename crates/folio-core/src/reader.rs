@@ -17,6 +17,7 @@ use crate::model::{
     Alignment, Block, CitationItem, Image, ImageTarget, Inline, LinkTarget, ListItem, SourceId,
     Span,
 };
+use crate::raw_html::{self, Piece};
 use crate::text;
 
 /// One parsed source file.
@@ -292,15 +293,21 @@ impl Reader<'_> {
         }
     }
 
-    /// Raw HTML, its character references to forbidden characters replaced.
-    fn raw_html(&mut self, html: &str, span: Span) -> crate::model::RawHtml {
-        let (html, forbidden) = crate::raw_html::clean_references(html);
+    /// A chunk of raw HTML as tokens, its character references to forbidden
+    /// characters replaced; tags are paired once its container is read.
+    fn raw_html<T>(&mut self, html: &str, span: Span) -> Piece<T> {
+        let (html, forbidden) = raw_html::clean_references(html);
         if let Some(first) = forbidden {
             self.doc
                 .diagnostics
                 .push(text::forbidden_warning("raw HTML here", first, span));
         }
-        crate::raw_html::scan(html.into_owned(), span)
+        Piece::Html(raw_html::tokenize(&html, span))
+    }
+
+    /// `pieces` with their raw HTML chunks paired into elements.
+    fn paired<T: raw_html::Host>(&mut self, pieces: Vec<Piece<T>>) -> Vec<T> {
+        raw_html::pair(pieces, &mut self.doc.diagnostics)
     }
 
     fn blocks<'a>(&mut self, parent: &'a AstNode<'a>) -> Vec<Block> {
@@ -314,12 +321,15 @@ impl Reader<'_> {
         self.depth += 1;
         let mut blocks = Vec::new();
         for node in parent.children() {
-            if let Some(block) = self.block(node) {
-                blocks.push(block);
+            if let NodeValue::HtmlBlock(html) = &node.data().value {
+                let span = self.span(node);
+                blocks.push(self.raw_html(&html.literal, span));
+            } else if let Some(block) = self.block(node) {
+                blocks.push(Piece::Markdown(block));
             }
         }
         self.depth -= 1;
-        blocks
+        self.paired(blocks)
     }
 
     /// What is nested in `node` beyond [`MAX_NESTING`] levels, as its plain
@@ -442,7 +452,6 @@ impl Reader<'_> {
                 }
             }
             NodeValue::ThematicBreak => Block::ThematicBreak { span },
-            NodeValue::HtmlBlock(html) => Block::Html(self.raw_html(&html.literal, span)),
             NodeValue::FootnoteDefinition(def) => {
                 let blocks = self.blocks(node);
                 self.doc.footnotes.push(FootnoteDefinition {
@@ -477,13 +486,14 @@ impl Reader<'_> {
     fn nested_inlines<'a>(&mut self, parent: &'a AstNode<'a>) -> Vec<Inline> {
         // Each inline, with the byte where it starts in its line (`usize::MAX`:
         // unknown, counted from its column when needed).
-        let mut out: Vec<(Inline, usize)> = Vec::new();
+        let mut out: Vec<(Piece<Inline>, usize)> = Vec::new();
         for node in parent.children() {
             let data = node.data();
             // comrak splits text at brackets, entities and escapes: merge it
             // back so citations can be recognised across the pieces.
             if let NodeValue::Text(text) = &data.value
-                && let Some((Inline::Text { text: previous, .. }, _)) = out.last_mut()
+                && let Some((Piece::Markdown(Inline::Text { text: previous, .. }), _)) =
+                    out.last_mut()
             {
                 previous.push_str(text);
                 continue;
@@ -534,27 +544,38 @@ impl Reader<'_> {
                 },
                 NodeValue::SoftBreak => Inline::SoftBreak { span },
                 NodeValue::LineBreak => Inline::HardBreak { span },
-                NodeValue::HtmlInline(html) => Inline::Html(self.raw_html(html, span)),
+                NodeValue::HtmlInline(html) => {
+                    let piece = self.raw_html(html, span);
+                    out.push((piece, start));
+                    continue;
+                }
                 // Inline extensions folio does not enable: keep the text.
                 _ => {
                     out.extend(
                         self.inlines(node)
                             .into_iter()
-                            .map(|inline| (inline, usize::MAX)),
+                            .map(|inline| (Piece::Markdown(inline), usize::MAX)),
                     );
                     continue;
                 }
             };
-            out.push((inline, start));
+            out.push((Piece::Markdown(inline), start));
         }
         // Only text holding a bracket can hide a citation or a note reference.
         let mut inlines = Vec::with_capacity(out.len());
-        for (inline, start) in out {
+        for (piece, start) in out {
+            let inline = match piece {
+                Piece::Markdown(inline) => inline,
+                html => {
+                    inlines.push(html);
+                    continue;
+                }
+            };
             match inline {
                 Inline::Text { text, span } => {
                     let text = self.decoded(&text, "the text", span);
                     if !text.contains('[') {
-                        inlines.push(Inline::Text { text, span });
+                        inlines.push(Piece::Markdown(Inline::Text { text, span }));
                         continue;
                     }
                     let line = self
@@ -576,12 +597,12 @@ impl Reader<'_> {
                             ..span
                         }
                     };
-                    inlines.extend(split_text(&text, &at));
+                    inlines.extend(split_text(&text, &at).into_iter().map(Piece::Markdown));
                 }
-                other => inlines.push(other),
+                other => inlines.push(Piece::Markdown(other)),
             }
         }
-        inlines
+        self.paired(inlines)
     }
 }
 

@@ -1,7 +1,7 @@
 //! Walking the model in reading order, so every resolver pass visits the
 //! same nodes in the same order.
 
-use crate::model::{Block, Chapter, Inline, RawHtml};
+use crate::model::{Block, Chapter, HtmlElement, HtmlNode, Inline};
 
 /// Calls `f` on every inline sequence of `blocks` (paragraph, heading, table
 /// cell), depth-first in reading order. Figures are passed as a one-image
@@ -17,7 +17,9 @@ pub fn each_sequence(blocks: &mut [Block], f: &mut dyn FnMut(&mut Vec<Inline>)) 
                     *image = changed;
                 }
             }
-            Block::BlockQuote { blocks, .. } => each_sequence(blocks, f),
+            Block::BlockQuote { blocks, .. } | Block::HtmlElement { blocks, .. } => {
+                each_sequence(blocks, f)
+            }
             Block::List { items, .. } => {
                 for item in items {
                     each_sequence(&mut item.blocks, f);
@@ -53,27 +55,45 @@ pub fn inlines(seq: &mut [Inline], f: &mut dyn FnMut(&mut Inline)) {
             Inline::Emphasis { content, .. }
             | Inline::Strong { content, .. }
             | Inline::Strikethrough { content, .. }
-            | Inline::Link { content, .. } => inlines(content, f),
+            | Inline::Link { content, .. }
+            | Inline::HtmlElement { content, .. } => inlines(content, f),
             _ => {}
         }
     }
 }
 
-/// Calls `f` on every piece of raw HTML of a chapter, block or inline, in
-/// reading order: its blocks, then its footnotes.
-pub fn each_raw_html(chapter: &mut Chapter, f: &mut dyn FnMut(&mut RawHtml)) {
-    fn walk(blocks: &mut [Block], f: &mut dyn FnMut(&mut RawHtml)) {
+/// Calls `f` on every raw HTML element of a chapter, block or inline,
+/// parents before their children, in reading order: its blocks, then its
+/// footnotes.
+pub fn each_html_element(chapter: &mut Chapter, f: &mut dyn FnMut(&mut HtmlElement)) {
+    fn nodes(nodes_: &mut [HtmlNode], f: &mut dyn FnMut(&mut HtmlElement)) {
+        for node in nodes_ {
+            match node {
+                HtmlNode::Element { element, children } => {
+                    f(element);
+                    nodes(children, f);
+                }
+                HtmlNode::RawText { element, .. } => f(element),
+                _ => {}
+            }
+        }
+    }
+    fn walk(blocks: &mut [Block], f: &mut dyn FnMut(&mut HtmlElement)) {
         for block in blocks {
             match block {
-                Block::Html(raw) => f(raw),
+                Block::Html(fragment) => nodes(&mut fragment.nodes, f),
+                Block::HtmlElement { element, blocks } => {
+                    f(element);
+                    walk(blocks, f);
+                }
                 Block::BlockQuote { blocks, .. } => walk(blocks, f),
                 Block::List { items, .. } => {
                     items.iter_mut().for_each(|item| walk(&mut item.blocks, f))
                 }
-                _ => each_inline(std::slice::from_mut(block), &mut |inline| {
-                    if let Inline::Html(raw) = inline {
-                        f(raw);
-                    }
+                _ => each_inline(std::slice::from_mut(block), &mut |inline| match inline {
+                    Inline::Html(fragment) => nodes(&mut fragment.nodes, f),
+                    Inline::HtmlElement { element, .. } => f(element),
+                    _ => {}
                 }),
             }
         }
@@ -89,4 +109,13 @@ pub fn each_raw_html(chapter: &mut Chapter, f: &mut dyn FnMut(&mut RawHtml)) {
 pub fn all_inlines(chapter: &Chapter, f: &mut dyn FnMut(&Inline)) {
     let mut copy = chapter.clone();
     each_chapter_inline(&mut copy, &mut |inline| f(inline));
+}
+
+/// Every raw HTML element of a chapter, in reading order (see
+/// [`each_html_element`]), copied. For tests and tools.
+pub fn all_html_elements(chapter: &Chapter) -> Vec<HtmlElement> {
+    let mut copy = chapter.clone();
+    let mut elements = Vec::new();
+    each_html_element(&mut copy, &mut |element| elements.push(element.clone()));
+    elements
 }

@@ -355,6 +355,7 @@ pub(crate) fn is_core_media(media_type: &str) -> bool {
 mod tests {
 
     use super::*;
+    use folio_core::reader::FrontMatter;
 
     fn frame(body: &str) -> String {
         Page {
@@ -423,12 +424,9 @@ mod tests {
     fn what_the_package_cannot_hold_is_reported_not_packaged() {
         let mut book = crate::test_book::book();
         let raw = r#"<p><img src="missing.png" alt="x"/> <img src="assets/doc.pdf" alt="y"/></p>"#;
-        book.chapters[0]
-            .blocks
-            .push(Block::Html(folio_core::RawHtml {
-                html: raw.into(),
-                ..Default::default()
-            }));
+        // As the reader leaves it: targets unresolved, written as they are.
+        let read = folio_core::reader::read(raw, Default::default(), FrontMatter::None);
+        book.chapters[0].blocks.extend(read.blocks);
         let documents = Documents::render(&book, &Layout::new(&book)).expect("rendered");
         let messages: Vec<&str> = documents
             .diagnostics

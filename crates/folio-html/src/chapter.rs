@@ -5,13 +5,15 @@
 use std::fmt::Write as _;
 
 use folio_core::{
-    Alignment, Block, Book, Chapter, ChapterId, CitationItem, Diagnostic, Footnote, HtmlReference,
-    Image, ImageTarget, Inline, LinkTarget, ListItem, RawHtml, Span,
+    Alignment, Block, Book, Chapter, ChapterId, CitationItem, Diagnostic, Footnote, Image,
+    ImageTarget, Inline, LinkTarget, ListItem, Span,
 };
 
 use crate::escape::{escaped, push_escaped, push_text, push_url};
 use crate::links::{chapter_href, relative_url};
-use crate::{Fragment, Target, highlight, raw};
+use crate::{Fragment, Target, highlight};
+
+mod raw;
 use folio_core::locale::{Words, words};
 
 /// A [`Target`], or the shape the CommonMark spec prints (for conformance).
@@ -88,8 +90,6 @@ pub fn render(
         diagnostics: Vec::new(),
         images: 0,
         loading,
-        raw_spans: Vec::new(),
-        rewrites: raw::Rewrites::new(),
     };
     writer.title();
     writer.blocks(&chapter.blocks, false, "", "");
@@ -109,27 +109,14 @@ struct Writer<'a> {
     /// Images written so far (the first may load eagerly).
     images: usize,
     loading: ImageLoading,
-    /// Where each raw HTML chunk comes from, in order, for the repair step.
-    raw_spans: Vec<Span>,
-    /// What raw HTML's references become on this page, for the repair step.
-    rewrites: raw::Rewrites,
 }
 
 impl Writer<'_> {
     fn finish(self) -> Fragment {
-        let mut diagnostics = self.diagnostics;
-        let html = if self.raw_spans.is_empty() {
-            self.out
-        } else {
-            raw::repair(
-                &self.out,
-                self.flavor.xhtml(),
-                &self.raw_spans,
-                &self.rewrites,
-                &mut diagnostics,
-            )
-        };
-        Fragment { html, diagnostics }
+        Fragment {
+            html: self.out,
+            diagnostics: self.diagnostics,
+        }
     }
 
     /// `>` or `/>`: the end of a void element.
@@ -228,7 +215,20 @@ impl Writer<'_> {
                 let end = self.void_end();
                 let _ = writeln!(self.out, "<hr{end}");
             }
-            Block::Html(raw) => self.raw(raw),
+            Block::Html(fragment) => self.html_fragment(fragment),
+            Block::HtmlElement { element, blocks } => match self.html_start(element) {
+                raw::Tags::Done => {}
+                tags => {
+                    self.out.push('\n');
+                    // A `<p>` or a `<span>` holds text, not paragraphs.
+                    let tight = raw::holds_phrasing_only(element);
+                    self.blocks(blocks, tight, "", "");
+                    if let raw::Tags::Written = tags {
+                        self.html_end(element);
+                        self.out.push('\n');
+                    }
+                }
+            },
             // Future block kinds: nothing to show rather than a wrong guess.
             _ => {}
         }
@@ -449,85 +449,6 @@ impl Writer<'_> {
         self.out.push_str("</code></pre>\n");
     }
 
-    /// Raw HTML: passed through, preceded by a marker comment that lets the
-    /// repair step name the chunk's file and line. The repair step also gives
-    /// its references their targets, written as Markdown's would be, and its
-    /// ids their book-wide form on the single page.
-    fn raw(&mut self, raw: &RawHtml) {
-        if self.flavor != Flavor::Spec {
-            let _ = write!(self.out, "<!--{}{}-->", raw::MARKER, self.raw_spans.len());
-            self.raw_spans.push(raw.span);
-            for reference in &raw.references {
-                let rewrite = match reference.is_link() {
-                    true => raw::Rewrite {
-                        value: self.link_href(&reference.url, &reference.target),
-                        ..Default::default()
-                    },
-                    false => self.embedded(reference),
-                };
-                self.rewrites.insert(
-                    (reference.attribute.clone(), reference.url.clone()),
-                    rewrite,
-                );
-            }
-            for anchor in &raw.anchors {
-                let id = self.id(anchor);
-                if id != anchor {
-                    let id = Some(id.to_string());
-                    self.rewrites.insert(
-                        ("id".to_string(), anchor.clone()),
-                        raw::Rewrite {
-                            value: id.clone(),
-                            ..Default::default()
-                        },
-                    );
-                    self.rewrites.insert(
-                        ("name".to_string(), anchor.clone()),
-                        raw::Rewrite {
-                            value: id,
-                            ..Default::default()
-                        },
-                    );
-                }
-            }
-        }
-        self.out.push_str(&raw.html);
-    }
-
-    /// What a file raw HTML embeds becomes here: the published file, sized
-    /// and loaded as Markdown images are; in an EPUB, a remote image becomes
-    /// a link to it, as a Markdown one does.
-    fn embedded(&mut self, reference: &HtmlReference) -> raw::Rewrite {
-        let is_image = reference.element == "img";
-        match &reference.target {
-            LinkTarget::Asset { asset } if let Some(file) = self.book.assets.get(asset.index()) => {
-                raw::Rewrite {
-                    value: Some(relative_url(&self.page, &file.href)),
-                    size: file.size.filter(|_| is_image),
-                    lazy: is_image && self.next_image_is_lazy(),
-                    as_link: false,
-                }
-            }
-            LinkTarget::External { url } if is_image && self.flavor == Flavor::Epub => {
-                self.warn(
-                    format!(
-                        "remote image `{url}` is not packaged in the EPUB: its alt text links to it"
-                    ),
-                    reference.span,
-                );
-                raw::Rewrite {
-                    value: Some(url.clone()),
-                    as_link: true,
-                    ..Default::default()
-                }
-            }
-            _ => raw::Rewrite {
-                value: Some(reference.url.clone()),
-                ..Default::default()
-            },
-        }
-    }
-
     // ---- Notes --------------------------------------------------------------
 
     fn notes(&mut self) {
@@ -683,7 +604,16 @@ impl Writer<'_> {
                 let end = self.void_end();
                 let _ = writeln!(self.out, "<br{end}");
             }
-            Inline::Html(raw) => self.raw(raw),
+            Inline::Html(fragment) => self.html_fragment(fragment),
+            Inline::HtmlElement { element, content } => match self.html_start(element) {
+                raw::Tags::Done => {}
+                tags => {
+                    self.inlines(content);
+                    if let raw::Tags::Written = tags {
+                        self.html_end(element);
+                    }
+                }
+            },
             _ => {}
         }
     }
@@ -1040,7 +970,7 @@ mod tests {
         let site = chapter_fragment(&book, folio_core::ChapterId(0), Target::Site);
         assert!(
             site.html
-                .contains("<img alt=\"un schéma\" src=\"https://example.org/s.png\">"),
+                .contains("<img src=\"https://example.org/s.png\" alt=\"un schéma\">"),
             "{}",
             site.html
         );
@@ -1050,9 +980,19 @@ mod tests {
     fn unbalanced_raw_html_is_repaired_and_reported() {
         let book = parse_str("Un paragraphe.\n\n<div class=\"encadre\">\n\nTexte.\n");
         let site = chapter_fragment(&book, folio_core::ChapterId(0), Target::Site);
-        assert!(site.html.trim_end().ends_with("</div>"), "{}", site.html);
-        assert_eq!(site.diagnostics.len(), 1, "{:?}", site.diagnostics);
-        assert_eq!(site.diagnostics[0].span.map(|s| s.line), Some(3));
+        assert!(
+            site.html.trim_end().ends_with("<p>Texte.</p>\n</div>"),
+            "{}",
+            site.html
+        );
+        // The reader closed it, and said so.
+        let warned: Vec<_> = book
+            .diagnostics
+            .iter()
+            .filter(|d| d.message.contains("not closed"))
+            .map(|d| d.span.map(|s| s.line))
+            .collect();
+        assert_eq!(warned, [Some(3)], "{:?}", book.diagnostics);
     }
 
     #[test]

@@ -9,7 +9,6 @@ mod chapter;
 mod escape;
 mod highlight;
 mod links;
-mod raw;
 mod site;
 mod theme;
 

@@ -112,22 +112,20 @@ pub fn resolve(book: &mut Book, registry: &mut Registry) {
             )
             .into();
         });
-        visit::each_raw_html(chapter, &mut |raw| {
-            for reference in raw.references.iter_mut().filter(|r| !r.is_link()) {
-                if reference.element == "img" && reference.alt.is_none() {
+        visit::each_html_element(chapter, &mut |element| {
+            if element.is_link() {
+                return;
+            }
+            let (what, span) = (element.what(), element.span);
+            let alt_missing = element.name == "img" && element.attribute("alt").is_none();
+            for (url, target) in element.places() {
+                if alt_missing {
                     diagnostics.push(
-                        Diagnostic::warning(format!("image `{}` has no alternative text", reference.url), reference.span)
+                        Diagnostic::warning(format!("image `{url}` has no alternative text"), span)
                             .with_hint("describe it in an `alt` attribute, for readers who cannot see it (`alt=\"\"` marks an image as decoration)"),
                     );
                 }
-                reference.target = wanted_file(
-                    reference.what(),
-                    &reference.url,
-                    reference.span,
-                    &base,
-                    &mut wanted,
-                    &mut diagnostics,
-                );
+                *target = wanted_file(what, url, span, &base, &mut wanted, &mut diagnostics);
             }
         });
         (wanted, diagnostics)
@@ -173,10 +171,14 @@ pub fn resolve(book: &mut Book, registry: &mut Registry) {
                 image.target = target.into();
             }
         });
-        visit::each_raw_html(chapter, &mut |raw| {
-            for reference in raw.references.iter_mut().filter(|r| !r.is_link()) {
-                if let Some(target) = asset_of(reference.what(), &reference.url, reference.span) {
-                    reference.target = target;
+        visit::each_html_element(chapter, &mut |element| {
+            if element.is_link() {
+                return;
+            }
+            let (what, span) = (element.what(), element.span);
+            for (url, target) in element.places() {
+                if let Some(found) = asset_of(what, url, span) {
+                    *target = found;
                 }
             }
         });

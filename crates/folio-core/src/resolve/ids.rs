@@ -44,7 +44,9 @@ fn fixed_ids(chapter: &mut Chapter, entry_ids: impl Iterator<Item = String>) -> 
             ids.extend(items.iter().map(|i| i.id.clone()));
         }
     });
-    visit::each_raw_html(chapter, &mut |raw| ids.extend(raw.anchors.iter().cloned()));
+    visit::each_html_element(chapter, &mut |element| {
+        ids.extend(element.anchor().map(str::to_string))
+    });
     ids
 }
 
@@ -57,7 +59,9 @@ fn for_each_heading(
             Block::Heading {
                 id, content, span, ..
             } => f(id, content, *span),
-            Block::BlockQuote { blocks, .. } => for_each_heading(blocks, f),
+            Block::BlockQuote { blocks, .. } | Block::HtmlElement { blocks, .. } => {
+                for_each_heading(blocks, f)
+            }
             Block::List { items, .. } => items
                 .iter_mut()
                 .for_each(|item| for_each_heading(&mut item.blocks, f)),

@@ -71,9 +71,13 @@ pub fn resolve(book: &mut Book, anchor_sets: &[HashSet<String>], registry: &mut 
                 *target = resolve(url, *span);
             }
         });
-        visit::each_raw_html(chapter, &mut |raw| {
-            for reference in raw.references.iter_mut().filter(|r| r.is_link()) {
-                reference.target = resolve(&reference.url, reference.span);
+        visit::each_html_element(chapter, &mut |element| {
+            if !element.is_link() {
+                return;
+            }
+            let span = element.span;
+            for (url, target) in element.places() {
+                *target = resolve(url, span);
             }
         });
         (wanted, broken, diagnostics)
@@ -129,11 +133,14 @@ pub fn resolve(book: &mut Book, anchor_sets: &[HashSet<String>], registry: &mut 
                 asset_of(target, *span);
             }
         });
-        visit::each_raw_html(chapter, &mut |raw| {
-            raw.references
-                .iter_mut()
-                .filter(|r| r.is_link())
-                .for_each(|r| asset_of(&mut r.target, r.span))
+        visit::each_html_element(chapter, &mut |element| {
+            if !element.is_link() {
+                return;
+            }
+            let span = element.span;
+            for (_, target) in element.places() {
+                asset_of(target, span);
+            }
         });
         super::add_assets(&mut chapter.assets, used);
         diagnostics

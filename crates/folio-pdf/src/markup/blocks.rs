@@ -1,22 +1,8 @@
 //! Blocks: one template call (or a paragraph) each, separated by blank lines.
 
-use std::sync::LazyLock;
-
-use folio_core::{Alignment, Block, Diagnostic, Image, ImageTarget, Inline, ListItem, RawHtml};
-use regex::Regex;
+use folio_core::{Alignment, Block, Diagnostic, Image, ImageTarget, Inline, ListItem};
 
 use super::Generator;
-
-/// HTML that loses nothing in print: comments, empty `<a …></a>` anchors,
-/// the images and their captions (printed as figures) and the tags that only
-/// frame them.
-static SILENT_HTML: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(concat!(
-        r"(?is)^(?:\s|<!--.*?-->|<a\s[^>]*>\s*</a>|<img\b[^>]*>|<figcaption\b[^>]*>.*?</figcaption>",
-        r"|</?(?:p|div|figure|picture|center|span)\b[^>]*>)*$"
-    ))
-        .expect("valid regex")
-});
 
 /// Points per pixel at 150 dpi: images never print larger than that.
 const POINTS_PER_PIXEL: f64 = 72.0 / 150.0;
@@ -81,7 +67,8 @@ impl Generator<'_> {
                 self.out.push(')');
             }
             Block::ThematicBreak { .. } => self.out.push_str("#divider()"),
-            Block::Html(raw) => self.html_block(raw),
+            Block::Html(fragment) => self.html_fragment(fragment, true),
+            Block::HtmlElement { element, blocks } => self.html_element_blocks(element, blocks),
             _ => self.diagnostics.push(Diagnostic::warning(
                 "this kind of block is not in the PDF edition yet",
                 block.span(),
@@ -200,7 +187,7 @@ impl Generator<'_> {
         self.out.push(')');
     }
 
-    fn figure(&mut self, image: &Image) {
+    pub(super) fn figure(&mut self, image: &Image) {
         if !matches!(image.target, ImageTarget::Asset { .. }) {
             // No image to show: the alt text stands in, as a paragraph.
             return self.image(image, false);
@@ -293,31 +280,5 @@ impl Generator<'_> {
             }
         ));
         self.out.push_str("];");
-    }
-
-    /// Raw HTML has no place in print: its anchors are kept for links, its
-    /// images are printed as figures, and the rest is left out with a note
-    /// (comments and framing tags silently).
-    fn html_block(&mut self, raw: &RawHtml) {
-        self.html_anchors(raw);
-        for (n, image) in raw.references.iter().filter_map(|r| r.image()).enumerate() {
-            if n > 0 {
-                self.out.push_str("\n\n");
-            }
-            self.figure(&image);
-        }
-        if !SILENT_HTML.is_match(&raw.html) {
-            self.diagnostics.push(
-                Diagnostic::note("raw HTML is left out of the PDF edition", raw.span)
-                    .with_hint("write it in Markdown to have it in every edition"),
-            );
-        }
-    }
-
-    pub(super) fn html_anchors(&mut self, raw: &RawHtml) {
-        let chapter = &self.book.chapters[self.chapter];
-        for anchor in &raw.anchors {
-            self.anchor(chapter.global_id(anchor));
-        }
     }
 }

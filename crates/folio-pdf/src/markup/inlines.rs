@@ -35,20 +35,8 @@ impl Generator<'_> {
             Inline::Citation { items, .. } => self.citation(items),
             Inline::SoftBreak { .. } => self.out.push(' '),
             Inline::HardBreak { .. } => self.out.push_str("#linebreak();"),
-            Inline::Html(raw) => {
-                if raw
-                    .html
-                    .trim_start()
-                    .to_ascii_lowercase()
-                    .starts_with("<br")
-                {
-                    self.out.push_str("#linebreak();");
-                }
-                self.html_anchors(raw);
-                for image in raw.references.iter().filter_map(|r| r.image()) {
-                    self.image(&image, false);
-                }
-            }
+            Inline::Html(fragment) => self.html_fragment(fragment, false),
+            Inline::HtmlElement { element, content } => self.html_element_inlines(element, content),
             // Future inline kinds: their plain text.
             other => self.text(&folio_core::plain_text(std::slice::from_ref(other))),
         }
@@ -81,6 +69,12 @@ impl Generator<'_> {
     }
 
     fn link(&mut self, target: &LinkTarget, content: &[Inline]) {
+        self.link_with(target, &mut |this| this.inlines(content));
+    }
+
+    /// A link to `target` around what `content` writes (its text alone when
+    /// the link leads nowhere this edition can reach).
+    pub(super) fn link_with(&mut self, target: &LinkTarget, content: &mut dyn FnMut(&mut Self)) {
         let destination = match target {
             LinkTarget::External { url } => Some(url.clone()),
             // A file of the book that is not a chapter: reachable on the web
@@ -99,9 +93,9 @@ impl Generator<'_> {
         } else {
             // Broken (the resolver warned), or a file the web edition does
             // not publish at a known address: the text alone.
-            return self.inlines(content);
+            return content(self);
         }
-        self.inlines(content);
+        content(self);
         self.out.push_str("];");
     }
 

@@ -8,6 +8,7 @@
 //! produced, so that typst's diagnostics can be reported at `file:line`.
 
 mod blocks;
+mod html;
 mod inlines;
 mod preamble;
 
