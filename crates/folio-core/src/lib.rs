@@ -26,12 +26,14 @@ pub use model::*;
 pub use output::{Output, OutputFile, RenderContext};
 
 mod citation;
+mod editions;
 #[doc(hidden)]
 pub mod fuzzing;
 mod include;
 pub mod paths;
 mod raw_html;
 mod summary;
+mod template;
 mod visit;
 
 pub use visit::all_inlines as visit_all_inlines;

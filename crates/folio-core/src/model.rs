@@ -286,6 +286,15 @@ pub enum Block {
     },
     /// Raw HTML, passed through by the HTML edition.
     Html(RawHtml),
+    /// Blocks a GitBook template writes differently per output
+    /// (`{% if output.name == "ebook" %}`): the HTML edition has `website`,
+    /// the EPUB and the PDF `ebook`. Resolved like any blocks; a backend
+    /// never meets one: it reads [`Book::for_edition`].
+    ForEditions {
+        website: Vec<Block>,
+        ebook: Vec<Block>,
+        span: Span,
+    },
 }
 
 impl Block {
@@ -298,7 +307,8 @@ impl Block {
             | Block::List { span, .. }
             | Block::Table { span, .. }
             | Block::CodeBlock { span, .. }
-            | Block::ThematicBreak { span } => *span,
+            | Block::ThematicBreak { span }
+            | Block::ForEditions { span, .. } => *span,
             Block::Html(raw) => raw.span,
         }
     }

@@ -18,6 +18,10 @@ pub fn each_sequence(blocks: &mut [Block], f: &mut dyn FnMut(&mut Vec<Inline>)) 
                 }
             }
             Block::BlockQuote { blocks, .. } => each_sequence(blocks, f),
+            Block::ForEditions { website, ebook, .. } => {
+                each_sequence(website, f);
+                each_sequence(ebook, f);
+            }
             Block::List { items, .. } => {
                 for item in items {
                     each_sequence(&mut item.blocks, f);
@@ -67,6 +71,10 @@ pub fn each_raw_html(chapter: &mut Chapter, f: &mut dyn FnMut(&mut RawHtml)) {
             match block {
                 Block::Html(raw) => f(raw),
                 Block::BlockQuote { blocks, .. } => walk(blocks, f),
+                Block::ForEditions { website, ebook, .. } => {
+                    walk(website, f);
+                    walk(ebook, f);
+                }
                 Block::List { items, .. } => {
                     items.iter_mut().for_each(|item| walk(&mut item.blocks, f))
                 }
