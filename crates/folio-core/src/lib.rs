@@ -47,6 +47,16 @@ pub fn open(path: &std::path::Path) -> Result<Book, LoadError> {
     })
 }
 
+/// Loads, parses and resolves one language of a multilingual GitBook book
+/// (one of [`Book::languages`] of the book at `path`).
+pub fn open_language(path: &std::path::Path, language: &Language) -> Result<Book, LoadError> {
+    on_the_pool(|| {
+        let mut book = load::load_language(path, language)?;
+        resolve::resolve(&mut book);
+        Ok(book)
+    })
+}
+
 /// Parses and resolves a standalone Markdown document held in memory (no
 /// files, so images stay unresolved): for conformance tests and for
 /// embedding folio on strings.

@@ -136,6 +136,21 @@ pub struct Book {
     pub bibliography: Bibliography,
     pub sources: Vec<Source>,
     pub diagnostics: Vec<Diagnostic>,
+    /// A multilingual GitBook book (LANGS.md) has no chapters of its own:
+    /// each language is a book (see [`crate::open_language`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub languages: Vec<Language>,
+}
+
+/// One language of a multilingual book: a folder of the content root.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Language {
+    /// The folder's name (`en`, `fr`): the subfolder of the output folder.
+    pub code: String,
+    /// As LANGS.md names it (`English`).
+    pub title: String,
+    /// Relative to the content root.
+    pub folder: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

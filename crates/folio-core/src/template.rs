@@ -155,7 +155,13 @@ pub fn expand(text: &str, file: &str, title: &str, context: &Context) -> Option<
     // Nunjucks prints nothing for a missing value, even `a.b` of a missing `a`.
     env.set_undefined_behavior(UndefinedBehavior::Chainable);
     env.set_debug(true);
-    env.set_keep_trailing_newline(true);
+    // A chapter's last line break is text like any other (and maps its line).
+    if let Ok(syntax) = minijinja::syntax::SyntaxConfig::builder()
+        .keep_trailing_newline(true)
+        .build()
+    {
+        env.set_syntax(syntax);
+    }
     let template = match env.template_from_str(&prepared.source) {
         Ok(template) => template,
         Err(e) => return Some(unexpanded(error(&e, &prepared, text, local), plugins)),
@@ -567,7 +573,9 @@ mod tests {
             (s.line, s.col)
         };
         assert_eq!(place(2, 1), (5, 1));
-        assert_eq!(place(2, 7), (5, 7));
+        // Text an expression wrote is at the expression.
+        assert_eq!(place(2, 7), (5, 10));
+        assert_eq!(place(2, 16), (5, 24));
     }
 
     #[test]

@@ -169,6 +169,7 @@ pub(crate) fn book() -> Book {
         },
         sources: Vec::new(),
         diagnostics: Vec::new(),
+        languages: Vec::new(),
     }
 }
 
