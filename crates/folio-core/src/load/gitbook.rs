@@ -97,7 +97,10 @@ impl Loader {
                 return self.finish();
             }
         }
-        if let Some((source, text)) = self.read_content_file("book.json", None) {
+        // A language may have a book.json of its own, over the book's.
+        if self.root.locate("book.json") != Err(Refused::Missing)
+            && let Some((source, text)) = self.read_content_file("book.json", None)
+        {
             self.book_json(source, &text);
         }
         self.metadata.language = Some(language.code.clone());
