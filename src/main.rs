@@ -101,6 +101,11 @@ fn main() -> ExitCode {
             // A multilingual book: one book per language, built together.
             let languages: Vec<(String, Book)> = match loaded.languages.is_empty() {
                 true => Vec::new(),
+                // LANGS.md's own errors stop the build, as a book's do.
+                false if folio::blocking_diagnostics(&loaded.diagnostics, deny_warnings) > 0 => {
+                    let blocking = folio::blocking_diagnostics(&loaded.diagnostics, deny_warnings);
+                    return build_failed(&loaded, BuildError::BookErrors(blocking), None);
+                }
                 false => match open_languages(&book, &loaded) {
                     Some(languages) => languages,
                     None => return ExitCode::from(USAGE),

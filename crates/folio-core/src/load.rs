@@ -33,7 +33,7 @@ mod gitbook;
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
     #[error(
-        "no book at `{0}`: expected a folder with SUMMARY.md, book.json or book.toml, or a Markdown file"
+        "no book at `{0}`: expected a folder with SUMMARY.md, book.json, LANGS.md or book.toml, or a Markdown file"
     )]
     NotABook(String),
 }
@@ -59,8 +59,12 @@ pub fn load(path: &Path) -> Result<Book, LoadError> {
     if path.join("book.toml").is_file() {
         return Ok(Loader::mdbook(folder));
     }
-    // book.json may move SUMMARY.md (`root`, `structure.summary`).
-    if path.join("SUMMARY.md").is_file() || path.join("book.json").is_file() {
+    // book.json may move SUMMARY.md (`root`, `structure.summary`); a
+    // multilingual book has LANGS.md instead.
+    if ["SUMMARY.md", "book.json", "LANGS.md"]
+        .iter()
+        .any(|name| path.join(name).is_file())
+    {
         return Ok(Loader::new(folder.clone(), folder, "").gitbook());
     }
     Err(not_a_book())
