@@ -113,7 +113,10 @@ fn main() -> ExitCode {
             };
             let books: Vec<(&str, &Book)> = match languages.is_empty() {
                 true => vec![("", &loaded)],
-                false => languages.iter().map(|(code, b)| (code.as_str(), b)).collect(),
+                false => languages
+                    .iter()
+                    .map(|(code, b)| (code.as_str(), b))
+                    .collect(),
             };
             match folio::build_languages(&books, &options) {
                 Ok(built) => {

@@ -240,7 +240,11 @@ fn each_edition_has_its_gitbook_output_branch() {
     let (website, ebook) = ("website edition", "ebook edition");
     let model = serde_json::to_string(&editions.book.chapters).unwrap();
     assert!(model.contains(website) && model.contains(ebook), "{model}");
-    assert_eq!(model.matches("After the branch").count(), 1, "shared text is kept once");
+    assert_eq!(
+        model.matches("After the branch").count(),
+        1,
+        "shared text is kept once"
+    );
     let site = page_text(&editions.site["reading.html"]);
     assert!(site.contains(website) && !site.contains(ebook), "{site}");
     assert!(site.contains("Before the branch") && site.contains("After the branch"));
@@ -251,7 +255,11 @@ fn each_edition_has_its_gitbook_output_branch() {
         eprintln!("pdftotext missing: the PDF's branch is not read back");
         return;
     };
-    let pdf = pages.join(" ").split_whitespace().collect::<Vec<_>>().join(" ");
+    let pdf = pages
+        .join(" ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
     assert!(pdf.contains(ebook) && !pdf.contains(website), "{pdf}");
     assert!(pdf.contains("After the branch"), "{pdf}");
 }

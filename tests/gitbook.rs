@@ -44,12 +44,17 @@ fn book_json_moves_the_summary_and_the_introduction() {
         .collect();
     assert_eq!(
         files,
-        [("index.md", ChapterKind::Front), ("reading.md", ChapterKind::Body)]
+        [
+            ("index.md", ChapterKind::Front),
+            ("reading.md", ChapterKind::Body)
+        ]
     );
     assert_eq!(book.metadata.title, "The Lantern Handbook");
     let found = diagnostics(&book);
     assert!(
-        book.diagnostics.iter().all(|d| d.severity == Severity::Note),
+        book.diagnostics
+            .iter()
+            .all(|d| d.severity == Severity::Note),
         "{found:#?}"
     );
     let plugins = found
@@ -85,7 +90,10 @@ fn templates_are_expanded_before_the_reader_with_spans_kept() {
     };
     assert_eq!(plain_text(content), "Welcome to Lantern");
     let text = serde_json::to_string(&book.chapters).unwrap();
-    assert!(text.contains("Lantern 3.1, as The Lantern Handbook says."), "{text}");
+    assert!(
+        text.contains("Lantern 3.1, as The Lantern Handbook says."),
+        "{text}"
+    );
     assert!(text.contains(r#""code":"index.md""#), "file.path: {text}");
     assert!(!text.contains("{% hint") && !text.contains("{% tab") && !text.contains("endhint"));
     // The hint is a block quote, at its content's line.
@@ -180,7 +188,9 @@ fn a_structure_outside_the_book_is_an_error_at_its_key() {
         "{found:#?}"
     );
     assert!(
-        found.iter().any(|e| e.starts_with("Error book.json:4:5") && e.contains("structure.readme")),
+        found
+            .iter()
+            .any(|e| e.starts_with("Error book.json:4:5") && e.contains("structure.readme")),
         "{found:#?}"
     );
     assert!(!serde_json::to_string(&book).unwrap().contains("root:x:0"));
@@ -188,7 +198,9 @@ fn a_structure_outside_the_book_is_an_error_at_its_key() {
     let dir = book_of(&[("book.json", "{\"structure\": {\"summary\": \"toc.md\"}}")]);
     let found = errors(&folio_core::open(dir.path()).unwrap());
     assert!(
-        found.iter().any(|e| e.contains("book.json:1:16") && e.contains("toc.md")),
+        found
+            .iter()
+            .any(|e| e.contains("book.json:1:16") && e.contains("toc.md")),
         "{found:#?}"
     );
 }
@@ -196,20 +208,33 @@ fn a_structure_outside_the_book_is_an_error_at_its_key() {
 #[test]
 fn a_language_outside_the_book_is_an_error_and_nothing_is_written() {
     let dir = book_of(&[
-        ("LANGS.md", "* [English](en/)\n* [Elsewhere](../../tmp/)\n* [Root](/etc/)\n"),
+        (
+            "LANGS.md",
+            "* [English](en/)\n* [Elsewhere](../../tmp/)\n* [Root](/etc/)\n",
+        ),
         ("en/SUMMARY.md", "* [Hi](hi.md)\n"),
         ("en/hi.md", "# Hi\n"),
     ]);
     let book = folio_core::open(dir.path()).unwrap();
     let found = errors(&book);
     assert_eq!(found.len(), 2, "{found:#?}");
-    assert!(found[0].starts_with("Error LANGS.md:2:3 language `../../tmp/`"), "{found:#?}");
-    assert!(found[1].starts_with("Error LANGS.md:3:3 language `/etc/`"), "{found:#?}");
+    assert!(
+        found[0].starts_with("Error LANGS.md:2:3 language `../../tmp/`"),
+        "{found:#?}"
+    );
+    assert!(
+        found[1].starts_with("Error LANGS.md:3:3 language `/etc/`"),
+        "{found:#?}"
+    );
     assert_eq!(book.languages.len(), 1);
     let out = common::temp_out("gitbook-lang-outside");
     let (code, stderr, _) = build(dir.path(), &out);
     assert_eq!(code, 1, "{stderr}");
-    assert_eq!(std::fs::read_dir(&out).unwrap().count(), 0, "nothing written");
+    assert_eq!(
+        std::fs::read_dir(&out).unwrap().count(),
+        0,
+        "nothing written"
+    );
 }
 
 #[test]
@@ -221,7 +246,10 @@ fn a_template_that_never_ends_is_an_error_at_its_line_fast() {
             "bomb.md",
             "# Bomb\n\n{% for i in range(100000) %}{% for j in range(100000) %}x{% endfor %}{% endfor %}\n",
         ),
-        ("typo.md", "# Typo\n\nSome text.\n\n{{ book.title | nosuchfilter }}\n"),
+        (
+            "typo.md",
+            "# Typo\n\nSome text.\n\n{{ book.title | nosuchfilter }}\n",
+        ),
     ]);
     let out = common::temp_out("gitbook-bomb");
     let (code, stderr, took) = build(dir.path(), &out);
@@ -242,5 +270,8 @@ fn mdbook_books_are_not_templated() {
     ]);
     let book = folio_core::open(dir.path()).unwrap();
     let text = serde_json::to_string(&book.chapters).unwrap();
-    assert!(text.contains("{{ book.title }}") && text.contains("{% raw %}"), "{text}");
+    assert!(
+        text.contains("{{ book.title }}") && text.contains("{% raw %}"),
+        "{text}"
+    );
 }

@@ -34,10 +34,7 @@ pub fn merge(website: Document, ebook: Document) -> Document {
         .zip(keys_e[prefix..].iter().rev())
         .take_while(|(w, e)| w == e)
         .count();
-    let (middle_w, middle_e) = (
-        prefix..keys_w.len() - suffix,
-        prefix..keys_e.len() - suffix,
-    );
+    let (middle_w, middle_e) = (prefix..keys_w.len() - suffix, prefix..keys_e.len() - suffix);
     let mut ops = vec![(DiffTag::Equal, 0..prefix, 0..prefix)];
     if middle_w.len().max(middle_e.len()) <= MAX_COMPARED {
         let diff = similar::capture_diff_slices(
@@ -47,7 +44,11 @@ pub fn merge(website: Document, ebook: Document) -> Document {
         );
         ops.extend(diff.iter().map(|op| {
             let (tag, w, e) = op.as_tag_tuple();
-            (tag, w.start + prefix..w.end + prefix, e.start + prefix..e.end + prefix)
+            (
+                tag,
+                w.start + prefix..w.end + prefix,
+                e.start + prefix..e.end + prefix,
+            )
         }));
     } else {
         ops.push((DiffTag::Replace, middle_w, middle_e));
@@ -65,7 +66,11 @@ pub fn merge(website: Document, ebook: Document) -> Document {
             return;
         }
         let (website, ebook) = std::mem::take(differing);
-        let span = website.first().or(ebook.first()).map(Block::span).unwrap_or_default();
+        let span = website
+            .first()
+            .or(ebook.first())
+            .map(Block::span)
+            .unwrap_or_default();
         blocks.push(Block::ForEditions {
             website,
             ebook,

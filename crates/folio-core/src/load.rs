@@ -339,9 +339,14 @@ impl Loader {
                     .ok()
                     .zip(include_root)
                     .map(|(text, root)| include::expand(text, plan.file.path(), root, book_dir));
-                let templated = read.text.as_ref().ok().zip(context).and_then(|(text, ctx)| {
-                    template::expand(text, &chapter.file, &chapter.title, ctx)
-                });
+                let templated = read
+                    .text
+                    .as_ref()
+                    .ok()
+                    .zip(context)
+                    .and_then(|(text, ctx)| {
+                        template::expand(text, &chapter.file, &chapter.title, ctx)
+                    });
                 let doc = read.text.as_ref().ok().map(|text| match &templated {
                     Some(templated) => templated_document(templated, chapter.source, front_matter),
                     None => {
@@ -682,11 +687,12 @@ impl Loader {
                         continue;
                     }
                     // GitBook's root README is the introduction, front matter of the book.
-                    let kind = if resolved.path == self.structure.readme && kind == ChapterKind::Body {
-                        ChapterKind::Front
-                    } else {
-                        kind
-                    };
+                    let kind =
+                        if resolved.path == self.structure.readme && kind == ChapterKind::Body {
+                            ChapterKind::Front
+                        } else {
+                            kind
+                        };
                     // mdBook prefix and suffix chapters stand outside the parts.
                     let in_part = if kind == ChapterKind::Body {
                         part

@@ -166,9 +166,7 @@ pub fn expand(text: &str, file: &str, title: &str, context: &Context) -> Option<
         Ok(template) => template,
         Err(e) => return Some(unexpanded(error(&e, &prepared, text, local), plugins)),
     };
-    let reads_output = template
-        .undeclared_variables(false)
-        .contains("output");
+    let reads_output = template.undeclared_variables(false).contains("output");
     let render = |name: OutputName| -> Result<Rendering, Diagnostic> {
         let ctx = Value::from(minijinja::value::Serde(serde_json::json!({
             "book": context.book,
@@ -593,13 +591,21 @@ mod tests {
         let t = expanded(
             "{% for i in range(100000) %}{% for j in range(100000) %}x{% endfor %}{% endfor %}\n",
         );
-        assert!(t.diagnostics[0].message.contains("too long"), "{:?}", t.diagnostics);
+        assert!(
+            t.diagnostics[0].message.contains("too long"),
+            "{:?}",
+            t.diagnostics
+        );
         assert!(started.elapsed().as_secs() < 10);
         let t = expanded("{% for i in range(10**9) %}x{% endfor %}\n");
         assert_eq!(t.diagnostics.len(), 1);
         let t = expanded(
             "{% set s = \"x\" * 100000 %}{% for i in range(100000) %}{{ s }}{% endfor %}\n",
         );
-        assert!(t.diagnostics[0].message.contains("MiB"), "{:?}", t.diagnostics);
+        assert!(
+            t.diagnostics[0].message.contains("MiB"),
+            "{:?}",
+            t.diagnostics
+        );
     }
 }

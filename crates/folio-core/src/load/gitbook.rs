@@ -184,7 +184,12 @@ impl Loader {
                 continue;
             };
             let folder = paths::join("", &target);
-            let code = folder.path.rsplit('/').next().unwrap_or_default().to_string();
+            let code = folder
+                .path
+                .rsplit('/')
+                .next()
+                .unwrap_or_default()
+                .to_string();
             let refused = match folder.clamped || target.starts_with('/') || code.is_empty() {
                 true => Some(Refused::OutsideRoot),
                 false => self.root.folder(&folder.path).err(),
@@ -346,7 +351,9 @@ impl Loader {
                 ),
                 span,
             )
-            .with_hint("folio never runs code from a book; what a plugin added to the pages is left out"),
+            .with_hint(
+                "folio never runs code from a book; what a plugin added to the pages is left out",
+            ),
         );
     }
 
