@@ -52,6 +52,9 @@ impl BuildOptions {
 pub struct BuildReport {
     pub written: Vec<PathBuf>,
     pub diagnostics: Vec<Diagnostic>,
+    /// The same diagnostics, per book given to [`build_languages`] (their
+    /// spans are in that book's sources).
+    pub by_book: Vec<Vec<Diagnostic>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -86,6 +89,12 @@ pub enum BuildError {
     Io {
         path: PathBuf,
         source: std::io::Error,
+    },
+    /// One language of a multilingual book failed (see [`build_languages`]).
+    #[error("{code}: {error}")]
+    Language {
+        code: String,
+        error: Box<BuildError>,
     },
     /// A defect of folio itself.
     #[error("internal error: {0}")]
@@ -143,7 +152,20 @@ fn now() -> i64 {
 /// or none (see [`write`]): a failed build leaves the previous editions as
 /// they were.
 pub fn build(book: &Book, options: &BuildOptions) -> Result<BuildReport, BuildError> {
-    let blocking = blocking_diagnostics(&book.diagnostics, options.deny_warnings);
+    build_languages(&[("", book)], options)
+}
+
+/// Builds each language of a multilingual book (see
+/// [`folio_core::Book::languages`]) into `out_dir/<code>/`: every edition of
+/// every language is rendered first, then all are written or none.
+pub fn build_languages(
+    books: &[(&str, &Book)],
+    options: &BuildOptions,
+) -> Result<BuildReport, BuildError> {
+    let blocking: usize = books
+        .iter()
+        .map(|(_, book)| blocking_diagnostics(&book.diagnostics, options.deny_warnings))
+        .sum();
     if blocking > 0 {
         return Err(BuildError::BookErrors(blocking));
     }
@@ -152,34 +174,45 @@ pub fn build(book: &Book, options: &BuildOptions) -> Result<BuildReport, BuildEr
         None => timestamp_from_env()?.unwrap_or_else(now),
     };
     let ctx = RenderContext { timestamp };
-    let mut editions = options
-        .editions
-        .clone()
-        .or_else(|| book.config.build.editions.clone())
-        .unwrap_or_else(|| Edition::ALL.to_vec());
-    editions.sort();
-    editions.dedup();
     let mut report = BuildReport::default();
     // Render everything first: nothing is written unless every edition succeeds.
     let mut rendered = Vec::new();
-    for edition in editions {
-        let output = render(book, edition, &ctx)?;
-        if blocking_diagnostics(&output.diagnostics, options.deny_warnings) > 0 {
-            return Err(BuildError::Edition {
-                edition,
-                diagnostics: output.diagnostics,
-            });
+    for (folder, book) in books {
+        let in_language = |error: BuildError| match folder.is_empty() {
+            true => error,
+            false => BuildError::Language {
+                code: folder.to_string(),
+                error: Box::new(error),
+            },
+        };
+        let mut diagnostics = Vec::new();
+        let mut editions = options
+            .editions
+            .clone()
+            .or_else(|| book.config.build.editions.clone())
+            .unwrap_or_else(|| Edition::ALL.to_vec());
+        editions.sort();
+        editions.dedup();
+        for edition in editions {
+            let output = render(book, edition, &ctx).map_err(in_language)?;
+            if blocking_diagnostics(&output.diagnostics, options.deny_warnings) > 0 {
+                return Err(in_language(BuildError::Edition {
+                    edition,
+                    diagnostics: output.diagnostics,
+                }));
+            }
+            diagnostics.extend(output.diagnostics.iter().cloned());
+            rendered.push((*folder, edition, output));
         }
-        report
-            .diagnostics
-            .extend(output.diagnostics.iter().cloned());
-        rendered.push((edition, output));
+        report.diagnostics.extend(diagnostics.iter().cloned());
+        report.by_book.push(diagnostics);
     }
     let staged: Vec<write::Staged<'_>> = rendered
         .iter()
-        .map(|(edition, output)| write::Staged {
+        .map(|(folder, edition, output)| write::Staged {
             edition: *edition,
             files: &output.files,
+            folder,
         })
         .collect();
     report.written = write::write_editions(&options.out_dir, &staged)?;
@@ -209,6 +242,8 @@ pub fn render(
     edition: Edition,
     ctx: &RenderContext,
 ) -> Result<folio_core::Output, BuildError> {
+    // What a GitBook template writes for this edition's output only.
+    let book = &*book.for_edition(edition);
     match edition {
         Edition::Html => folio_html::render(book, ctx).map_err(BuildError::Html),
         Edition::Epub => folio_epub::render(book, ctx).map_err(BuildError::Epub),

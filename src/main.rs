@@ -98,32 +98,41 @@ fn main() -> ExitCode {
                 deny_warnings,
             };
             report(&loaded, &loaded.diagnostics);
-            match folio::build(&loaded, &options) {
+            // A multilingual book: one book per language, built together.
+            let languages: Vec<(String, Book)> = match loaded.languages.is_empty() {
+                true => Vec::new(),
+                // LANGS.md's own errors stop the build, as a book's do.
+                false if folio::blocking_diagnostics(&loaded.diagnostics, deny_warnings) > 0 => {
+                    let blocking = folio::blocking_diagnostics(&loaded.diagnostics, deny_warnings);
+                    return build_failed(&loaded, BuildError::BookErrors(blocking), None);
+                }
+                false => match open_languages(&book, &loaded) {
+                    Some(languages) => languages,
+                    None => return ExitCode::from(USAGE),
+                },
+            };
+            let books: Vec<(&str, &Book)> = match languages.is_empty() {
+                true => vec![("", &loaded)],
+                false => languages
+                    .iter()
+                    .map(|(code, b)| (code.as_str(), b))
+                    .collect(),
+            };
+            match folio::build_languages(&books, &options) {
                 Ok(built) => {
-                    report(&loaded, &built.diagnostics);
+                    for ((_, book), diagnostics) in books.iter().zip(&built.by_book) {
+                        report(book, diagnostics);
+                    }
                     for path in &built.written {
                         eprintln!("wrote {}", path.display());
                     }
                     ExitCode::SUCCESS
                 }
-                Err(BuildError::Edition {
-                    edition,
-                    diagnostics,
-                }) => {
-                    report(&loaded, &diagnostics);
-                    eprintln!("error: the {edition:?} edition failed; nothing was written");
-                    ExitCode::from(BOOK_ERRORS)
+                Err(BuildError::Language { code, error }) => {
+                    let failed = books.iter().find(|(c, _)| *c == code).map(|(_, b)| *b);
+                    build_failed(failed.unwrap_or(&loaded), *error, Some(&code))
                 }
-                // typst's reasons carry the book's file:line.
-                Err(BuildError::Pdf(error)) => {
-                    report(&loaded, &error.into_diagnostics());
-                    eprintln!("error: the Pdf edition failed; nothing was written");
-                    ExitCode::from(BOOK_ERRORS)
-                }
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    ExitCode::from(BOOK_ERRORS)
-                }
+                Err(error) => build_failed(&loaded, error, None),
             }
         }
         Command::Check {
@@ -174,6 +183,45 @@ fn load(path: &Path) -> Option<Book> {
             None
         }
     }
+}
+
+/// Reports a failed build of `book` (of language `code`).
+fn build_failed(book: &Book, error: BuildError, code: Option<&str>) -> ExitCode {
+    let language = code.map(|code| format!(" ({code})")).unwrap_or_default();
+    match error {
+        BuildError::Edition {
+            edition,
+            diagnostics,
+        } => {
+            report(book, &diagnostics);
+            eprintln!("error: the {edition:?} edition{language} failed; nothing was written");
+        }
+        // typst's reasons carry the book's file:line.
+        BuildError::Pdf(error) => {
+            report(book, &error.into_diagnostics());
+            eprintln!("error: the Pdf edition{language} failed; nothing was written");
+        }
+        e => eprintln!("error: {e}"),
+    }
+    ExitCode::from(BOOK_ERRORS)
+}
+
+/// Each language of a multilingual book, loaded, its problems reported.
+fn open_languages(path: &Path, book: &Book) -> Option<Vec<(String, Book)>> {
+    let mut languages = Vec::new();
+    for language in &book.languages {
+        match folio::core::open_language(path, language) {
+            Ok(loaded) => {
+                report(&loaded, &loaded.diagnostics);
+                languages.push((language.code.clone(), loaded));
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                return None;
+            }
+        }
+    }
+    Some(languages)
 }
 
 /// `BOOK/dist`, or beside the file for a single-file book.

@@ -25,6 +25,9 @@ use crate::BuildError;
 pub(crate) struct Staged<'a> {
     pub edition: Edition,
     pub files: &'a [OutputFile],
+    /// The subfolder of the output folder: a language's code in a
+    /// multilingual book (checked to be one plain name), else empty.
+    pub folder: &'a str,
 }
 
 /// Writes `editions` under `out_dir`: the HTML site as the folder `html/`,
@@ -39,16 +42,27 @@ pub(crate) fn write_editions(
     };
     // What goes where: (name in the output folder, is a folder).
     let mut moves: Vec<(PathBuf, bool)> = Vec::new();
-    for Staged { edition, files } in editions {
+    for Staged {
+        edition,
+        files,
+        folder,
+    } in editions
+    {
         check_paths(*edition, files)?;
+        check_folder(folder)?;
+        let folder = Path::new(folder);
         match edition {
-            Edition::Html => moves.push((PathBuf::from("html"), true)),
+            Edition::Html => moves.push((folder.join("html"), true)),
             Edition::Epub | Edition::Pdf => {
-                moves.extend(files.iter().map(|file| (PathBuf::from(&file.path), false)))
+                moves.extend(files.iter().map(|file| (folder.join(&file.path), false)))
             }
         }
     }
     std::fs::create_dir_all(out_dir).map_err(io(out_dir))?;
+    for Staged { folder, .. } in editions {
+        let dir = out_dir.join(folder);
+        std::fs::create_dir_all(&dir).map_err(io(&dir))?;
+    }
     for (name, folder) in &moves {
         let destination = out_dir.join(name);
         let in_the_way = match destination.symlink_metadata() {
@@ -68,10 +82,15 @@ pub(crate) fn write_editions(
         .prefix(".folio-build-")
         .tempdir_in(out_dir)
         .map_err(io(out_dir))?;
-    for Staged { edition, files } in editions {
+    for Staged {
+        edition,
+        files,
+        folder,
+    } in editions
+    {
         let base = match edition {
-            Edition::Html => staging.path().join("html"),
-            Edition::Epub | Edition::Pdf => staging.path().to_path_buf(),
+            Edition::Html => staging.path().join(folder).join("html"),
+            Edition::Epub | Edition::Pdf => staging.path().join(folder),
         };
         for file in files.iter() {
             let path = base.join(&file.path);
@@ -131,6 +150,17 @@ fn undo(destination: &Path, backup: &Path, had_previous: bool) {
     };
     if had_previous {
         let _ = std::fs::rename(backup, destination);
+    }
+}
+
+/// A language's folder is empty or one plain name.
+fn check_folder(folder: &str) -> Result<(), BuildError> {
+    let mut components = Path::new(folder).components();
+    match (components.next(), components.next()) {
+        (None, _) | (Some(Component::Normal(_)), None) => Ok(()),
+        _ => Err(BuildError::Internal(format!(
+            "a language's output folder `{folder}` is not a plain name"
+        ))),
     }
 }
 

@@ -8,6 +8,7 @@ mod common;
 use std::collections::BTreeMap;
 use std::io::Read;
 
+use folio_core::config::Edition;
 use folio_core::{
     Book, ChapterId, Inline, LinkTarget, RenderContext, plain_text, visit_all_inlines,
 };
@@ -46,10 +47,12 @@ fn editions(fixture: &str) -> Editions {
             .collect()
     };
     let site = pages(
-        folio_html::render(&book, &CONTEXT).expect("the site").files,
+        folio_html::render(&book.for_edition(Edition::Html), &CONTEXT)
+            .expect("the site")
+            .files,
         ".html",
     );
-    let epub_bytes = folio_epub::render(&book, &CONTEXT)
+    let epub_bytes = folio_epub::render(&book.for_edition(Edition::Epub), &CONTEXT)
         .expect("the EPUB")
         .files
         .remove(0)
@@ -65,7 +68,7 @@ fn editions(fixture: &str) -> Editions {
             epub.insert(name, Html::parse_document(&text));
         }
     }
-    let pdf_bytes = folio_pdf::render(&book, &CONTEXT)
+    let pdf_bytes = folio_pdf::render(&book.for_edition(Edition::Pdf), &CONTEXT)
         .expect("the PDF")
         .files
         .remove(0)
@@ -575,4 +578,37 @@ fn raw_html_reads_alike_in_every_edition() {
         internal >= 2,
         "the two raw links that lead somewhere: {internal}"
     );
+}
+
+/// GitBook's `output.name`: the HTML edition has the `website` branch of a
+/// template, the EPUB and the PDF the `ebook` one, and all three the text
+/// around it; the model holds both, once.
+#[test]
+fn each_edition_has_its_gitbook_output_branch() {
+    let editions = editions("gitbook3");
+    let (website, ebook) = ("website edition", "ebook edition");
+    let model = serde_json::to_string(&editions.book.chapters).unwrap();
+    assert!(model.contains(website) && model.contains(ebook), "{model}");
+    assert_eq!(
+        model.matches("After the branch").count(),
+        1,
+        "shared text is kept once"
+    );
+    let site = page_text(&editions.site["reading.html"]);
+    assert!(site.contains(website) && !site.contains(ebook), "{site}");
+    assert!(site.contains("Before the branch") && site.contains("After the branch"));
+    let epub = page_text(&editions.epub["EPUB/reading.xhtml"]);
+    assert!(epub.contains(ebook) && !epub.contains(website), "{epub}");
+    assert!(epub.contains("Before the branch") && epub.contains("After the branch"));
+    let Some(pages) = &editions.pdf_pages else {
+        eprintln!("pdftotext missing: the PDF's branch is not read back");
+        return;
+    };
+    let pdf = pages
+        .join(" ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(pdf.contains(ebook) && !pdf.contains(website), "{pdf}");
+    assert!(pdf.contains("After the branch"), "{pdf}");
 }

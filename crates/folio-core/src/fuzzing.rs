@@ -252,6 +252,10 @@ fn check_blocks(sources: &Sources, blocks: &[Block]) {
         sources.check(block.span(), "block");
         match block {
             Block::BlockQuote { blocks, .. } => check_blocks(sources, blocks),
+            Block::ForEditions { website, ebook, .. } => {
+                check_blocks(sources, website);
+                check_blocks(sources, ebook);
+            }
             Block::List { items, .. } => items.iter().for_each(|item| {
                 sources.check(item.span, "list item");
                 check_blocks(sources, &item.blocks)

@@ -122,6 +122,24 @@ struct Piece {
 }
 
 impl LineMap {
+    /// The map of a text another expander (GitBook's templates) made from
+    /// one source, local source 0 (`text`): at each `(at, from)`, in
+    /// increasing order of `at`, a piece copied from line and column `from`
+    /// of the source starts at `at` in the expanded text.
+    pub fn of_one_source(starts: Vec<((u32, u32), (u32, u32))>, text: &str) -> LineMap {
+        LineMap {
+            pieces: starts
+                .into_iter()
+                .map(|(at, from)| Piece {
+                    at,
+                    source: SourceId::new(0),
+                    from,
+                })
+                .collect(),
+            lines: vec![line_lengths(text)],
+        }
+    }
+
     /// Whether the expanded text is the chapter's own text.
     pub fn is_identity(&self) -> bool {
         self.pieces.len() <= 1
@@ -844,6 +862,15 @@ fn blocks(blocks_: &mut [Block], place: &dyn Fn(Span) -> Span) {
             } => {
                 element.span = place(element.span);
                 blocks(inner, place);
+            }
+            Block::ForEditions {
+                website,
+                ebook,
+                span,
+            } => {
+                *span = place(*span);
+                blocks(website, place);
+                blocks(ebook, place);
             }
         }
     }

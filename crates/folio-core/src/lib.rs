@@ -27,12 +27,14 @@ pub use model::*;
 pub use output::{Output, OutputFile, RenderContext};
 
 mod citation;
+mod editions;
 #[doc(hidden)]
 pub mod fuzzing;
 mod include;
 pub mod paths;
 mod raw_html;
 mod summary;
+mod template;
 mod visit;
 
 pub use visit::all_html_elements as visit_all_html_elements;
@@ -42,6 +44,16 @@ pub use visit::all_inlines as visit_all_inlines;
 pub fn open(path: &std::path::Path) -> Result<Book, LoadError> {
     on_the_pool(|| {
         let mut book = load(path)?;
+        resolve::resolve(&mut book);
+        Ok(book)
+    })
+}
+
+/// Loads, parses and resolves one language of a multilingual GitBook book
+/// (one of [`Book::languages`] of the book at `path`).
+pub fn open_language(path: &std::path::Path, language: &Language) -> Result<Book, LoadError> {
+    on_the_pool(|| {
+        let mut book = load::load_language(path, language)?;
         resolve::resolve(&mut book);
         Ok(book)
     })

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::{Config, SettingSpans};
 use crate::date::{PubDate, WrittenDate};
-use crate::diagnostics::{Diagnostic, span_at_byte, span_at_line_byte};
+use crate::diagnostics::{Diagnostic, span_at_byte};
 use crate::files::{Folder, Located, MAX_TEXT_FILE, Refused};
 use crate::include;
 use crate::model::{
@@ -25,11 +25,16 @@ use crate::paths;
 use crate::reader::{self, Document, FrontMatter};
 use crate::slug::slugify;
 use crate::summary::{self, Entry};
+use crate::template;
 use crate::text;
+
+mod gitbook;
 
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
-    #[error("no book at `{0}`: expected a folder with SUMMARY.md or book.toml, or a Markdown file")]
+    #[error(
+        "no book at `{0}`: expected a folder with SUMMARY.md, book.json, LANGS.md or book.toml, or a Markdown file"
+    )]
     NotABook(String),
 }
 
@@ -54,10 +59,22 @@ pub fn load(path: &Path) -> Result<Book, LoadError> {
     if path.join("book.toml").is_file() {
         return Ok(Loader::mdbook(folder));
     }
-    if path.join("SUMMARY.md").is_file() {
+    // book.json may move SUMMARY.md (`root`, `structure.summary`); a
+    // multilingual book has LANGS.md instead.
+    if ["SUMMARY.md", "book.json", "LANGS.md"]
+        .iter()
+        .any(|name| path.join(name).is_file())
+    {
         return Ok(Loader::new(folder.clone(), folder, "").gitbook());
     }
     Err(not_a_book())
+}
+
+/// Loads one language of the multilingual GitBook book at `path` (see
+/// [`Book::languages`]). Not resolved yet: see [`crate::open_language`].
+pub fn load_language(path: &Path, language: &crate::model::Language) -> Result<Book, LoadError> {
+    let folder = Folder::new(path).map_err(|_| LoadError::NotABook(path.display().to_string()))?;
+    Ok(Loader::new(folder.clone(), folder, "").gitbook_language(language))
 }
 
 /// Loads a standalone Markdown document held in memory (no files, no
@@ -177,6 +194,15 @@ struct Loader {
     include_root: Option<Folder>,
     /// Files of the content root that chapters include: not left out.
     included: HashSet<String>,
+    /// GitBook: the files book.json `structure` names, and where it names them.
+    structure: gitbook::Structure,
+    structure_spans: std::collections::BTreeMap<String, Span>,
+    /// GitBook: what chapters' templates see; `None`: no templating.
+    template: Option<template::Context>,
+    /// GitBook: the plugins whose tags chapters use.
+    plugin_tags: gitbook::PluginTags,
+    /// GitBook: the languages of a multilingual book.
+    languages: Vec<crate::model::Language>,
 }
 
 struct Planned {
@@ -208,6 +234,11 @@ impl Loader {
             closest_hints: 0,
             include_root: None,
             included: HashSet::new(),
+            structure: Default::default(),
+            structure_spans: Default::default(),
+            template: None,
+            plugin_tags: Default::default(),
+            languages: Vec::new(),
         };
         loader.folio_toml();
         loader
@@ -296,27 +327,51 @@ impl Loader {
         let front_matter = self.front_matter;
         let chapters = &self.chapters;
         let (include_root, book_dir) = (self.include_root.as_ref(), &self.book_dir);
+        let context = self.template.as_ref();
         let reads: Vec<_> = planned
             .par_iter()
             .map(|plan| {
                 let read = SourceRead::of(plan.file.read(MAX_TEXT_FILE));
+                let chapter = &chapters[plan.chapter];
                 let expanded = read
                     .text
                     .as_ref()
                     .ok()
                     .zip(include_root)
                     .map(|(text, root)| include::expand(text, plan.file.path(), root, book_dir));
-                let doc = read.text.as_ref().ok().map(|text| {
-                    let text = expanded.as_ref().map_or(text, |e| &e.text);
-                    reader::read(text, chapters[plan.chapter].source, front_matter)
+                let templated = read
+                    .text
+                    .as_ref()
+                    .ok()
+                    .zip(context)
+                    .and_then(|(text, ctx)| {
+                        template::expand(text, &chapter.file, &chapter.title, ctx)
+                    });
+                let doc = read.text.as_ref().ok().map(|text| match &templated {
+                    Some(templated) => templated_document(templated, chapter.source, front_matter),
+                    None => {
+                        let text = expanded.as_ref().map_or(text, |e| &e.text);
+                        reader::read(text, chapter.source, front_matter)
+                    }
                 });
-                (read, expanded, doc)
+                (read, expanded, templated, doc)
             })
             .collect();
-        for (plan, (read, expanded, doc)) in planned.iter().zip(reads) {
+        for (plan, (read, expanded, templated, doc)) in planned.iter().zip(reads) {
             let source = self.chapters[plan.chapter].source;
             if !self.accept_read(source, read, Some(plan.span)) {
                 continue;
+            }
+            if let Some(templated) = templated {
+                let global = |span: Span| Span { source, ..span };
+                self.diagnostics
+                    .extend(templated.diagnostics.into_iter().map(|mut d| {
+                        d.span = d.span.map(global);
+                        d
+                    }));
+                for (name, span) in templated.plugins {
+                    self.plugin_tags.entry(name).or_insert(global(span));
+                }
             }
             if let Some(mut doc) = doc {
                 if let Some(expanded) = expanded {
@@ -371,35 +426,6 @@ impl Loader {
             return;
         };
         self.config = Config::read(source, &text, &mut self.diagnostics);
-    }
-
-    fn gitbook(mut self) -> Book {
-        if let Some((source, text)) = self.read_book_file("book.json") {
-            self.book_json(source, &text);
-        }
-        let Some((summary_source, summary_text)) = self.read_book_file("SUMMARY.md") else {
-            return self.finish();
-        };
-        let entries = summary::parse(&summary_text, summary_source);
-        // GitBook always opens with README.md, listed or not.
-        let lists_readme = entries.iter().any(|e| matches!(e, Entry::Chapter { target: Some(t), .. } if paths::join("", strip_anchor(t)).path == "README.md"));
-        if !lists_readme && self.root.locate("README.md").is_ok() {
-            self.chapter_from_file(
-                "Introduction".to_string(),
-                "README.md",
-                ChapterKind::Front,
-                0,
-                None,
-                Span {
-                    source: summary_source,
-                    line: 1,
-                    col: 1,
-                },
-            );
-        }
-        self.summary_entries(entries, "");
-        self.report_unlisted(&["SUMMARY.md", "GLOSSARY.md", "LANGS.md"]);
-        self.finish()
     }
 
     fn mdbook(book_dir: Folder) -> Book {
@@ -551,51 +577,6 @@ impl Loader {
         })
     }
 
-    fn book_json(&mut self, source: SourceId, text: &str) {
-        #[derive(Serialize, Deserialize)]
-        struct BookJson {
-            title: Option<String>,
-            description: Option<String>,
-            language: Option<String>,
-            author: Option<String>,
-            isbn: Option<String>,
-            root: Option<String>,
-        }
-        let span_of = |key: &str| {
-            key_span(
-                source,
-                text,
-                &format!("\"{}\"", key_name(key)),
-                KeyStyle::Json,
-            )
-        };
-        match serde_json::from_str::<BookJson>(text) {
-            Ok(json) => {
-                let json = text::clean_strings(json, "book.json", &span_of, &mut self.diagnostics);
-                self.metadata.title = json.title;
-                self.metadata.description = json.description;
-                self.metadata.language = json.language;
-                self.metadata.authors = json.author.into_iter().collect();
-                self.metadata.identifier = json.isbn.filter(|s| !s.is_empty());
-                if let Some(root) = json.root {
-                    self.root = self.content_folder(&root, "book.json `root`", span_of("root"));
-                    self.display_prefix = match paths::join("", &root).path {
-                        prefix if prefix.is_empty() || self.root == self.book_dir => String::new(),
-                        prefix => format!("{prefix}/"),
-                    };
-                }
-            }
-            Err(e) => self.diagnostics.push(
-                // serde_json ends its message with its own place, in bytes: the span says it.
-                Diagnostic::error(
-                    format!("invalid book.json: {}", e.to_string().rsplit_once(" at line ").map_or(e.to_string(), |(what, _)| what.to_owned())),
-                    span_at_line_byte(source, text, e.line(), e.column()),
-                )
-                    .with_hint("book.json must be a JSON object such as {\"title\": \"…\", \"language\": \"fr\"}"),
-            ),
-        }
-    }
-
     fn front_matter(&mut self, doc: &Document, source: SourceId) {
         #[derive(Serialize, Deserialize, Default)]
         #[serde(default)]
@@ -729,11 +710,12 @@ impl Loader {
                         continue;
                     }
                     // GitBook's root README is the introduction, front matter of the book.
-                    let kind = if resolved.path == "README.md" && kind == ChapterKind::Body {
-                        ChapterKind::Front
-                    } else {
-                        kind
-                    };
+                    let kind =
+                        if resolved.path == self.structure.readme && kind == ChapterKind::Body {
+                            ChapterKind::Front
+                        } else {
+                            kind
+                        };
                     // mdBook prefix and suffix chapters stand outside the parts.
                     let in_part = if kind == ChapterKind::Body {
                         part
@@ -976,7 +958,35 @@ impl Loader {
             bibliography: Bibliography::default(),
             sources: self.sources,
             diagnostics: self.diagnostics,
+            languages: self.languages,
         }
+    }
+}
+
+/// The document of a chapter whose template was expanded: read once per
+/// output when they differ (see [`crate::editions`]), its spans in the
+/// chapter's own lines.
+fn templated_document(
+    templated: &template::Templated,
+    source: SourceId,
+    front_matter: FrontMatter,
+) -> Document {
+    let read = |rendering: &template::Rendering| {
+        // Values of book.json may bring what no edition can carry.
+        let (text, _) = reader::clean(rendering.text.clone());
+        let mut doc = reader::read(&text, source, front_matter);
+        if !rendering.map.is_identity() {
+            include::map_spans(&mut doc, &|span| Span {
+                source,
+                ..rendering.map.place(span)
+            });
+        }
+        doc
+    };
+    let website = read(&templated.website);
+    match &templated.ebook {
+        Some(ebook) => crate::editions::merge(website, read(ebook)),
+        None => website,
     }
 }
 

@@ -139,6 +139,21 @@ pub struct Book {
     pub bibliography: Bibliography,
     pub sources: Vec<Source>,
     pub diagnostics: Vec<Diagnostic>,
+    /// A multilingual GitBook book (LANGS.md) has no chapters of its own:
+    /// each language is a book (see [`crate::open_language`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub languages: Vec<Language>,
+}
+
+/// One language of a multilingual book: a folder of the content root.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Language {
+    /// The folder's name (`en`, `fr`): the subfolder of the output folder.
+    pub code: String,
+    /// As LANGS.md names it (`English`).
+    pub title: String,
+    /// Relative to the content root.
+    pub folder: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -317,6 +332,15 @@ pub enum Block {
         element: HtmlElement,
         blocks: Vec<Block>,
     },
+    /// Blocks a GitBook template writes differently per output
+    /// (`{% if output.name == "ebook" %}`): the HTML edition has `website`,
+    /// the EPUB and the PDF `ebook`. Resolved like any blocks; a backend
+    /// never meets one: it reads [`Book::for_edition`].
+    ForEditions {
+        website: Vec<Block>,
+        ebook: Vec<Block>,
+        span: Span,
+    },
 }
 
 impl Block {
@@ -329,7 +353,8 @@ impl Block {
             | Block::List { span, .. }
             | Block::Table { span, .. }
             | Block::CodeBlock { span, .. }
-            | Block::ThematicBreak { span } => *span,
+            | Block::ThematicBreak { span }
+            | Block::ForEditions { span, .. } => *span,
             Block::Html(fragment) => fragment.span,
             Block::HtmlElement { element, .. } => element.span,
         }

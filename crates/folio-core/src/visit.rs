@@ -20,6 +20,10 @@ pub fn each_sequence(blocks: &mut [Block], f: &mut dyn FnMut(&mut Vec<Inline>)) 
             Block::BlockQuote { blocks, .. } | Block::HtmlElement { blocks, .. } => {
                 each_sequence(blocks, f)
             }
+            Block::ForEditions { website, ebook, .. } => {
+                each_sequence(website, f);
+                each_sequence(ebook, f);
+            }
             Block::List { items, .. } => {
                 for item in items {
                     each_sequence(&mut item.blocks, f);
@@ -87,6 +91,10 @@ pub fn each_html_element(chapter: &mut Chapter, f: &mut dyn FnMut(&mut HtmlEleme
                     walk(blocks, f);
                 }
                 Block::BlockQuote { blocks, .. } => walk(blocks, f),
+                Block::ForEditions { website, ebook, .. } => {
+                    walk(website, f);
+                    walk(ebook, f);
+                }
                 Block::List { items, .. } => {
                     items.iter_mut().for_each(|item| walk(&mut item.blocks, f))
                 }

@@ -62,6 +62,10 @@ fn for_each_heading(
             Block::BlockQuote { blocks, .. } | Block::HtmlElement { blocks, .. } => {
                 for_each_heading(blocks, f)
             }
+            Block::ForEditions { website, ebook, .. } => {
+                for_each_heading(website, f);
+                for_each_heading(ebook, f);
+            }
             Block::List { items, .. } => items
                 .iter_mut()
                 .for_each(|item| for_each_heading(&mut item.blocks, f)),
