@@ -659,7 +659,7 @@ impl AltText {
     pub fn of_attribute(alt: Option<&str>) -> AltText {
         match alt {
             None => AltText::Missing,
-            Some(alt) if alt.is_empty() => AltText::Decorative,
+            Some("") => AltText::Decorative,
             Some(alt) => AltText::of_markdown(alt),
         }
     }

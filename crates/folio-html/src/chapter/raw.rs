@@ -61,10 +61,8 @@ impl Writer<'_> {
     fn html_node(&mut self, node: &HtmlNode) {
         match node {
             HtmlNode::Text { text, .. } => push_escaped(&mut self.out, text),
-            HtmlNode::Comment { text, .. } => {
-                if !self.flavor.xhtml() {
-                    let _ = write!(self.out, "<!--{text}-->");
-                }
+            HtmlNode::Comment { text, .. } if !self.flavor.xhtml() => {
+                let _ = write!(self.out, "<!--{text}-->");
             }
             HtmlNode::Element { element, children } => match self.html_start(element) {
                 Tags::Done => {}
