@@ -210,6 +210,31 @@ mod tests {
     use super::*;
 
     #[test]
+    fn alert_labels_are_in_the_books_language() {
+        use crate::model::AlertKind;
+        assert_eq!(
+            words("fr").alert(&AlertKind::Note),
+            ("Remarque".into(), true)
+        );
+        assert_eq!(
+            words("fr-CA").alert(&AlertKind::Caution),
+            ("Attention".into(), true)
+        );
+        assert_eq!(words("en").alert(&AlertKind::Tip), ("Tip".into(), true));
+        // Any other language: English, marked as such by the editions.
+        assert_eq!(
+            words("de").alert(&AlertKind::Warning),
+            ("Warning".into(), true)
+        );
+        assert!(!words("de").are_in("de"));
+        // Another kind: its own word.
+        let other = AlertKind::from_word("edition-2021").unwrap();
+        assert_eq!(other, AlertKind::Other("EDITION-2021".into()));
+        assert_eq!(words("fr").alert(&other), ("Edition 2021".into(), false));
+        assert_eq!(AlertKind::from_word("not a kind"), None);
+    }
+
+    #[test]
     fn french_for_french_english_otherwise() {
         assert_eq!(words("fr-CA").contents, "Table des matières");
         assert!(words("fr").are_in("fr-CA"));

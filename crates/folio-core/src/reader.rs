@@ -1078,4 +1078,50 @@ mod tests {
         );
         assert!(matches!(&doc.blocks[0], Block::Figure { image, .. } if image.alt == "Logo"));
     }
+
+    #[test]
+    fn alerts_definition_lists_and_code_attributes() {
+        let doc = read(
+            "> [!note]\n> Text.\n\n> [!TIP] not alone\n\n> \\[!NOTE]\n> Quoted.\n\n> [!WARNING]\n\nTerm\n: Details.\n\n```rust,no_run\n# hidden\nshown\n```\n",
+            SourceId(0),
+            FrontMatter::None,
+        );
+        let kinds: Vec<&str> = doc
+            .blocks
+            .iter()
+            .map(|b| match b {
+                Block::Alert { kind, .. } => kind.class(),
+                Block::BlockQuote { .. } => "quote",
+                Block::DefinitionList { .. } => "terms",
+                Block::CodeBlock { .. } => "code",
+                _ => "other",
+            })
+            .collect();
+        // A marker with text after it, escaped, or with nothing to say: a quote.
+        assert_eq!(kinds, ["note", "quote", "quote", "quote", "terms", "code"]);
+        let Block::Alert { blocks, .. } = &doc.blocks[0] else {
+            unreachable!()
+        };
+        assert!(
+            matches!(&blocks[..], [Block::Paragraph { content, .. }] if crate::model::plain_text(content) == "Text.")
+        );
+        let Block::DefinitionList { items, .. } = &doc.blocks[4] else {
+            unreachable!()
+        };
+        assert_eq!(crate::model::plain_text(&items[0].term), "Term");
+        assert_eq!(items[0].span.line, 11);
+        let Block::CodeBlock {
+            language,
+            attributes,
+            code,
+            ..
+        } = &doc.blocks[5]
+        else {
+            unreachable!()
+        };
+        assert_eq!(
+            (language.as_deref(), &attributes[..], code.as_str()),
+            (Some("rust"), &["no_run".to_string()][..], "shown\n")
+        );
+    }
 }
