@@ -233,9 +233,6 @@ const TLBORM: Expected = Expected {
     exit: 0,
     errors: &[],
     findings: &[
-        // `'🦀'` (src/decl-macros/macros-methodical.md:90).
-        // Same-page links to headings of other chapters (they work on mdBook's print page only).
-        // `#countident-depth` for `count($ident, depth)` and three more; `#lengthdepth` is broken in the source.
         Known { what: "epubcheck: RSC-005 Error while parsing file: attribute \"width\" not allowed here", at: "EPUB/decl-macros/macros-practical.xhtml", why: INCLUDED_TABLE },
         Known { what: "epubcheck: RSC-005 Error while parsing file: element \"tt\" not allowed here", at: "EPUB/decl-macros/macros-practical.xhtml", why: INCLUDED_TABLE },
         Known { what: "vnu: The “tt” element is obsolete.", at: "html/decl-macros/macros-practical.html", why: INCLUDED_TABLE },
@@ -249,7 +246,6 @@ const TYPESCRIPT_DEEP_DIVE: Expected = Expected {
     exit: 0,
     errors: &[],
     findings: &[
-        // 🌹 (17 places), 🤓, 👍🏻, 🐶, 😎, 🔫, and ツ in code (docs/tips/defaultIsBad.md:38).
         // `[![banner](https://…png)](https://designtsx.com)`: the EPUB makes the remote image a link to
         // itself, inside the author's link (no issue yet).
         Known { what: "epubcheck: RSC-005", at: "EPUB/index.xhtml", why: NESTED_LINK },
@@ -257,7 +253,6 @@ const TYPESCRIPT_DEEP_DIVE: Expected = Expected {
         Known { what: "epubcheck: RSC-005", at: "EPUB/docs/jsx/react.xhtml", why: NESTED_LINK },
         Known { what: "epubcheck: RSC-005", at: "EPUB/docs/jsx/tsx.xhtml", why: NESTED_LINK },
         Known { what: "epubcheck: RSC-005", at: "EPUB/docs/quick/browser.xhtml", why: NESTED_LINK },
-        // `#-or-` for `` `==` or `===` ``, `#libdts` for `lib.d.ts`: GitBook's ids, which folio's differ from.
     ],
     directives: 0,
 };
