@@ -205,7 +205,6 @@ const RUST_REFERENCE: Expected = Expected {
     exit: 0,
     errors: &[],
     findings: &[
-        // `東京` (src/identifiers.md:30), `"你好，世界"` (src/types/str.md), `'😀'` (src/types/char.md).
         Known { what: "pdf: no PDF/UA-1 claim", at: "the-rust-reference.pdf", why: HEADER_LINKS },
         Known { what: "epubcheck: HTM-025", at: "EPUB/attributes/codegen.xhtml", why: RUSTDOC_PATHS },
         Known { what: "epubcheck: HTM-025", at: "EPUB/attributes/testing.xhtml", why: RUSTDOC_PATHS },
