@@ -491,3 +491,180 @@ fn each_edition_has_its_gitbook_output_branch() {
     assert!(pdf.contains(ebook) && !pdf.contains(website), "{pdf}");
     assert!(pdf.contains("After the branch"), "{pdf}");
 }
+
+/// mdBook's constructs (fixture `mdbook-constructs`): GitHub alerts with
+/// their labels, definition lists, code without its hidden lines or its
+/// attributes, heading levels that never skip, and links written for
+/// mdBook's heading ids, alike in every edition; the validators stay clean.
+#[test]
+fn mdbook_constructs_read_alike_in_every_edition() {
+    let editions = editions("mdbook-constructs/book");
+    let labels = ["Note", "Tip", "Important", "Warning", "Caution", "Example"];
+    let mut site_headings = Vec::new();
+    for (edition, pages, ext) in [
+        ("site", &editions.site, "html"),
+        ("EPUB", &editions.epub, "xhtml"),
+    ] {
+        let page = |name: &str| {
+            pages
+                .iter()
+                .find(|(path, _)| {
+                    path.ends_with(&format!("/{name}.{ext}")) || *path == &format!("{name}.{ext}")
+                })
+                .map(|(_, page)| page.clone())
+                .unwrap_or_else(|| panic!("{edition}: no {name} among {:?}", pages.keys()))
+        };
+        let alerts = page("alerts");
+        assert_eq!(
+            texts(&alerts, "div.alert[role=note] > p.alert-title"),
+            labels,
+            "{edition}"
+        );
+        assert_eq!(
+            texts(&alerts, "div.alert-warning > p:not(.alert-title)"),
+            [
+                "The bench grinder throws sparks .",
+                "Wear the glasses on the hook."
+            ],
+            "{edition}"
+        );
+        assert_eq!(
+            texts(&alerts, "blockquote"),
+            ["[!NOTE] An escaped marker: this stays a quotation."],
+            "{edition}: an escaped marker is no alert"
+        );
+        let terms = page("terms");
+        assert_eq!(
+            texts(&terms, "dl > dt"),
+            ["Clamp", "Mallet", "Try square"],
+            "{edition}"
+        );
+        assert_eq!(texts(&terms, "dl > dd").len(), 3, "{edition}");
+        let code = page("code");
+        let blocks: Vec<String> = code
+            .select(&Selector::parse("pre").unwrap())
+            .map(|pre| {
+                pre.text()
+                    .collect::<String>()
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect();
+        assert_eq!(blocks.len(), 3, "{edition}: {blocks:?}");
+        assert_eq!(
+            blocks[0],
+            "let bench = \"tidy\"; # A comment that keeps one hash in every edition println!(\"{bench}\");",
+            "{edition}: hidden lines left out, `##` unescaped"
+        );
+        assert!(
+            blocks[2].contains("The bench stands"),
+            "{edition}: the include outside the book"
+        );
+        let classes: Vec<String> = code
+            .select(&Selector::parse("pre code").unwrap())
+            .map(|c| c.value().attr("class").unwrap_or_default().to_string())
+            .collect();
+        assert_eq!(
+            classes,
+            ["language-rust", "language-toml", "language-rust"],
+            "{edition}: the language alone"
+        );
+        let levels = page("levels");
+        let headings: Vec<String> = levels
+            .select(&Selector::parse("h1, h2, h3, h4, h5, h6").unwrap())
+            .map(|h| h.value().name().to_string())
+            .collect();
+        assert_eq!(headings, ["h1", "h2", "h2", "h2", "h3"], "{edition}");
+        if edition == "site" {
+            site_headings = headings;
+        }
+        // Links written for mdBook's ids lead to the headings folio named.
+        let links = page("links");
+        let hrefs: Vec<String> = links
+            .select(&Selector::parse("main a, body > section a, body a").unwrap())
+            .filter_map(|a| a.value().attr("href"))
+            .filter(|href| href.contains('#'))
+            .map(|href| href.split_once('#').unwrap().1.to_string())
+            .collect();
+        for id in ["count-ident-depth", "or", "example-2", "top-shelf"] {
+            assert!(
+                hrefs.iter().any(|h| h == id),
+                "{edition}: #{id} in {hrefs:?}"
+            );
+        }
+    }
+    assert!(!site_headings.is_empty());
+    assert!(
+        !editions.site.contains_key("print.html"),
+        "[output.html.print] enable = false"
+    );
+    let repository = Selector::parse("footer a[href='https://example.org/tidy-workshop']").unwrap();
+    assert_eq!(editions.site["welcome.html"].select(&repository).count(), 1);
+
+    // The model says it once: the skipped levels are notes at their lines.
+    let notes: Vec<u32> = editions
+        .book
+        .diagnostics
+        .iter()
+        .filter(|d| d.message.contains("skips a level"))
+        .map(|d| d.span.map_or(0, |s| s.line))
+        .collect();
+    assert_eq!(notes, [5, 9, 15]);
+    for named in ["preprocessor `admonish`", "`[output.linkcheck]`"] {
+        assert!(
+            editions
+                .book
+                .diagnostics
+                .iter()
+                .any(|d| d.message.contains(named)),
+            "a note names {named}"
+        );
+    }
+    assert!(editions.book.config.mdbook.mathjax_support);
+    assert!(editions.book.config.mdbook.no_section_label);
+    assert_eq!(editions.book.config.html.css, ["theme/extra.css"]);
+
+    // The validators: the site, the EPUB and the PDF stay clean.
+    let site = folio_html::render(&editions.book, &CONTEXT).expect("the site");
+    let epub = folio_epub::render(&editions.book, &CONTEXT).expect("the EPUB");
+    let dir = common::temp_out("agreement-mdbook-constructs-validators");
+    common::write_files(&dir.join("site"), &site.files);
+    common::write_files(&dir, &epub.files);
+    if let Some(report) = common::vnu(&[dir.join("site")]) {
+        assert!(report.ok, "vnu: {report:?}");
+    }
+    if let Some(report) = common::epubcheck(&dir.join(&epub.files[0].path)) {
+        assert!(report.ok, "EPUBCheck: {report:?}");
+    }
+    if let Some(report) = common::qpdf_check(&editions.pdf_path) {
+        assert!(report.ok, "qpdf: {report:?}");
+    }
+
+    // The PDF: the same labels, terms and code; no hidden line.
+    let Some(pages) = &editions.pdf_pages else {
+        return;
+    };
+    let text = pages
+        .join(" ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    for shown in labels.iter().copied().chain([
+        "The workshop opens at nine on Saturdays.",
+        "Clamp Holds two pieces together",
+        "# A comment that keeps one hash in every edition",
+        "The bench stands",
+        "[!NOTE] An escaped marker",
+    ]) {
+        assert!(text.contains(shown), "PDF: `{shown}` is printed: {text}");
+    }
+    for hidden in [
+        "fn main() { let bench",
+        "## A comment",
+        "rust,ignore",
+        "[!TIP]",
+    ] {
+        assert!(!text.contains(hidden), "PDF: `{hidden}` is left out");
+    }
+}

@@ -4,6 +4,7 @@
 //! (Markdown → model, per chapter) → [`resolve`] (ids, links, footnotes,
 //! citations, assets, typography) → backends (other crates) read the result.
 
+pub mod code;
 pub mod config;
 pub mod date;
 pub mod diagnostics;

@@ -316,7 +316,15 @@ pub enum Block {
         span: Span,
     },
     CodeBlock {
+        /// The language alone, for highlighting: `rust` in ```` ```rust,ignore ````
+        /// (see [`crate::code::info`]).
         language: Option<String>,
+        /// The info string's other words (`ignore`, `should_panic`,
+        /// `edition2021`, `.class`): kept, printed by no edition.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        attributes: Vec<String>,
+        /// The code every edition prints: in Rust, mdBook's hidden lines
+        /// (`# ` lines) left out and `##` unescaped (see [`crate::code::visible`]).
         code: String,
         span: Span,
     },
@@ -341,6 +349,18 @@ pub enum Block {
         ebook: Vec<Block>,
         span: Span,
     },
+    /// A GitHub alert (`> [!NOTE]` and the first line alone): a block quote
+    /// every edition prints with its kind's label (see [`AlertKind`]).
+    Alert {
+        kind: AlertKind,
+        blocks: Vec<Block>,
+        span: Span,
+    },
+    /// A definition list: terms, each followed by its details.
+    DefinitionList {
+        items: Vec<DefinitionItem>,
+        span: Span,
+    },
 }
 
 impl Block {
@@ -354,11 +374,72 @@ impl Block {
             | Block::Table { span, .. }
             | Block::CodeBlock { span, .. }
             | Block::ThematicBreak { span }
-            | Block::ForEditions { span, .. } => *span,
+            | Block::ForEditions { span, .. }
+            | Block::Alert { span, .. }
+            | Block::DefinitionList { span, .. } => *span,
             Block::Html(fragment) => fragment.span,
             Block::HtmlElement { element, .. } => element.span,
         }
     }
+}
+
+/// The kind of a GitHub alert. GitHub knows five; another word in the
+/// brackets (`> [!EXAMPLE]`, `> [!EDITION-2021]`, as mdbook-spec writes
+/// them) is kept as [`AlertKind::Other`], labelled with the word itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AlertKind {
+    Note,
+    Tip,
+    Important,
+    Warning,
+    Caution,
+    /// The word as written, uppercase (`EXAMPLE`, `EDITION-2021`).
+    Other(String),
+}
+
+impl AlertKind {
+    /// The kind a bracketed word names: GitHub's five in any case, else
+    /// any other word of letters, digits, `-` and `_`.
+    pub fn from_word(word: &str) -> Option<AlertKind> {
+        let upper = word.to_ascii_uppercase();
+        Some(match upper.as_str() {
+            "NOTE" => AlertKind::Note,
+            "TIP" => AlertKind::Tip,
+            "IMPORTANT" => AlertKind::Important,
+            "WARNING" => AlertKind::Warning,
+            "CAUTION" => AlertKind::Caution,
+            _ if (1..=40).contains(&word.len())
+                && word.starts_with(|c: char| c.is_ascii_alphabetic())
+                && word
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') =>
+            {
+                AlertKind::Other(upper)
+            }
+            _ => return None,
+        })
+    }
+
+    /// A class name for styles: `note`, …, `other`.
+    pub fn class(&self) -> &'static str {
+        match self {
+            AlertKind::Note => "note",
+            AlertKind::Tip => "tip",
+            AlertKind::Important => "important",
+            AlertKind::Warning => "warning",
+            AlertKind::Caution => "caution",
+            AlertKind::Other(_) => "other",
+        }
+    }
+}
+
+/// One term of a definition list and its details (the `: …` after it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DefinitionItem {
+    pub term: Vec<Inline>,
+    pub details: Vec<Block>,
+    pub span: Span,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -5,8 +5,8 @@
 use std::fmt::Write as _;
 
 use folio_core::{
-    Alignment, AltText, Block, Book, Chapter, ChapterId, CitationItem, Diagnostic, Footnote, Image,
-    ImageTarget, Inline, LinkTarget, ListItem, Span,
+    AlertKind, Alignment, AltText, Block, Book, Chapter, ChapterId, CitationItem, Diagnostic, Footnote,
+    Image, ImageTarget, Inline, LinkTarget, ListItem, Span,
 };
 
 use crate::escape::{escaped, push_escaped, push_text, push_url};
@@ -233,9 +233,46 @@ impl Writer<'_> {
                     }
                 }
             },
+            Block::Alert { kind, blocks, .. } => self.alert(kind, blocks),
+            Block::DefinitionList { items, .. } => {
+                self.out.push_str("<dl>\n");
+                for item in items {
+                    self.out.push_str("<dt>");
+                    self.inlines(&item.term);
+                    self.out.push_str("</dt>\n<dd>\n");
+                    self.blocks(&item.details, false, "", "");
+                    self.out.push_str("</dd>\n");
+                }
+                self.out.push_str("</dl>\n");
+            }
             // Future block kinds: nothing to show rather than a wrong guess.
             _ => {}
         }
+    }
+
+    /// A GitHub alert: a note (ARIA's `note` role: a `<div>`, as an
+    /// `<aside>` inside the main content would be a landmark of its own),
+    /// opened by its label.
+    fn alert(&mut self, kind: &AlertKind, blocks: &[Block]) {
+        let (label, ours) = self.words.alert(kind);
+        let lang = if ours && !self.words.are_in(&self.book.metadata.language) {
+            let lang = self.words.lang;
+            if self.flavor.xhtml() {
+                format!(" lang=\"{lang}\" xml:lang=\"{lang}\"")
+            } else {
+                format!(" lang=\"{lang}\"")
+            }
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            self.out,
+            "<div class=\"alert alert-{}\" role=\"note\">\n<p class=\"alert-title\"{lang}>{}</p>",
+            kind.class(),
+            escaped(&label)
+        );
+        self.blocks(blocks, false, "", "");
+        self.out.push_str("</div>\n");
     }
 
     /// The chapter's title, when no heading of its own is (as the PDF's
