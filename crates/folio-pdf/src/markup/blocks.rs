@@ -180,7 +180,10 @@ impl Generator<'_> {
             });
             self.out.push_str(", ");
         }
-        self.out.push_str("), header: ");
+        // typst makes a repeated header an artifact, which PDF/UA forbids
+        // to hold a link: a header with one is printed once.
+        let repeat = !header.iter().any(|cell| holds_link(cell));
+        self.out.push_str(&format!("), repeat-header: {repeat}, header: "));
         if header.iter().all(Vec::is_empty) {
             self.out.push_str("none");
         } else {
@@ -311,3 +314,15 @@ impl Generator<'_> {
     }
 }
 
+/// Whether `inlines` hold anything the PDF writes as a link: a link, a
+/// footnote reference, a citation.
+fn holds_link(inlines: &[Inline]) -> bool {
+    inlines.iter().any(|inline| match inline {
+        Inline::Link { .. } | Inline::FootnoteRef { .. } | Inline::Citation { .. } => true,
+        Inline::HtmlElement { element, content } => element.is_link() || holds_link(content),
+        Inline::Emphasis { content, .. }
+        | Inline::Strong { content, .. }
+        | Inline::Strikethrough { content, .. } => holds_link(content),
+        _ => false,
+    })
+}
