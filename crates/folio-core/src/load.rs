@@ -88,7 +88,7 @@ pub fn load_str(markdown: &str) -> Book {
         None,
     );
     let markdown = loader.sources[source].text.clone();
-    let doc = reader::read(&markdown, source, FrontMatter::Allowed);
+    let doc = reader::read_with(&markdown, source, FrontMatter::Allowed, loader.syntax);
     loader.front_matter(&doc, source);
     loader.metadata.title = loader
         .metadata
@@ -186,6 +186,11 @@ struct Loader {
     planned: Vec<Planned>,
     /// Whether chapters may open with YAML front matter (not in mdBook).
     front_matter: FrontMatter,
+    /// Which math delimiters chapters use (see [`Loader::math_syntax`]).
+    syntax: reader::Syntax,
+    /// A LaTeX macro file (mdBook's `[preprocessor.katex] macros`), relative
+    /// to the book folder, and where it is named.
+    math_macros: Option<(String, Option<Span>)>,
     /// The Markdown files of the content root, listed once when first needed.
     markdown_files: Option<Vec<String>>,
     /// How many "did you mean" hints were computed (see [`CLOSEST_FILE_HINTS`]).
@@ -230,6 +235,8 @@ impl Loader {
             chapter_ids: UniqueNames::new(),
             planned: Vec::new(),
             front_matter: FrontMatter::Allowed,
+            syntax: reader::Syntax::default(),
+            math_macros: None,
             markdown_files: None,
             closest_hints: 0,
             include_root: None,
@@ -241,7 +248,37 @@ impl Loader {
             languages: Vec::new(),
         };
         loader.folio_toml();
+        loader.math_syntax(None, false);
         loader
+    }
+
+    /// Which math delimiters the book's chapters use: `$…$` and `$$…$$`
+    /// unless `[build] math = false`, or, in an mdBook book (`katex`: whether
+    /// book.toml runs the katex preprocessor), only with that preprocessor
+    /// or `[build] math = true`, where `$` is otherwise plain text (Rust
+    /// macros write `$x`, `$$`). mdBook's `\\( \\)` and `\\[ \\]` with
+    /// `[output.html] mathjax-support`, unless `[build] math = false`.
+    fn math_syntax(&mut self, katex: Option<bool>, mathjax: bool) {
+        let setting = self.config.build.math;
+        self.syntax = reader::Syntax {
+            dollar_math: setting.unwrap_or(katex.unwrap_or(true)),
+            mathjax_math: mathjax && setting != Some(false),
+        };
+        if let Some(file) = &self.config.build.math_macros {
+            self.math_macros = Some((file.clone(), self.config.span("build.math-macros")));
+        }
+    }
+
+    /// The book's LaTeX macros, from the file [`Self::math_macros`] names.
+    fn read_math_macros(&mut self) -> Vec<crate::model::MathMacro> {
+        let Some((file, span)) = self.math_macros.take() else {
+            return Vec::new();
+        };
+        let read = self.book_dir.read(&file, MAX_TEXT_FILE);
+        match self.accept(&file, read, span) {
+            Some((source, text)) => crate::math::parse_macros(&text, source, &mut self.diagnostics),
+            None => Vec::new(),
+        }
     }
 
     fn add_source(&mut self, path: &str, text: String) -> SourceId {
@@ -324,7 +361,7 @@ impl Loader {
     /// are independent until the resolver, and parsing is most of loading.
     fn read_planned(&mut self) {
         let planned = std::mem::take(&mut self.planned);
-        let front_matter = self.front_matter;
+        let (front_matter, syntax) = (self.front_matter, self.syntax);
         let chapters = &self.chapters;
         let (include_root, book_dir) = (self.include_root.as_ref(), &self.book_dir);
         let context = self.template.as_ref();
@@ -348,10 +385,12 @@ impl Loader {
                         template::expand(text, &chapter.file, &chapter.title, ctx)
                     });
                 let doc = read.text.as_ref().ok().map(|text| match &templated {
-                    Some(templated) => templated_document(templated, chapter.source, front_matter),
+                    Some(templated) => {
+                        templated_document(templated, chapter.source, front_matter, syntax)
+                    }
                     None => {
                         let text = expanded.as_ref().map_or(text, |e| &e.text);
-                        reader::read(text, chapter.source, front_matter)
+                        reader::read_with(text, chapter.source, front_matter, syntax)
                     }
                 });
                 (read, expanded, templated, doc)
@@ -435,6 +474,18 @@ impl Loader {
             book: MdBookSection,
             #[serde(default)]
             output: MdBookOutput,
+            #[serde(default)]
+            preprocessor: MdBookPreprocessors,
+        }
+        /// The math preprocessor, whose `$…$` folio reads itself.
+        #[derive(Serialize, Deserialize, Default)]
+        struct MdBookPreprocessors {
+            katex: Option<MdBookKatex>,
+        }
+        #[derive(Serialize, Deserialize, Default)]
+        struct MdBookKatex {
+            /// A file of LaTeX macros, relative to the book folder.
+            macros: Option<String>,
         }
         #[derive(Serialize, Deserialize, Default)]
         struct MdBookOutput {
@@ -449,6 +500,9 @@ impl Loader {
             smart_punctuation: Option<bool>,
             /// mdBook 0.4's name, off by default there.
             curly_quotes: Option<bool>,
+            /// `\\( … \\)` and `\\[ … \\]` are math.
+            #[serde(default)]
+            mathjax_support: bool,
         }
         #[derive(Serialize, Deserialize, Default)]
         struct MdBookSection {
@@ -502,6 +556,13 @@ impl Loader {
             .smart_punctuation
             .or(html.smart_punctuation)
             .or(html.curly_quotes);
+        let katex = parsed.preprocessor.katex.as_ref();
+        loader.math_syntax(Some(katex.is_some()), html.mathjax_support);
+        if loader.math_macros.is_none()
+            && let Some(file) = katex.and_then(|k| k.macros.clone())
+        {
+            loader.math_macros = Some((file, spans.get("preprocessor.katex.macros")));
+        }
         let Some((summary_source, summary_text)) = loader.read_content_file("SUMMARY.md", None)
         else {
             return loader.finish();
@@ -519,7 +580,7 @@ impl Loader {
         let Some((source, text)) = self.read_content_file(file, None) else {
             return self.finish();
         };
-        let doc = reader::read(&text, source, FrontMatter::Allowed);
+        let doc = reader::read_with(&text, source, FrontMatter::Allowed, self.syntax);
         self.front_matter(&doc, source);
         if self.metadata.title.is_none() {
             self.metadata.title =
@@ -914,6 +975,7 @@ impl Loader {
 
     fn finish(mut self) -> Book {
         self.read_planned();
+        let math_macros = self.read_math_macros();
         let found = self.metadata;
         let over = &self.config.book;
         let fallback_title = self.book_dir.path().and_then(Path::file_name).map_or_else(
@@ -958,6 +1020,7 @@ impl Loader {
             bibliography: Bibliography::default(),
             sources: self.sources,
             diagnostics: self.diagnostics,
+            math_macros,
             languages: self.languages,
         }
     }
@@ -970,11 +1033,12 @@ fn templated_document(
     templated: &template::Templated,
     source: SourceId,
     front_matter: FrontMatter,
+    syntax: reader::Syntax,
 ) -> Document {
     let read = |rendering: &template::Rendering| {
         // Values of book.json may bring what no edition can carry.
         let (text, _) = reader::clean(rendering.text.clone());
-        let mut doc = reader::read(&text, source, front_matter);
+        let mut doc = reader::read_with(&text, source, front_matter, syntax);
         if !rendering.map.is_identity() {
             include::map_spans(&mut doc, &|span| Span {
                 source,

@@ -14,6 +14,7 @@ mod citations;
 mod footnotes;
 mod ids;
 mod links;
+mod math;
 mod titles;
 pub mod toc;
 mod typography;
@@ -27,6 +28,7 @@ pub use assets::media_type;
 /// Runs every pass on a loaded book. Problems are added to `book.diagnostics`.
 pub fn resolve(book: &mut Book) {
     titles::resolve(book);
+    math::resolve(book);
     toc::resolve(book);
     let mut registry = assets::Registry::new(book);
     assets::resolve(book, &mut registry);
