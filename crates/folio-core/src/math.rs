@@ -341,13 +341,35 @@ fn normalise(mathml: &str, source: &str) -> Result<String, String> {
 
 fn write_element(node: roxmltree::Node<'_, '_>, alttext: Option<&str>, out: &mut String) {
     let name = node.tag_name().name();
+    // MathML Core styles a table itself; MathML 3 (EPUBCheck's and the
+    // HTML checker's schema) only through an `<mstyle>` around it.
+    let table_style: Vec<_> = match name {
+        "mtable" => node
+            .attributes()
+            .filter(|a| matches!(a.name(), "displaystyle" | "scriptlevel"))
+            .collect(),
+        _ => Vec::new(),
+    };
+    if !table_style.is_empty() {
+        out.push_str("<mstyle");
+        for attribute in &table_style {
+            let _ = write!(out, " {}=\"", attribute.name());
+            escape(attribute.value(), true, out);
+            out.push('"');
+        }
+        out.push('>');
+    }
     out.push('<');
     out.push_str(name);
     if alttext.is_some() {
         let _ = write!(out, " xmlns=\"{MATHML}\"");
     }
     for attribute in node.attributes() {
-        if attribute.name() == "class" || attribute.namespace().is_some() {
+        if attribute.name() == "class"
+            || attribute.namespace().is_some()
+            || (!table_style.is_empty()
+                && matches!(attribute.name(), "displaystyle" | "scriptlevel"))
+        {
             continue;
         }
         let _ = write!(out, " {}=\"", attribute.name());
@@ -403,6 +425,9 @@ fn write_element(node: roxmltree::Node<'_, '_>, alttext: Option<&str>, out: &mut
     out.push_str("</");
     out.push_str(name);
     out.push('>');
+    if !table_style.is_empty() {
+        out.push_str("</mstyle>");
+    }
 }
 
 fn is_mathml_element(name: &str) -> bool {
