@@ -45,7 +45,21 @@ fn argument(node: Node<'_, '_>, n: usize, out: &mut String) {
     }
 }
 
+/// What `write` writes, or an empty string if that is nothing: typst
+/// wants an expression for every argument (`x^{}` has an empty script).
+fn nonempty(out: &mut String, write: impl FnOnce(&mut String)) {
+    let start = out.len();
+    write(out);
+    if out[start..].trim().is_empty() {
+        out.push_str("\"\"");
+    }
+}
+
 fn element(node: Node<'_, '_>, out: &mut String) {
+    nonempty(out, |out| element_inner(node, out));
+}
+
+fn element_inner(node: Node<'_, '_>, out: &mut String) {
     out.push(' ');
     match node.tag_name().name() {
         "mi" => identifier(node, out),
@@ -104,7 +118,7 @@ fn element(node: Node<'_, '_>, out: &mut String) {
         }
         "msqrt" => {
             out.push_str("sqrt(");
-            row(node, out);
+            nonempty(out, |out| row(node, out));
             out.push(')');
         }
         "mroot" => {
@@ -248,9 +262,7 @@ fn table(node: Node<'_, '_>, out: &mut String) {
     });
     let lefts = rows.iter().flatten().filter(|c| align_of(c) == 'l').count();
     let cells = rows.iter().map(Vec::len).sum::<usize>().max(1);
-    let align = if paired {
-        "left"
-    } else if lefts * 2 > cells {
+    let align = if paired || lefts * 2 > cells {
         "left"
     } else if rows.iter().flatten().all(|c| align_of(c) == 'r') {
         "right"
@@ -274,13 +286,13 @@ fn table(node: Node<'_, '_>, out: &mut String) {
             let cell = cells[c];
             let pairs_with_next = paired && align_of(&cell) == 'r' && c + 1 < cells.len();
             out.push_str(" display(");
-            row(cell, out);
+            nonempty(out, |out| row(cell, out));
             if pairs_with_next {
                 out.push_str(" & ");
                 row(cells[c + 1], out);
                 c += 1;
             }
-            out.push_str(" \"\")");
+            out.push(')');
             c += 1;
         }
     }
@@ -401,6 +413,13 @@ fn length(value: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn empty_groups_are_empty_strings() {
+        let mathml = format!("<math xmlns=\"{MATHML}\"><msup><mrow/><mrow/></msup><msqrt/></math>");
+        let typst = equation(&mathml, false, "{}^{}").unwrap();
+        assert!(!typst.contains(": )") && !typst.contains("()"), "{typst}");
+    }
 
     #[test]
     fn writes_typst_math_with_every_character_escaped() {
