@@ -643,6 +643,7 @@ impl HtmlElement {
         (self.name == "img").then(|| Image {
             url: src.value.trim().to_string(),
             alt: self.attribute("alt").unwrap_or_default().to_string(),
+            alt_text: AltText::of_attribute(self.attribute("alt")),
             title: self.attribute("title").map(str::to_string),
             target: src.target.clone().map_or(ImageTarget::Missing, Into::into),
             span: self.span,
@@ -661,9 +662,48 @@ pub struct Image {
     /// The source as written.
     pub url: String,
     pub alt: String,
+    /// Whether `alt` tells what the image shows: the one decision every
+    /// edition's accessibility claims follow (see [`AltText`]).
+    pub alt_text: AltText,
     pub title: Option<String>,
     pub target: ImageTarget,
     pub span: Span,
+}
+
+/// Whether an image has a text alternative, decided once where the image is
+/// read: the resolver warns about [`AltText::Missing`]; the EPUB claims
+/// "every image described" when none is missing; the PDF claims PDF/UA only
+/// when every image it shows is [`AltText::Described`] (typst has no way to
+/// mark an image as decoration).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AltText {
+    /// A text says what the image shows.
+    Described,
+    /// Raw HTML's `alt=""`: the author marked the image as decoration.
+    Decorative,
+    /// Nothing says what the image shows.
+    Missing,
+}
+
+impl AltText {
+    /// A Markdown image's: `![text](…)`, described when the text is not blank.
+    pub fn of_markdown(alt: &str) -> AltText {
+        if alt.trim().is_empty() {
+            AltText::Missing
+        } else {
+            AltText::Described
+        }
+    }
+
+    /// A raw `<img>`'s: its `alt` attribute, absent or blank.
+    pub fn of_attribute(alt: Option<&str>) -> AltText {
+        match alt {
+            None => AltText::Missing,
+            Some("") => AltText::Decorative,
+            Some(alt) => AltText::of_markdown(alt),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

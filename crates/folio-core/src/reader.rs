@@ -14,8 +14,8 @@ use regex::Regex;
 use crate::citation;
 use crate::diagnostics::Diagnostic;
 use crate::model::{
-    Alignment, Block, CitationItem, Image, ImageTarget, Inline, LinkTarget, ListItem, Math,
-    MathState, SourceId, Span,
+    Alignment, AltText, Block, CitationItem, Image, ImageTarget, Inline, LinkTarget, ListItem,
+    Math, MathState, SourceId, Span,
 };
 use crate::raw_html::{self, Piece};
 use crate::text;
@@ -555,13 +555,17 @@ impl Reader<'_> {
                     content: self.inlines(node),
                     span,
                 },
-                NodeValue::Image(link) => Inline::Image(Image {
-                    url: self.decoded(&link.url, "an image's source", span),
-                    alt: crate::model::plain_text(&self.inlines(node)),
-                    title: non_empty(&self.decoded(&link.title, "an image's title", span)),
-                    target: ImageTarget::Unresolved,
-                    span,
-                }),
+                NodeValue::Image(link) => {
+                    let alt = crate::model::plain_text(&self.inlines(node));
+                    Inline::Image(Image {
+                        url: self.decoded(&link.url, "an image's source", span),
+                        alt_text: AltText::of_markdown(&alt),
+                        alt,
+                        title: non_empty(&self.decoded(&link.title, "an image's title", span)),
+                        target: ImageTarget::Unresolved,
+                        span,
+                    })
+                }
                 NodeValue::FootnoteReference(reference) => Inline::FootnoteRef {
                     label: reference.name.clone(),
                     note: None,

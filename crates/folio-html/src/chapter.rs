@@ -5,13 +5,13 @@
 use std::fmt::Write as _;
 
 use folio_core::{
-    Alignment, Block, Book, Chapter, ChapterId, CitationItem, Diagnostic, Footnote, Image,
+    Alignment, AltText, Block, Book, Chapter, ChapterId, CitationItem, Diagnostic, Footnote, Image,
     ImageTarget, Inline, LinkTarget, ListItem, Span,
 };
 
 use crate::escape::{escaped, push_escaped, push_text, push_url};
 use crate::links::{chapter_href, relative_url};
-use crate::{Fragment, Target, highlight};
+use crate::{Contents, Fragment, Target, highlight};
 
 mod raw;
 use folio_core::locale::{Words, words};
@@ -88,7 +88,8 @@ pub fn render(
                 .map_or(4096, |s| s.text.len() * 3 / 2),
         ),
         diagnostics: Vec::new(),
-        images: 0,
+        contents: Contents::default(),
+        links_open: 0,
         loading,
     };
     writer.title();
@@ -106,8 +107,10 @@ struct Writer<'a> {
     words: &'static Words,
     out: String,
     diagnostics: Vec<Diagnostic>,
-    /// Images written so far (the first may load eagerly).
-    images: usize,
+    /// What the fragment holds so far (its images counted: the first may load eagerly).
+    contents: Contents,
+    /// Links being written around the current point: a link cannot hold one.
+    links_open: u32,
     loading: ImageLoading,
 }
 
@@ -116,6 +119,7 @@ impl Writer<'_> {
         Fragment {
             html: self.out,
             diagnostics: self.diagnostics,
+            contents: self.contents,
         }
     }
 
@@ -568,7 +572,10 @@ impl Writer<'_> {
             // MathML as the resolver wrote it (well-formed, the source as
             // `alttext`); a refused formula is its LaTeX as code.
             Inline::Math(math) => match &math.state {
-                folio_core::MathState::Converted { mathml } => self.out.push_str(mathml),
+                folio_core::MathState::Converted { mathml } => {
+                    self.out.push_str(mathml);
+                    self.contents.mathml = true;
+                }
                 _ => {
                     self.out.push_str(if math.display {
                         "<code class=\"math-source math-display\">"
@@ -596,7 +603,9 @@ impl Writer<'_> {
                         self.out.push('"');
                     }
                     self.out.push('>');
+                    self.links_open += 1;
                     self.inlines(content);
+                    self.links_open -= 1;
                     self.out.push_str("</a>");
                 }
                 None => self.inlines(content),
@@ -690,10 +699,23 @@ impl Writer<'_> {
             ImageTarget::Asset { asset }
                 if let Some(file) = self.book.assets.get(asset.index()) =>
             {
+                self.contents.assets.insert(*asset);
                 (relative_url(&self.page, &file.href), file.size)
             }
+            // An EPUB must not depend on the network: its alt text stands in,
+            // a link to the image unless it is inside a link already.
+            ImageTarget::External { .. } if self.flavor == Flavor::Epub && self.links_open > 0 => {
+                self.warn(
+                    format!(
+                        "remote image `{}` is not packaged in the EPUB: its alt text stands in",
+                        image.url
+                    ),
+                    image.span,
+                );
+                push_escaped(&mut self.out, &image.alt);
+                return;
+            }
             ImageTarget::External { url } if self.flavor == Flavor::Epub => {
-                // An EPUB must not depend on the network: link to the image instead.
                 self.warn(
                     format!(
                         "remote image `{url}` is not packaged in the EPUB: its alt text links to it"
@@ -707,7 +729,10 @@ impl Writer<'_> {
                 self.out.push_str("</a>");
                 return;
             }
-            ImageTarget::External { url } => (url.clone(), None),
+            ImageTarget::External { url } => {
+                self.contents.remote = true;
+                (url.clone(), None)
+            }
             // The resolver reported the missing file: its alt text, in every edition.
             ImageTarget::Missing | ImageTarget::Unresolved | ImageTarget::Asset { .. } => {
                 push_escaped(&mut self.out, &image.alt);
@@ -731,7 +756,7 @@ impl Writer<'_> {
                 size.width, size.height
             );
         }
-        if self.next_image_is_lazy() {
+        if self.next_image_is_lazy(image.alt_text) {
             self.out.push_str(" loading=\"lazy\"");
         }
         let end = self.void_end();
@@ -740,9 +765,9 @@ impl Writer<'_> {
 
     /// Counts an image of the page and tells whether it loads lazily: on the
     /// web, every image but the first, which may be on the first screen.
-    fn next_image_is_lazy(&mut self) -> bool {
-        let eager = self.images == 0 && self.loading == ImageLoading::EagerFirst;
-        self.images += 1;
+    fn next_image_is_lazy(&mut self, alt_text: AltText) -> bool {
+        let eager = self.contents.images == 0 && self.loading == ImageLoading::EagerFirst;
+        self.contents.image(alt_text == AltText::Missing);
         !eager && matches!(self.flavor, Flavor::Site | Flavor::SinglePage)
     }
 

@@ -179,6 +179,23 @@ fn resolve_one(url: &str, here: &Here, diagnostics: &mut Vec<Diagnostic>) -> Fou
         root,
         span,
     } = *here;
+    // `core::panic::Location`: a rustdoc path (which mdbook-spec resolves),
+    // no URL; `core:` taken for its scheme would make an invalid EPUB.
+    if url
+        .split_once(':')
+        .is_some_and(|(_, rest)| rest.starts_with(':'))
+    {
+        diagnostics.push(
+            Diagnostic::warning(
+                format!(
+                    "broken link: `{url}` is a Rust path, not a URL: its text alone is printed"
+                ),
+                span,
+            )
+            .with_hint("link to the item's documentation: https://doc.rust-lang.org/…"),
+        );
+        return Found::Broken(String::new());
+    }
     if is_remote(url) {
         return Found::Target(LinkTarget::External {
             url: url.to_string(),
@@ -302,6 +319,27 @@ mod tests {
             candidates("1-enjeux/1-code_source").contains(&"1-enjeux/1-code_source.md".to_string())
         );
         assert!(candidates("").contains(&"README.md".to_string()));
+    }
+
+    #[test]
+    fn a_rust_path_is_no_url() {
+        let book = crate::parse_str(
+            "# T\n\n[Location](core::panic::Location), [mail](mailto:a@example.org), [w](https://example.org/a::b)\n",
+        );
+        let mut targets = Vec::new();
+        crate::visit_all_inlines(&book.chapters[0], &mut |inline| {
+            if let crate::Inline::Link { target, .. } = inline {
+                targets.push(matches!(target, LinkTarget::Broken));
+            }
+        });
+        assert_eq!(targets, [true, false, false]);
+        assert!(
+            book.diagnostics
+                .iter()
+                .any(|d| d.message.contains("`core::panic::Location` is a Rust path")),
+            "{:?}",
+            book.diagnostics
+        );
     }
 
     #[test]

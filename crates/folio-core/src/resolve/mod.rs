@@ -12,6 +12,7 @@
 mod assets;
 mod citations;
 mod footnotes;
+mod html;
 mod ids;
 mod links;
 mod math;
@@ -34,6 +35,7 @@ pub fn resolve(book: &mut Book) {
     assets::resolve(book, &mut registry);
     footnotes::resolve(book);
     citations::resolve(book);
+    html::resolve(book);
     let anchors = ids::resolve(book);
     links::resolve(book, &anchors, &mut registry);
     for (chapter, ids) in book.chapters.iter_mut().zip(anchors) {

@@ -1,6 +1,6 @@
 //! Blocks: one template call (or a paragraph) each, separated by blank lines.
 
-use folio_core::{Alignment, Block, Diagnostic, Image, ImageTarget, Inline, ListItem};
+use folio_core::{Alignment, AltText, Block, Diagnostic, Image, ImageTarget, Inline, ListItem};
 
 use super::Generator;
 
@@ -219,7 +219,8 @@ impl Generator<'_> {
             self.alt_text(image);
             return;
         };
-        if image.alt.trim().is_empty() {
+        // PDF/UA wants every image described: typst cannot mark decoration.
+        if image.alt_text != AltText::Described {
             self.images_without_alt
                 .push((image.url.clone(), image.span));
         }
