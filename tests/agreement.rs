@@ -8,9 +8,10 @@ mod common;
 use common::agreement::{Reach, check_links, epub_pages, linked_texts, model_links, page_text};
 
 use std::collections::BTreeMap;
+use std::io::Read;
 
 use folio_core::config::Edition;
-use folio_core::{Book, RenderContext};
+use folio_core::{Book, Inline, RenderContext, visit_all_inlines};
 use lopdf::{Document, Object};
 use scraper::{Html, Selector};
 
@@ -666,5 +667,110 @@ fn mdbook_constructs_read_alike_in_every_edition() {
         "[!TIP]",
     ] {
         assert!(!text.contains(hidden), "PDF: `{hidden}` is left out");
+    }
+}
+
+/// Math (fixtures `math` and `mdbook-math`): each formula the resolver
+/// converted is MathML with its LaTeX as `alttext` on the site and in the
+/// EPUB and an equation in the PDF; the one it refused is its LaTeX as code
+/// in all three; `$` stays text where the book does not write math with it.
+#[test]
+fn math_reads_alike_in_every_edition() {
+    for (fixture, converted, refused) in [("math", 16, 1), ("mdbook-math", 5, 0)] {
+        let editions = editions(fixture);
+        let mut formulas = Vec::new();
+        for (_, chapter) in editions.book.chapter_ids() {
+            visit_all_inlines(chapter, &mut |inline| {
+                if let Inline::Math(math) = inline {
+                    formulas.push(math.clone());
+                }
+            });
+        }
+        let is_converted =
+            |m: &&folio_core::Math| matches!(m.state, folio_core::MathState::Converted { .. });
+        let (ok, refusals): (Vec<_>, Vec<_>) = formulas.iter().partition(is_converted);
+        assert_eq!(
+            (ok.len(), refusals.len()),
+            (converted, refused),
+            "{fixture}: {formulas:#?}"
+        );
+        let alttexts = |pages: &BTreeMap<String, Html>| {
+            let math = Selector::parse("math").unwrap();
+            pages
+                .iter()
+                .filter(|(path, _)| !path.ends_with("print.html") && !path.contains("nav"))
+                .flat_map(|(_, page)| {
+                    page.select(&math)
+                        .map(|m| m.value().attr("alttext").unwrap_or_default().to_string())
+                        .collect::<Vec<_>>()
+                })
+                .collect::<std::collections::BTreeSet<_>>()
+        };
+        let sources: std::collections::BTreeSet<String> =
+            ok.iter().map(|m| m.source.trim().to_string()).collect();
+        assert_eq!(alttexts(&editions.site), sources, "{fixture}: site");
+        assert_eq!(alttexts(&editions.epub), sources, "{fixture}: EPUB");
+        for refused in &refusals {
+            let code = Selector::parse("code.math-source").unwrap();
+            for (edition, pages) in [("site", &editions.site), ("EPUB", &editions.epub)] {
+                assert!(
+                    pages.values().any(|page| page
+                        .select(&code)
+                        .any(|c| c.text().collect::<String>() == refused.source)),
+                    "{edition}: `{}` is code",
+                    refused.source
+                );
+            }
+            let warned = editions.book.diagnostics.iter().any(|d| {
+                d.message.contains("cannot convert")
+                    && d.span.is_some_and(|s| s.line == refused.span.line)
+            });
+            assert!(warned, "{fixture}: a warning at line {}", refused.span.line);
+        }
+        if let Some(pages) = &editions.pdf_pages {
+            let text = pages.join(" ");
+            for refused in &refusals {
+                assert!(
+                    text.contains(&refused.source),
+                    "PDF: `{}` is printed as code",
+                    refused.source
+                );
+            }
+            // Dollar signs that are not math stay in the text.
+            let kept = if fixture == "math" {
+                "$5 and another of $10"
+            } else {
+                "$name in a sentence"
+            };
+            assert!(text.contains(kept), "PDF: {kept}");
+            assert!(
+                !text.contains("\\frac"),
+                "PDF: no converted formula is printed as its source"
+            );
+        }
+        // The EPUB declares MathML on the documents that hold it.
+        let epub = folio_epub::render(&editions.book.for_edition(Edition::Epub), &CONTEXT).unwrap();
+        let dir = common::temp_out(&format!("agreement-{fixture}-validators"));
+        common::write_files(&dir, &epub.files);
+        let mut archive =
+            zip::ZipArchive::new(std::io::Cursor::new(epub.files[0].bytes.clone())).unwrap();
+        let mut opf = String::new();
+        archive
+            .by_name("EPUB/package.opf")
+            .unwrap()
+            .read_to_string(&mut opf)
+            .unwrap();
+        assert!(opf.contains("properties=\"mathml\""), "{fixture}: {opf}");
+        let site = folio_html::render(&editions.book.for_edition(Edition::Html), &CONTEXT).unwrap();
+        common::write_files(&dir.join("site"), &site.files);
+        if let Some(report) = common::vnu(&[dir.join("site")]) {
+            assert!(report.ok, "vnu: {report:?}");
+        }
+        if let Some(report) = common::epubcheck(&dir.join(&epub.files[0].path)) {
+            assert!(report.ok, "EPUBCheck: {report:?}");
+        }
+        if let Some(report) = common::qpdf_check(&editions.pdf_path) {
+            assert!(report.ok, "qpdf: {report:?}");
+        }
     }
 }

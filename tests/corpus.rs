@@ -143,7 +143,10 @@ const HALO2_BOOK: Expected = Expected {
     exit: 0,
     errors: &[],
     findings: &[
-        // 🙂 (src/concepts/chips.md:87) and ⸭ (U+2E2D), in the text and in $…$ math folio prints as text.
+        // Math: 3,833 formulas (3,587 inline, 255 display); 3,820 converted with the macros of
+        // book/macros.txt, 13 refused and shown as code, each warned at its line (7 `\boxed`,
+        // 3 `\hline` where math-core wants it after `\\`, 3 text-mode commands).
+        // 🙂 (src/concepts/chips.md:87) and ⸭ (U+2E2D), in the text and in math.
         Known { what: "pdf: no PDF/A-2b claim", at: "the-halo2-book.pdf", why: NO_GLYPH },
         Known {
             what: "pdf: no PDF/UA-1 claim",

@@ -75,10 +75,46 @@ pub fn model_links(book: &Book, chapter: ChapterId) -> Vec<(String, Reach)> {
                     ebook: true,
                 },
             };
-            links.push((squeeze(&plain_text(content)), reach));
+            links.push((squeeze(&shown_text(content)), reach));
         }
     });
     links
+}
+
+/// The text a page shows for `content`: its plain text, a converted
+/// formula as the text of its MathML (`MerkleCRH^{Orchard}` shows `MerkleCRHOrchard`).
+pub fn shown_text(content: &[Inline]) -> String {
+    fn shown(inlines: &mut [Inline]) {
+        for inline in inlines {
+            match inline {
+                Inline::Math(math) => {
+                    if let folio_core::MathState::Converted { mathml } = &math.state {
+                        let text = roxmltree::Document::parse(mathml)
+                            .map(|doc| {
+                                doc.descendants()
+                                    .filter(|n| n.is_text())
+                                    .filter_map(|n| n.text())
+                                    .collect::<String>()
+                            })
+                            .unwrap_or_default();
+                        *inline = Inline::Text {
+                            text,
+                            span: math.span,
+                        };
+                    }
+                }
+                Inline::Emphasis { content, .. }
+                | Inline::Strong { content, .. }
+                | Inline::Strikethrough { content, .. }
+                | Inline::Link { content, .. }
+                | Inline::HtmlElement { content, .. } => shown(content),
+                _ => {}
+            }
+        }
+    }
+    let mut copy = content.to_vec();
+    shown(&mut copy);
+    plain_text(&copy)
 }
 
 /// Every chapter's page in `pages` (site or EPUB) links each text of the

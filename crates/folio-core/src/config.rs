@@ -235,6 +235,14 @@ pub struct BuildConfig {
     /// Folder (relative to the book folder, holding it) below which mdBook's
     /// `{{#include}}` may read; default: the book's repository, or the book folder.
     pub include_root: Option<String>,
+    /// `$…$` and `$$…$$` are math; default: on, but in an mdBook book only
+    /// with book.toml's `[preprocessor.katex]` (elsewhere `$` is text there).
+    /// `false` also turns off mdBook's MathJax delimiters.
+    pub math: Option<bool>,
+    /// A file of LaTeX macros (`\name:definition` per line, as
+    /// mdbook-katex reads it), relative to the book folder; default:
+    /// book.toml's `[preprocessor.katex] macros`.
+    pub math_macros: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

@@ -909,6 +909,7 @@ fn inlines(inlines_: &mut [Inline], place: &dyn Fn(Span) -> Span) {
             | Inline::SoftBreak { span }
             | Inline::HardBreak { span } => *span = place(*span),
             Inline::Image(image) => image.span = place(image.span),
+            Inline::Math(math) => math.span = place(math.span),
             Inline::Html(fragment) => raw_html(fragment, place),
             Inline::HtmlElement { element, content } => {
                 element.span = place(element.span);

@@ -11,6 +11,7 @@ pub mod diagnostics;
 pub mod files;
 pub mod load;
 pub mod locale;
+pub mod math;
 pub mod model;
 pub mod names;
 pub mod output;

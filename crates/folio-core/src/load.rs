@@ -88,7 +88,7 @@ pub fn load_str(markdown: &str) -> Book {
         None,
     );
     let markdown = loader.sources[source].text.clone();
-    let doc = reader::read(&markdown, source, FrontMatter::Allowed);
+    let doc = reader::read_with(&markdown, source, FrontMatter::Allowed, loader.syntax);
     loader.front_matter(&doc, source);
     loader.metadata.title = loader
         .metadata
@@ -186,6 +186,11 @@ struct Loader {
     planned: Vec<Planned>,
     /// Whether chapters may open with YAML front matter (not in mdBook).
     front_matter: FrontMatter,
+    /// Which math delimiters chapters use (see [`Loader::math_syntax`]).
+    syntax: reader::Syntax,
+    /// A LaTeX macro file (mdBook's `[preprocessor.katex] macros`), relative
+    /// to the book folder, and where it is named.
+    math_macros: Option<(String, Option<Span>)>,
     /// The Markdown files of the content root, listed once when first needed.
     markdown_files: Option<Vec<String>>,
     /// How many "did you mean" hints were computed (see [`CLOSEST_FILE_HINTS`]).
@@ -230,6 +235,8 @@ impl Loader {
             chapter_ids: UniqueNames::new(),
             planned: Vec::new(),
             front_matter: FrontMatter::Allowed,
+            syntax: reader::Syntax::default(),
+            math_macros: None,
             markdown_files: None,
             closest_hints: 0,
             include_root: None,
@@ -241,7 +248,37 @@ impl Loader {
             languages: Vec::new(),
         };
         loader.folio_toml();
+        loader.math_syntax(None, false);
         loader
+    }
+
+    /// Which math delimiters the book's chapters use: `$…$` and `$$…$$`
+    /// unless `[build] math = false`, or, in an mdBook book (`katex`: whether
+    /// book.toml runs the katex preprocessor), only with that preprocessor
+    /// or `[build] math = true`, where `$` is otherwise plain text (Rust
+    /// macros write `$x`, `$$`). mdBook's `\\( \\)` and `\\[ \\]` with
+    /// `[output.html] mathjax-support`, unless `[build] math = false`.
+    fn math_syntax(&mut self, katex: Option<bool>, mathjax: bool) {
+        let setting = self.config.build.math;
+        self.syntax = reader::Syntax {
+            dollar_math: setting.unwrap_or(katex.unwrap_or(true)),
+            mathjax_math: mathjax && setting != Some(false),
+        };
+        if let Some(file) = &self.config.build.math_macros {
+            self.math_macros = Some((file.clone(), self.config.span("build.math-macros")));
+        }
+    }
+
+    /// The book's LaTeX macros, from the file [`Self::math_macros`] names.
+    fn read_math_macros(&mut self) -> Vec<crate::model::MathMacro> {
+        let Some((file, span)) = self.math_macros.take() else {
+            return Vec::new();
+        };
+        let read = self.book_dir.read(&file, MAX_TEXT_FILE);
+        match self.accept(&file, read, span) {
+            Some((source, text)) => crate::math::parse_macros(&text, source, &mut self.diagnostics),
+            None => Vec::new(),
+        }
     }
 
     fn add_source(&mut self, path: &str, text: String) -> SourceId {
@@ -324,7 +361,7 @@ impl Loader {
     /// are independent until the resolver, and parsing is most of loading.
     fn read_planned(&mut self) {
         let planned = std::mem::take(&mut self.planned);
-        let front_matter = self.front_matter;
+        let (front_matter, syntax) = (self.front_matter, self.syntax);
         let chapters = &self.chapters;
         let (include_root, book_dir) = (self.include_root.as_ref(), &self.book_dir);
         let context = self.template.as_ref();
@@ -348,10 +385,12 @@ impl Loader {
                         template::expand(text, &chapter.file, &chapter.title, ctx)
                     });
                 let doc = read.text.as_ref().ok().map(|text| match &templated {
-                    Some(templated) => templated_document(templated, chapter.source, front_matter),
+                    Some(templated) => {
+                        templated_document(templated, chapter.source, front_matter, syntax)
+                    }
                     None => {
                         let text = expanded.as_ref().map_or(text, |e| &e.text);
-                        reader::read(text, chapter.source, front_matter)
+                        reader::read_with(text, chapter.source, front_matter, syntax)
                     }
                 });
                 (read, expanded, templated, doc)
@@ -587,7 +626,8 @@ impl Loader {
                 loader.config.spans.insert("build.include-root", span);
             }
         }
-        for name in parsed.preprocessor.keys() {
+        // KaTeX's `$…$` folio reads itself (see `math_syntax` below).
+        for name in parsed.preprocessor.keys().filter(|name| *name != "katex") {
             loader.diagnostics.push(Diagnostic::new(
                 crate::Severity::Note,
                 format!("book.toml's preprocessor `{name}` is not run: folio never runs a program a book names, and builds the chapters as written"),
@@ -600,6 +640,15 @@ impl Loader {
                 format!("book.toml's renderer `[output.{name}]` is not run: folio writes its own HTML, EPUB and PDF editions and never runs a program a book names"),
                 spans.get(&format!("output.{name}")),
             ).with_hint("run mdBook for that output if you need it"));
+        }
+        let katex = parsed.preprocessor.get("katex");
+        loader.math_syntax(Some(katex.is_some()), html.mathjax_support.unwrap_or(false));
+        if loader.math_macros.is_none()
+            && let Some(file) = katex
+                .and_then(|k| k.get("macros"))
+                .and_then(toml::Value::as_str)
+        {
+            loader.math_macros = Some((file.to_string(), spans.get("preprocessor.katex.macros")));
         }
         let Some((summary_source, summary_text)) = loader.read_content_file("SUMMARY.md", None)
         else {
@@ -618,7 +667,7 @@ impl Loader {
         let Some((source, text)) = self.read_content_file(file, None) else {
             return self.finish();
         };
-        let doc = reader::read(&text, source, FrontMatter::Allowed);
+        let doc = reader::read_with(&text, source, FrontMatter::Allowed, self.syntax);
         self.front_matter(&doc, source);
         if self.metadata.title.is_none() {
             self.metadata.title =
@@ -1013,6 +1062,7 @@ impl Loader {
 
     fn finish(mut self) -> Book {
         self.read_planned();
+        let math_macros = self.read_math_macros();
         let found = self.metadata;
         let over = &self.config.book;
         let fallback_title = self.book_dir.path().and_then(Path::file_name).map_or_else(
@@ -1057,6 +1107,7 @@ impl Loader {
             bibliography: Bibliography::default(),
             sources: self.sources,
             diagnostics: self.diagnostics,
+            math_macros,
             languages: self.languages,
         }
     }
@@ -1069,11 +1120,12 @@ fn templated_document(
     templated: &template::Templated,
     source: SourceId,
     front_matter: FrontMatter,
+    syntax: reader::Syntax,
 ) -> Document {
     let read = |rendering: &template::Rendering| {
         // Values of book.json may bring what no edition can carry.
         let (text, _) = reader::clean(rendering.text.clone());
-        let mut doc = reader::read(&text, source, front_matter);
+        let mut doc = reader::read_with(&text, source, front_matter, syntax);
         if !rendering.map.is_identity() {
             include::map_spans(&mut doc, &|span| Span {
                 source,

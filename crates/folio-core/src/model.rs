@@ -139,6 +139,9 @@ pub struct Book {
     pub bibliography: Bibliography,
     pub sources: Vec<Source>,
     pub diagnostics: Vec<Diagnostic>,
+    /// The book's LaTeX macros, which the math pass expands.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub math_macros: Vec<MathMacro>,
     /// A multilingual GitBook book (LANGS.md) has no chapters of its own:
     /// each language is a book (see [`crate::open_language`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -523,6 +526,43 @@ pub enum Inline {
         element: HtmlElement,
         content: Vec<Inline>,
     },
+    /// A formula: `$…$`, `$$…$$`, or mdBook's MathJax `\\( … \\)`, `\\[ … \\]`.
+    Math(Math),
+}
+
+/// A LaTeX formula, read once by the reader and converted once by the
+/// resolver (`resolve::math`): every edition prints what [`Math::state`] says.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Math {
+    /// The LaTeX as written, between its delimiters.
+    pub source: String,
+    /// `$$…$$` or `\\[ … \\]`: a formula set on its own line.
+    pub display: bool,
+    pub state: MathState,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum MathState {
+    /// As the reader leaves it: the math pass replaces every one.
+    Unresolved,
+    /// Converted: MathML Core, one `<math>` element in the MathML namespace
+    /// with the source as its `alttext`, the book's macros expanded. The web
+    /// and EPUB editions write it as it is; the PDF typesets the same tree.
+    Converted { mathml: String },
+    /// The converter refused the formula (a warning at its span says why):
+    /// every edition shows the source as code.
+    Refused { reason: String },
+}
+
+/// A LaTeX macro of the book (`[preprocessor.katex] macros`, `[build]
+/// math-macros`): `\name` stands for `definition`, whose `#1`…`#9` are its arguments.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MathMacro {
+    pub name: String,
+    pub definition: String,
+    pub span: Span,
 }
 
 impl Inline {
@@ -541,6 +581,7 @@ impl Inline {
             Inline::Image(image) => image.span,
             Inline::Html(fragment) => fragment.span,
             Inline::HtmlElement { element, .. } => element.span,
+            Inline::Math(math) => math.span,
         }
     }
 }
@@ -955,6 +996,7 @@ fn push_plain_text(inlines: &[Inline], out: &mut String) {
             Inline::SoftBreak { .. } | Inline::HardBreak { .. } => out.push(' '),
             Inline::HtmlElement { content, .. } => push_plain_text(content, out),
             Inline::Html(fragment) => push_html_text(&fragment.nodes, out),
+            Inline::Math(math) => out.push_str(&math.source),
             Inline::FootnoteRef { .. } => {}
         }
     }

@@ -15,7 +15,7 @@ use crate::citation;
 use crate::diagnostics::Diagnostic;
 use crate::model::{
     AlertKind, Alignment, AltText, Block, CitationItem, DefinitionItem, Image, ImageTarget, Inline,
-    LinkTarget, ListItem, SourceId, Span,
+    LinkTarget, ListItem, Math, MathState, SourceId, Span,
 };
 use crate::raw_html::{self, Piece};
 use crate::text;
@@ -45,6 +45,18 @@ pub struct FootnoteDefinition {
 pub enum FrontMatter {
     Allowed,
     None,
+}
+
+/// Syntax a book may or may not use, as its layout and settings say (the
+/// loader decides: see `book/src/writing/math.md`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Syntax {
+    /// `$…$` and `$$…$$` are math (comrak's dollar math, pandoc's rules: no
+    /// space inside the dollars, no digit right after the closing one).
+    pub dollar_math: bool,
+    /// mdBook's MathJax delimiters: `\\( … \\)` and `\\[ … \\]` in the
+    /// source, `\( … \)` and `\[ … \]` once Markdown's escapes are read.
+    pub mathjax_math: bool,
 }
 
 /// comrak options for book content: CommonMark + GFM + footnotes + `{#id}`
@@ -110,14 +122,22 @@ pub fn clean(text: String) -> (String, Option<(usize, char)>) {
 /// a few levels.
 pub const MAX_NESTING: usize = 12;
 
-/// Parses `text` (the content of source `source`).
+/// Parses `text` (the content of source `source`), without math.
 pub fn read(text: &str, source: SourceId, front_matter: FrontMatter) -> Document {
+    read_with(text, source, front_matter, Syntax::default())
+}
+
+/// Parses `text` (the content of source `source`) with the optional `syntax` on.
+pub fn read_with(
+    text: &str,
+    source: SourceId,
+    front_matter: FrontMatter,
+    syntax: Syntax,
+) -> Document {
     let arena = Arena::new();
-    let root = parse_document(
-        &arena,
-        text,
-        &options(front_matter == FrontMatter::Allowed && opens_with_metadata(text)),
-    );
+    let mut options = options(front_matter == FrontMatter::Allowed && opens_with_metadata(text));
+    options.extension.math_dollars = syntax.dollar_math;
+    let root = parse_document(&arena, text, &options);
     let line_starts = std::iter::once(0)
         .chain(text.match_indices('\n').map(|(i, _)| i + 1))
         .collect();
@@ -130,6 +150,7 @@ pub fn read(text: &str, source: SourceId, front_matter: FrontMatter) -> Document
         column_shift: (0, 0),
         depth: 0,
         flattened: false,
+        syntax,
         doc: Document::default(),
     };
     let blocks = reader.blocks(root);
@@ -157,6 +178,7 @@ struct Reader<'t> {
     depth: usize,
     /// Whether content nested too deep was flattened (warned once).
     flattened: bool,
+    syntax: Syntax,
     doc: Document,
 }
 
@@ -556,7 +578,11 @@ impl Reader<'_> {
         self.depth += 1;
         let inlines = self.nested_inlines(parent);
         self.depth -= 1;
-        inlines
+        if self.syntax.mathjax_math {
+            crate::math::mathjax_delimiters(inlines)
+        } else {
+            inlines
+        }
     }
 
     fn nested_inlines<'a>(&mut self, parent: &'a AstNode<'a>) -> Vec<Inline> {
@@ -624,6 +650,12 @@ impl Reader<'_> {
                 },
                 NodeValue::SoftBreak => Inline::SoftBreak { span },
                 NodeValue::LineBreak => Inline::HardBreak { span },
+                NodeValue::Math(math) => Inline::Math(Math {
+                    source: math.literal.clone(),
+                    display: math.display_math,
+                    state: MathState::Unresolved,
+                    span,
+                }),
                 NodeValue::HtmlInline(html) => {
                     let piece = self.raw_html(html, span);
                     out.push((piece, start));

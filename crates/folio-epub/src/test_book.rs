@@ -171,6 +171,7 @@ pub(crate) fn book() -> Book {
         },
         sources: Vec::new(),
         diagnostics: Vec::new(),
+        math_macros: Vec::new(),
         languages: Vec::new(),
     };
     book.toc = folio_core::resolve::toc::build(&book);

@@ -606,6 +606,23 @@ impl Writer<'_> {
                 push_text(&mut self.out, code);
                 self.out.push_str("</code>");
             }
+            // MathML as the resolver wrote it (well-formed, the source as
+            // `alttext`); a refused formula is its LaTeX as code.
+            Inline::Math(math) => match &math.state {
+                folio_core::MathState::Converted { mathml } => {
+                    self.out.push_str(mathml);
+                    self.contents.mathml = true;
+                }
+                _ => {
+                    self.out.push_str(if math.display {
+                        "<code class=\"math-source math-display\">"
+                    } else {
+                        "<code class=\"math-source\">"
+                    });
+                    push_text(&mut self.out, &math.source);
+                    self.out.push_str("</code>");
+                }
+            },
             Inline::Link {
                 url,
                 title,

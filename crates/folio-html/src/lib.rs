@@ -51,7 +51,7 @@ pub struct Contents {
     pub images_without_alt: usize,
     /// Inline SVG (raw `<svg>`).
     pub svg: bool,
-    /// MathML (raw `<math>`).
+    /// MathML (formulas, raw `<math>`).
     pub mathml: bool,
     /// An element that loads a file from the web (`<video src="https://…">`).
     pub remote: bool,

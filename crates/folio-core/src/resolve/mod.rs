@@ -17,6 +17,7 @@ mod html;
 mod ids;
 mod levels;
 mod links;
+mod math;
 mod titles;
 pub mod toc;
 mod typography;
@@ -31,6 +32,7 @@ pub use assets::media_type;
 pub fn resolve(book: &mut Book) {
     levels::resolve(book);
     titles::resolve(book);
+    math::resolve(book);
     toc::resolve(book);
     let mut registry = assets::Registry::new(book);
     assets::resolve(book, &mut registry);

@@ -37,8 +37,31 @@ impl Generator<'_> {
             Inline::HardBreak { .. } => self.out.push_str("#linebreak();"),
             Inline::Html(fragment) => self.html_fragment(fragment, false),
             Inline::HtmlElement { element, content } => self.html_element_inlines(element, content),
+            Inline::Math(math) => self.math(math),
             // Future inline kinds: their plain text.
             other => self.text(&folio_core::plain_text(std::slice::from_ref(other))),
+        }
+    }
+
+    /// A formula as the resolver left it: typeset, or its LaTeX as code.
+    fn math(&mut self, math: &folio_core::Math) {
+        let typeset = match &math.state {
+            folio_core::MathState::Converted { mathml } => {
+                super::math::equation(mathml, math.display, &math.source)
+            }
+            _ => None,
+        };
+        match typeset {
+            Some(equation) => self.out.push_str(&equation),
+            None => {
+                self.out.push_str(if math.display {
+                    "#raw(block: true, "
+                } else {
+                    "#raw("
+                });
+                self.literal(&math.source);
+                self.out.push_str(");");
+            }
         }
     }
 

@@ -10,6 +10,7 @@
 mod blocks;
 mod html;
 mod inlines;
+mod math;
 mod preamble;
 
 use std::collections::HashSet;

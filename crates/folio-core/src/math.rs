@@ -1,0 +1,695 @@
+//! Math: mdBook's MathJax delimiters in the reader, the book's LaTeX macros,
+//! and the one conversion every edition prints (LaTeX → MathML Core, with
+//! math-core), bounded so that no formula can hang or overflow a stack.
+//!
+//! The resolver's math pass (`resolve::math`) calls [`Converter::convert`]
+//! once per formula; the web and EPUB editions write the MathML, the PDF
+//! typesets the same tree, and a refused formula is its source as code in
+//! all three.
+
+use std::fmt::Write as _;
+
+use math_core::{LatexToMathML, MathCoreConfig, MathDisplay};
+
+use crate::diagnostics::Diagnostic;
+use crate::model::{Inline, Math, MathMacro, MathState, SourceId, Span};
+
+/// The longest formula converted, in bytes of LaTeX (before and after the
+/// book's macros are expanded). A page of a real book's largest array is a
+/// few kilobytes.
+pub const MAX_SOURCE: usize = 32 * 1024;
+/// How deep groups may nest (`{`, `\left`, `\begin`), and how many commands
+/// may follow one another (`\frac\frac\frac…` nests without braces): the
+/// converter recurses on each.
+pub const MAX_DEPTH: usize = 48;
+/// How many macro expansions one formula may take (a macro may use others).
+pub const MAX_EXPANSIONS: usize = 4096;
+
+/// The MathML namespace.
+pub const MATHML: &str = "http://www.w3.org/1998/Math/MathML";
+
+/// KaTeX commands math-core lacks, as macros: a book's macro of the same name wins.
+const COMPAT: &[(&str, &str)] = &[
+    ("textnormal", r"\textrm{#1}"),
+    ("textup", r"\textrm{#1}"),
+    ("textmd", r"\textrm{#1}"),
+    ("mathnormal", r"#1"),
+    ("bm", r"\boldsymbol{#1}"),
+    ("dfrac", r"\frac{#1}{#2}"),
+    ("tfrac", r"\frac{#1}{#2}"),
+    ("lbrack", "["),
+    ("rbrack", "]"),
+];
+
+/// The macros of a KaTeX macro file as mdbook-katex reads it: one
+/// `\name:definition` per line; blank lines and lines starting with `#` are
+/// comments. A line of another shape is warned about and skipped.
+pub fn parse_macros(
+    text: &str,
+    source: SourceId,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<MathMacro> {
+    let mut macros = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let trimmed = line.trim();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        let span = Span {
+            source,
+            line: i as u32 + 1,
+            col: 1,
+        };
+        let parsed = trimmed
+            .strip_prefix('\\')
+            .and_then(|rest| rest.split_once(':'))
+            .filter(|(name, _)| is_macro_name(name));
+        match parsed {
+            Some((name, definition)) => macros.push(MathMacro {
+                name: name.to_string(),
+                definition: definition.trim().to_string(),
+                span,
+            }),
+            None => diagnostics.push(
+                Diagnostic::warning("not a LaTeX macro: the line is skipped", span).with_hint(
+                    "a macro is written `\\name:definition`, with `#1`… for its arguments",
+                ),
+            ),
+        }
+    }
+    macros
+}
+
+fn is_macro_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    match (chars.next(), chars.next()) {
+        (Some(c), None) => !c.is_whitespace(),
+        (Some(_), Some(_)) => name.chars().all(|c| c.is_ascii_alphabetic()),
+        _ => false,
+    }
+}
+
+/// One converter per book: the macros, and math-core's.
+pub struct Converter {
+    macros: std::collections::HashMap<String, (usize, String)>,
+    inner: LatexToMathML,
+}
+
+impl Converter {
+    pub fn new(book_macros: &[MathMacro]) -> Converter {
+        let mut macros: std::collections::HashMap<String, (usize, String)> = COMPAT
+            .iter()
+            .map(|(name, def)| (name.to_string(), (arity(def), def.to_string())))
+            .collect();
+        for m in book_macros {
+            macros.insert(m.name.clone(), (arity(&m.definition), m.definition.clone()));
+        }
+        let config = MathCoreConfig {
+            xml_namespace: true,
+            ..Default::default()
+        };
+        let inner = LatexToMathML::new(config).expect("no macros are given to math-core");
+        Converter { macros, inner }
+    }
+
+    /// The state of a formula: its MathML, or why it is refused.
+    pub fn convert(&self, source: &str, display: bool) -> MathState {
+        match self.try_convert(source, display) {
+            Ok(mathml) => MathState::Converted { mathml },
+            Err(reason) => MathState::Refused { reason },
+        }
+    }
+
+    fn try_convert(&self, source: &str, display: bool) -> Result<String, String> {
+        if source.len() > MAX_SOURCE {
+            return Err(format!(
+                "the formula is longer than {} KiB",
+                MAX_SOURCE / 1024
+            ));
+        }
+        if source.trim().is_empty() {
+            return Err("the formula is empty".into());
+        }
+        let expanded = self.expand(source)?;
+        check_depth(&expanded)?;
+        let mode = if display {
+            MathDisplay::Block
+        } else {
+            MathDisplay::Inline
+        };
+        let result = self
+            .inner
+            .convert_with_local_state(&expanded, mode)
+            .map_err(|e| e.error_message())?;
+        normalise(&result.mathml, source)
+    }
+
+    /// `source` with the macros expanded, pass after pass (a macro may use
+    /// another), within [`MAX_EXPANSIONS`] and [`MAX_SOURCE`].
+    fn expand(&self, source: &str) -> Result<String, String> {
+        let mut text = source.to_string();
+        let mut budget = MAX_EXPANSIONS;
+        loop {
+            let (next, expanded) = self.expand_once(&text, &mut budget)?;
+            if expanded == 0 {
+                return Ok(next);
+            }
+            if next.len() > MAX_SOURCE {
+                return Err(format!(
+                    "the formula's macros expand beyond {} KiB",
+                    MAX_SOURCE / 1024
+                ));
+            }
+            text = next;
+        }
+    }
+
+    fn expand_once(&self, text: &str, budget: &mut usize) -> Result<(String, usize), String> {
+        let mut out = String::with_capacity(text.len());
+        let mut expanded = 0;
+        let mut rest = text;
+        while let Some(at) = rest.find('\\') {
+            out.push_str(&rest[..at]);
+            let after = &rest[at + 1..];
+            let name_len = control_name_len(after);
+            let name = &after[..name_len];
+            let Some((arity, definition)) = self.macros.get(name) else {
+                out.push('\\');
+                out.push_str(name);
+                rest = &after[name_len..];
+                continue;
+            };
+            if *budget == 0 {
+                return Err(format!(
+                    "the formula takes more than {MAX_EXPANSIONS} macro expansions"
+                ));
+            }
+            *budget -= 1;
+            expanded += 1;
+            let mut tail = &after[name_len..];
+            let mut args = Vec::with_capacity(*arity);
+            for _ in 0..*arity {
+                let (arg, next) = argument(tail)
+                    .ok_or_else(|| format!("the macro \\{name} lacks an argument"))?;
+                args.push(arg);
+                tail = next;
+            }
+            let body = substitute(definition, &args);
+            // A control word expanded before a letter stays a word of its own.
+            let needs_space = body.ends_with(|c: char| c.is_ascii_alphabetic())
+                && tail.starts_with(|c: char| c.is_ascii_alphabetic());
+            out.push_str(&body);
+            if needs_space {
+                out.push(' ');
+            }
+            rest = tail;
+        }
+        out.push_str(rest);
+        Ok((out, expanded))
+    }
+}
+
+/// The number of arguments a definition uses: its highest `#n`.
+fn arity(definition: &str) -> usize {
+    let bytes = definition.as_bytes();
+    bytes
+        .windows(2)
+        .filter(|w| w[0] == b'#' && w[1].is_ascii_digit())
+        .map(|w| (w[1] - b'0') as usize)
+        .max()
+        .unwrap_or(0)
+}
+
+/// The length of the control sequence's name at the start of `after` (what
+/// follows a `\`): letters, or one character.
+fn control_name_len(after: &str) -> usize {
+    let letters = after
+        .bytes()
+        .take_while(|b| b.is_ascii_alphabetic())
+        .count();
+    match letters {
+        0 => after.chars().next().map_or(0, char::len_utf8),
+        n => n,
+    }
+}
+
+/// One macro argument at the start of `text` (spaces skipped): a balanced
+/// `{…}` group without its braces, a control sequence, or one character.
+fn argument(text: &str) -> Option<(&str, &str)> {
+    let text = text.trim_start();
+    let first = text.chars().next()?;
+    match first {
+        '{' => {
+            let mut depth = 0usize;
+            let mut escaped = false;
+            for (at, c) in text.char_indices() {
+                match c {
+                    _ if escaped => escaped = false,
+                    '\\' => escaped = true,
+                    '{' => depth += 1,
+                    '}' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            return Some((&text[1..at], &text[at + 1..]));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            None
+        }
+        '}' => None,
+        '\\' => {
+            let len = 1 + control_name_len(&text[1..]);
+            Some((&text[..len], &text[len..]))
+        }
+        c => Some((&text[..c.len_utf8()], &text[c.len_utf8()..])),
+    }
+}
+
+fn substitute(definition: &str, args: &[&str]) -> String {
+    let mut out = String::with_capacity(definition.len());
+    let mut chars = definition.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '#'
+            && let Some(n) = chars.peek().and_then(|d| d.to_digit(10))
+            && let Some(arg) = args.get((n as usize).wrapping_sub(1))
+        {
+            chars.next();
+            out.push_str(arg);
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Refuses a formula nested deeper than [`MAX_DEPTH`] (groups, `\left`,
+/// `\begin`, or commands in a row), which the converter would recurse into.
+fn check_depth(latex: &str) -> Result<(), String> {
+    let mut depth = 0usize;
+    let mut deepest = 0usize;
+    let mut commands_in_a_row = 0usize;
+    let mut rest = latex;
+    let too_deep = || format!("the formula nests more than {MAX_DEPTH} levels deep");
+    while let Some(c) = rest.chars().next() {
+        let mut len = c.len_utf8();
+        match c {
+            '{' => {
+                depth += 1;
+                commands_in_a_row = 0;
+            }
+            '}' => {
+                depth = depth.saturating_sub(1);
+                commands_in_a_row = 0;
+            }
+            '\\' => {
+                let name_len = control_name_len(&rest[1..]);
+                let name = &rest[1..1 + name_len];
+                len += name_len;
+                match name {
+                    "left" | "begin" => depth += 1,
+                    "right" | "end" => depth = depth.saturating_sub(1),
+                    _ => {}
+                }
+                commands_in_a_row += 1;
+            }
+            c if c.is_whitespace() => {}
+            _ => commands_in_a_row = 0,
+        }
+        deepest = deepest.max(depth);
+        if deepest > MAX_DEPTH || commands_in_a_row > MAX_DEPTH {
+            return Err(too_deep());
+        }
+        rest = &rest[len..];
+    }
+    Ok(())
+}
+
+/// The MathML math-core wrote, checked as XML and written again with
+/// `alttext` (the source), MathML elements only: `\texttt`'s `<code>` and
+/// `\textsf`'s `<span>` inside `<mtext>` become its `mathvariant` (and a
+/// style browsers follow), so the EPUB's XHTML stays valid.
+fn normalise(mathml: &str, source: &str) -> Result<String, String> {
+    let doc = roxmltree::Document::parse(mathml)
+        .map_err(|e| format!("the converter wrote invalid MathML ({e})"))?;
+    let root = doc.root_element();
+    let mut out = String::with_capacity(mathml.len() + source.len() + 16);
+    write_element(root, Some(source.trim()), &mut out);
+    Ok(out)
+}
+
+fn write_element(node: roxmltree::Node<'_, '_>, alttext: Option<&str>, out: &mut String) {
+    let name = node.tag_name().name();
+    // MathML Core styles a table itself; MathML 3 (EPUBCheck's and the
+    // HTML checker's schema) only through an `<mstyle>` around it.
+    let table_style: Vec<_> = match name {
+        "mtable" => node
+            .attributes()
+            .filter(|a| matches!(a.name(), "displaystyle" | "scriptlevel"))
+            .collect(),
+        _ => Vec::new(),
+    };
+    if !table_style.is_empty() {
+        out.push_str("<mstyle");
+        for attribute in &table_style {
+            let _ = write!(out, " {}=\"", attribute.name());
+            escape(attribute.value(), true, out);
+            out.push('"');
+        }
+        out.push('>');
+    }
+    out.push('<');
+    out.push_str(name);
+    if alttext.is_some() {
+        let _ = write!(out, " xmlns=\"{MATHML}\"");
+    }
+    for attribute in node.attributes() {
+        if attribute.name() == "class"
+            || attribute.namespace().is_some()
+            || (!table_style.is_empty()
+                && matches!(attribute.name(), "displaystyle" | "scriptlevel"))
+        {
+            continue;
+        }
+        let _ = write!(out, " {}=\"", attribute.name());
+        escape(attribute.value(), true, out);
+        out.push('"');
+    }
+    // `<mtext><code>x</code></mtext>`: the variant the HTML element meant.
+    let variant = (name == "mtext")
+        .then(|| node.children().find(|c| c.is_element()))
+        .flatten()
+        .and_then(|child| match child.tag_name().name() {
+            "code" => Some("monospace"),
+            "span"
+                if child
+                    .attribute("class")
+                    .is_some_and(|c| c.contains("sans-serif")) =>
+            {
+                Some("sans-serif")
+            }
+            _ => None,
+        });
+    if let Some(variant) = variant {
+        let family = if variant == "monospace" {
+            "monospace"
+        } else {
+            "sans-serif"
+        };
+        let _ = write!(
+            out,
+            " mathvariant=\"{variant}\" style=\"font-family: {family}\""
+        );
+    }
+    if let Some(alttext) = alttext {
+        out.push_str(" alttext=\"");
+        escape(alttext, true, out);
+        out.push('"');
+    }
+    out.push('>');
+    for child in node.children() {
+        if child.is_text() {
+            escape(child.text().unwrap_or_default(), false, out);
+        } else if child.is_element() {
+            if is_mathml_element(child.tag_name().name()) {
+                write_element(child, None, out);
+            } else {
+                // An HTML element inside a token: its text.
+                for text in child.descendants().filter(|d| d.is_text()) {
+                    escape(text.text().unwrap_or_default(), false, out);
+                }
+            }
+        }
+    }
+    out.push_str("</");
+    out.push_str(name);
+    out.push('>');
+    if !table_style.is_empty() {
+        out.push_str("</mstyle>");
+    }
+}
+
+fn is_mathml_element(name: &str) -> bool {
+    name.starts_with('m') || matches!(name, "semantics" | "annotation" | "none")
+}
+
+fn escape(text: &str, attribute: bool, out: &mut String) {
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' if attribute => out.push_str("&quot;"),
+            '\n' if attribute => out.push_str("&#10;"),
+            c => out.push(c),
+        }
+    }
+}
+
+/// mdBook's MathJax delimiters in `inlines`: `\\(…\\)` and `\\[…\\]` (as
+/// Markdown leaves them: `\(…\)`, `\[…\]`) within a run of text and soft
+/// breaks become [`Inline::Math`]. An opening delimiter without its closing
+/// one stays text.
+pub fn mathjax_delimiters(inlines: Vec<Inline>) -> Vec<Inline> {
+    let may_hold = inlines.iter().any(
+        |i| matches!(i, Inline::Text { text, .. } if text.contains("\\(") || text.contains("\\[")),
+    );
+    if !may_hold {
+        return inlines;
+    }
+    let mut out = Vec::with_capacity(inlines.len());
+    let mut run: Vec<Inline> = Vec::new();
+    for inline in inlines {
+        match inline {
+            Inline::Text { .. } | Inline::SoftBreak { .. } => run.push(inline),
+            other => {
+                flush_run(&mut run, &mut out);
+                out.push(other);
+            }
+        }
+    }
+    flush_run(&mut run, &mut out);
+    out
+}
+
+/// A run of text and soft breaks, its formulas found.
+fn flush_run(run: &mut Vec<Inline>, out: &mut Vec<Inline>) {
+    if run.is_empty() {
+        return;
+    }
+    // The run's text (a soft break is a `\n`), and where each piece starts.
+    let mut text = String::new();
+    let mut pieces: Vec<(usize, Span, bool)> = Vec::new();
+    for inline in run.drain(..) {
+        match inline {
+            Inline::Text { text: t, span } => {
+                pieces.push((text.len(), span, false));
+                text.push_str(&t);
+            }
+            Inline::SoftBreak { span } => {
+                pieces.push((text.len(), span, true));
+                text.push('\n');
+            }
+            _ => unreachable!("a run holds text and soft breaks"),
+        }
+    }
+    let span_at = |offset: usize| {
+        let (start, span, _) = pieces[pieces.partition_point(|p| p.0 <= offset).max(1) - 1];
+        Span {
+            col: span.col + text[start..offset].chars().count() as u32,
+            ..span
+        }
+    };
+    let mut plain_from = 0;
+    let mut search_from = 0;
+    while let Some(found) = text[search_from..].find('\\').map(|at| search_from + at) {
+        let closing = match text[found + 1..].chars().next() {
+            Some('(') => "\\)",
+            Some('[') => "\\]",
+            _ => {
+                search_from = found + 1;
+                continue;
+            }
+        };
+        let body_start = found + 2;
+        let Some(end) = text[body_start..].find(closing).map(|at| body_start + at) else {
+            break;
+        };
+        push_plain(&text, plain_from, found, &pieces, &span_at, out);
+        out.push(Inline::Math(Math {
+            source: text[body_start..end].to_string(),
+            display: closing == "\\]",
+            state: MathState::Unresolved,
+            span: span_at(found),
+        }));
+        plain_from = end + 2;
+        search_from = plain_from;
+    }
+    push_plain(&text, plain_from, text.len(), &pieces, &span_at, out);
+}
+
+/// `text[from..to]` as the text and soft breaks it was.
+fn push_plain(
+    text: &str,
+    from: usize,
+    to: usize,
+    pieces: &[(usize, Span, bool)],
+    span_at: &dyn Fn(usize) -> Span,
+    out: &mut Vec<Inline>,
+) {
+    let mut at = from;
+    while at < to {
+        let is_break = pieces.iter().any(|&(start, _, soft)| soft && start == at);
+        if is_break {
+            out.push(Inline::SoftBreak { span: span_at(at) });
+            at += 1;
+            continue;
+        }
+        let end = text[at..to]
+            .char_indices()
+            .map(|(i, _)| at + i)
+            .find(|&i| pieces.iter().any(|&(start, _, soft)| soft && start == i))
+            .unwrap_or(to);
+        out.push(Inline::Text {
+            text: text[at..end].to_string(),
+            span: span_at(at),
+        });
+        at = end;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn converter(macros: &str) -> Converter {
+        let mut diagnostics = Vec::new();
+        Converter::new(&parse_macros(macros, SourceId(0), &mut diagnostics))
+    }
+
+    #[test]
+    fn macros_expand_with_arguments_and_through_each_other() {
+        let c = converter(
+            "# comment\n\\field:{\\mathbb{F}}\n\\pair:\\langle{#1},{#2}\\rangle\n\\twice:\\pair{#1}{#1}\n",
+        );
+        assert_eq!(
+            c.expand(r"\field_p \twice{x}").unwrap(),
+            r"{\mathbb{F}}_p \langle{x},{x}\rangle"
+        );
+        assert_eq!(c.expand(r"\textnormal{IP}").unwrap(), r"\textrm{IP}");
+        // Unknown commands are left to the converter.
+        assert_eq!(c.expand(r"\alpha").unwrap(), r"\alpha");
+    }
+
+    #[test]
+    fn a_macro_bomb_is_refused_not_expanded() {
+        let c = converter(
+            "\\a:\\b\\b\\b\\b\n\\b:\\c\\c\\c\\c\n\\c:\\d\\d\\d\\d\n\\d:\\e\\e\\e\\e\n\\e:\\f\\f\\f\\f\n\\f:xxxxxxxxxxxxxxxx\n",
+        );
+        assert!(matches!(
+            c.convert(r"\a\a\a\a", false),
+            MathState::Refused { .. }
+        ));
+        let c = converter("\\loop:\\loop\n");
+        assert!(matches!(
+            c.convert(r"\loop", false),
+            MathState::Refused { .. }
+        ));
+    }
+
+    #[test]
+    fn converted_mathml_has_alttext_and_only_mathml_elements() {
+        let c = converter("");
+        let MathState::Converted { mathml } = c.convert(r"\texttt{a<b} + \frac{1}{2}", true) else {
+            panic!()
+        };
+        assert!(
+            mathml.starts_with(&format!("<math xmlns=\"{MATHML}\" display=\"block\"")),
+            "{mathml}"
+        );
+        assert!(
+            mathml.contains("alttext=\"\\texttt{a&lt;b} + \\frac{1}{2}\""),
+            "{mathml}"
+        );
+        assert!(!mathml.contains("<code"), "{mathml}");
+        assert!(mathml.contains("mathvariant=\"monospace\""), "{mathml}");
+        assert!(matches!(
+            c.convert(r"\frac{1}{", false),
+            MathState::Refused { .. }
+        ));
+    }
+
+    #[test]
+    fn deep_formulas_are_refused_without_overflowing_a_small_stack() {
+        let handle = std::thread::Builder::new()
+            .stack_size(1 << 20)
+            .spawn(|| {
+                let c = converter("");
+                for deep in [
+                    "{".repeat(5000) + &"}".repeat(5000),
+                    r"\frac".repeat(5000) + &"1".repeat(10000),
+                    r"\left(".repeat(5000) + &r"\right)".repeat(5000),
+                    r"\sqrt".repeat(5000) + "x",
+                    "x^".repeat(5000) + "x",
+                    r"\begin{matrix}".repeat(3000),
+                    "a".repeat(MAX_SOURCE + 1),
+                ] {
+                    assert!(
+                        matches!(c.convert(&deep, false), MathState::Refused { .. }),
+                        "{}",
+                        &deep[..20]
+                    );
+                }
+                // Just below the limits, the converter still copes.
+                let ok = "{".repeat(MAX_DEPTH) + "x" + &"}".repeat(MAX_DEPTH);
+                assert!(matches!(c.convert(&ok, false), MathState::Converted { .. }));
+                let ok = r"\frac".repeat(MAX_DEPTH / 2) + &"1".repeat(MAX_DEPTH);
+                let _ = c.convert(&ok, true);
+                let ok = "x^{".repeat(MAX_DEPTH) + &"}".repeat(MAX_DEPTH);
+                let _ = c.convert(&ok, true);
+            })
+            .unwrap();
+        handle.join().expect("no stack overflow");
+    }
+
+    #[test]
+    fn mathjax_delimiters_across_soft_breaks() {
+        let span = |col| Span {
+            source: SourceId(0),
+            line: 1,
+            col,
+        };
+        let inlines = vec![
+            Inline::Text {
+                text: r"so \(a + b\) and \[".into(),
+                span: span(1),
+            },
+            Inline::SoftBreak { span: span(20) },
+            Inline::Text {
+                text: r"x^2 \] end \( open".into(),
+                span: span(1),
+            },
+        ];
+        let out = mathjax_delimiters(inlines);
+        let kinds: Vec<String> = out
+            .iter()
+            .map(|i| match i {
+                Inline::Text { text, .. } => format!("T({text})"),
+                Inline::SoftBreak { .. } => "B".into(),
+                Inline::Math(m) => format!("M({},{})", m.source, m.display),
+                _ => "?".into(),
+            })
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                "T(so )",
+                "M(a + b,false)",
+                "T( and )",
+                "M(\nx^2 ,true)",
+                r"T( end \( open)"
+            ]
+        );
+    }
+}

@@ -1,0 +1,30 @@
+//! Math: every formula converted once (see [`crate::math`]), so that the
+//! three editions print the same thing; a formula the converter refuses is
+//! a warning at its line, and its source shown as code in every edition.
+
+use crate::diagnostics::Diagnostic;
+use crate::math::Converter;
+use crate::model::{Book, Inline, MathState};
+use crate::visit;
+
+pub(super) fn resolve(book: &mut Book) {
+    let converter = Converter::new(&book.math_macros);
+    let warnings = super::per_chapter(&mut book.chapters, |_, chapter| {
+        let mut warnings = Vec::new();
+        visit::each_chapter_inline(chapter, &mut |inline| {
+            let Inline::Math(math) = inline else { return };
+            math.state = converter.convert(&math.source, math.display);
+            if let MathState::Refused { reason } = &math.state {
+                warnings.push(
+                    Diagnostic::warning(
+                        format!("a formula folio cannot convert: {reason}; its LaTeX is shown as code"),
+                        math.span,
+                    )
+                    .with_hint("folio converts LaTeX math as KaTeX reads it: see the math page of the guide"),
+                );
+            }
+        });
+        warnings
+    });
+    book.diagnostics.extend(warnings.into_iter().flatten());
+}

@@ -1,0 +1,435 @@
+//! Math: the MathML the resolver converted (see `folio_core::math`), written
+//! as typst math. One tree for every edition: the PDF typesets what the web
+//! and EPUB editions show.
+//!
+//! Every character of the formula reaches typst escaped (`\=`, `\(`) or in a
+//! string literal, so no MathML can write typst syntax; every element has a
+//! rule, and one without falls back to its children.
+
+use folio_core::math::MATHML;
+use roxmltree::Node;
+
+use crate::escape::push_str_literal;
+
+/// `mathml` (one `<math>` element) as a typst equation, in markup:
+/// `#math.equation(block: …, alt: "…", $…$);`, its LaTeX `alt` the
+/// alternative text PDF/UA asks for. `None` if it is not MathML.
+pub fn equation(mathml: &str, display: bool, alt: &str) -> Option<String> {
+    let doc = roxmltree::Document::parse(mathml).ok()?;
+    let root = doc.root_element();
+    if !root.has_tag_name((MATHML, "math")) {
+        return None;
+    }
+    let mut out = String::with_capacity(mathml.len() / 2);
+    out.push_str("#math.equation(block: ");
+    out.push_str(if display { "true" } else { "false" });
+    out.push_str(", alt: ");
+    push_str_literal(&mut out, alt.trim());
+    out.push_str(", $");
+    children(root, &mut out);
+    out.push_str("$);");
+    Some(out)
+}
+
+fn children(node: Node<'_, '_>, out: &mut String) {
+    for child in node.children().filter(Node::is_element) {
+        element(child, out);
+    }
+}
+
+/// The `n`th element child, written alone (an argument of a function).
+fn argument(node: Node<'_, '_>, n: usize, out: &mut String) {
+    match node.children().filter(Node::is_element).nth(n) {
+        Some(child) => element(child, out),
+        None => out.push_str("\"\""),
+    }
+}
+
+/// What `write` writes, or an empty string if that is nothing: typst
+/// wants an expression for every argument (`x^{}` has an empty script).
+fn nonempty(out: &mut String, write: impl FnOnce(&mut String)) {
+    let start = out.len();
+    write(out);
+    if out[start..].trim().is_empty() {
+        out.push_str("\"\"");
+    }
+}
+
+fn element(node: Node<'_, '_>, out: &mut String) {
+    nonempty(out, |out| element_inner(node, out));
+}
+
+fn element_inner(node: Node<'_, '_>, out: &mut String) {
+    out.push(' ');
+    match node.tag_name().name() {
+        "mi" => identifier(node, out),
+        "mn" => number(node, out),
+        "mo" => operator(node, out),
+        "mtext" | "ms" => text(node, out),
+        "mspace" => {
+            if let Some(width) = node.attribute("width").and_then(length) {
+                out.push_str("#h(");
+                out.push_str(&width);
+                out.push(')');
+            }
+        }
+        "mrow" | "mpadded" | "mstyle" | "semantics" => {
+            if let Some(shift) = node
+                .attribute("style")
+                .and_then(|s| {
+                    s.split(';')
+                        .find_map(|d| d.trim().strip_prefix("margin-left:"))
+                })
+                .and_then(|v| length(v.trim()))
+            {
+                out.push_str("#h(");
+                out.push_str(&shift);
+                out.push(')');
+            }
+            row(node, out);
+        }
+        "annotation" | "annotation-xml" => {}
+        "mphantom" => {
+            out.push_str("#hide($");
+            children(node, out);
+            out.push_str("$)");
+        }
+        "msub" | "msup" | "msubsup" => scripts(node, false, out),
+        "munder" | "mover" | "munderover" => scripts(node, true, out),
+        "mfrac" => {
+            let no_line = node.attribute("linethickness").is_some_and(|t| {
+                t.trim_start_matches('0').trim_start_matches('.').is_empty()
+                    || t.starts_with("0px")
+                    || t.starts_with("0em")
+            });
+            if no_line {
+                out.push_str("mat(delim: #none, ");
+                argument(node, 0, out);
+                out.push_str(" ; ");
+                argument(node, 1, out);
+                out.push(')');
+            } else {
+                out.push_str("frac(");
+                argument(node, 0, out);
+                out.push_str(" , ");
+                argument(node, 1, out);
+                out.push(')');
+            }
+        }
+        "msqrt" => {
+            out.push_str("sqrt(");
+            nonempty(out, |out| row(node, out));
+            out.push(')');
+        }
+        "mroot" => {
+            out.push_str("root(");
+            argument(node, 1, out);
+            out.push_str(" , ");
+            argument(node, 0, out);
+            out.push(')');
+        }
+        "mtable" => table(node, out),
+        _ => row(node, out),
+    }
+}
+
+/// Children in a row; a row that opens and closes with stretchy fences
+/// (`\left( … \right)`) is a typst `lr(…)`, whose delimiters grow.
+fn row(node: Node<'_, '_>, out: &mut String) {
+    let elements: Vec<_> = node.children().filter(Node::is_element).collect();
+    let fence = |n: &Node<'_, '_>| {
+        n.has_tag_name((MATHML, "mo"))
+            && n.attribute("stretchy") != Some("false")
+            && n.text().is_none_or(|t| t.chars().count() <= 1)
+    };
+    let fenced = elements.len() >= 2
+        && fence(&elements[0])
+        && fence(&elements[elements.len() - 1])
+        && elements[0].text().is_some_and(is_opening);
+    if fenced {
+        out.push_str("lr(");
+        for child in &elements {
+            element(*child, out);
+        }
+        out.push(')');
+    } else {
+        for child in elements {
+            element(child, out);
+        }
+    }
+}
+
+fn is_opening(text: &str) -> bool {
+    matches!(
+        text,
+        "(" | "[" | "{" | "|" | "‖" | "⟨" | "⌊" | "⌈" | "⟦" | "∣" | "∥"
+    )
+}
+
+/// `msub`, `msup`, `msubsup`; `munder`, `mover`, `munderover` (limits, or an accent).
+fn scripts(node: Node<'_, '_>, limits: bool, out: &mut String) {
+    let name = node.tag_name().name();
+    let items: Vec<_> = node.children().filter(Node::is_element).collect();
+    let Some(base) = items.first() else { return };
+    let accent = |n: usize, attribute: &str| {
+        node.attribute(attribute) == Some("true")
+            && items.get(n).is_some_and(|a| {
+                a.has_tag_name((MATHML, "mo")) && a.text().is_some_and(|t| t.chars().count() == 1)
+            })
+    };
+    if name == "mover" && accent(1, "accent") {
+        let mark = items[1].text().unwrap_or_default();
+        match mark {
+            "‾" | "¯" | "_" | "̅" => wrap("overline", base, out),
+            "⏞" => wrap("overbrace", base, out),
+            "→" | "⃗" => wrap("arrow", base, out),
+            _ => {
+                out.push_str("accent(");
+                element(*base, out);
+                out.push_str(" , ");
+                symbol(mark.chars().next().unwrap_or(' '), out);
+                out.push(')');
+            }
+        }
+        return;
+    }
+    if name == "munder" && accent(1, "accentunder") {
+        let mark = items[1].text().unwrap_or_default();
+        match mark {
+            "⏟" => wrap("underbrace", base, out),
+            _ => wrap("underline", base, out),
+        }
+        return;
+    }
+    let (bottom, top) = match name {
+        "msub" | "munder" => (items.get(1), None),
+        "msup" | "mover" => (None, items.get(1)),
+        _ => (items.get(1), items.get(2)),
+    };
+    // A large operator (`\sum`) whose limits move: typst places them as
+    // MathML does, above and below in display, beside inline.
+    let movable = base.has_tag_name((MATHML, "mo"))
+        && base.attribute("movablelimits") != Some("false")
+        && node.attribute("accent").is_none();
+    out.push_str("attach(");
+    if limits && !movable {
+        out.push_str("limits(");
+        element(*base, out);
+        out.push(')');
+    } else {
+        element(*base, out);
+    }
+    for (key, script) in [("b", bottom), ("t", top)] {
+        if let Some(script) = script {
+            out.push_str(" , ");
+            out.push_str(key);
+            out.push_str(": ");
+            element(*script, out);
+        }
+    }
+    out.push(')');
+}
+
+fn wrap(function: &str, base: &Node<'_, '_>, out: &mut String) {
+    out.push_str(function);
+    out.push('(');
+    element(*base, out);
+    out.push(')');
+}
+
+/// A table: a typst matrix without delimiters. Columns that LaTeX aligns in
+/// pairs (`aligned`, `align*`: right, then left with no gap) are merged
+/// into one cell with an alignment point, as typst aligns them.
+fn table(node: Node<'_, '_>, out: &mut String) {
+    let rows: Vec<Vec<Node<'_, '_>>> = node
+        .children()
+        .filter(|r| r.is_element())
+        .map(|r| r.children().filter(Node::is_element).collect())
+        .collect();
+    let align_of = |cell: &Node<'_, '_>| {
+        let style = cell.attribute("style").unwrap_or_default();
+        if style.contains("text-align: right") {
+            'r'
+        } else if style.contains("text-align: left") {
+            'l'
+        } else {
+            'c'
+        }
+    };
+    let paired = rows.iter().flatten().any(|c| {
+        c.attribute("style")
+            .is_some_and(|s| s.contains("text-align: right") && s.contains("padding-right: 0"))
+    });
+    let lefts = rows.iter().flatten().filter(|c| align_of(c) == 'l').count();
+    let cells = rows.iter().map(Vec::len).sum::<usize>().max(1);
+    let align = if paired || lefts * 2 > cells {
+        "left"
+    } else if rows.iter().flatten().all(|c| align_of(c) == 'r') {
+        "right"
+    } else {
+        "center"
+    };
+    out.push_str("mat(delim: #none, align: #");
+    out.push_str(align);
+    out.push_str(", row-gap: #0.3em, column-gap: #1em, ");
+    for (r, cells) in rows.iter().enumerate() {
+        if r > 0 {
+            out.push_str(" ; ");
+        }
+        let mut c = 0;
+        let mut first = true;
+        while c < cells.len() {
+            if !first {
+                out.push_str(" , ");
+            }
+            first = false;
+            let cell = cells[c];
+            let pairs_with_next = paired && align_of(&cell) == 'r' && c + 1 < cells.len();
+            out.push_str(" display(");
+            nonempty(out, |out| row(cell, out));
+            if pairs_with_next {
+                out.push_str(" & ");
+                row(cells[c + 1], out);
+                c += 1;
+            }
+            out.push(')');
+            c += 1;
+        }
+    }
+    out.push(')');
+}
+
+fn token_text(node: Node<'_, '_>) -> String {
+    node.descendants()
+        .filter(Node::is_text)
+        .filter_map(|t| t.text())
+        .collect()
+}
+
+fn identifier(node: Node<'_, '_>, out: &mut String) {
+    let text = token_text(node);
+    let mut chars = text.chars();
+    match (chars.next(), chars.next()) {
+        (None, _) => {}
+        (Some(c), None) => {
+            if node.attribute("mathvariant") == Some("normal") {
+                out.push_str("upright(");
+                symbol(c, out);
+                out.push(')');
+            } else {
+                variant(node, &mut |out| symbol(c, out), out);
+            }
+        }
+        // A word (`sin`, `negl`): upright, as MathML and LaTeX set it.
+        _ => variant(node, &mut |out| push_str_literal(out, &text), out),
+    }
+}
+
+fn number(node: Node<'_, '_>, out: &mut String) {
+    let text = token_text(node);
+    if !text.is_empty() && text.chars().all(|c| c.is_ascii_digit()) {
+        out.push_str(&text);
+        out.push(' ');
+    } else {
+        for c in text.chars() {
+            symbol(c, out);
+        }
+    }
+}
+
+fn operator(node: Node<'_, '_>, out: &mut String) {
+    let text = token_text(node);
+    if text.chars().count() > 1 && text.chars().all(char::is_alphabetic) {
+        // `\lim`, `\max`: an operator name, limits as typst places them.
+        out.push_str("op(");
+        push_str_literal(out, &text);
+        out.push_str(", limits: #true)");
+        return;
+    }
+    for c in text.chars() {
+        symbol(c, out);
+    }
+}
+
+fn text(node: Node<'_, '_>, out: &mut String) {
+    let text = token_text(node);
+    variant(node, &mut |out| push_str_literal(out, &text), out);
+}
+
+/// `write` inside the style `mathvariant` asks for.
+fn variant(node: Node<'_, '_>, write: &mut dyn FnMut(&mut String), out: &mut String) {
+    let function = match node.attribute("mathvariant") {
+        Some("monospace") => "mono",
+        Some("sans-serif") => "sans",
+        Some("bold") => "bold",
+        Some("italic") => "italic",
+        Some("bold-italic") => "bold",
+        Some("double-struck") => "bb",
+        Some("script") => "cal",
+        Some("fraktur") => "frak",
+        _ => {
+            write(out);
+            return;
+        }
+    };
+    out.push_str(function);
+    out.push('(');
+    write(out);
+    out.push(')');
+}
+
+/// One character of a formula: a letter or a digit as itself, ASCII
+/// punctuation escaped, any other character as itself (typst math sets a
+/// symbol it meets as text); spaces around it, so that nothing joins it.
+fn symbol(c: char, out: &mut String) {
+    if c.is_ascii_punctuation() {
+        out.push('\\');
+        out.push(c);
+    } else if c.is_control() || c.is_whitespace() {
+        out.push_str("space");
+    } else {
+        out.push(c);
+    }
+    out.push(' ');
+}
+
+/// A MathML length (`0.2777778em`, `-0.1em`, `2pt`) as a typst length.
+fn length(value: &str) -> Option<String> {
+    let value = value.trim();
+    let (number, unit) = ["em", "pt", "px", "ex"]
+        .iter()
+        .find_map(|unit| value.strip_suffix(unit).map(|n| (n, *unit)))?;
+    let number: f64 = number.trim().parse().ok()?;
+    if !number.is_finite() || number.abs() > 100.0 {
+        return None;
+    }
+    Some(match unit {
+        "px" => format!("{:.3}pt", number * 0.75),
+        "ex" => format!("{:.3}em", number * 0.5),
+        unit => format!("{number:.3}{unit}"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_groups_are_empty_strings() {
+        let mathml = format!("<math xmlns=\"{MATHML}\"><msup><mrow/><mrow/></msup><msqrt/></math>");
+        let typst = equation(&mathml, false, "{}^{}").unwrap();
+        assert!(!typst.contains(": )") && !typst.contains("()"), "{typst}");
+    }
+
+    #[test]
+    fn writes_typst_math_with_every_character_escaped() {
+        let mathml = format!(
+            "<math xmlns=\"{MATHML}\"><msub><mi>x</mi><mn>1</mn></msub><mo>=</mo><mfrac><mn>1</mn><mi>$</mi></mfrac><mtext>a \"b\" #c</mtext></math>"
+        );
+        let typst = equation(&mathml, false, "x_1").unwrap();
+        assert_eq!(
+            typst,
+            "#math.equation(block: false, alt: \"x_1\", $ attach( x  , b:  1 ) \\=  frac( 1  ,  \\$ ) \"a \\\"b\\\" #c\"$);"
+        );
+    }
+}
