@@ -217,10 +217,12 @@ mod tests {
             Staged {
                 edition: Edition::Html,
                 files: &site,
+                folder: "",
             },
             Staged {
                 edition: Edition::Pdf,
                 files: &pdf,
+                folder: "",
             },
         ];
         let written = write_editions(out.path(), &staged).unwrap();
@@ -234,6 +236,7 @@ mod tests {
             &[Staged {
                 edition: Edition::Html,
                 files: &site,
+                folder: "",
             }],
         )
         .unwrap();
@@ -257,6 +260,7 @@ mod tests {
             &[Staged {
                 edition: Edition::Html,
                 files: &site,
+                folder: "",
             }],
         )
         .unwrap();
@@ -269,10 +273,12 @@ mod tests {
                 Staged {
                     edition: Edition::Html,
                     files: &site,
+                    folder: "",
                 },
                 Staged {
                     edition: Edition::Pdf,
                     files: &pdf,
+                    folder: "",
                 },
             ],
         )

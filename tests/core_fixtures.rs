@@ -108,6 +108,7 @@ fn white_paper_diagnostics_are_exactly_the_deliberate_ones() {
     let found = diagnostics(&book);
     let expected = [
         "Note EXPECTED.md:1:1 `EXPECTED.md` is not listed in SUMMARY.md and is left out",
+        "Note book.json:7:3 book.json names GitBook plugins folio does not run: footnote-string-to-number, anchors",
         "Warning 1-enjeux/1-definitions.md:26:1 two headings of this chapter would both have the id `exemples`; this one gets `exemples-2`",
         "Warning 2-constituants/2-gouvernance.md:9:1 image `/assets/schema-gouvernance.png` has no alternative text",
         "Warning 2-constituants/2-gouvernance.md:33:1 footnote `[^3]` is never referenced and is left out",

@@ -91,8 +91,7 @@ const BOOK_JSON: &str = r#"{
   "description": "Un livre généré pour mesurer folio : gouvernance, financement et maintenance des logiciels publics.",
   "language": "fr",
   "author": "Atelier Folio",
-  "gitbook": ">= 3.0.0",
-  "plugins": ["-sharing", "footnote-string-to-number", "anchors"]
+  "gitbook": ">= 3.0.0"
 }
 "#;
 
