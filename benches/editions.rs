@@ -8,6 +8,7 @@
 //! so every iteration starts cold ([`folio_pdf::clear_cache`]).
 
 #[path = "common/generate.rs"]
+#[allow(dead_code)]
 mod generate;
 
 use std::path::PathBuf;

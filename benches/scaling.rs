@@ -8,6 +8,7 @@
 //! Markdown) is written once under target/bench-books/.
 
 #[path = "common/generate.rs"]
+#[allow(dead_code)]
 mod generate;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
