@@ -5,13 +5,12 @@
 
 mod common;
 
+use common::agreement::{Reach, check_links, epub_pages, linked_texts, model_links, page_text};
+
 use std::collections::BTreeMap;
-use std::io::Read;
 
 use folio_core::config::Edition;
-use folio_core::{
-    Book, ChapterId, Inline, LinkTarget, RenderContext, plain_text, visit_all_inlines,
-};
+use folio_core::{Book, RenderContext};
 use lopdf::{Document, Object};
 use scraper::{Html, Selector};
 
@@ -57,17 +56,7 @@ fn editions(fixture: &str) -> Editions {
         .files
         .remove(0)
         .bytes;
-    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(epub_bytes)).expect("a zip");
-    let mut epub = BTreeMap::new();
-    for i in 0..archive.len() {
-        let mut file = archive.by_index(i).unwrap();
-        let name = file.name().expect("a UTF-8 name").to_string();
-        if name.ends_with(".xhtml") {
-            let mut text = String::new();
-            file.read_to_string(&mut text).unwrap();
-            epub.insert(name, Html::parse_document(&text));
-        }
-    }
+    let epub = epub_pages(&epub_bytes);
     let pdf_bytes = folio_pdf::render(&book.for_edition(Edition::Pdf), &CONTEXT)
         .expect("the PDF")
         .files
@@ -85,118 +74,6 @@ fn editions(fixture: &str) -> Editions {
         pdf_pages,
         pdf_path,
     }
-}
-
-/// Where a link of the model is a link: on the site, in the e-book editions
-/// (EPUB and PDF), per the one rule (ARCHITECTURE.md, "Links").
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Reach {
-    site: bool,
-    ebook: bool,
-}
-
-/// A chapter's links as the model has them: (text, where it is a link).
-fn model_links(book: &Book, chapter: ChapterId) -> Vec<(String, Reach)> {
-    let mut links = Vec::new();
-    visit_all_inlines(&book.chapters[chapter], &mut |inline| {
-        if let Inline::Link {
-            target, content, ..
-        } = inline
-        {
-            let reach = match target {
-                LinkTarget::Unresolved => panic!("the resolver leaves no link unresolved"),
-                LinkTarget::Broken => Reach {
-                    site: false,
-                    ebook: false,
-                },
-                LinkTarget::Asset { asset } => Reach {
-                    site: true,
-                    ebook: book.assets[*asset].url.is_some(),
-                },
-                _ => Reach {
-                    site: true,
-                    ebook: true,
-                },
-            };
-            links.push((plain_text(content), reach));
-        }
-    });
-    links
-}
-
-/// Every chapter's page in `pages` (site or EPUB) links each text of the
-/// model's links as often as the model has it leading somewhere there.
-fn check_links(fixture: &str, editions: &Editions) {
-    let book = &editions.book;
-    for (id, chapter) in book.chapter_ids() {
-        let links = model_links(book, id);
-        for (edition, pages, suffix) in [
-            ("site", &editions.site, ".html"),
-            ("EPUB", &editions.epub, ".xhtml"),
-        ] {
-            let page = format!("{}{suffix}", chapter.path);
-            let Some((_, page)) = pages
-                .iter()
-                .find(|(path, _)| **path == page || **path == format!("EPUB/{page}"))
-            else {
-                panic!(
-                    "{fixture}, {edition}: no page {page} among {:?}",
-                    pages.keys().collect::<Vec<_>>()
-                );
-            };
-            let linked = linked_texts(page);
-            let printed = page_text(page);
-
-            for (text, reach) in &links {
-                let leads = if edition == "site" {
-                    reach.site
-                } else {
-                    reach.ebook
-                };
-                let in_model = links
-                    .iter()
-                    .filter(|(t, r)| t == text && if edition == "site" { r.site } else { r.ebook })
-                    .count();
-                let on_page = linked.iter().filter(|t| *t == text).count();
-                assert!(
-                    if leads {
-                        on_page >= in_model && in_model > 0
-                    } else {
-                        on_page == in_model
-                    },
-                    "{fixture}, {edition}, {}: `{text}` is linked {on_page} time(s), the model has {in_model} link(s) with it leading somewhere",
-                    chapter.file
-                );
-                assert!(
-                    printed.contains(text.as_str()),
-                    "{fixture}, {edition}: `{text}` is printed"
-                );
-            }
-        }
-    }
-}
-
-/// The texts of a page's links that lead somewhere (`a[href]` in its main content).
-fn linked_texts(page: &Html) -> Vec<String> {
-    let links = Selector::parse("main a[href], body > section a[href]").unwrap();
-    page.select(&links)
-        .map(|a| {
-            a.text()
-                .collect::<String>()
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ")
-        })
-        .collect()
-}
-
-fn page_text(page: &Html) -> String {
-    page.root_element()
-        .text()
-        .collect::<String>()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 /// Link annotations on a page of the PDF: (internal, external URIs).
@@ -265,7 +142,7 @@ fn links_lead_where_the_resolver_says_in_every_edition() {
             ebook: false
         }
     )));
-    check_links("links", &editions);
+    check_links("links", &editions.book, &editions.site, &editions.epub);
 
     // Raw HTML's links follow the same rule.
     for (edition, pages) in [("site", &editions.site), ("EPUB", &editions.epub)] {
@@ -325,7 +202,8 @@ fn links_agree_on_every_fixture() {
         "mdbook-includes/book",
         "single-file/livre.md",
     ] {
-        check_links(fixture, &editions(fixture));
+        let editions = editions(fixture);
+        check_links(fixture, &editions.book, &editions.site, &editions.epub);
     }
 }
 
@@ -615,4 +493,181 @@ fn each_edition_has_its_gitbook_output_branch() {
         .join(" ");
     assert!(pdf.contains(ebook) && !pdf.contains(website), "{pdf}");
     assert!(pdf.contains("After the branch"), "{pdf}");
+}
+
+/// mdBook's constructs (fixture `mdbook-constructs`): GitHub alerts with
+/// their labels, definition lists, code without its hidden lines or its
+/// attributes, heading levels that never skip, and links written for
+/// mdBook's heading ids, alike in every edition; the validators stay clean.
+#[test]
+fn mdbook_constructs_read_alike_in_every_edition() {
+    let editions = editions("mdbook-constructs/book");
+    let labels = ["Note", "Tip", "Important", "Warning", "Caution", "Example"];
+    let mut site_headings = Vec::new();
+    for (edition, pages, ext) in [
+        ("site", &editions.site, "html"),
+        ("EPUB", &editions.epub, "xhtml"),
+    ] {
+        let page = |name: &str| {
+            pages
+                .iter()
+                .find(|(path, _)| {
+                    path.ends_with(&format!("/{name}.{ext}")) || *path == &format!("{name}.{ext}")
+                })
+                .map(|(_, page)| page.clone())
+                .unwrap_or_else(|| panic!("{edition}: no {name} among {:?}", pages.keys()))
+        };
+        let alerts = page("alerts");
+        assert_eq!(
+            texts(&alerts, "div.alert[role=note] > p.alert-title"),
+            labels,
+            "{edition}"
+        );
+        assert_eq!(
+            texts(&alerts, "div.alert-warning > p:not(.alert-title)"),
+            [
+                "The bench grinder throws sparks .",
+                "Wear the glasses on the hook."
+            ],
+            "{edition}"
+        );
+        assert_eq!(
+            texts(&alerts, "blockquote"),
+            ["[!NOTE] An escaped marker: this stays a quotation."],
+            "{edition}: an escaped marker is no alert"
+        );
+        let terms = page("terms");
+        assert_eq!(
+            texts(&terms, "dl > dt"),
+            ["Clamp", "Mallet", "Try square"],
+            "{edition}"
+        );
+        assert_eq!(texts(&terms, "dl > dd").len(), 3, "{edition}");
+        let code = page("code");
+        let blocks: Vec<String> = code
+            .select(&Selector::parse("pre").unwrap())
+            .map(|pre| {
+                pre.text()
+                    .collect::<String>()
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect();
+        assert_eq!(blocks.len(), 3, "{edition}: {blocks:?}");
+        assert_eq!(
+            blocks[0],
+            "let bench = \"tidy\"; # A comment that keeps one hash in every edition println!(\"{bench}\");",
+            "{edition}: hidden lines left out, `##` unescaped"
+        );
+        assert!(
+            blocks[2].contains("The bench stands"),
+            "{edition}: the include outside the book"
+        );
+        let classes: Vec<String> = code
+            .select(&Selector::parse("pre code").unwrap())
+            .map(|c| c.value().attr("class").unwrap_or_default().to_string())
+            .collect();
+        assert_eq!(
+            classes,
+            ["language-rust", "language-toml", "language-rust"],
+            "{edition}: the language alone"
+        );
+        let levels = page("levels");
+        let headings: Vec<String> = levels
+            .select(&Selector::parse("h1, h2, h3, h4, h5, h6").unwrap())
+            .map(|h| h.value().name().to_string())
+            .collect();
+        assert_eq!(headings, ["h1", "h2", "h2", "h2", "h3"], "{edition}");
+        if edition == "site" {
+            site_headings = headings;
+        }
+        // Links written for mdBook's ids lead to the headings folio named.
+        let links = page("links");
+        let hrefs: Vec<String> = links
+            .select(&Selector::parse("main a, body > section a, body a").unwrap())
+            .filter_map(|a| a.value().attr("href"))
+            .filter(|href| href.contains('#'))
+            .map(|href| href.split_once('#').unwrap().1.to_string())
+            .collect();
+        for id in ["count-ident-depth", "or", "example-2", "top-shelf"] {
+            assert!(
+                hrefs.iter().any(|h| h == id),
+                "{edition}: #{id} in {hrefs:?}"
+            );
+        }
+    }
+    assert!(!site_headings.is_empty());
+    assert!(
+        !editions.site.contains_key("print.html"),
+        "[output.html.print] enable = false"
+    );
+    let repository = Selector::parse("footer a[href='https://example.org/tidy-workshop']").unwrap();
+    assert_eq!(editions.site["welcome.html"].select(&repository).count(), 1);
+
+    // The model says it once: the skipped levels are notes at their lines.
+    let notes: Vec<u32> = editions
+        .book
+        .diagnostics
+        .iter()
+        .filter(|d| d.message.contains("skips a level"))
+        .map(|d| d.span.map_or(0, |s| s.line))
+        .collect();
+    assert_eq!(notes, [5, 9, 15]);
+    for named in ["preprocessor `admonish`", "`[output.linkcheck]`"] {
+        assert!(
+            editions
+                .book
+                .diagnostics
+                .iter()
+                .any(|d| d.message.contains(named)),
+            "a note names {named}"
+        );
+    }
+    assert!(editions.book.config.mdbook.mathjax_support);
+    assert!(editions.book.config.mdbook.no_section_label);
+    assert_eq!(editions.book.config.html.css, ["theme/extra.css"]);
+
+    // The validators: the site, the EPUB and the PDF stay clean.
+    let site = folio_html::render(&editions.book, &CONTEXT).expect("the site");
+    let epub = folio_epub::render(&editions.book, &CONTEXT).expect("the EPUB");
+    let dir = common::temp_out("agreement-mdbook-constructs-validators");
+    common::write_files(&dir.join("site"), &site.files);
+    common::write_files(&dir, &epub.files);
+    if let Some(report) = common::vnu(&[dir.join("site")]) {
+        assert!(report.ok, "vnu: {report:?}");
+    }
+    if let Some(report) = common::epubcheck(&dir.join(&epub.files[0].path)) {
+        assert!(report.ok, "EPUBCheck: {report:?}");
+    }
+    if let Some(report) = common::qpdf_check(&editions.pdf_path) {
+        assert!(report.ok, "qpdf: {report:?}");
+    }
+
+    // The PDF: the same labels, terms and code; no hidden line.
+    let Some(pages) = &editions.pdf_pages else {
+        return;
+    };
+    let text = pages
+        .join(" ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    for shown in labels.iter().copied().chain([
+        "The workshop opens at nine on Saturdays.",
+        "Clamp Holds two pieces together",
+        "# A comment that keeps one hash in every edition",
+        "The bench stands",
+        "[!NOTE] An escaped marker",
+    ]) {
+        assert!(text.contains(shown), "PDF: `{shown}` is printed: {text}");
+    }
+    for hidden in [
+        "fn main() { let bench",
+        "## A comment",
+        "rust,ignore",
+        "[!TIP]",
+    ] {
+        assert!(!text.contains(hidden), "PDF: `{hidden}` is left out");
+    }
 }

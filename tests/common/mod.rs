@@ -21,6 +21,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+pub mod agreement;
 pub mod corpus;
 /// The deterministic book generator of the benches, for tests that need a big book.
 #[path = "../../benches/common/generate.rs"]

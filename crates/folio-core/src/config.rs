@@ -34,9 +34,21 @@ pub struct Config {
     pub html: HtmlConfig,
     pub epub: EpubConfig,
     pub pdf: PdfConfig,
+    /// What an mdBook book's book.toml says that folio.toml has no key for.
+    #[serde(skip)]
+    pub mdbook: MdBookSettings,
     /// Where each setting was written, for diagnostics about its value.
     #[serde(skip)]
     pub spans: SettingSpans,
+}
+
+/// book.toml's `[output.html]` switches that only an mdBook book has.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MdBookSettings {
+    /// `mathjax-support`: `\\( … \\)` and `\\[ … \\]` are math.
+    pub mathjax_support: bool,
+    /// `no-section-label`: chapters are not numbered in the tables of contents.
+    pub no_section_label: bool,
 }
 
 impl Config {
@@ -81,6 +93,7 @@ impl Config {
             html,
             epub: raw.epub,
             pdf,
+            mdbook: MdBookSettings::default(),
             spans,
         }
     }
@@ -149,6 +162,12 @@ impl SettingSpans {
     /// The span of `key`, if recorded.
     pub fn get(&self, key: &str) -> Option<Span> {
         self.0.get(key).copied()
+    }
+
+    /// Records that `key` was written at `span` (a setting read elsewhere
+    /// than folio.toml, such as book.toml's `[folio]`).
+    pub fn insert(&mut self, key: &str, span: Span) {
+        self.0.insert(key.to_string(), span);
     }
 }
 
@@ -257,6 +276,11 @@ pub struct HtmlConfig {
     pub css: Vec<String>,
     /// Theme CSS variables to override, by name without the leading `--`.
     pub vars: BTreeMap<CssVarName, CssValue>,
+    /// The book's source repository: the site links to it from every page.
+    pub repository: Option<SiteUrl>,
+    /// Whether the site has `print.html`, the whole book on one page
+    /// (default: yes).
+    pub print_page: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -371,6 +395,8 @@ struct RawHtml {
     site_url: Option<String>,
     css: Vec<String>,
     vars: BTreeMap<String, String>,
+    repository: Option<String>,
+    print_page: Option<bool>,
 }
 
 impl RawHtml {
@@ -405,10 +431,18 @@ impl RawHtml {
                 vars.insert(name, value);
             }
         }
+        let repository = self.repository.and_then(|url| {
+            check.value("html.repository", &url, SiteUrl::parse(&url), &|| {
+                "the address of the book's sources, such as \"https://github.com/me/my-book\""
+                    .into()
+            })
+        });
         HtmlConfig {
             site_url,
             css: self.css,
             vars,
+            repository,
+            print_page: self.print_page,
         }
     }
 }

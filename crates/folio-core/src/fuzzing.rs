@@ -251,7 +251,13 @@ fn check_blocks(sources: &Sources, blocks: &[Block]) {
     for block in blocks {
         sources.check(block.span(), "block");
         match block {
-            Block::BlockQuote { blocks, .. } => check_blocks(sources, blocks),
+            Block::BlockQuote { blocks, .. } | Block::Alert { blocks, .. } => {
+                check_blocks(sources, blocks)
+            }
+            Block::DefinitionList { items, .. } => items.iter().for_each(|item| {
+                sources.check(item.span, "definition");
+                check_blocks(sources, &item.details)
+            }),
             Block::ForEditions { website, ebook, .. } => {
                 check_blocks(sources, website);
                 check_blocks(sources, ebook);

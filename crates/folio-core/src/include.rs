@@ -872,6 +872,22 @@ fn blocks(blocks_: &mut [Block], place: &dyn Fn(Span) -> Span) {
                 blocks(website, place);
                 blocks(ebook, place);
             }
+            Block::Alert {
+                blocks: inner,
+                span,
+                ..
+            } => {
+                *span = place(*span);
+                blocks(inner, place);
+            }
+            Block::DefinitionList { items, span } => {
+                *span = place(*span);
+                for item in items {
+                    item.span = place(item.span);
+                    inlines(&mut item.term, place);
+                    blocks(&mut item.details, place);
+                }
+            }
         }
     }
 }

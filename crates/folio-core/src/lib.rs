@@ -4,6 +4,7 @@
 //! (Markdown → model, per chapter) → [`resolve`] (ids, links, footnotes,
 //! citations, assets, typography) → backends (other crates) read the result.
 
+pub mod code;
 pub mod config;
 pub mod date;
 pub mod diagnostics;
@@ -39,6 +40,8 @@ mod visit;
 
 pub use visit::all_html_elements as visit_all_html_elements;
 pub use visit::all_inlines as visit_all_inlines;
+/// For code that rewrites raw HTML as the resolver does (tests of other crates).
+pub use visit::each_html_element as visit_each_html_element;
 
 /// Loads, parses and resolves the book at `path`: the model every edition reads.
 pub fn open(path: &std::path::Path) -> Result<Book, LoadError> {

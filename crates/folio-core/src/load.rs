@@ -435,13 +435,28 @@ impl Loader {
             book: MdBookSection,
             #[serde(default)]
             output: MdBookOutput,
+            /// Preprocessors: programs folio never runs.
+            #[serde(default)]
+            preprocessor: std::collections::BTreeMap<String, toml::Value>,
+            /// `[folio]`: what folio.toml's `[build]` says, for a book
+            /// that keeps one file.
+            #[serde(default)]
+            folio: FolioSection,
+        }
+        #[derive(Serialize, Deserialize, Default)]
+        #[serde(rename_all = "kebab-case")]
+        struct FolioSection {
+            include_root: Option<String>,
         }
         #[derive(Serialize, Deserialize, Default)]
         struct MdBookOutput {
             #[serde(default)]
             html: MdBookHtml,
+            /// Other renderers: programs folio never runs.
+            #[serde(flatten)]
+            others: std::collections::BTreeMap<String, toml::Value>,
         }
-        /// What of `[output.html]` has a meaning for every edition.
+        /// What of `[output.html]` has a meaning for folio.
         #[derive(Serialize, Deserialize, Default)]
         #[serde(rename_all = "kebab-case")]
         struct MdBookHtml {
@@ -449,6 +464,18 @@ impl Loader {
             smart_punctuation: Option<bool>,
             /// mdBook 0.4's name, off by default there.
             curly_quotes: Option<bool>,
+            site_url: Option<String>,
+            git_repository_url: Option<String>,
+            #[serde(default)]
+            additional_css: Vec<String>,
+            mathjax_support: Option<bool>,
+            no_section_label: Option<bool>,
+            #[serde(default)]
+            print: MdBookPrint,
+        }
+        #[derive(Serialize, Deserialize, Default)]
+        struct MdBookPrint {
+            enable: Option<bool>,
         }
         #[derive(Serialize, Deserialize, Default)]
         struct MdBookSection {
@@ -502,6 +529,78 @@ impl Loader {
             .smart_punctuation
             .or(html.smart_punctuation)
             .or(html.curly_quotes);
+        let config = &mut loader.config;
+        config.mdbook.mathjax_support = html.mathjax_support.unwrap_or(false);
+        config.mdbook.no_section_label = html.no_section_label.unwrap_or(false);
+        config.html.print_page = config.html.print_page.or(html.print.enable);
+        if config.html.repository.is_none()
+            && let Some(url) = &html.git_repository_url
+        {
+            match crate::config::SiteUrl::parse(url) {
+                Ok(url) => config.html.repository = Some(url),
+                Err(why) => loader.diagnostics.push(
+                    Diagnostic::new(
+                        crate::Severity::Warning,
+                        format!("book.toml's git-repository-url = {url:?}: {why}; the site links to no repository"),
+                        spans.get("output.html.git-repository-url"),
+                    )
+                    .with_hint("the repository's full address, such as \"https://github.com/me/my-book\""),
+                ),
+            }
+        }
+        if loader.config.html.site_url.is_none()
+            && let Some(url) = &html.site_url
+        {
+            match crate::config::SiteUrl::parse(url) {
+                Ok(url) => loader.config.html.site_url = Some(url),
+                // mdBook's is often a path, for its 404 page.
+                Err(_) => loader.diagnostics.push(
+                    Diagnostic::new(
+                        crate::Severity::Note,
+                        format!("book.toml's site-url = {url:?} is not a full address: folio does not use it"),
+                        spans.get("output.html.site-url"),
+                    )
+                    .with_hint("set `site-url` under [html] in folio.toml to the site's full address (https://…): the EPUB and the PDF link to the site's files there"),
+                ),
+            }
+        }
+        // Relative to the book folder in book.toml, to the content root in folio.
+        for (i, written) in html.additional_css.iter().enumerate() {
+            let path = paths::join("", written);
+            match path.path.strip_prefix(&loader.display_prefix) {
+                Some(inside) if !path.clamped => loader.config.html.css.push(inside.to_string()),
+                _ => loader.diagnostics.push(
+                    Diagnostic::new(
+                        crate::Severity::Warning,
+                        format!("book.toml's additional-css `{written}` lies outside the content folder `{}`: the site does not link it", loader.display_prefix),
+                        spans.get(&format!("output.html.additional-css[{i}]")),
+                    )
+                    .with_hint(format!("folio reads a book's files from its content folder only: move the stylesheet under `{}`", loader.display_prefix)),
+                ),
+            }
+        }
+        if loader.config.build.include_root.is_none()
+            && let Some(root) = parsed.folio.include_root.clone()
+        {
+            loader.config.build.include_root = Some(root);
+            if let Some(span) = spans.get("folio.include-root") {
+                loader.config.spans.insert("build.include-root", span);
+            }
+        }
+        for name in parsed.preprocessor.keys() {
+            loader.diagnostics.push(Diagnostic::new(
+                crate::Severity::Note,
+                format!("book.toml's preprocessor `{name}` is not run: folio never runs a program a book names, and builds the chapters as written"),
+                spans.get(&format!("preprocessor.{name}")),
+            ).with_hint("what the preprocessor would add is missing from every edition; `folio inspect` shows what folio reads"));
+        }
+        for name in parsed.output.others.keys() {
+            loader.diagnostics.push(Diagnostic::new(
+                crate::Severity::Note,
+                format!("book.toml's renderer `[output.{name}]` is not run: folio writes its own HTML, EPUB and PDF editions and never runs a program a book names"),
+                spans.get(&format!("output.{name}")),
+            ).with_hint("run mdBook for that output if you need it"));
+        }
         let Some((summary_source, summary_text)) = loader.read_content_file("SUMMARY.md", None)
         else {
             return loader.finish();

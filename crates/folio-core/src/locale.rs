@@ -5,6 +5,7 @@
 //! editions mark those words as English (see [`Words::lang`]).
 
 use crate::date::PubDate;
+use crate::model::AlertKind;
 
 /// The interface words of one language.
 #[derive(Debug)]
@@ -22,6 +23,8 @@ pub struct Words {
     pub pagination: &'static str,
     pub skip_to_content: &'static str,
     pub whole_book: &'static str,
+    /// The link to the book's sources (`[html] repository`).
+    pub repository: &'static str,
     pub back_to_reference: &'static str,
     pub back_to_citation: &'static str,
     pub task_done: &'static str,
@@ -39,6 +42,8 @@ pub struct Words {
     pub summary_missing_alt_text: &'static str,
     /// Month names, January first, as written inside a date.
     pub months: [&'static str; 12],
+    /// The labels of GitHub's alerts: note, tip, important, warning, caution.
+    pub alerts: [&'static str; 5],
 }
 
 const FRENCH: Words = Words {
@@ -54,6 +59,7 @@ const FRENCH: Words = Words {
     pagination: "Chapitres précédent et suivant",
     skip_to_content: "Aller au contenu",
     whole_book: "Le livre entier sur une page",
+    repository: "Dépôt des sources",
     back_to_reference: "Retour à l’appel de note",
     back_to_citation: "Retour à la citation",
     task_done: "fait",
@@ -81,6 +87,13 @@ const FRENCH: Words = Words {
         "novembre",
         "décembre",
     ],
+    alerts: [
+        "Remarque",
+        "Astuce",
+        "Important",
+        "Avertissement",
+        "Attention",
+    ],
 };
 
 const ENGLISH: Words = Words {
@@ -96,6 +109,7 @@ const ENGLISH: Words = Words {
     pagination: "Previous and next chapters",
     skip_to_content: "Skip to content",
     whole_book: "The whole book on one page",
+    repository: "Source repository",
     back_to_reference: "Back to reference",
     back_to_citation: "Back to citation",
     task_done: "done",
@@ -123,6 +137,7 @@ const ENGLISH: Words = Words {
         "November",
         "December",
     ],
+    alerts: ["Note", "Tip", "Important", "Warning", "Caution"],
 };
 
 /// The words for a BCP 47 language tag (`fr`, `fr-CA`, `en-GB`…).
@@ -135,6 +150,30 @@ pub fn words(language: &str) -> &'static Words {
 }
 
 impl Words {
+    /// The label every edition prints above an alert of `kind`, and whether
+    /// it is one of these words (else the author's word, in the book's
+    /// language): GitHub's five kinds in these words; another kind after
+    /// its word, `EDITION-2021` as `Edition 2021`.
+    pub fn alert(&self, kind: &AlertKind) -> (std::borrow::Cow<'static, str>, bool) {
+        let i = match kind {
+            AlertKind::Note => 0,
+            AlertKind::Tip => 1,
+            AlertKind::Important => 2,
+            AlertKind::Warning => 3,
+            AlertKind::Caution => 4,
+            AlertKind::Other(word) => {
+                let spaced = word.to_lowercase().replace(['-', '_'], " ");
+                let mut chars = spaced.chars();
+                let label: String = chars
+                    .next()
+                    .map(|first| first.to_uppercase().chain(chars).collect())
+                    .unwrap_or_default();
+                return (label.into(), false);
+            }
+        };
+        (self.alerts[i].into(), true)
+    }
+
     /// Are these words in `language`? When not, editions mark them as `lang`.
     pub fn are_in(&self, language: &str) -> bool {
         primary_subtag(language).eq_ignore_ascii_case(self.lang)
@@ -169,6 +208,31 @@ fn primary_subtag(language: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn alert_labels_are_in_the_books_language() {
+        use crate::model::AlertKind;
+        assert_eq!(
+            words("fr").alert(&AlertKind::Note),
+            ("Remarque".into(), true)
+        );
+        assert_eq!(
+            words("fr-CA").alert(&AlertKind::Caution),
+            ("Attention".into(), true)
+        );
+        assert_eq!(words("en").alert(&AlertKind::Tip), ("Tip".into(), true));
+        // Any other language: English, marked as such by the editions.
+        assert_eq!(
+            words("de").alert(&AlertKind::Warning),
+            ("Warning".into(), true)
+        );
+        assert!(!words("de").are_in("de"));
+        // Another kind: its own word.
+        let other = AlertKind::from_word("edition-2021").unwrap();
+        assert_eq!(other, AlertKind::Other("EDITION-2021".into()));
+        assert_eq!(words("fr").alert(&other), ("Edition 2021".into(), false));
+        assert_eq!(AlertKind::from_word("not a kind"), None);
+    }
 
     #[test]
     fn french_for_french_english_otherwise() {

@@ -316,7 +316,15 @@ pub enum Block {
         span: Span,
     },
     CodeBlock {
+        /// The language alone, for highlighting: `rust` in ```` ```rust,ignore ````
+        /// (see [`crate::code::info`]).
         language: Option<String>,
+        /// The info string's other words (`ignore`, `should_panic`,
+        /// `edition2021`, `.class`): kept, printed by no edition.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        attributes: Vec<String>,
+        /// The code every edition prints: in Rust, mdBook's hidden lines
+        /// (`# ` lines) left out and `##` unescaped (see [`crate::code::visible`]).
         code: String,
         span: Span,
     },
@@ -341,6 +349,18 @@ pub enum Block {
         ebook: Vec<Block>,
         span: Span,
     },
+    /// A GitHub alert (`> [!NOTE]` and the first line alone): a block quote
+    /// every edition prints with its kind's label (see [`AlertKind`]).
+    Alert {
+        kind: AlertKind,
+        blocks: Vec<Block>,
+        span: Span,
+    },
+    /// A definition list: terms, each followed by its details.
+    DefinitionList {
+        items: Vec<DefinitionItem>,
+        span: Span,
+    },
 }
 
 impl Block {
@@ -354,11 +374,72 @@ impl Block {
             | Block::Table { span, .. }
             | Block::CodeBlock { span, .. }
             | Block::ThematicBreak { span }
-            | Block::ForEditions { span, .. } => *span,
+            | Block::ForEditions { span, .. }
+            | Block::Alert { span, .. }
+            | Block::DefinitionList { span, .. } => *span,
             Block::Html(fragment) => fragment.span,
             Block::HtmlElement { element, .. } => element.span,
         }
     }
+}
+
+/// The kind of a GitHub alert. GitHub knows five; another word in the
+/// brackets (`> [!EXAMPLE]`, `> [!EDITION-2021]`, as mdbook-spec writes
+/// them) is kept as [`AlertKind::Other`], labelled with the word itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AlertKind {
+    Note,
+    Tip,
+    Important,
+    Warning,
+    Caution,
+    /// The word as written, uppercase (`EXAMPLE`, `EDITION-2021`).
+    Other(String),
+}
+
+impl AlertKind {
+    /// The kind a bracketed word names: GitHub's five in any case, else
+    /// any other word of letters, digits, `-` and `_`.
+    pub fn from_word(word: &str) -> Option<AlertKind> {
+        let upper = word.to_ascii_uppercase();
+        Some(match upper.as_str() {
+            "NOTE" => AlertKind::Note,
+            "TIP" => AlertKind::Tip,
+            "IMPORTANT" => AlertKind::Important,
+            "WARNING" => AlertKind::Warning,
+            "CAUTION" => AlertKind::Caution,
+            _ if (1..=40).contains(&word.len())
+                && word.starts_with(|c: char| c.is_ascii_alphabetic())
+                && word
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') =>
+            {
+                AlertKind::Other(upper)
+            }
+            _ => return None,
+        })
+    }
+
+    /// A class name for styles: `note`, …, `other`.
+    pub fn class(&self) -> &'static str {
+        match self {
+            AlertKind::Note => "note",
+            AlertKind::Tip => "tip",
+            AlertKind::Important => "important",
+            AlertKind::Warning => "warning",
+            AlertKind::Caution => "caution",
+            AlertKind::Other(_) => "other",
+        }
+    }
+}
+
+/// One term of a definition list and its details (the `: …` after it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DefinitionItem {
+    pub term: Vec<Inline>,
+    pub details: Vec<Block>,
+    pub span: Span,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -602,6 +683,7 @@ impl HtmlElement {
         (self.name == "img").then(|| Image {
             url: src.value.trim().to_string(),
             alt: self.attribute("alt").unwrap_or_default().to_string(),
+            alt_text: AltText::of_attribute(self.attribute("alt")),
             title: self.attribute("title").map(str::to_string),
             target: src.target.clone().map_or(ImageTarget::Missing, Into::into),
             span: self.span,
@@ -620,9 +702,48 @@ pub struct Image {
     /// The source as written.
     pub url: String,
     pub alt: String,
+    /// Whether `alt` tells what the image shows: the one decision every
+    /// edition's accessibility claims follow (see [`AltText`]).
+    pub alt_text: AltText,
     pub title: Option<String>,
     pub target: ImageTarget,
     pub span: Span,
+}
+
+/// Whether an image has a text alternative, decided once where the image is
+/// read: the resolver warns about [`AltText::Missing`]; the EPUB claims
+/// "every image described" when none is missing; the PDF claims PDF/UA only
+/// when every image it shows is [`AltText::Described`] (typst has no way to
+/// mark an image as decoration).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AltText {
+    /// A text says what the image shows.
+    Described,
+    /// Raw HTML's `alt=""`: the author marked the image as decoration.
+    Decorative,
+    /// Nothing says what the image shows.
+    Missing,
+}
+
+impl AltText {
+    /// A Markdown image's: `![text](…)`, described when the text is not blank.
+    pub fn of_markdown(alt: &str) -> AltText {
+        if alt.trim().is_empty() {
+            AltText::Missing
+        } else {
+            AltText::Described
+        }
+    }
+
+    /// A raw `<img>`'s: its `alt` attribute, absent or blank.
+    pub fn of_attribute(alt: Option<&str>) -> AltText {
+        match alt {
+            None => AltText::Missing,
+            Some("") => AltText::Decorative,
+            Some(alt) => AltText::of_markdown(alt),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -14,8 +14,8 @@ use regex::Regex;
 use crate::citation;
 use crate::diagnostics::Diagnostic;
 use crate::model::{
-    Alignment, Block, CitationItem, Image, ImageTarget, Inline, LinkTarget, ListItem, SourceId,
-    Span,
+    AlertKind, Alignment, AltText, Block, CitationItem, DefinitionItem, Image, ImageTarget, Inline,
+    LinkTarget, ListItem, SourceId, Span,
 };
 use crate::raw_html::{self, Piece};
 use crate::text;
@@ -59,6 +59,7 @@ pub fn options(front_matter: bool) -> Options<'static> {
     options.extension.footnotes = true;
     options.extension.front_matter_delimiter = front_matter.then(|| "---".to_string());
     options.extension.header_attributes = true;
+    options.extension.description_lists = true;
     // Keep unreferenced definitions where they are, so the resolver can warn about them.
     options.parse.leave_footnote_definitions = true;
     // Columns come out in bytes; `Reader::span` converts them to characters
@@ -404,8 +405,18 @@ impl Reader<'_> {
                     None => Block::Paragraph { content, span },
                 }
             }
-            NodeValue::BlockQuote | NodeValue::MultilineBlockQuote(_) => Block::BlockQuote {
-                blocks: self.blocks(node),
+            NodeValue::BlockQuote | NodeValue::MultilineBlockQuote(_) => {
+                let mut blocks = self.blocks(node);
+                match self.alert(&mut blocks) {
+                    Some(kind) => Block::Alert { kind, blocks, span },
+                    None => Block::BlockQuote { blocks, span },
+                }
+            }
+            NodeValue::DescriptionList => Block::DefinitionList {
+                items: node
+                    .children()
+                    .map(|item| self.definition_item(item))
+                    .collect(),
                 span,
             },
             NodeValue::List(list) => Block::List {
@@ -440,14 +451,13 @@ impl Reader<'_> {
                 }
             }
             NodeValue::CodeBlock(code) => {
-                let language = code
-                    .info
-                    .split_whitespace()
-                    .next()
-                    .map(|info| self.decoded(info, "a code block's language", span));
+                let info = self.decoded(&code.info, "a code block's info string", span);
+                let (language, attributes) = crate::code::info(&info);
+                let (code, _) = crate::code::visible(&code.literal, language.as_deref());
                 Block::CodeBlock {
                     language,
-                    code: code.literal.clone(),
+                    attributes,
+                    code,
                     span,
                 }
             }
@@ -470,6 +480,72 @@ impl Reader<'_> {
                 Block::BlockQuote { blocks, span }
             }
         })
+    }
+
+    /// The kind of the GitHub alert a block quote of `blocks` is, its
+    /// `[!KIND]` line taken out of them: a first paragraph that opens with
+    /// `[!KIND]` as written (not escaped), alone on its line, and some
+    /// content after it.
+    fn alert(&self, blocks: &mut Vec<Block>) -> Option<AlertKind> {
+        let Some(Block::Paragraph { content, .. }) = blocks.first() else {
+            return None;
+        };
+        let Some(Inline::Text { text, span }) = content.first() else {
+            return None;
+        };
+        let kind = AlertKind::from_word(text.strip_prefix("[!")?.strip_suffix(']')?)?;
+        let written = self.line_bytes(span.line as usize).is_some_and(|bytes| {
+            let line = &self.text[bytes];
+            line.char_indices()
+                .nth(span.col.saturating_sub(1) as usize)
+                .is_some_and(|(at, _)| line[at..].starts_with("[!") && !line[..at].ends_with('\\'))
+        });
+        let alone = matches!(
+            content.get(1),
+            None | Some(Inline::SoftBreak { .. } | Inline::HardBreak { .. })
+        );
+        if !written || !alone || (content.len() <= 2 && blocks.len() == 1) {
+            return None;
+        }
+        if let Some(Block::Paragraph { content, .. }) = blocks.first_mut() {
+            content.drain(..content.len().min(2));
+            if content.is_empty() {
+                blocks.remove(0);
+            }
+        }
+        Some(kind)
+    }
+
+    /// One term of a definition list and its details.
+    fn definition_item<'a>(&mut self, item: &'a AstNode<'a>) -> DefinitionItem {
+        let span = self.span(item);
+        let mut term = Vec::new();
+        let mut details = Vec::new();
+        for part in item.children() {
+            let is_term = matches!(part.data().value, NodeValue::DescriptionTerm);
+            let blocks = self.blocks(part);
+            if !is_term {
+                details.extend(blocks);
+                continue;
+            }
+            for block in blocks {
+                if !term.is_empty() {
+                    term.push(Inline::SoftBreak { span });
+                }
+                match block {
+                    Block::Paragraph { content, .. } | Block::Heading { content, .. } => {
+                        term.extend(content)
+                    }
+                    Block::Figure { image, .. } => term.push(Inline::Image(image)),
+                    other => details.push(other),
+                }
+            }
+        }
+        DefinitionItem {
+            term,
+            details,
+            span,
+        }
     }
 
     fn inlines<'a>(&mut self, parent: &'a AstNode<'a>) -> Vec<Inline> {
@@ -529,13 +605,17 @@ impl Reader<'_> {
                     content: self.inlines(node),
                     span,
                 },
-                NodeValue::Image(link) => Inline::Image(Image {
-                    url: self.decoded(&link.url, "an image's source", span),
-                    alt: crate::model::plain_text(&self.inlines(node)),
-                    title: non_empty(&self.decoded(&link.title, "an image's title", span)),
-                    target: ImageTarget::Unresolved,
-                    span,
-                }),
+                NodeValue::Image(link) => {
+                    let alt = crate::model::plain_text(&self.inlines(node));
+                    Inline::Image(Image {
+                        url: self.decoded(&link.url, "an image's source", span),
+                        alt_text: AltText::of_markdown(&alt),
+                        alt,
+                        title: non_empty(&self.decoded(&link.title, "an image's title", span)),
+                        target: ImageTarget::Unresolved,
+                        span,
+                    })
+                }
                 NodeValue::FootnoteReference(reference) => Inline::FootnoteRef {
                     label: reference.name.clone(),
                     note: None,
@@ -1001,5 +1081,51 @@ mod tests {
             FrontMatter::None,
         );
         assert!(matches!(&doc.blocks[0], Block::Figure { image, .. } if image.alt == "Logo"));
+    }
+
+    #[test]
+    fn alerts_definition_lists_and_code_attributes() {
+        let doc = read(
+            "> [!note]\n> Text.\n\n> [!TIP] not alone\n\n> \\[!NOTE]\n> Quoted.\n\n> [!WARNING]\n\nTerm\n: Details.\n\n```rust,no_run\n# hidden\nshown\n```\n",
+            SourceId(0),
+            FrontMatter::None,
+        );
+        let kinds: Vec<&str> = doc
+            .blocks
+            .iter()
+            .map(|b| match b {
+                Block::Alert { kind, .. } => kind.class(),
+                Block::BlockQuote { .. } => "quote",
+                Block::DefinitionList { .. } => "terms",
+                Block::CodeBlock { .. } => "code",
+                _ => "other",
+            })
+            .collect();
+        // A marker with text after it, escaped, or with nothing to say: a quote.
+        assert_eq!(kinds, ["note", "quote", "quote", "quote", "terms", "code"]);
+        let Block::Alert { blocks, .. } = &doc.blocks[0] else {
+            unreachable!()
+        };
+        assert!(
+            matches!(&blocks[..], [Block::Paragraph { content, .. }] if crate::model::plain_text(content) == "Text.")
+        );
+        let Block::DefinitionList { items, .. } = &doc.blocks[4] else {
+            unreachable!()
+        };
+        assert_eq!(crate::model::plain_text(&items[0].term), "Term");
+        assert_eq!(items[0].span.line, 11);
+        let Block::CodeBlock {
+            language,
+            attributes,
+            code,
+            ..
+        } = &doc.blocks[5]
+        else {
+            unreachable!()
+        };
+        assert_eq!(
+            (language.as_deref(), &attributes[..], code.as_str()),
+            (Some("rust"), &["no_run".to_string()][..], "shown\n")
+        );
     }
 }

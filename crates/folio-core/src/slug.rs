@@ -40,9 +40,61 @@ pub fn xml_id(text: &str, fallback: &str) -> String {
     }
 }
 
+/// The ids mdBook gives a heading of `text`, which links in mdBook books
+/// name: mdBook's `normalize_id` (alphanumerics, `_` and `-` kept, ASCII
+/// lowercased, each whitespace a `-`, everything else dropped), then `-1`,
+/// `-2`… for the second, third… heading of the same id in the chapter, as
+/// `counts` remembers; and the same with every letter lowercased (a later
+/// mdBook's reading). Nothing when no character is left.
+pub fn mdbook_ids(
+    text: &str,
+    counts: &mut std::collections::HashMap<String, usize>,
+) -> Vec<String> {
+    let text = text.trim().trim_start_matches('#').trim();
+    let id: String = text
+        .chars()
+        .filter_map(|c| {
+            if c.is_alphanumeric() || c == '_' || c == '-' {
+                Some(c.to_ascii_lowercase())
+            } else if c.is_whitespace() {
+                Some('-')
+            } else {
+                None
+            }
+        })
+        .collect();
+    if id.is_empty() {
+        return Vec::new();
+    }
+    let count = counts.entry(id.clone()).or_insert(0);
+    let id = match *count {
+        0 => id,
+        n => format!("{id}-{n}"),
+    };
+    *count += 1;
+    let lower = id.to_lowercase();
+    if lower == id {
+        vec![id]
+    } else {
+        vec![id, lower]
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{slugify, xml_id};
+    use super::{mdbook_ids, slugify, xml_id};
+
+    #[test]
+    fn mdbook_ids_are_mdbook_s() {
+        let mut counts = std::collections::HashMap::new();
+        let mut id = |text: &str| mdbook_ids(text, &mut counts);
+        assert_eq!(id("count($ident, depth)"), ["countident-depth"]);
+        assert_eq!(id("`==` or `===`"), ["-or-"]);
+        assert_eq!(id("Hello World"), ["hello-world"]);
+        assert_eq!(id("Hello World"), ["hello-world-1"]);
+        assert_eq!(id("Été_2"), ["Été_2", "été_2"]);
+        assert_eq!(id("!!!"), Vec::<String>::new());
+    }
 
     #[test]
     fn transliterates_french() {

@@ -17,8 +17,14 @@ pub fn each_sequence(blocks: &mut [Block], f: &mut dyn FnMut(&mut Vec<Inline>)) 
                     *image = changed;
                 }
             }
-            Block::BlockQuote { blocks, .. } | Block::HtmlElement { blocks, .. } => {
-                each_sequence(blocks, f)
+            Block::BlockQuote { blocks, .. }
+            | Block::HtmlElement { blocks, .. }
+            | Block::Alert { blocks, .. } => each_sequence(blocks, f),
+            Block::DefinitionList { items, .. } => {
+                for item in items {
+                    f(&mut item.term);
+                    each_sequence(&mut item.details, f);
+                }
             }
             Block::ForEditions { website, ebook, .. } => {
                 each_sequence(website, f);
@@ -82,6 +88,13 @@ pub fn each_html_element(chapter: &mut Chapter, f: &mut dyn FnMut(&mut HtmlEleme
             }
         }
     }
+    fn html_inline(inline: &mut Inline, f: &mut dyn FnMut(&mut HtmlElement)) {
+        match inline {
+            Inline::Html(fragment) => nodes(&mut fragment.nodes, f),
+            Inline::HtmlElement { element, .. } => f(element),
+            _ => {}
+        }
+    }
     fn walk(blocks: &mut [Block], f: &mut dyn FnMut(&mut HtmlElement)) {
         for block in blocks {
             match block {
@@ -90,7 +103,13 @@ pub fn each_html_element(chapter: &mut Chapter, f: &mut dyn FnMut(&mut HtmlEleme
                     f(element);
                     walk(blocks, f);
                 }
-                Block::BlockQuote { blocks, .. } => walk(blocks, f),
+                Block::BlockQuote { blocks, .. } | Block::Alert { blocks, .. } => walk(blocks, f),
+                Block::DefinitionList { items, .. } => {
+                    for item in items {
+                        inlines(&mut item.term, &mut |inline| html_inline(inline, f));
+                        walk(&mut item.details, f);
+                    }
+                }
                 Block::ForEditions { website, ebook, .. } => {
                     walk(website, f);
                     walk(ebook, f);
@@ -98,10 +117,8 @@ pub fn each_html_element(chapter: &mut Chapter, f: &mut dyn FnMut(&mut HtmlEleme
                 Block::List { items, .. } => {
                     items.iter_mut().for_each(|item| walk(&mut item.blocks, f))
                 }
-                _ => each_inline(std::slice::from_mut(block), &mut |inline| match inline {
-                    Inline::Html(fragment) => nodes(&mut fragment.nodes, f),
-                    Inline::HtmlElement { element, .. } => f(element),
-                    _ => {}
+                _ => each_inline(std::slice::from_mut(block), &mut |inline| {
+                    html_inline(inline, f)
                 }),
             }
         }

@@ -1,37 +1,32 @@
 //! Content documents: each chapter's XHTML (from the chapter renderer) in its
 //! document frame, the cover page, and what they reference.
 //!
-//! Every document is parsed back once written. That proves it well-formed
-//! (an EPUB with one malformed document is rejected whole), and it tells
-//! exactly which files the package must hold and which manifest properties
-//! each document needs — whatever the renderer or raw HTML put there.
+//! What each document holds that the package must declare — the book's files
+//! it embeds, inline SVG or MathML, remote resources, images and their text
+//! alternatives — is what the chapter renderer reports having written
+//! ([`folio_html::Contents`]): nothing is parsed back.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 use rayon::prelude::*;
 
-use folio_core::{AssetId, Block, Book, ChapterId, ChapterKind, Diagnostic};
+use folio_core::{AssetId, Block, Book, ChapterId, ChapterKind, Diagnostic, Span};
+use folio_html::Contents;
 
-use crate::Error;
 use crate::chapter;
 use crate::labels::labels;
 use crate::layout::Layout;
-use folio_core::paths::has_scheme;
 
-use crate::xml::{Page, escape, href, resolve};
+use crate::xml::{Page, escape, href};
 
 /// The stylesheet for e-readers.
 pub(crate) const STYLESHEET: &str = include_str!("style.css");
-
-const SVG_NS: &str = "http://www.w3.org/2000/svg";
-const MATHML_NS: &str = "http://www.w3.org/1998/Math/MathML";
-const XLINK_NS: &str = "http://www.w3.org/1999/xlink";
 
 pub(crate) struct Document {
     /// Relative to the package root.
     pub path: String,
     pub xhtml: String,
-    /// Manifest properties: `svg`, `mathml`, `remote-resources`, `scripted`.
+    /// Manifest properties: `mathml`, `remote-resources`, `svg`.
     pub properties: Vec<&'static str>,
 }
 
@@ -46,14 +41,14 @@ pub(crate) struct Documents {
     /// One per chapter, in reading order.
     pub chapters: Vec<Document>,
     pub cover: Option<Document>,
-    /// The assets the documents reference, to be packaged.
+    /// The assets the documents embed, to be packaged.
     pub assets: BTreeSet<AssetId>,
     pub images: Images,
     pub diagnostics: Vec<Diagnostic>,
 }
 
 impl Documents {
-    pub(crate) fn render(book: &Book, layout: &Layout) -> Result<Self, Error> {
+    pub(crate) fn render(book: &Book, layout: &Layout) -> Result<Self, crate::Error> {
         let mut documents = Documents {
             chapters: Vec::with_capacity(book.chapters.len()),
             cover: None,
@@ -61,75 +56,76 @@ impl Documents {
             images: Images::default(),
             diagnostics: Vec::new(),
         };
-        let mut files = Files::new(book, layout);
-        // Chapters are written and parsed back on every core, then recorded
-        // in reading order.
+        // Chapters are written on every core, then recorded in reading order.
         let written: Vec<_> = (0..book.chapters.len())
             .into_par_iter()
             .map(ChapterId::new)
             .map(|id| {
                 let fragment = chapter::fragment(book, id);
                 let (path, xhtml) = chapter_document(book, layout, id, &fragment.html);
-                Scan::of(&path, &xhtml).map(|scan| (fragment.diagnostics, path, xhtml, scan))
+                (fragment, path, xhtml)
             })
             .collect();
-        for (id, written) in written.into_iter().enumerate() {
-            let (diagnostics, path, xhtml, scan) = written?;
-            documents.diagnostics.extend(diagnostics);
-            let document = documents.record(path, xhtml, scan, &mut files, book.chapters[id].span);
+        for (id, (fragment, path, xhtml)) in written.into_iter().enumerate() {
+            documents.diagnostics.extend(fragment.diagnostics);
+            let span = book.chapters[id].span;
+            let document = documents.record(book, path, xhtml, &fragment.contents, span);
             documents.chapters.push(document);
         }
         if let (Some(asset), Some(path)) = (book.metadata.cover, &layout.cover) {
             let span = book.chapters.first().map(|c| c.span).unwrap_or_default();
-            documents.cover =
-                Some(documents.add(cover_document(book, layout, path, asset), &mut files, span)?);
+            let (path, xhtml) = cover_document(book, layout, path, asset);
+            let mut contents = Contents {
+                images: 1,
+                ..Contents::default()
+            };
+            contents.assets.insert(asset);
+            documents.cover = Some(documents.record(book, path, xhtml, &contents, span));
         }
         Ok(documents)
     }
 
-    /// Scans a written document: its images, its manifest properties, and the
-    /// files it needs packaged; reports what it references that cannot be.
-    fn add(
-        &mut self,
-        (path, xhtml): (String, String),
-        files: &mut Files,
-        span: folio_core::Span,
-    ) -> Result<Document, Error> {
-        let scan = Scan::of(&path, &xhtml)?;
-        Ok(self.record(path, xhtml, scan, files, span))
-    }
-
-    /// Records what a document's `scan` found: see [`Documents::add`].
+    /// Records what a document holds: its images, the assets to package (an
+    /// asset an EPUB cannot hold is reported instead), its manifest properties.
     fn record(
         &mut self,
+        book: &Book,
         path: String,
         xhtml: String,
-        scan: Scan,
-        files: &mut Files,
-        span: folio_core::Span,
+        contents: &Contents,
+        span: Span,
     ) -> Document {
-        self.images.total += scan.images.total;
-        self.images.without_alt += scan.images.without_alt;
-        for target in &scan.local {
-            match files.classify(target) {
-                File::Packaged => {}
-                File::Asset(asset) => {
-                    self.assets.insert(asset);
-                }
-                File::NotCoreMedia(media_type) => self.diagnostics.push(
-                    Diagnostic::warning(format!("{path} refers to {target} ({media_type}), which an EPUB cannot hold"), span)
-                        .with_hint("link to it on the web edition instead (`site-url` in folio.toml)"),
-                ),
-                File::Missing => self.diagnostics.push(Diagnostic::warning(
-                    format!("{path} refers to {target}, which is not a file of the book: the EPUB will not be valid"),
-                    span,
-                )),
+        self.images.total += contents.images;
+        self.images.without_alt += contents.images_without_alt;
+        for &asset in &contents.assets {
+            let media_type = &book.assets[asset].media_type;
+            if is_core_media(media_type) {
+                self.assets.insert(asset);
+            } else {
+                self.diagnostics.push(
+                    Diagnostic::warning(
+                        format!(
+                            "{path} refers to {} ({media_type}), which an EPUB cannot hold",
+                            book.assets[asset].href
+                        ),
+                        span,
+                    )
+                    .with_hint("link to it on the web edition instead (`site-url` in folio.toml)"),
+                );
             }
         }
+        let properties = [
+            (contents.mathml, "mathml"),
+            (contents.remote, "remote-resources"),
+            (contents.svg, "svg"),
+        ]
+        .into_iter()
+        .filter_map(|(has, property)| has.then_some(property))
+        .collect();
         Document {
             path,
             xhtml,
-            properties: scan.properties(),
+            properties,
         }
     }
 }
@@ -194,139 +190,6 @@ fn cover_document(book: &Book, layout: &Layout, path: &str, asset: AssetId) -> (
     (path.to_string(), page.write(&body))
 }
 
-/// What a document contains that the package must know about.
-#[derive(Default)]
-struct Scan {
-    /// Files it references, relative to the package root.
-    local: BTreeSet<String>,
-    images: Images,
-    svg: bool,
-    mathml: bool,
-    remote: bool,
-    scripted: bool,
-}
-
-impl Scan {
-    fn of(path: &str, xhtml: &str) -> Result<Scan, Error> {
-        let options = roxmltree::ParsingOptions {
-            allow_dtd: true,
-            ..Default::default()
-        };
-        let document = roxmltree::Document::parse_with_options(xhtml, options).map_err(|e| {
-            Error::MalformedXhtml {
-                document: path.to_string(),
-                message: e.to_string(),
-            }
-        })?;
-        let mut scan = Scan::default();
-        for element in document.descendants().filter(|n| n.is_element()) {
-            let name = element.tag_name();
-            match (name.namespace(), name.name()) {
-                (_, "img") => {
-                    scan.images.total += 1;
-                    if element
-                        .attribute("alt")
-                        .is_none_or(|alt| alt.trim().is_empty())
-                    {
-                        scan.images.without_alt += 1;
-                    }
-                }
-                (Some(SVG_NS), "svg") => {
-                    scan.svg = true;
-                    scan.images.total += 1;
-                    let labelled = element.has_attribute("aria-label")
-                        || element.has_attribute("aria-labelledby")
-                        || element
-                            .children()
-                            .any(|c| c.has_tag_name((SVG_NS, "title")));
-                    if !labelled {
-                        scan.images.without_alt += 1;
-                    }
-                }
-                (Some(MATHML_NS), "math") => scan.mathml = true,
-                (_, "script") => scan.scripted = true,
-                _ => {}
-            }
-            let embeds = !matches!(name.name(), "a" | "area");
-            let urls = ["src", "href", "poster", "data"]
-                .into_iter()
-                .filter_map(|attribute| element.attribute(attribute))
-                .chain(element.attribute((XLINK_NS, "href")));
-            for url in urls {
-                if has_scheme(url) {
-                    scan.remote |=
-                        embeds && (url.starts_with("http:") || url.starts_with("https:"));
-                } else if let Some(target) = resolve(path, url) {
-                    scan.local.insert(target);
-                }
-            }
-        }
-        Ok(scan)
-    }
-
-    fn properties(&self) -> Vec<&'static str> {
-        [
-            (self.mathml, "mathml"),
-            (self.remote, "remote-resources"),
-            (self.scripted, "scripted"),
-            (self.svg, "svg"),
-        ]
-        .into_iter()
-        .filter_map(|(has, property)| has.then_some(property))
-        .collect()
-    }
-}
-
-/// What a referenced file is, for the package.
-enum File {
-    /// A document or stylesheet folio writes.
-    Packaged,
-    Asset(AssetId),
-    NotCoreMedia(String),
-    Missing,
-}
-
-struct Files<'a> {
-    book: &'a Book,
-    written: BTreeSet<&'a str>,
-    assets: HashMap<&'a str, AssetId>,
-}
-
-impl<'a> Files<'a> {
-    fn new(book: &'a Book, layout: &'a Layout) -> Self {
-        let mut written: BTreeSet<&str> = book
-            .chapter_ids()
-            .map(|(id, _)| layout.chapter(id))
-            .collect();
-        written.extend([layout.nav.as_str(), layout.css.as_str()]);
-        written.extend(layout.cover.as_deref());
-        let assets = book
-            .assets
-            .iter()
-            .enumerate()
-            .map(|(id, asset)| (asset.href.as_str(), AssetId::new(id)))
-            .collect();
-        Files {
-            book,
-            written,
-            assets,
-        }
-    }
-
-    fn classify(&self, path: &str) -> File {
-        if self.written.contains(path) {
-            return File::Packaged;
-        }
-        match self.assets.get(path) {
-            Some(&asset) if is_core_media(&self.book.assets[asset].media_type) => {
-                File::Asset(asset)
-            }
-            Some(&asset) => File::NotCoreMedia(self.book.assets[asset].media_type.clone()),
-            None => File::Missing,
-        }
-    }
-}
-
 /// EPUB 3.3 core media types that a content document may reference without
 /// a fallback (images, audio, fonts, stylesheets).
 pub(crate) fn is_core_media(media_type: &str) -> bool {
@@ -356,77 +219,64 @@ mod tests {
 
     use super::*;
     use folio_core::reader::FrontMatter;
+    use folio_core::{LinkTarget, visit_each_html_element};
 
-    fn frame(body: &str) -> String {
-        Page {
-            path: "a/c.xhtml",
-            lang: "fr",
-            title: "t",
-            css: "style.css",
-            body_attributes: "",
-        }
-        .write(body)
+    /// The test book with `raw` read into chapter 0, each place of its raw
+    /// HTML given the target `target_of` says (as the resolver would).
+    fn book_with(raw: &str, target_of: impl Fn(&str) -> LinkTarget) -> Book {
+        let mut book = crate::test_book::book();
+        let read = folio_core::reader::read(raw, Default::default(), FrontMatter::None);
+        book.chapters[0].blocks.extend(read.blocks);
+        visit_each_html_element(&mut book.chapters[0], &mut |element| {
+            for (url, target) in element.places() {
+                *target = target_of(url);
+            }
+        });
+        book
     }
 
     #[test]
-    fn scan_finds_local_files_images_and_properties() {
-        let xhtml = frame(
-            r##"<p><img src="../images/a%20b.png" alt="A"/><img src="x.png" alt=" "/>
-            <a href="d.xhtml#x">d</a><a href="https://example.org/">e</a><a href="#fn-1">1</a></p>
-            <svg xmlns="http://www.w3.org/2000/svg"><title>s</title></svg>"##,
+    fn what_the_writer_wrote_is_what_the_package_declares() {
+        let book = book_with(
+            r#"<p><img src="fig.png" alt=""/> <img src="fig.png"/></p>
+<svg viewBox="0 0 1 1"><title>Un carré</title><rect width="1" height="1"/></svg>
+<video src="https://example.org/v.webm" controls></video>
+<p><a href="https://example.org/x.png">x</a></p>
+"#,
+            |url| match url {
+                "fig.png" => LinkTarget::Asset { asset: AssetId(0) },
+                url => LinkTarget::External { url: url.into() },
+            },
         );
-        let scan = Scan::of("a/c.xhtml", &xhtml).expect("well-formed");
-        let local: Vec<&str> = scan.local.iter().map(String::as_str).collect();
+        let documents = Documents::render(&book, &Layout::new(&book)).expect("rendered");
+        // A remote video loads from the web; a link to a remote file does not.
         assert_eq!(
-            local,
-            ["a/d.xhtml", "a/x.png", "images/a b.png", "style.css"]
+            documents.chapters[0].properties,
+            ["remote-resources", "svg"]
         );
+        assert!(documents.chapters[1].properties.is_empty());
+        let packaged: Vec<&str> = documents
+            .assets
+            .iter()
+            .map(|&a| book.assets[a].path.as_str())
+            .collect();
+        assert_eq!(packaged, ["images/fig.png", "cover.png"]);
+        // Chapter A's figure, the decorative and the undescribed `<img>`,
+        // the titled `<svg>`, the cover.
         assert_eq!(
-            scan.images,
+            documents.images,
             Images {
-                total: 3,
+                total: 5,
                 without_alt: 1
             }
-        );
-        assert_eq!(scan.properties(), ["svg"]);
-    }
-
-    #[test]
-    fn remote_images_need_a_property_remote_links_do_not() {
-        let linked = Scan::of(
-            "c.xhtml",
-            &frame(r#"<a href="https://example.org/x.png">x</a>"#),
-        )
-        .expect("xml");
-        assert!(linked.properties().is_empty());
-        let embedded = Scan::of(
-            "c.xhtml",
-            &frame(r#"<img src="https://example.org/x.png" alt="x"/>"#),
-        )
-        .expect("xml");
-        assert_eq!(embedded.properties(), ["remote-resources"]);
-    }
-
-    #[test]
-    fn malformed_documents_are_an_error_naming_them() {
-        let error = Scan::of("c.xhtml", &frame("<p>&nbsp;</p>"))
-            .err()
-            .expect("not XML");
-        assert!(
-            error
-                .to_string()
-                .starts_with("c.xhtml is not well-formed XHTML"),
-            "{error}"
         );
     }
 
     #[test]
     fn what_the_package_cannot_hold_is_reported_not_packaged() {
-        let mut book = crate::test_book::book();
-        let raw = r#"<p><img src="missing.png" alt="x"/> <img src="assets/doc.pdf" alt="y"/></p>"#;
-        // As the reader leaves it: targets unresolved, written as they are.
-        let read = folio_core::reader::read(raw, Default::default(), FrontMatter::None);
-        book.chapters[0].blocks.extend(read.blocks);
+        let book = book_with(r#"<p><img src="assets/doc.pdf" alt="y"/></p>"#, |_| {
+            LinkTarget::Asset { asset: AssetId(2) }
+        });
         let documents = Documents::render(&book, &Layout::new(&book)).expect("rendered");
         let messages: Vec<&str> = documents
             .diagnostics
@@ -436,28 +286,9 @@ mod tests {
         assert!(
             messages
                 .iter()
-                .any(|m| m.contains("missing.png, which is not a file of the book")),
-            "{messages:?}"
-        );
-        assert!(
-            messages
-                .iter()
                 .any(|m| m.contains("assets/doc.pdf (application/pdf), which an EPUB cannot hold")),
             "{messages:?}"
         );
-        let packaged: Vec<&str> = documents
-            .assets
-            .iter()
-            .map(|&a| book.assets[a].path.as_str())
-            .collect();
-        assert_eq!(packaged, ["images/fig.png", "cover.png"]);
-        assert_eq!(
-            documents.images,
-            Images {
-                total: 4,
-                without_alt: 0
-            },
-            "figure, two raw images, cover"
-        );
+        assert!(!documents.assets.contains(&AssetId(2)));
     }
 }

@@ -63,9 +63,6 @@ pub enum Error {
     Io(#[from] std::io::Error),
     #[error("the build time {0} (seconds since 1970) is not a representable date")]
     Timestamp(i64),
-    /// A bug in folio: a generated document is not XML.
-    #[error("{document} is not well-formed XHTML: {message}")]
-    MalformedXhtml { document: String, message: String },
 }
 
 /// The EPUB edition of `book`: one file, `<name>.epub`.

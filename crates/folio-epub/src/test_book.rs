@@ -70,6 +70,7 @@ pub(crate) fn book() -> Book {
     let figure = Image {
         url: "../images/fig.png".into(),
         alt: "Un schéma".into(),
+        alt_text: folio_core::AltText::Described,
         title: None,
         target: ImageTarget::Asset {
             asset: folio_core::AssetId(0),

@@ -5,11 +5,9 @@
 //! `format!`, which keeps them readable as the XML they produce; every value
 //! that comes from the book goes through [`escape`].
 
-use std::borrow::Cow;
 use std::fmt::Write as _;
 
-use folio_core::paths::is_remote;
-use percent_encoding::{AsciiSet, CONTROLS, percent_decode_str, utf8_percent_encode};
+use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 
 pub(crate) use quick_xml::escape::escape;
 
@@ -47,13 +45,6 @@ pub(crate) fn encode_path(path: &str) -> String {
     out
 }
 
-/// The folder part of a file path: `a/b.xhtml` → `["a"]`.
-fn folders(path: &str) -> Vec<&str> {
-    let mut parts: Vec<&str> = path.split('/').collect();
-    parts.pop();
-    parts
-}
-
 /// URL from the document at `from` to the file at `to` (with an optional
 /// `#fragment`), both relative to the package root:
 /// `href("a/b.xhtml", "style.css")` → `../style.css`.
@@ -68,35 +59,6 @@ pub(crate) fn href(from: &str, to: &str) -> String {
         out.extend(utf8_percent_encode(fragment, PATH_SEGMENT));
     }
     out
-}
-
-/// Where a URL found in the document at `from` points, relative to the
-/// package root and decoded, or `None` when it leaves the package (it has a
-/// scheme, or climbs above the root) or stays in the same document.
-pub(crate) fn resolve(from: &str, url: &str) -> Option<String> {
-    if is_remote(url) {
-        return None;
-    }
-    let path = url.split(['#', '?']).next().unwrap_or_default();
-    if path.is_empty() {
-        return None;
-    }
-    let decoded: Cow<str> = percent_decode_str(path).decode_utf8_lossy();
-    let mut parts = if decoded.starts_with('/') {
-        Vec::new()
-    } else {
-        folders(from)
-    };
-    for segment in decoded.split('/') {
-        match segment {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            _ => parts.push(segment),
-        }
-    }
-    Some(parts.join("/"))
 }
 
 /// ` lang="x" xml:lang="x"`: XHTML content documents need both.
@@ -154,29 +116,6 @@ mod tests {
         assert_eq!(
             href("nav.xhtml", "a/b.xhtml#section-1"),
             "a/b.xhtml#section-1"
-        );
-    }
-
-    #[test]
-    fn resolve_undoes_href() {
-        for (from, to) in [
-            ("a.xhtml", "s.css"),
-            ("2-x/1-y.xhtml", "2-x/img/été 1.png"),
-            ("a/b/c.xhtml", "a/d/e.png"),
-        ] {
-            assert_eq!(resolve(from, &href(from, to)).as_deref(), Some(to));
-        }
-    }
-
-    #[test]
-    fn resolve_ignores_what_leaves_the_package() {
-        assert_eq!(resolve("a.xhtml", "https://example.org/x.png"), None);
-        assert_eq!(resolve("a.xhtml", "mailto:x@example.org"), None);
-        assert_eq!(resolve("a.xhtml", "#fn-1"), None);
-        assert_eq!(resolve("a.xhtml", "../x.png"), None);
-        assert_eq!(
-            resolve("a/b.xhtml", "c.xhtml#x").as_deref(),
-            Some("a/c.xhtml")
         );
     }
 

@@ -5,13 +5,13 @@
 use std::fmt::Write as _;
 
 use folio_core::{
-    Alignment, Block, Book, Chapter, ChapterId, CitationItem, Diagnostic, Footnote, Image,
-    ImageTarget, Inline, LinkTarget, ListItem, Span,
+    AlertKind, Alignment, AltText, Block, Book, Chapter, ChapterId, CitationItem, Diagnostic, Footnote,
+    Image, ImageTarget, Inline, LinkTarget, ListItem, Span,
 };
 
 use crate::escape::{escaped, push_escaped, push_text, push_url};
 use crate::links::{chapter_href, relative_url};
-use crate::{Fragment, Target, highlight};
+use crate::{Contents, Fragment, Target, highlight};
 
 mod raw;
 use folio_core::locale::{Words, words};
@@ -88,7 +88,8 @@ pub fn render(
                 .map_or(4096, |s| s.text.len() * 3 / 2),
         ),
         diagnostics: Vec::new(),
-        images: 0,
+        contents: Contents::default(),
+        links_open: 0,
         loading,
     };
     writer.title();
@@ -106,8 +107,10 @@ struct Writer<'a> {
     words: &'static Words,
     out: String,
     diagnostics: Vec<Diagnostic>,
-    /// Images written so far (the first may load eagerly).
-    images: usize,
+    /// What the fragment holds so far (its images counted: the first may load eagerly).
+    contents: Contents,
+    /// Links being written around the current point: a link cannot hold one.
+    links_open: u32,
     loading: ImageLoading,
 }
 
@@ -116,6 +119,7 @@ impl Writer<'_> {
         Fragment {
             html: self.out,
             diagnostics: self.diagnostics,
+            contents: self.contents,
         }
     }
 
@@ -229,9 +233,46 @@ impl Writer<'_> {
                     }
                 }
             },
+            Block::Alert { kind, blocks, .. } => self.alert(kind, blocks),
+            Block::DefinitionList { items, .. } => {
+                self.out.push_str("<dl>\n");
+                for item in items {
+                    self.out.push_str("<dt>");
+                    self.inlines(&item.term);
+                    self.out.push_str("</dt>\n<dd>\n");
+                    self.blocks(&item.details, false, "", "");
+                    self.out.push_str("</dd>\n");
+                }
+                self.out.push_str("</dl>\n");
+            }
             // Future block kinds: nothing to show rather than a wrong guess.
             _ => {}
         }
+    }
+
+    /// A GitHub alert: a note (ARIA's `note` role: a `<div>`, as an
+    /// `<aside>` inside the main content would be a landmark of its own),
+    /// opened by its label.
+    fn alert(&mut self, kind: &AlertKind, blocks: &[Block]) {
+        let (label, ours) = self.words.alert(kind);
+        let lang = if ours && !self.words.are_in(&self.book.metadata.language) {
+            let lang = self.words.lang;
+            if self.flavor.xhtml() {
+                format!(" lang=\"{lang}\" xml:lang=\"{lang}\"")
+            } else {
+                format!(" lang=\"{lang}\"")
+            }
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            self.out,
+            "<div class=\"alert alert-{}\" role=\"note\">\n<p class=\"alert-title\"{lang}>{}</p>",
+            kind.class(),
+            escaped(&label)
+        );
+        self.blocks(blocks, false, "", "");
+        self.out.push_str("</div>\n");
     }
 
     /// The chapter's title, when no heading of its own is (as the PDF's
@@ -582,7 +623,9 @@ impl Writer<'_> {
                         self.out.push('"');
                     }
                     self.out.push('>');
+                    self.links_open += 1;
                     self.inlines(content);
+                    self.links_open -= 1;
                     self.out.push_str("</a>");
                 }
                 None => self.inlines(content),
@@ -676,10 +719,23 @@ impl Writer<'_> {
             ImageTarget::Asset { asset }
                 if let Some(file) = self.book.assets.get(asset.index()) =>
             {
+                self.contents.assets.insert(*asset);
                 (relative_url(&self.page, &file.href), file.size)
             }
+            // An EPUB must not depend on the network: its alt text stands in,
+            // a link to the image unless it is inside a link already.
+            ImageTarget::External { .. } if self.flavor == Flavor::Epub && self.links_open > 0 => {
+                self.warn(
+                    format!(
+                        "remote image `{}` is not packaged in the EPUB: its alt text stands in",
+                        image.url
+                    ),
+                    image.span,
+                );
+                push_escaped(&mut self.out, &image.alt);
+                return;
+            }
             ImageTarget::External { url } if self.flavor == Flavor::Epub => {
-                // An EPUB must not depend on the network: link to the image instead.
                 self.warn(
                     format!(
                         "remote image `{url}` is not packaged in the EPUB: its alt text links to it"
@@ -693,7 +749,10 @@ impl Writer<'_> {
                 self.out.push_str("</a>");
                 return;
             }
-            ImageTarget::External { url } => (url.clone(), None),
+            ImageTarget::External { url } => {
+                self.contents.remote = true;
+                (url.clone(), None)
+            }
             // The resolver reported the missing file: its alt text, in every edition.
             ImageTarget::Missing | ImageTarget::Unresolved | ImageTarget::Asset { .. } => {
                 push_escaped(&mut self.out, &image.alt);
@@ -717,7 +776,7 @@ impl Writer<'_> {
                 size.width, size.height
             );
         }
-        if self.next_image_is_lazy() {
+        if self.next_image_is_lazy(image.alt_text) {
             self.out.push_str(" loading=\"lazy\"");
         }
         let end = self.void_end();
@@ -726,9 +785,9 @@ impl Writer<'_> {
 
     /// Counts an image of the page and tells whether it loads lazily: on the
     /// web, every image but the first, which may be on the first screen.
-    fn next_image_is_lazy(&mut self) -> bool {
-        let eager = self.images == 0 && self.loading == ImageLoading::EagerFirst;
-        self.images += 1;
+    fn next_image_is_lazy(&mut self, alt_text: AltText) -> bool {
+        let eager = self.contents.images == 0 && self.loading == ImageLoading::EagerFirst;
+        self.contents.image(alt_text == AltText::Missing);
         !eager && matches!(self.flavor, Flavor::Site | Flavor::SinglePage)
     }
 

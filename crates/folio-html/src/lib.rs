@@ -12,7 +12,9 @@ mod links;
 mod site;
 mod theme;
 
-use folio_core::{Book, ChapterId, Diagnostic, Output, RenderContext};
+use std::collections::BTreeSet;
+
+use folio_core::{AssetId, Book, ChapterId, Diagnostic, Output, RenderContext};
 
 pub use links::chapter_href;
 
@@ -32,6 +34,35 @@ pub enum Target {
 pub struct Fragment {
     pub html: String,
     pub diagnostics: Vec<Diagnostic>,
+    /// What the writer put in it that a package must declare.
+    pub contents: Contents,
+}
+
+/// What a fragment holds, as its writer wrote it: the EPUB's manifest and
+/// accessibility claims come from here, never from parsing the XHTML back.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Contents {
+    /// The book's files it embeds (`<img src>`, raw HTML's `src` and
+    /// `poster`), each once.
+    pub assets: BTreeSet<AssetId>,
+    /// Images shown: Markdown's, raw `<img>` and `<svg>`.
+    pub images: usize,
+    /// Of those, the ones nothing describes ([`folio_core::AltText::Missing`]).
+    pub images_without_alt: usize,
+    /// Inline SVG (raw `<svg>`).
+    pub svg: bool,
+    /// MathML (raw `<math>`).
+    pub mathml: bool,
+    /// An element that loads a file from the web (`<video src="https://…">`).
+    pub remote: bool,
+}
+
+impl Contents {
+    /// Counts an image shown, described or not.
+    fn image(&mut self, missing_alt: bool) {
+        self.images += 1;
+        self.images_without_alt += usize::from(missing_alt);
+    }
 }
 
 #[derive(Debug, thiserror::Error)]

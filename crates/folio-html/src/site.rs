@@ -72,11 +72,13 @@ pub fn render(book: &Book, _ctx: &RenderContext) -> Result<Output, Error> {
         path: site.names.toc_page.clone(),
         bytes: site.toc_page(&toc).into_bytes(),
     });
-    let print = site.print_page(sections);
-    output.files.push(OutputFile {
-        path: site.names.print.clone(),
-        bytes: print.into_bytes(),
-    });
+    if site.has_print_page() {
+        let print = site.print_page(sections);
+        output.files.push(OutputFile {
+            path: site.names.print.clone(),
+            bytes: print.into_bytes(),
+        });
+    }
 
     let css = theme::stylesheet(book, &mut output.diagnostics);
     output.files.push(OutputFile {
@@ -377,6 +379,12 @@ impl<'a> Site<'a> {
         );
     }
 
+    /// `print.html` is written unless `[html] print-page = false` (mdBook's
+    /// `[output.html.print] enable`); a book without chapters has nothing else.
+    fn has_print_page(&self) -> bool {
+        self.book.config.html.print_page != Some(false) || self.book.chapters.is_empty()
+    }
+
     fn header(&self, html: &mut String, path: &str) {
         let home = self.book.chapters.first().map_or_else(
             || self.names.print.clone(),
@@ -484,10 +492,15 @@ impl<'a> Site<'a> {
             html.push_str(" · ");
             push_escaped(html, license);
         }
-        if path != self.names.print {
+        if path != self.names.print && self.has_print_page() {
             html.push_str(" · <a href=\"");
             push_url(html, &relative_url(path, &self.names.print));
             let _ = write!(html, "\">{}</a>", escaped(self.words.whole_book));
+        }
+        if let Some(repository) = &self.book.config.html.repository {
+            html.push_str(" · <a href=\"");
+            push_url(html, repository.as_str());
+            let _ = write!(html, "\">{}</a>", escaped(self.words.repository));
         }
         html.push_str("</p>\n</footer>\n</body>\n</html>\n");
     }

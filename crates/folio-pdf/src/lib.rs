@@ -435,6 +435,7 @@ mod tests {
         let image = folio_core::Image {
             url: "bad.png".into(),
             alt: "A picture".into(),
+            alt_text: folio_core::AltText::Described,
             title: None,
             target: folio_core::ImageTarget::Asset {
                 asset: folio_core::AssetId(0),
@@ -482,6 +483,7 @@ mod tests {
         let image = folio_core::Image {
             url: "https://example.com/a.png".into(),
             alt: "A remote picture".into(),
+            alt_text: folio_core::AltText::Described,
             title: None,
             target: folio_core::ImageTarget::External {
                 url: "https://example.com/a.png".into(),

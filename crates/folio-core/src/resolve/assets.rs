@@ -13,7 +13,7 @@ use super::Wanted;
 use crate::config::SiteUrl;
 use crate::diagnostics::Diagnostic;
 use crate::files::{Folder, MAX_FILE, Refused};
-use crate::model::{Asset, AssetId, Book, ImageSize, Inline, LinkTarget, Span};
+use crate::model::{AltText, Asset, AssetId, Book, ImageSize, Inline, LinkTarget, Span};
 use crate::names::UniqueNames;
 use crate::paths::{self, is_remote};
 use crate::visit;
@@ -96,7 +96,7 @@ pub fn resolve(book: &mut Book, registry: &mut Registry) {
         let mut diagnostics = Vec::new();
         visit::each_chapter_inline(chapter, &mut |inline| {
             let Inline::Image(image) = inline else { return };
-            if image.alt.trim().is_empty() {
+            if image.alt_text == AltText::Missing {
                 diagnostics.push(
                     Diagnostic::warning(format!("image `{}` has no alternative text", image.url), image.span)
                         .with_hint("describe the image between the brackets: ![a description](…), for readers who cannot see it"),
@@ -117,7 +117,8 @@ pub fn resolve(book: &mut Book, registry: &mut Registry) {
                 return;
             }
             let (what, span) = (element.what(), element.span);
-            let alt_missing = element.name == "img" && element.attribute("alt").is_none();
+            let alt_missing = element.name == "img"
+                && AltText::of_attribute(element.attribute("alt")) == AltText::Missing;
             for (url, target) in element.places() {
                 if alt_missing {
                     diagnostics.push(

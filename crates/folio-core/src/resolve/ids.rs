@@ -3,7 +3,7 @@
 //! for explicit ones), and ids that several chapters use get a book-wide
 //! alternative for single-file editions (`Chapter::global_ids`).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use crate::diagnostics::Diagnostic;
 use crate::model::{Block, Book, Chapter, Inline, plain_text};
@@ -11,10 +11,17 @@ use crate::names::UniqueNames;
 use crate::slug;
 use crate::visit;
 
+/// Per chapter, the ids links may name that are no id of the chapter, and
+/// the id each stands for: mdBook's ids for the headings whose folio id
+/// differs (see [`slug::mdbook_ids`]). Only the resolver reads them: a
+/// link to one is given the real id, so no edition defines them.
+pub type Aliases = HashMap<String, String>;
+
 /// Decides every id and returns, per chapter, the set of ids it carries
-/// (what links are checked against).
-pub fn resolve(book: &mut Book) -> Vec<HashSet<String>> {
+/// (what links are checked against) and its [`Aliases`].
+pub fn resolve(book: &mut Book) -> (Vec<HashSet<String>>, Vec<Aliases>) {
     let entries = &book.bibliography.entries;
+    let mut aliases = Vec::with_capacity(book.chapters.len());
     let (anchors, diagnostics): (Vec<_>, Vec<_>) =
         super::per_chapter(&mut book.chapters, |id, chapter| {
             let entry_ids = entries
@@ -24,10 +31,14 @@ pub fn resolve(book: &mut Book) -> Vec<HashSet<String>> {
             heading_ids(chapter, entry_ids)
         })
         .into_iter()
+        .map(|(anchors, chapter_aliases, diagnostics)| {
+            aliases.push(chapter_aliases);
+            (anchors, diagnostics)
+        })
         .unzip();
     global_ids(book, &anchors);
     book.diagnostics.extend(diagnostics.into_iter().flatten());
-    anchors
+    (anchors, aliases)
 }
 
 /// Every id the backends emit for `chapter`, except heading ids.
@@ -59,9 +70,12 @@ fn for_each_heading(
             Block::Heading {
                 id, content, span, ..
             } => f(id, content, *span),
-            Block::BlockQuote { blocks, .. } | Block::HtmlElement { blocks, .. } => {
-                for_each_heading(blocks, f)
-            }
+            Block::BlockQuote { blocks, .. }
+            | Block::HtmlElement { blocks, .. }
+            | Block::Alert { blocks, .. } => for_each_heading(blocks, f),
+            Block::DefinitionList { items, .. } => items
+                .iter_mut()
+                .for_each(|item| for_each_heading(&mut item.details, f)),
             Block::ForEditions { website, ebook, .. } => {
                 for_each_heading(website, f);
                 for_each_heading(ebook, f);
@@ -79,7 +93,7 @@ fn for_each_heading(
 fn heading_ids(
     chapter: &mut Chapter,
     entry_ids: impl Iterator<Item = String>,
-) -> (HashSet<String>, Vec<Diagnostic>) {
+) -> (HashSet<String>, Aliases, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     let mut names = UniqueNames::new();
     for id in fixed_ids(chapter, entry_ids) {
@@ -101,11 +115,15 @@ fn heading_ids(
         );
         *id = renamed;
     });
+    let mut aliases = Aliases::new();
+    let mut mdbook_counts = HashMap::new();
     for_each_heading(blocks, &mut |id, content, span| {
         if !id.is_empty() {
             return;
         }
-        let base = slug::xml_id(&plain_text(content), "section");
+        let text = plain_text(content);
+        let mdbook = slug::mdbook_ids(&text, &mut mdbook_counts);
+        let base = slug::xml_id(&text, "section");
         let generated = names.unique(&base);
         if generated != base {
             diagnostics.push(
@@ -113,9 +131,14 @@ fn heading_ids(
                     .with_hint("links to this heading must use the new id; or give it an explicit `{#id}`"),
             );
         }
+        for alias in mdbook {
+            aliases.entry(alias).or_insert_with(|| generated.clone());
+        }
         *id = generated;
     });
-    (names.into_taken(), diagnostics)
+    let anchors = names.into_taken();
+    aliases.retain(|alias, target| !anchors.contains(alias) && alias != target);
+    (anchors, aliases, diagnostics)
 }
 
 /// Ids used by more than one chapter get, in every chapter after the first

@@ -8,6 +8,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::Wanted;
 use super::assets::Registry;
+use super::ids::Aliases;
 use crate::diagnostics::Diagnostic;
 use crate::files::Folder;
 use crate::model::{Book, ChapterId, Inline, LinkTarget, Span};
@@ -18,8 +19,14 @@ use crate::visit;
 /// comparison with every chapter's file name.
 const CLOSEST_CHAPTER_HINTS: usize = 50;
 
-/// `anchor_sets`: the ids of each chapter, from the ids pass.
-pub fn resolve(book: &mut Book, anchor_sets: &[HashSet<String>], registry: &mut Registry) {
+/// `anchor_sets`: the ids of each chapter, from the ids pass; `aliases`:
+/// the ids links may name in their stead (mdBook's heading ids).
+pub fn resolve(
+    book: &mut Book,
+    anchor_sets: &[HashSet<String>],
+    aliases: &[Aliases],
+    registry: &mut Registry,
+) {
     let files: Vec<String> = book.chapters.iter().map(|c| c.file.clone()).collect();
     let chapters: HashMap<&str, ChapterId> = files
         .iter()
@@ -40,6 +47,7 @@ pub fn resolve(book: &mut Book, anchor_sets: &[HashSet<String>], registry: &mut 
             files: &files,
             chapters: &chapters,
             anchor_sets,
+            aliases,
             root,
             span: Span::default(),
         };
@@ -156,6 +164,7 @@ struct Here<'a> {
     files: &'a [String],
     chapters: &'a HashMap<&'a str, ChapterId>,
     anchor_sets: &'a [HashSet<String>],
+    aliases: &'a [Aliases],
     root: &'a Folder,
     span: Span,
 }
@@ -176,9 +185,27 @@ fn resolve_one(url: &str, here: &Here, diagnostics: &mut Vec<Diagnostic>) -> Fou
         files,
         chapters,
         anchor_sets,
+        aliases,
         root,
         span,
     } = *here;
+    // `core::panic::Location`: a rustdoc path (which mdbook-spec resolves),
+    // no URL; `core:` taken for its scheme would make an invalid EPUB.
+    if url
+        .split_once(':')
+        .is_some_and(|(_, rest)| rest.starts_with(':'))
+    {
+        diagnostics.push(
+            Diagnostic::warning(
+                format!(
+                    "broken link: `{url}` is a Rust path, not a URL: its text alone is printed"
+                ),
+                span,
+            )
+            .with_hint("link to the item's documentation: https://doc.rust-lang.org/…"),
+        );
+        return Found::Broken(String::new());
+    }
     if is_remote(url) {
         return Found::Target(LinkTarget::External {
             url: url.to_string(),
@@ -188,8 +215,13 @@ fn resolve_one(url: &str, here: &Here, diagnostics: &mut Vec<Diagnostic>) -> Fou
         Some((p, f)) => (p, Some(f.to_string()).filter(|f| !f.is_empty())),
         None => (url, None),
     };
-    let has_anchor =
-        |chapter: ChapterId, anchor: &str| anchor_sets[chapter.index()].contains(anchor);
+    // The chapter's id an anchor names: one of its ids, or an alias of one.
+    let find_anchor = |chapter: ChapterId, anchor: String| {
+        if anchor_sets[chapter.index()].contains(&anchor) {
+            return Some(anchor);
+        }
+        aliases[chapter.index()].get(&anchor).cloned()
+    };
     let no_anchor = |anchor: &str, chapter: ChapterId, leads: &str| {
         Diagnostic::warning(
             format!(
@@ -213,10 +245,10 @@ fn resolve_one(url: &str, here: &Here, diagnostics: &mut Vec<Diagnostic>) -> Fou
             );
             return Found::Broken(String::new());
         };
-        if !has_anchor(current, &anchor) {
+        let Some(anchor) = find_anchor(current, anchor.clone()) else {
             diagnostics.push(no_anchor(&anchor, current, "its text alone is printed"));
             return Found::Broken(String::new());
-        }
+        };
         return Found::Target(LinkTarget::Anchor { anchor });
     }
     let joined = paths::join(base, path.split('?').next().unwrap_or(path));
@@ -226,15 +258,15 @@ fn resolve_one(url: &str, here: &Here, diagnostics: &mut Vec<Diagnostic>) -> Fou
     {
         // A missing anchor of another chapter: the chapter is still the
         // right place to go, so the link leads to its start.
-        let anchor = fragment.filter(|anchor| {
-            has_anchor(chapter, anchor) || {
+        let anchor = fragment.and_then(|anchor| {
+            find_anchor(chapter, anchor.clone()).or_else(|| {
                 diagnostics.push(no_anchor(
-                    anchor,
+                    &anchor,
                     chapter,
                     "the link leads to the chapter's start",
                 ));
-                false
-            }
+                None
+            })
         });
         return Found::Target(match anchor {
             Some(anchor) if chapter == current => LinkTarget::Anchor { anchor },
@@ -302,6 +334,27 @@ mod tests {
             candidates("1-enjeux/1-code_source").contains(&"1-enjeux/1-code_source.md".to_string())
         );
         assert!(candidates("").contains(&"README.md".to_string()));
+    }
+
+    #[test]
+    fn a_rust_path_is_no_url() {
+        let book = crate::parse_str(
+            "# T\n\n[Location](core::panic::Location), [mail](mailto:a@example.org), [w](https://example.org/a::b)\n",
+        );
+        let mut targets = Vec::new();
+        crate::visit_all_inlines(&book.chapters[0], &mut |inline| {
+            if let crate::Inline::Link { target, .. } = inline {
+                targets.push(matches!(target, LinkTarget::Broken));
+            }
+        });
+        assert_eq!(targets, [true, false, false]);
+        assert!(
+            book.diagnostics
+                .iter()
+                .any(|d| d.message.contains("`core::panic::Location` is a Rust path")),
+            "{:?}",
+            book.diagnostics
+        );
     }
 
     #[test]

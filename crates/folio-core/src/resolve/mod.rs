@@ -1,6 +1,7 @@
 //! Resolver passes: everything the backends need is decided here, once.
 //!
-//! Order matters: footnotes and citations create ids, ids must all exist
+//! Order matters: heading levels are made consecutive before titles are
+//! chosen, footnotes and citations create ids, ids must all exist
 //! before links to them are checked, and typography runs last on final text.
 //!
 //! Within a pass, what one chapter decides alone (ordering its notes, naming
@@ -12,7 +13,9 @@
 mod assets;
 mod citations;
 mod footnotes;
+mod html;
 mod ids;
+mod levels;
 mod links;
 mod titles;
 pub mod toc;
@@ -26,14 +29,16 @@ pub use assets::media_type;
 
 /// Runs every pass on a loaded book. Problems are added to `book.diagnostics`.
 pub fn resolve(book: &mut Book) {
+    levels::resolve(book);
     titles::resolve(book);
     toc::resolve(book);
     let mut registry = assets::Registry::new(book);
     assets::resolve(book, &mut registry);
     footnotes::resolve(book);
     citations::resolve(book);
-    let anchors = ids::resolve(book);
-    links::resolve(book, &anchors, &mut registry);
+    html::resolve(book);
+    let (anchors, aliases) = ids::resolve(book);
+    links::resolve(book, &anchors, &aliases, &mut registry);
     for (chapter, ids) in book.chapters.iter_mut().zip(anchors) {
         chapter.anchors = ids.into_iter().collect();
     }

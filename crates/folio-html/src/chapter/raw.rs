@@ -14,7 +14,9 @@
 
 use std::fmt::Write as _;
 
-use folio_core::{HtmlElement, HtmlFragment, HtmlNode, ImageSize, LinkTarget, VOID_ELEMENTS};
+use folio_core::{
+    AltText, HtmlElement, HtmlFragment, HtmlNode, ImageSize, LinkTarget, VOID_ELEMENTS,
+};
 
 use super::{Flavor, Writer};
 use crate::escape::push_escaped;
@@ -59,14 +61,21 @@ impl Writer<'_> {
     fn html_node(&mut self, node: &HtmlNode) {
         match node {
             HtmlNode::Text { text, .. } => push_escaped(&mut self.out, text),
-            HtmlNode::Comment { text, .. } => {
-                if !self.flavor.xhtml() {
-                    let _ = write!(self.out, "<!--{text}-->");
-                }
+            HtmlNode::Comment { text, .. } if !self.flavor.xhtml() => {
+                let _ = write!(self.out, "<!--{text}-->");
             }
             HtmlNode::Element { element, children } => match self.html_start(element) {
                 Tags::Done => {}
                 tags => {
+                    // An inline picture: described by its `<title>` or an ARIA label.
+                    if element.name == "svg" {
+                        let titled = children.iter().any(|child| {
+                            matches!(child, HtmlNode::Element { element, .. } if element.name == "title")
+                        });
+                        let labelled = element.attribute("aria-label").is_some()
+                            || element.attribute("aria-labelledby").is_some();
+                        self.contents.image(!titled && !labelled);
+                    }
                     for child in children {
                         self.html_node(child);
                     }
@@ -129,12 +138,15 @@ impl Writer<'_> {
                         element.attribute("width").is_none()
                             && element.attribute("height").is_none()
                     });
-                    let lazy_here = is_asset && self.next_image_is_lazy();
-                    lazy = lazy_here && element.attribute("loading").is_none();
+                    let alt_text = AltText::of_attribute(element.attribute("alt"));
+                    let lazy_here = self.next_image_is_lazy(alt_text);
+                    lazy = is_asset && lazy_here && element.attribute("loading").is_none();
                 }
                 Source::Done => return Tags::Done,
             }
         }
+        self.contents.svg |= name == "svg";
+        self.contents.mathml |= name == "math";
         self.out.push('<');
         self.out.push_str(name);
         if self.flavor.xhtml() {
@@ -159,6 +171,11 @@ impl Writer<'_> {
             }
             self.attribute(&attribute.name, &value);
         }
+        // HTML requires `alt`: an image nothing describes gets an empty one,
+        // as Markdown's `![](…)` does (the resolver warned at its line).
+        if name == "img" && !spec && element.attribute("alt").is_none() {
+            self.attribute("alt", "");
+        }
         if let Some(size) = sized {
             let _ = write!(
                 self.out,
@@ -175,21 +192,30 @@ impl Writer<'_> {
             return Tags::Done;
         }
         self.out.push('>');
+        self.links_open += u32::from(element.is_link());
         Tags::Written
     }
 
     pub(super) fn html_end(&mut self, element: &HtmlElement) {
+        self.links_open -= u32::from(element.is_link());
         let _ = write!(self.out, "</{}>", element.name);
     }
 
     /// What an attribute naming a place becomes here: as a Markdown link's
     /// or image's target is; `None` drops it (a link leading nowhere).
-    fn place(&self, element: &HtmlElement, target: &LinkTarget, value: &str) -> Option<String> {
+    fn place(&mut self, element: &HtmlElement, target: &LinkTarget, value: &str) -> Option<String> {
         if element.is_link() {
             return self.link_href(value.trim(), target);
         }
         Some(match target {
-            LinkTarget::Asset { asset } => relative_url(&self.page, &self.book.assets[*asset].href),
+            LinkTarget::Asset { asset } => {
+                self.contents.assets.insert(*asset);
+                relative_url(&self.page, &self.book.assets[*asset].href)
+            }
+            LinkTarget::External { url } => {
+                self.contents.remote |= url.starts_with("http:") || url.starts_with("https:");
+                value.to_string()
+            }
             _ => value.to_string(),
         })
     }
@@ -208,6 +234,16 @@ impl Writer<'_> {
                 size: self.book.assets[*asset].size,
                 is_asset: true,
             },
+            Some(LinkTarget::External { .. })
+                if self.flavor == Flavor::Epub && self.links_open > 0 =>
+            {
+                self.warn(
+                    "a remote image is not packaged in the EPUB: its alt text stands in".into(),
+                    element.span,
+                );
+                push_escaped(&mut self.out, alt);
+                Source::Done
+            }
             Some(LinkTarget::External { url }) if self.flavor == Flavor::Epub => {
                 self.warn(
                     format!(

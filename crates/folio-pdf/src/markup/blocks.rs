@@ -1,6 +1,6 @@
 //! Blocks: one template call (or a paragraph) each, separated by blank lines.
 
-use folio_core::{Alignment, Block, Diagnostic, Image, ImageTarget, Inline, ListItem};
+use folio_core::{Alignment, AltText, Block, Diagnostic, Image, ImageTarget, Inline, ListItem};
 
 use super::Generator;
 
@@ -69,6 +69,33 @@ impl Generator<'_> {
             Block::ThematicBreak { .. } => self.out.push_str("#divider()"),
             Block::Html(fragment) => self.html_fragment(fragment, true),
             Block::HtmlElement { element, blocks } => self.html_element_blocks(element, blocks),
+            Block::Alert { kind, blocks, .. } => {
+                let words = folio_core::locale::words(&self.book.metadata.language);
+                let (label, ours) = words.alert(kind);
+                self.out
+                    .push_str(&format!("#folio-alert(\"{}\", ", kind.class()));
+                self.literal(&label);
+                if ours && !words.are_in(&self.book.metadata.language) {
+                    self.out.push_str(", lang: ");
+                    self.literal(words.lang);
+                }
+                self.out.push_str(")[\n");
+                self.blocks(blocks);
+                self.out.push(']');
+            }
+            Block::DefinitionList { items, .. } => {
+                self.out.push_str("#folio-terms((");
+                for item in items {
+                    self.out.push_str("\n([");
+                    let start = self.out.len();
+                    self.inlines(&item.term);
+                    self.record(start, item.span);
+                    self.out.push_str("], [\n");
+                    self.blocks(&item.details);
+                    self.out.push_str("]),");
+                }
+                self.out.push_str("))");
+            }
             _ => self.diagnostics.push(Diagnostic::warning(
                 "this kind of block is not in the PDF edition yet",
                 block.span(),
@@ -219,7 +246,8 @@ impl Generator<'_> {
             self.alt_text(image);
             return;
         };
-        if image.alt.trim().is_empty() {
+        // PDF/UA wants every image described: typst cannot mark decoration.
+        if image.alt_text != AltText::Described {
             self.images_without_alt
                 .push((image.url.clone(), image.span));
         }
@@ -282,3 +310,4 @@ impl Generator<'_> {
         self.out.push_str("];");
     }
 }
+
