@@ -174,10 +174,37 @@ pub fn build_languages(
         None => timestamp_from_env()?.unwrap_or_else(now),
     };
     let ctx = RenderContext { timestamp };
+    // Every edition of every book, in a fixed order: each book's editions
+    // sorted, books as given.
+    let jobs: Vec<(usize, Edition)> = books
+        .iter()
+        .enumerate()
+        .flat_map(|(at, (_, book))| {
+            let mut editions = options
+                .editions
+                .clone()
+                .or_else(|| book.config.build.editions.clone())
+                .unwrap_or_else(|| Edition::ALL.to_vec());
+            editions.sort();
+            editions.dedup();
+            editions.into_iter().map(move |edition| (at, edition))
+        })
+        .collect();
+    // Render everything first, every edition at once: the editions share
+    // nothing mutable, and the PDF (typst's layout, the long pole) runs
+    // beside the HTML and the EPUB on the same pool, whose chapters fill the
+    // other cores. Nothing is written unless every edition succeeds.
+    let outputs = render_all(
+        &jobs
+            .iter()
+            .map(|&(at, edition)| (books[at].1, edition))
+            .collect::<Vec<_>>(),
+        &ctx,
+    );
     let mut report = BuildReport::default();
-    // Render everything first: nothing is written unless every edition succeeds.
-    let mut rendered = Vec::new();
-    for (folder, book) in books {
+    let mut rendered = Vec::with_capacity(jobs.len());
+    let mut outputs = jobs.iter().zip(outputs).peekable();
+    for (at, (folder, _)) in books.iter().enumerate() {
         let in_language = |error: BuildError| match folder.is_empty() {
             true => error,
             false => BuildError::Language {
@@ -186,15 +213,9 @@ pub fn build_languages(
             },
         };
         let mut diagnostics = Vec::new();
-        let mut editions = options
-            .editions
-            .clone()
-            .or_else(|| book.config.build.editions.clone())
-            .unwrap_or_else(|| Edition::ALL.to_vec());
-        editions.sort();
-        editions.dedup();
-        for edition in editions {
-            let output = render(book, edition, &ctx).map_err(in_language)?;
+        // Reported in the same order as when the editions ran one by one.
+        while let Some((&(_, edition), output)) = outputs.next_if(|((book, _), _)| *book == at) {
+            let output = output.map_err(in_language)?;
             if blocking_diagnostics(&output.diagnostics, options.deny_warnings) > 0 {
                 return Err(in_language(BuildError::Edition {
                     edition,
@@ -234,6 +255,29 @@ pub fn check(book: &Book) -> Vec<Diagnostic> {
     } else {
         Vec::new()
     }
+}
+
+/// Runs several backends at once, on rayon's pool: each `(book, edition)`
+/// rendered as [`render`] does, the results in the order asked. The outputs
+/// are those of one-by-one rendering, byte for byte: no backend depends on
+/// scheduling.
+pub fn render_all(
+    jobs: &[(&Book, Edition)],
+    ctx: &RenderContext,
+) -> Vec<Result<folio_core::Output, BuildError>> {
+    use rayon::prelude::*;
+    // PDFs first: rayon runs the first half of a split on the calling thread
+    // and leaves the rest to be stolen, so typst starts at once while the
+    // other cores take the HTML and the EPUB, chapter by chapter.
+    let mut order: Vec<usize> = (0..jobs.len()).collect();
+    order.sort_by_key(|&at| jobs[at].1 != Edition::Pdf);
+    let mut outputs: Vec<(usize, Result<folio_core::Output, BuildError>)> = order
+        .into_par_iter()
+        .with_max_len(1)
+        .map(|at| (at, render(jobs[at].0, jobs[at].1, ctx)))
+        .collect();
+    outputs.sort_by_key(|(at, _)| *at);
+    outputs.into_iter().map(|(_, output)| output).collect()
 }
 
 /// Runs one backend.

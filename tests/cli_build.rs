@@ -73,3 +73,41 @@ fn deny_warnings_refuses_to_build() {
     assert_eq!(built.status.code(), Some(1));
     assert!(!out.join("html").exists(), "nothing written");
 }
+
+/// The editions render at once (`folio::render_all`, what `folio build`
+/// does) and come out byte for byte as when rendered one after another, in
+/// the order asked; two such builds agree too.
+#[test]
+fn editions_rendered_at_once_equal_editions_rendered_one_by_one() {
+    let book = folio::core::open(&common::fixture("white-paper")).unwrap();
+    let ctx = folio::RenderContext {
+        timestamp: 1_700_000_000,
+    };
+    let one_by_one: Vec<_> = folio::Edition::ALL
+        .iter()
+        .map(|&edition| folio::render(&book, edition, &ctx).unwrap().files)
+        .collect();
+    // Asked in another order than the one they are scheduled in (PDF first).
+    let order = [
+        folio::Edition::Epub,
+        folio::Edition::Pdf,
+        folio::Edition::Html,
+    ];
+    let jobs: Vec<_> = order.iter().map(|&edition| (&book, edition)).collect();
+    for _ in 0..2 {
+        let at_once: Vec<_> = folio::render_all(&jobs, &ctx)
+            .into_iter()
+            .map(|output| output.unwrap().files)
+            .collect();
+        for (edition, files) in order.iter().zip(&at_once) {
+            let at = folio::Edition::ALL
+                .iter()
+                .position(|e| e == edition)
+                .unwrap();
+            assert!(
+                files == &one_by_one[at],
+                "{edition:?}: rendered at once, the files differ"
+            );
+        }
+    }
+}

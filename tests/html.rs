@@ -320,9 +320,12 @@ fn images_have_alt_text_and_their_size() {
     }
 }
 
-/// The TOC of a page as (depth, text, is part) in document order.
-fn toc_entries(html: &Html) -> Vec<(usize, String, bool)> {
-    let nav = select(html, "nav.toc").into_iter().next().expect("nav.toc");
+/// The TOC under `selector` as (depth, text, is part) in document order.
+fn toc_entries(html: &Html, selector: &str) -> Vec<(usize, String, bool)> {
+    let nav = select(html, selector)
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| panic!("{selector}"));
     nav.descendants()
         .filter_map(ElementRef::wrap)
         .filter(|e| e.value().name() == "li")
@@ -344,6 +347,23 @@ fn toc_entries(html: &Html) -> Vec<(usize, String, bool)> {
         .collect()
 }
 
+/// The list toc.js writes into every page's sidebar: the string literal
+/// it holds, read as the JSON string it also is.
+fn toc_script_list(script: &[u8]) -> String {
+    let script = std::str::from_utf8(script).unwrap();
+    let literal = script
+        .split_once("var toc = ")
+        .and_then(|(_, rest)| rest.split_once(";\n"))
+        .expect("toc.js holds `var toc = \"…\";`")
+        .0;
+    serde_json::from_str(literal).expect("a JSON string")
+}
+
+/// One table of contents for the whole site, written once: toc.html (the
+/// page) and toc.js (which fills each page's sidebar) hold the same list,
+/// the SUMMARY's; each chapter page loads the script and links to the page
+/// without it, its sidebar no bigger for a bigger book; toc.js marks the
+/// link that leads to the page being read, and exactly one does.
 #[test]
 fn toc_mirrors_the_summary_and_marks_the_current_chapter() {
     for name in BOOKS {
@@ -361,19 +381,58 @@ fn toc_mirrors_the_summary_and_marks_the_current_chapter() {
             let depth = chapter.depth as usize + usize::from(chapter.part.is_some());
             expected.push((depth, chapter.title.clone(), false));
         }
-        for (id, _) in book.chapters.iter().enumerate() {
-            let page = format!("{}.html", book.chapters[id].path);
+        let toc_page = site.page("toc.html");
+        assert_eq!(
+            toc_entries(toc_page, "nav.toc-page"),
+            expected,
+            "{name}/toc.html"
+        );
+        let list = toc_script_list(&site.files["toc.js"]);
+        let shared = Html::parse_fragment(&list);
+        assert_eq!(
+            toc_entries(&shared, "ol"),
+            expected,
+            "{name}/toc.js: the list"
+        );
+        assert!(
+            std::str::from_utf8(&site.files["toc.html"])
+                .unwrap()
+                .contains(&list),
+            "{name}: toc.js and toc.html hold the same list"
+        );
+        // Links of the shared list are relative to the site's root, where toc.js is.
+        let targets: Vec<String> = select(&shared, "a[href]")
+            .iter()
+            .map(|a| resolve("toc.js", a.value().attr("href").unwrap()).0)
+            .collect();
+        for chapter in &book.chapters {
+            let page = format!("{}.html", chapter.path);
             let html = site.page(&page);
-            assert_eq!(toc_entries(html), expected, "{name}/{page}");
-            let current = select(html, "nav.toc a[aria-current=page]");
-            assert_eq!(current.len(), 1, "{name}/{page}");
+            let sidebar = select(html, "nav.toc");
+            assert_eq!(sidebar.len(), 1, "{name}/{page}");
+            assert!(
+                sidebar[0].html().len() < 400,
+                "{name}/{page}: the sidebar holds no list: {}",
+                sidebar[0].html()
+            );
+            let links: Vec<String> = select(html, "nav.toc a[href]")
+                .iter()
+                .map(|a| resolve(&page, a.value().attr("href").unwrap()).0)
+                .collect();
+            assert_eq!(links, ["toc.html"], "{name}/{page}: the fallback");
+            let scripts: Vec<String> = select(html, "head script[src][defer]")
+                .iter()
+                .map(|s| resolve(&page, s.value().attr("src").unwrap()).0)
+                .collect();
+            assert_eq!(scripts, ["toc.js"], "{name}/{page}");
             assert_eq!(
-                current[0].value().attr("href").map(|h| resolve(&page, h).0),
-                Some(page.clone())
+                targets.iter().filter(|t| **t == page).count(),
+                1,
+                "{name}/{page}: what toc.js marks as the current page"
             );
         }
         assert_eq!(
-            toc_entries(site.page("print.html")),
+            toc_entries(site.page("print.html"), "nav.toc"),
             expected,
             "{name}/print.html"
         );

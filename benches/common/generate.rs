@@ -20,10 +20,16 @@ use std::path::{Path, PathBuf};
 /// The generated 100-chapter book that every edition's bench measures,
 /// written once under `target/bench-books/` and reused by later runs.
 pub fn bench_book() -> PathBuf {
-    let dir =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-books/generated-100-chapters");
+    bench_book_of(100)
+}
+
+/// The generated book of `chapters` chapters, written once under
+/// `target/bench-books/generated-N-chapters/` and reused by later runs.
+pub fn bench_book_of(chapters: usize) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join(format!("target/bench-books/generated-{chapters}-chapters"));
     if !dir.join("SUMMARY.md").is_file() {
-        generate_book(&dir, 100);
+        generate_book(&dir, chapters);
     }
     dir
 }

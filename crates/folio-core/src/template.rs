@@ -119,10 +119,16 @@ pub struct Templated {
     pub plugins: BTreeMap<String, Span>,
 }
 
-/// Whether `text` holds anything the template engine would change.
+/// Whether `text` holds anything the template engine would change. A
+/// heading's `{#id}` is not a tag: [`prepare`] protects it, and a chapter
+/// whose only braces are such ids (most chapters of most GitBook books)
+/// comes out of the engine as written, so it never goes in.
 pub fn has_tags(text: &str) -> bool {
-    memchr::memmem::find_iter(text.as_bytes(), b"{")
-        .any(|at| matches!(text.as_bytes().get(at + 1), Some(b'{' | b'%' | b'#')))
+    memchr::memmem::find_iter(text.as_bytes(), b"{").any(|at| match text.as_bytes().get(at + 1) {
+        Some(b'{' | b'%') => true,
+        Some(b'#') => !is_attribute(&text[at..]),
+        _ => false,
+    })
 }
 
 /// Expands the template of a chapter (`file`, titled `title`): `None` when
@@ -527,6 +533,17 @@ mod tests {
         assert!(t.diagnostics.is_empty(), "{:?}", t.diagnostics);
         assert_eq!(t.website.text, "# Le livre\n\nv2.1 a.md\nweb\n");
         assert_eq!(t.ebook.unwrap().text, "# Le livre\n\nv2.1 a.md\nprint\n");
+    }
+
+    /// Heading ids alone are no tags: the engine would give the text back
+    /// as written, so it is not run. A comment beside them still is one.
+    #[test]
+    fn heading_ids_alone_are_no_template() {
+        let ids = "# Titre {#titre}\n\n## Section {#s-1 .note}\n\nTexte {sans} accolade.\n";
+        assert!(!has_tags(ids));
+        assert!(expand(ids, "a.md", "A", &context()).is_none());
+        let t = expanded(&format!("{ids}{{# une remarque #}}\n"));
+        assert_eq!(t.website.text, ids.to_string() + "\n");
     }
 
     #[test]

@@ -26,16 +26,27 @@ pub fn is_forbidden(c: char) -> bool {
         || (c as u32 & 0xfffe) == 0xfffe
 }
 
-/// Whether `text` may hold a forbidden character: a scan of its bytes for
-/// the first byte of one, much faster than decoding every character (most
-/// text has none).
+/// Whether `text` holds a forbidden character, read from its UTF-8 bytes
+/// rather than by decoding every character: the lead byte of a forbidden
+/// character is rare in any language (`0xC2` starts the C1 controls but
+/// also `«`, `»` and the no-break space of every French page, so the
+/// following bytes decide).
 pub fn may_hold_forbidden(text: &str) -> bool {
-    text.bytes().any(|b| {
-        (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'))
-            || b == 0x7f
-            || b == 0xc2
-            || b == 0xef
-            || b >= 0xf0
+    let bytes = text.as_bytes();
+    let at = |i: usize| bytes.get(i).copied().unwrap_or(0);
+    bytes.iter().enumerate().any(|(i, &b)| match b {
+        b'\t' | b'\n' | b'\r' => false,
+        0..0x20 | 0x7f => true,
+        // U+0080–U+009F
+        0xc2 => (0x80..=0x9f).contains(&at(i + 1)),
+        // U+FDD0–U+FDEF, U+FFFE, U+FFFF
+        0xef => {
+            (at(i + 1) == 0xb7 && (0x90..=0xaf).contains(&at(i + 2)))
+                || (at(i + 1) == 0xbf && at(i + 2) & 0xfe == 0xbe)
+        }
+        // U+nFFFE and U+nFFFF of the other planes
+        0xf0.. => at(i + 1) & 0x0f == 0x0f && at(i + 2) == 0xbf && at(i + 3) & 0xfe == 0xbe,
+        _ => false,
     })
 }
 
@@ -171,6 +182,22 @@ mod tests {
             '\u{1fffd}',
         ] {
             assert!(!is_forbidden(c), "U+{:04X}", c as u32);
+        }
+    }
+
+    /// The byte scan finds exactly the forbidden characters, whatever
+    /// surrounds them.
+    #[test]
+    fn the_byte_scan_is_exact() {
+        for c in (0..=0x10ffff).filter_map(char::from_u32) {
+            for text in [c.to_string(), format!("«\u{a0}{c}\u{a0}»"), format!("{c}é")] {
+                assert_eq!(
+                    may_hold_forbidden(&text),
+                    text.chars().any(is_forbidden),
+                    "U+{:04X} in {text:?}",
+                    c as u32
+                );
+            }
         }
     }
 

@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 
 use syntect::highlighting::ThemeSet;
 use syntect::html::{ClassStyle, ClassedHTMLGenerator, css_for_theme_with_class_style};
-use syntect::parsing::{SyntaxDefinition, SyntaxSet};
+use syntect::parsing::{SyntaxDefinition, SyntaxSet, SyntaxSetBuilder};
 use syntect::util::LinesWithEndings;
 
 const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
@@ -16,11 +16,19 @@ const DARK_THEME: &str = "base16-ocean.dark";
 /// Languages syntect does not bundle, written for folio.
 const EXTRA_SYNTAXES: [&str; 1] = [include_str!("syntaxes/TOML.sublime-syntax")];
 
-fn syntaxes() -> &'static SyntaxSet {
-    // Loading the bundled syntaxes takes milliseconds: do it once per process.
-    static SYNTAXES: OnceLock<SyntaxSet> = OnceLock::new();
-    SYNTAXES.get_or_init(|| {
-        let mut builder = SyntaxSet::load_defaults_newlines().into_builder();
+/// syntect's bundled syntaxes, loaded once per process.
+fn defaults() -> &'static SyntaxSet {
+    static DEFAULTS: OnceLock<SyntaxSet> = OnceLock::new();
+    DEFAULTS.get_or_init(SyntaxSet::load_defaults_newlines)
+}
+
+/// folio's own syntaxes, in a set of their own: adding them to the bundled
+/// set (`into_builder`, then `build`) would recompile and recompress every
+/// bundled syntax, which took most of the time of a small book's HTML.
+fn extras() -> &'static SyntaxSet {
+    static EXTRAS: OnceLock<SyntaxSet> = OnceLock::new();
+    EXTRAS.get_or_init(|| {
+        let mut builder = SyntaxSetBuilder::new();
         for syntax in EXTRA_SYNTAXES {
             // Tested below: a definition that does not load is a bug in folio.
             if let Ok(definition) = SyntaxDefinition::load_from_str(syntax, true, None) {
@@ -32,10 +40,12 @@ fn syntaxes() -> &'static SyntaxSet {
 }
 
 /// `code` as HTML spans for `language` (a token such as `rust` or `py`);
-/// `None` when syntect does not know the language.
+/// `None` when syntect does not know the language. folio's own syntaxes
+/// come first, as they would in one set where they were added last.
 pub fn highlight(code: &str, language: &str) -> Option<String> {
-    let syntaxes = syntaxes();
-    let syntax = syntaxes.find_syntax_by_token(language)?;
+    let (syntax, syntaxes) = [extras(), defaults()]
+        .into_iter()
+        .find_map(|set| Some((set.find_syntax_by_token(language)?, set)))?;
     let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, syntaxes, CLASS_STYLE);
     for line in LinesWithEndings::from(code) {
         generator

@@ -7,6 +7,13 @@ use crate::Target;
 /// The single page holding the whole book.
 pub const PRINT_PAGE: &str = "print.html";
 
+/// The site's table of contents as a page (taken by a chapter `toc.md`, it
+/// becomes `toc-2.html`).
+pub const TOC_PAGE: &str = "toc.html";
+
+/// The script that writes the table of contents into every page.
+pub const TOC_SCRIPT: &str = "toc.js";
+
 /// Path of the chapter's document relative to the output root:
 /// `2-constituants/1-code_source.html` for the site (`…/index.html` for a
 /// folder's README), the same with `.xhtml` for the EPUB, `print.html` for

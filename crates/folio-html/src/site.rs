@@ -1,8 +1,13 @@
 //! The static site: one page per chapter with the table of contents and
 //! previous/next links, `print.html` with the whole book, the theme, the
 //! extra stylesheets and the assets.
+//!
+//! The table of contents is written once for the whole site, not once per
+//! page (a page carrying the whole list makes the site grow with the square
+//! of its chapters): `toc.js` fills every page's sidebar and marks the page
+//! being read; without JavaScript the sidebar links to `toc.html`, the same
+//! list as a page.
 
-use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use rayon::prelude::*;
@@ -15,15 +20,13 @@ use folio_core::{
 
 use crate::chapter::{self, Flavor, ImageLoading};
 use crate::escape::{escaped, push_escaped, push_url};
-use crate::links::{PRINT_PAGE, chapter_href, relative_url};
+use crate::links::{PRINT_PAGE, TOC_PAGE, TOC_SCRIPT, chapter_href, relative_url};
 use crate::{Error, Fragment, Target, theme};
 use folio_core::locale::{Words, words};
 
 pub fn render(book: &Book, _ctx: &RenderContext) -> Result<Output, Error> {
     let mut output = Output::default();
     let site = Site::new(book);
-    // Pages in one folder share their table of contents but for the current mark.
-    let mut tocs: HashMap<String, Toc> = HashMap::new();
     // Chapters are written on every core, each as its page and as its
     // section of the whole-book page; pages are then assembled in reading order.
     let (pages, sections): (Vec<Fragment>, Vec<Fragment>) = (0..book.chapters.len())
@@ -44,14 +47,7 @@ pub fn render(book: &Book, _ctx: &RenderContext) -> Result<Output, Error> {
     for (id, fragment) in book.chapter_ids().map(|(id, _)| id).zip(pages) {
         output.diagnostics.extend(fragment.diagnostics);
         let path = chapter_href(book, id, Target::Site);
-        let folder = path
-            .rsplit_once('/')
-            .map_or("", |(folder, _)| folder)
-            .to_string();
-        let toc = tocs.entry(folder).or_insert_with(|| {
-            site.toc(|target| relative_url(&path, &chapter_href(book, target, Target::Site)))
-        });
-        let html = site.chapter_page(id, &path, toc, &fragment.html);
+        let html = site.chapter_page(id, &path, &fragment.html);
         output.files.push(OutputFile {
             path,
             bytes: html.into_bytes(),
@@ -66,6 +62,16 @@ pub fn render(book: &Book, _ctx: &RenderContext) -> Result<Output, Error> {
             bytes: html.into_bytes(),
         });
     }
+    // The one table of contents of the site, its links relative to the root.
+    let toc = site.toc(|target| chapter_href(book, target, Target::Site));
+    output.files.push(OutputFile {
+        path: site.names.toc_script.clone(),
+        bytes: toc_script(&toc).into_bytes(),
+    });
+    output.files.push(OutputFile {
+        path: site.names.toc_page.clone(),
+        bytes: site.toc_page(&toc).into_bytes(),
+    });
     if site.has_print_page() {
         let print = site.print_page(sections);
         output.files.push(OutputFile {
@@ -112,6 +118,10 @@ fn site_assets(book: &Book) -> Vec<AssetId> {
 struct SiteNames {
     print: String,
     theme: String,
+    /// The table of contents as a page: the sidebar without JavaScript.
+    toc_page: String,
+    /// The script that writes the table of contents into every page's sidebar.
+    toc_script: String,
     /// The redirect to the first chapter, unless a chapter or an asset is `index.html`.
     index: Option<String>,
 }
@@ -130,6 +140,8 @@ impl SiteNames {
         SiteNames {
             print: taken.unique_file(PRINT_PAGE),
             theme: taken.unique_file(theme::FILE),
+            toc_page: taken.unique_file(TOC_PAGE),
+            toc_script: taken.unique_file(TOC_SCRIPT),
             index,
         }
     }
@@ -151,7 +163,7 @@ impl<'a> Site<'a> {
         }
     }
 
-    fn chapter_page(&self, id: ChapterId, path: &str, toc: &Toc, content: &str) -> String {
+    fn chapter_page(&self, id: ChapterId, path: &str, content: &str) -> String {
         let book = self.book;
         let chapter = &book.chapters[id];
         let title = if chapter.title == book.metadata.title || chapter.title.is_empty() {
@@ -161,11 +173,11 @@ impl<'a> Site<'a> {
         };
         let description =
             chapter_summary(&chapter.blocks).or_else(|| book.metadata.description.clone());
-        let mut html = String::with_capacity(content.len() + 8192);
-        self.head(&mut html, path, &title, description.as_deref());
+        let mut html = String::with_capacity(content.len() + 4096);
+        self.head(&mut html, path, &title, description.as_deref(), true);
         self.header(&mut html, path);
         html.push_str("<div class=\"layout\">\n");
-        toc.write(&mut html, Some(id));
+        self.sidebar(&mut html, path);
         html.push_str("<main id=\"content\">\n");
         html.push_str(content);
         self.pagination(&mut html, id, path);
@@ -184,11 +196,18 @@ impl<'a> Site<'a> {
             page,
             &book.metadata.title,
             book.metadata.description.as_deref(),
+            false,
         );
         self.header(&mut html, page);
         html.push_str("<div class=\"layout\">\n");
-        self.toc(|target| format!("#{}", book.chapters[target].id))
-            .write(&mut html, None);
+        // One page, one table of contents: written in place, no script.
+        let _ = write!(
+            html,
+            "<nav class=\"toc\" aria-label=\"{0}\">\n<details>\n<summary>{0}</summary>\n",
+            escaped(self.words.contents)
+        );
+        html.push_str(&self.toc(|target| format!("#{}", book.chapters[target].id)));
+        html.push_str("</details>\n</nav>\n");
         html.push_str("<main id=\"content\">\n<div class=\"book-cover\">\n<h1>");
         push_escaped(&mut html, &book.metadata.title);
         html.push_str("</h1>\n");
@@ -218,6 +237,44 @@ impl<'a> Site<'a> {
         html
     }
 
+    /// toc.html: the table of contents as the page's content.
+    fn toc_page(&self, toc: &str) -> String {
+        let book = self.book;
+        let page = &self.names.toc_page;
+        let title = format!("{} — {}", self.words.contents, book.metadata.title);
+        let mut html = String::with_capacity(toc.len() + 4096);
+        self.head(
+            &mut html,
+            page,
+            &title,
+            book.metadata.description.as_deref(),
+            false,
+        );
+        self.header(&mut html, page);
+        let _ = write!(
+            html,
+            "<div class=\"layout\">\n<main id=\"content\">\n<h1>{0}</h1>\n<nav class=\"toc-page\" aria-label=\"{0}\">\n",
+            escaped(self.words.contents)
+        );
+        html.push_str(toc);
+        html.push_str("</nav>\n</main>\n</div>\n");
+        self.footer(&mut html, page);
+        html
+    }
+
+    /// A chapter page's sidebar: what `toc.js` fills with the table of
+    /// contents; without JavaScript, a link to toc.html. Its size does not
+    /// depend on the book's.
+    fn sidebar(&self, html: &mut String, path: &str) {
+        let contents = escaped(self.words.contents);
+        let _ = write!(
+            html,
+            "<nav class=\"toc\" aria-label=\"{contents}\">\n<details>\n<summary>{contents}</summary>\n<p class=\"toc-all\"><a href=\""
+        );
+        push_url(html, &relative_url(path, &self.names.toc_page));
+        let _ = write!(html, "\">{contents}</a></p>\n</details>\n</nav>\n");
+    }
+
     fn redirect_page(&self, target: &str) -> String {
         let language = if self.book.metadata.language.is_empty() {
             "en"
@@ -235,7 +292,15 @@ impl<'a> Site<'a> {
         )
     }
 
-    fn head(&self, html: &mut String, path: &str, title: &str, description: Option<&str>) {
+    /// `sidebar`: the page has a sidebar for `toc.js` to fill.
+    fn head(
+        &self,
+        html: &mut String,
+        path: &str,
+        title: &str,
+        description: Option<&str>,
+        sidebar: bool,
+    ) {
         let book = self.book;
         let language = if book.metadata.language.is_empty() {
             "en"
@@ -302,6 +367,11 @@ impl<'a> Site<'a> {
             push_url(html, &relative_url(path, css));
             html.push_str("\">\n");
         }
+        if sidebar {
+            html.push_str("<script src=\"");
+            push_url(html, &relative_url(path, &self.names.toc_script));
+            html.push_str("\" defer></script>\n");
+        }
         let _ = write!(
             html,
             "</head>\n<body>\n<a class=\"skip-link\" href=\"#content\">{}</a>\n",
@@ -329,35 +399,20 @@ impl<'a> Site<'a> {
         );
     }
 
-    /// The table of contents: parts and the SUMMARY's nesting, the current
-    /// chapter marked. A folded `<details>` on narrow screens (the text comes
-    /// first, no script needed); the theme unfolds it beside the text on wide ones.
-    fn toc(&self, href: impl Fn(ChapterId) -> String) -> Toc {
-        let book = self.book;
-        let mut toc = Toc {
-            html: String::new(),
-            current_at: vec![0; book.chapters.len()],
-        };
-        let html = &mut toc.html;
-        let _ = write!(
-            html,
-            "<nav class=\"toc\" aria-label=\"{0}\">\n<details>\n<summary>{0}</summary>\n<ol>\n",
-            escaped(self.words.contents)
-        );
-        for entry in &book.toc {
-            self.toc_entry(html, &mut toc.current_at, entry, &href);
+    /// The table of contents as a list: parts and the SUMMARY's nesting,
+    /// each chapter linked to `href(chapter)`. In the sidebar it is a folded
+    /// `<details>` on narrow screens (the text comes first); the theme
+    /// unfolds it beside the text on wide ones.
+    fn toc(&self, href: impl Fn(ChapterId) -> String) -> String {
+        let mut html = String::from("<ol>\n");
+        for entry in &self.book.toc {
+            self.toc_entry(&mut html, entry, &href);
         }
-        html.push_str("</ol>\n</details>\n</nav>\n");
-        toc
+        html.push_str("</ol>\n");
+        html
     }
 
-    fn toc_entry(
-        &self,
-        html: &mut String,
-        current_at: &mut [usize],
-        entry: &TocEntry,
-        href: &impl Fn(ChapterId) -> String,
-    ) {
+    fn toc_entry(&self, html: &mut String, entry: &TocEntry, href: &impl Fn(ChapterId) -> String) {
         match entry.item {
             TocItem::Part { part } => {
                 let _ = write!(
@@ -369,15 +424,17 @@ impl<'a> Site<'a> {
             TocItem::Chapter { chapter } => {
                 html.push_str("<li><a href=\"");
                 push_url(html, &href(chapter));
-                html.push('"');
-                current_at[chapter.index()] = html.len();
-                let _ = write!(html, ">{}</a>", escaped(&self.book.chapters[chapter].title));
+                let _ = write!(
+                    html,
+                    "\">{}</a>",
+                    escaped(&self.book.chapters[chapter].title)
+                );
             }
         }
         if !entry.children.is_empty() {
             html.push_str("\n<ol>\n");
             for child in &entry.children {
-                self.toc_entry(html, current_at, child, href);
+                self.toc_entry(html, child, href);
             }
             html.push_str("</ol>\n");
         }
@@ -449,27 +506,60 @@ impl<'a> Site<'a> {
     }
 }
 
-/// A table of contents, written once per folder.
-struct Toc {
-    html: String,
-    /// Per chapter, where its link takes `aria-current` (0: not listed).
-    current_at: Vec<usize>,
+/// toc.js: the table of contents (`toc`, its links relative to the site's
+/// root) and the few lines that put it into the page's sidebar, each link
+/// made absolute from the script's own address (the script sits at the
+/// root), the one to the page being read marked `aria-current="page"`. A
+/// page is the same whatever its fragment or query, and `x/index.html` is
+/// `x/` (and `x.html` is `x`, as hosts serving clean URLs show it).
+fn toc_script(toc: &str) -> String {
+    let mut js = String::with_capacity(toc.len() + 1024);
+    js.push_str(
+        "// The table of contents of every page of the site, written once; without\n\
+         // JavaScript, each page's sidebar links to the same list as a page.\n\
+         (function () {\n  \"use strict\";\n  var toc = ",
+    );
+    push_js_string(&mut js, toc);
+    js.push_str(
+        ";\n  var script = document.currentScript;\n  \
+         var nav = document.querySelector(\"nav.toc details\");\n  \
+         if (!script || !nav) return;\n  \
+         var page = function (address) {\n    \
+           var url = new URL(address);\n    \
+           url.hash = \"\";\n    \
+           url.search = \"\";\n    \
+           return url.href.replace(/(index)?\\.html$/, \"\");\n  \
+         };\n  \
+         var here = page(window.location.href);\n  \
+         var list = document.createElement(\"template\");\n  \
+         list.innerHTML = toc;\n  \
+         list.content.querySelectorAll(\"a[href]\").forEach(function (link) {\n    \
+           link.href = new URL(link.getAttribute(\"href\"), script.src).href;\n    \
+           if (page(link.href) === here) link.setAttribute(\"aria-current\", \"page\");\n  \
+         });\n  \
+         var fallback = nav.querySelector(\".toc-all\");\n  \
+         if (fallback) fallback.replaceWith(list.content); else nav.appendChild(list.content);\n\
+         })();\n",
+    );
+    js
 }
 
-impl Toc {
-    fn write(&self, html: &mut String, current: Option<ChapterId>) {
-        match current
-            .and_then(|id| self.current_at.get(id.index()))
-            .filter(|at| **at > 0)
-        {
-            Some(&at) => {
-                html.push_str(&self.html[..at]);
-                html.push_str(" aria-current=\"page\"");
-                html.push_str(&self.html[at..]);
+/// `text` as a JavaScript string literal in double quotes (also a JSON
+/// string: its escapes are JSON's).
+fn push_js_string(out: &mut String, text: &str) {
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            c if (c as u32) < 0x20 || c == '\u{2028}' || c == '\u{2029}' => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
             }
-            None => html.push_str(&self.html),
+            c => out.push(c),
         }
     }
+    out.push('"');
 }
 
 /// The chapter's first paragraph as plain text, cut at a word under 160
