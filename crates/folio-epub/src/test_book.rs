@@ -172,6 +172,7 @@ pub(crate) fn book() -> Book {
         sources: Vec::new(),
         diagnostics: Vec::new(),
         languages: Vec::new(),
+        glossary: None,
     };
     book.toc = folio_core::resolve::toc::build(&book);
     book

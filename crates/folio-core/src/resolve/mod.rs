@@ -1,7 +1,9 @@
 //! Resolver passes: everything the backends need is decided here, once.
 //!
 //! Order matters: footnotes and citations create ids, ids must all exist
-//! before links to them are checked, and typography runs last on final text.
+//! before links to them are checked, the glossary's links (decided here,
+//! after the links pass) need its headings' ids, and typography runs last
+//! on final text.
 //!
 //! Within a pass, what one chapter decides alone (ordering its notes, naming
 //! its headings, spacing its punctuation) runs on every core through
@@ -12,6 +14,7 @@
 mod assets;
 mod citations;
 mod footnotes;
+mod glossary;
 mod html;
 mod ids;
 mod links;
@@ -39,6 +42,7 @@ pub fn resolve(book: &mut Book) {
     for (chapter, ids) in book.chapters.iter_mut().zip(anchors) {
         chapter.anchors = ids.into_iter().collect();
     }
+    glossary::resolve(book);
     book.assets = registry.into_assets(book.config.html.site_url.as_ref());
     typography::resolve(book);
     // Report in reading order: sources are numbered in the order they were read.
