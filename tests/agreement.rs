@@ -777,3 +777,92 @@ fn math_reads_alike_in_every_edition() {
         }
     }
 }
+
+/// A GitBook glossary: its page in every edition, and each term's first
+/// occurrence per chapter a link to its definition in every edition.
+#[test]
+fn glossary_pages_and_links_agree_in_every_edition() {
+    let editions = editions("gitbook3");
+    let book = &editions.book;
+    let glossary = book.glossary.as_ref().expect("the fixture's glossary");
+    check_links("gitbook3", book, &editions.site, &editions.epub);
+    let terms = Selector::parse(
+        "main a[href*='GLOSSARY'][href*='#'], body > section a[href*='GLOSSARY'][href*='#']",
+    )
+    .unwrap();
+    for (edition, pages, suffix) in [
+        ("site", &editions.site, ".html"),
+        ("EPUB", &editions.epub, ".xhtml"),
+    ] {
+        let page_of = |path: &str| {
+            pages
+                .iter()
+                .find(|(p, _)| p.ends_with(&format!("{path}{suffix}")))
+                .map(|(_, page)| page)
+                .unwrap_or_else(|| panic!("{edition}: no {path}{suffix}: {:?}", pages.keys()))
+        };
+        let page = page_of(&book.chapters[glossary.chapter].path);
+        let text = page_text(page);
+        assert!(text.contains("Words of the trade"), "{edition}: {text}");
+        for term in &glossary.terms {
+            let id = Selector::parse(&format!("[id='{}']", term.id)).unwrap();
+            assert_eq!(page.select(&id).count(), 1, "{edition}: #{}", term.id);
+        }
+        let reading = page_of("reading");
+        let hrefs: Vec<(String, String)> = reading
+            .select(&terms)
+            .map(|a| {
+                (
+                    a.text().collect::<String>(),
+                    a.value().attr("href").unwrap().to_string(),
+                )
+            })
+            .collect();
+        let expected: Vec<(String, String)> = [
+            ("wick", "wick"),
+            ("chimney", "chimney"),
+            ("oil lamp", "oil-lamp"),
+        ]
+        .iter()
+        .map(|(text, id)| (text.to_string(), format!("GLOSSARY{suffix}#{id}")))
+        .collect();
+        assert_eq!(hrefs, expected, "{edition}");
+    }
+
+    let dir = common::temp_out("agreement-glossary-validators");
+    let site = folio_html::render(&book.for_edition(Edition::Html), &CONTEXT).unwrap();
+    let epub = folio_epub::render(&book.for_edition(Edition::Epub), &CONTEXT).unwrap();
+    common::write_files(&dir.join("site"), &site.files);
+    common::write_files(&dir, &epub.files);
+    if let Some(report) = common::vnu(&[dir.join("site")]) {
+        assert!(report.ok, "vnu: {report:?}");
+    }
+    if let Some(report) = common::epubcheck(&dir.join(&epub.files[0].path)) {
+        assert!(report.ok, "EPUBCheck: {report:?}");
+    }
+    if let Some(report) = common::qpdf_check(&editions.pdf_path) {
+        assert!(report.ok, "qpdf: {report:?}");
+    }
+
+    // The PDF: the glossary's page, and the reading chapter's three terms
+    // as links inside the document (the chapter has one external link too).
+    let Some(pages) = &editions.pdf_pages else {
+        return;
+    };
+    assert!(
+        pages
+            .iter()
+            .any(|p| p.contains("Words of the trade") && p.contains("draws oil up")),
+        "the glossary's page"
+    );
+    let page = pages
+        .iter()
+        .position(|text| text.contains("Lift the chimney"))
+        .expect("the reading chapter's page") as u32
+        + 1;
+    let (internal, external) = pdf_links(&editions.pdf, page);
+    assert!(
+        internal >= 2,
+        "PDF: {internal} internal links, {external:?}"
+    );
+}

@@ -9,8 +9,8 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use folio_core::model::{Block, Book, ChapterKind};
-use folio_core::{Severity, plain_text};
+use folio_core::model::{Block, Book, ChapterKind, Inline, LinkTarget};
+use folio_core::{Severity, plain_text, visit_all_inlines};
 
 /// `Severity path:line:col message` for every diagnostic.
 fn diagnostics(book: &Book) -> Vec<String> {
@@ -46,7 +46,8 @@ fn book_json_moves_the_summary_and_the_introduction() {
         files,
         [
             ("index.md", ChapterKind::Front),
-            ("reading.md", ChapterKind::Body)
+            ("reading.md", ChapterKind::Body),
+            ("GLOSSARY.md", ChapterKind::Back)
         ]
     );
     assert_eq!(book.metadata.title, "The Lantern Handbook");
@@ -119,6 +120,122 @@ fn templates_are_expanded_before_the_reader_with_spans_kept() {
         .filter(|b| matches!(b, Block::ForEditions { .. }))
         .count();
     assert_eq!(branches, 1, "{:#?}", reading.blocks);
+}
+
+/// `(text, anchor, line, col)` of each link of `chapter` to the glossary.
+fn glossary_links(book: &Book, chapter: usize) -> Vec<(String, String, u32, u32)> {
+    let glossary = book.glossary.as_ref().expect("a glossary").chapter;
+    let mut links = Vec::new();
+    visit_all_inlines(&book.chapters[chapter], &mut |inline| {
+        if let Inline::Link {
+            target: LinkTarget::Chapter { chapter, anchor },
+            content,
+            span,
+            ..
+        } = inline
+            && *chapter == glossary
+        {
+            links.push((
+                plain_text(content),
+                anchor.clone().unwrap_or_default(),
+                span.line,
+                span.col,
+            ));
+        }
+    });
+    links
+}
+
+#[test]
+fn the_glossary_is_a_last_chapter_and_its_terms_are_linked_once_per_chapter() {
+    let book = common::open_book("gitbook3");
+    let glossary = book.glossary.as_ref().expect("GLOSSARY.md is the glossary");
+    let chapter = &book.chapters[glossary.chapter];
+    assert_eq!(chapter.file, "GLOSSARY.md");
+    assert_eq!(chapter.title, "Words of the trade", "its first heading");
+    assert_eq!(chapter.title_heading, Some(0));
+    let terms: Vec<(&str, &str)> = glossary
+        .terms
+        .iter()
+        .map(|t| (t.term.as_str(), t.id.as_str()))
+        .collect();
+    assert_eq!(
+        terms,
+        [
+            ("Wick", "wick"),
+            ("Chimney", "chimney"),
+            ("Oil lamp", "oil-lamp")
+        ]
+    );
+    // The first occurrence in running text, per chapter: never the heading
+    // `The chimney`, the code span or block, nor the text of a link.
+    let link =
+        |text: &str, anchor: &str, line, col| (text.to_string(), anchor.to_string(), line, col);
+    assert_eq!(
+        glossary_links(&book, 1),
+        [
+            link("wick", "wick", 3, 29),
+            link("chimney", "chimney", 15, 10),
+            link("oil lamp", "oil-lamp", 15, 29),
+        ]
+    );
+    // The introduction's hint (a block quote) has its own first `wick`.
+    assert_eq!(glossary_links(&book, 0), [link("wick", "wick", 7, 14)]);
+    assert!(
+        glossary_links(&book, 2).is_empty(),
+        "the glossary links nothing to itself"
+    );
+    let reading = serde_json::to_string(&book.chapters[1].blocks).unwrap();
+    assert!(reading.contains(r#""code":"wick""#) && reading.contains("wick chimney"));
+    assert!(
+        reading.contains(r##""url":"GLOSSARY.md#chimney""##),
+        "{reading}"
+    );
+    // No note on GLOSSARY.md as an unlisted file.
+    assert!(
+        !diagnostics(&book).iter().any(|d| d.contains("GLOSSARY.md")),
+        "{:#?}",
+        diagnostics(&book)
+    );
+}
+
+#[test]
+fn a_glossary_without_a_title_heading_is_titled_in_the_books_language() {
+    let dir = book_of(&[
+        ("book.json", r#"{"language": "fr"}"#),
+        ("SUMMARY.md", "# Sommaire\n\n* [Texte](texte.md)\n"),
+        ("texte.md", "# Texte\n\nUne mèche, une MÈCHE.\n"),
+        ("GLOSSARY.md", "## Mèche\n\nLe cordon qui brûle.\n"),
+    ]);
+    let book = folio_core::open(dir.path()).unwrap();
+    let glossary = book.glossary.as_ref().unwrap();
+    let chapter = &book.chapters[glossary.chapter];
+    assert_eq!(chapter.title, "Glossaire");
+    assert_eq!(chapter.title_heading, None, "its one term is no title");
+    let texte = book
+        .chapters
+        .iter()
+        .position(|c| c.file == "texte.md")
+        .unwrap();
+    assert_eq!(
+        glossary_links(&book, texte),
+        [("mèche".to_string(), "meche".to_string(), 3, 5)]
+    );
+    // Listed in SUMMARY: the listed chapter is the glossary, not appended again.
+    let dir = book_of(&[
+        (
+            "SUMMARY.md",
+            "# Summary\n\n* [Words](GLOSSARY.md)\n* [Text](text.md)\n",
+        ),
+        ("text.md", "# Text\n\nA wick.\n"),
+        ("GLOSSARY.md", "# Words\n\n## Wick\n\nA cord.\n"),
+    ]);
+    let book = folio_core::open(dir.path()).unwrap();
+    let files: Vec<&str> = book.chapters.iter().map(|c| c.file.as_str()).collect();
+    assert_eq!(files, ["GLOSSARY.md", "text.md"]);
+    let glossary = book.glossary.as_ref().unwrap();
+    assert_eq!(book.chapters[glossary.chapter].title, "Words");
+    assert_eq!(glossary_links(&book, 1).len(), 1);
 }
 
 /// The CLI on `book`, writing into `out`, under a time limit.

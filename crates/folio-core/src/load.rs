@@ -208,6 +208,11 @@ struct Loader {
     plugin_tags: gitbook::PluginTags,
     /// GitBook: the languages of a multilingual book.
     languages: Vec<crate::model::Language>,
+    /// GitBook: the glossary chapter, its terms found as it is read.
+    glossary: Option<crate::model::Glossary>,
+    /// GitBook: the glossary's own title (its first heading, when that is
+    /// not a term), found as it is read.
+    glossary_title: Option<String>,
 }
 
 struct Planned {
@@ -246,6 +251,8 @@ impl Loader {
             template: None,
             plugin_tags: Default::default(),
             languages: Vec::new(),
+            glossary: None,
+            glossary_title: None,
         };
         loader.folio_toml();
         loader.math_syntax(None, false);
@@ -982,6 +989,9 @@ impl Loader {
     /// Gives a chapter its parsed content.
     fn fill_chapter(&mut self, chapter: ChapterId, doc: Document) {
         self.diagnostics.extend(doc.diagnostics);
+        if let Some(glossary) = self.glossary.as_mut().filter(|g| g.chapter == chapter) {
+            self.glossary_title = gitbook::glossary_terms(glossary, &doc.blocks);
+        }
         let chapter = &mut self.chapters[chapter];
         chapter.blocks = doc.blocks;
         normalize_heading_levels(&mut chapter.blocks);
@@ -1109,6 +1119,7 @@ impl Loader {
             diagnostics: self.diagnostics,
             math_macros,
             languages: self.languages,
+            glossary: self.glossary,
         }
     }
 }

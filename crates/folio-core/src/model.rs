@@ -146,6 +146,30 @@ pub struct Book {
     /// each language is a book (see [`crate::open_language`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub languages: Vec<Language>,
+    /// A GitBook book's glossary (`GLOSSARY.md`): its chapter and its
+    /// terms, each linked where it first appears in every other chapter.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub glossary: Option<Glossary>,
+}
+
+/// The glossary of a GitBook book: a back-matter chapter whose `## Term`
+/// headings each define a term. The loader finds the terms, the resolver
+/// gives each its heading's id and links the first occurrence of each term
+/// in every other chapter (`LinkTarget::Chapter` to that heading).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Glossary {
+    pub chapter: ChapterId,
+    pub terms: Vec<GlossaryTerm>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GlossaryTerm {
+    /// The heading's text, as written (before typography).
+    pub term: String,
+    /// The heading's place in the glossary chapter's blocks.
+    pub block: usize,
+    /// The heading's id (filled by the resolver).
+    pub id: String,
 }
 
 /// One language of a multilingual book: a folder of the content root.

@@ -173,6 +173,7 @@ pub(crate) fn book() -> Book {
         diagnostics: Vec::new(),
         math_macros: Vec::new(),
         languages: Vec::new(),
+        glossary: None,
     };
     book.toc = folio_core::resolve::toc::build(&book);
     book

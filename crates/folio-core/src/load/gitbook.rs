@@ -12,7 +12,11 @@ use serde::{Deserialize, Serialize};
 use super::{KeyStyle, Loader, key_name, key_span, strip_anchor};
 use crate::diagnostics::{Diagnostic, span_at_line_byte};
 use crate::files::Refused;
-use crate::model::{Book, ChapterKind, Language, SourceId, Span};
+use crate::locale;
+use crate::model::{
+    Block, Book, ChapterId, ChapterKind, Glossary, GlossaryTerm, Language, SourceId, Span,
+    plain_text,
+};
 use crate::paths;
 use crate::summary::{self, Entry};
 use crate::template;
@@ -148,7 +152,9 @@ impl Loader {
             }
         }
         self.summary_entries(entries, "");
+        self.glossary_chapter(summary_source);
         self.read_planned();
+        self.title_glossary();
         self.report_plugin_tags();
         self.report_unlisted(&[
             structure.summary.as_str(),
@@ -156,6 +162,74 @@ impl Loader {
             structure.languages.as_str(),
         ]);
         self.finish()
+    }
+
+    /// The glossary (`GLOSSARY.md`, or book.json `structure.glossary`), when
+    /// the book has one: the chapter SUMMARY lists under its name, else a
+    /// back-matter chapter after every other.
+    fn glossary_chapter(&mut self, summary_source: SourceId) {
+        let file = self.structure.glossary.clone();
+        let configured = self.structure_span("glossary");
+        let listed = self.chapters.iter().position(|c| c.file == file);
+        let chapter = match listed {
+            Some(listed) => Some(ChapterId::new(listed)),
+            None => match self.root.locate(&file) {
+                Ok(_) => {
+                    let span = configured.unwrap_or(Span {
+                        source: summary_source,
+                        line: 1,
+                        col: 1,
+                    });
+                    // Titled once read: its first heading, or the word for it.
+                    self.chapter_from_file(String::new(), &file, ChapterKind::Back, 0, None, span)
+                }
+                Err(Refused::Missing) if configured.is_none() => None,
+                Err(refused) => {
+                    let span = configured.unwrap_or(Span {
+                        source: summary_source,
+                        line: 1,
+                        col: 1,
+                    });
+                    self.diagnostics.push(
+                        Diagnostic::error(
+                            format!("book.json `structure.glossary` = {file:?} {refused}"),
+                            span,
+                        )
+                        .with_hint(refused.hint(&file)),
+                    );
+                    None
+                }
+            },
+        };
+        self.glossary = chapter.map(|chapter| Glossary {
+            chapter,
+            terms: Vec::new(),
+        });
+    }
+
+    /// An appended glossary is titled by its first heading when that is not
+    /// a term, else by the word for it in the book's language.
+    fn title_glossary(&mut self) {
+        let Some(glossary) = &self.glossary else {
+            return;
+        };
+        let chapter = &mut self.chapters[glossary.chapter];
+        if !chapter.title.is_empty() {
+            return;
+        }
+        chapter.title = match self.glossary_title.take() {
+            Some(title) => title,
+            None => {
+                let language = self
+                    .config
+                    .book
+                    .language
+                    .as_deref()
+                    .or(self.metadata.language.as_deref())
+                    .unwrap_or("en");
+                locale::words(language).glossary.to_string()
+            }
+        };
     }
 
     /// Where book.json writes `structure.<key>`, when it does.
@@ -370,6 +444,33 @@ impl Loader {
             );
         }
     }
+}
+
+/// Fills `glossary`'s terms from its chapter's blocks, as read (before
+/// heading levels are normalised): as in GitBook, each `##` heading of the
+/// file is a term, defined by the blocks up to the next one. Returns the
+/// glossary's own title: its first heading, when that is a `#` heading.
+pub(super) fn glossary_terms(glossary: &mut Glossary, blocks: &[Block]) -> Option<String> {
+    let mut title = None;
+    let mut first = true;
+    for (block, heading) in blocks.iter().enumerate() {
+        let Block::Heading { level, content, .. } = heading else {
+            continue;
+        };
+        let text = plain_text(content).trim().to_string();
+        if first && *level == 1 && !text.is_empty() {
+            title = Some(text.clone());
+        }
+        first = false;
+        if *level == 2 && !text.is_empty() {
+            glossary.terms.push(GlossaryTerm {
+                term: text,
+                block,
+                id: String::new(),
+            });
+        }
+    }
+    title
 }
 
 /// Plugin tags by name, each at its first use in reading order.

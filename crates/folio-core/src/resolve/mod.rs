@@ -1,8 +1,9 @@
 //! Resolver passes: everything the backends need is decided here, once.
 //!
 //! Order matters: heading levels are made consecutive before titles are
-//! chosen, footnotes and citations create ids, ids must all exist
-//! before links to them are checked, and typography runs last on final text.
+//! chosen, footnotes and citations create ids, ids must all exist before
+//! links to them are checked, the glossary's links (decided after the links
+//! pass) need its headings' ids, and typography runs last on final text.
 //!
 //! Within a pass, what one chapter decides alone (ordering its notes, naming
 //! its headings, spacing its punctuation) runs on every core through
@@ -13,6 +14,7 @@
 mod assets;
 mod citations;
 mod footnotes;
+mod glossary;
 mod html;
 mod ids;
 mod levels;
@@ -44,6 +46,7 @@ pub fn resolve(book: &mut Book) {
     for (chapter, ids) in book.chapters.iter_mut().zip(anchors) {
         chapter.anchors = ids.into_iter().collect();
     }
+    glossary::resolve(book);
     book.assets = registry.into_assets(book.config.html.site_url.as_ref());
     typography::resolve(book);
     // Report in reading order: sources are numbered in the order they were read.

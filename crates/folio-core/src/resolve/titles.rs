@@ -32,6 +32,16 @@ pub fn resolve(book: &mut Book) {
         )
     });
     book.diagnostics.extend(diagnostics.into_iter().flatten());
+    // A glossary's terms are its sections, never its title (a glossary of
+    // one `## Term` and no `#` heading).
+    if let Some(glossary) = &book.glossary {
+        let chapter = &mut book.chapters[glossary.chapter];
+        if let Some(heading) = chapter.title_heading
+            && glossary.terms.iter().any(|t| t.block == heading)
+        {
+            chapter.title_heading = None;
+        }
+    }
 }
 
 /// `2-constituants/1-code_source.md` → `1 code source`; a folder's README is
