@@ -5,8 +5,8 @@
 use std::fmt::Write as _;
 
 use folio_core::{
-    AlertKind, Alignment, AltText, Block, Book, Chapter, ChapterId, CitationItem, Diagnostic, Footnote,
-    Image, ImageTarget, Inline, LinkTarget, ListItem, Span,
+    AlertKind, Alignment, AltText, Block, Book, Chapter, ChapterId, CitationItem, Diagnostic,
+    Footnote, Image, ImageTarget, Inline, LinkTarget, ListItem, Span,
 };
 
 use crate::escape::{escaped, push_escaped, push_text, push_url};

@@ -183,7 +183,8 @@ impl Generator<'_> {
         // typst makes a repeated header an artifact, which PDF/UA forbids
         // to hold a link: a header with one is printed once.
         let repeat = !header.iter().any(|cell| holds_link(cell));
-        self.out.push_str(&format!("), repeat-header: {repeat}, header: "));
+        self.out
+            .push_str(&format!("), repeat-header: {repeat}, header: "));
         if header.iter().all(Vec::is_empty) {
             self.out.push_str("none");
         } else {
