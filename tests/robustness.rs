@@ -197,44 +197,73 @@ fn check_text_at(book: &Book, text: &str, span: Span) {
     );
 }
 
+/// Reads `md` and checks every span and text of the model, then writes every
+/// edition's markup: well-formed XHTML for the EPUB, typst markup for the PDF.
+fn goes_through_every_edition(md: &str) {
+    let book = folio_core::parse_str(md);
+    for chapter in &book.chapters {
+        check_blocks(&book, &chapter.blocks);
+        for note in &chapter.footnotes {
+            check_span(&book, note.span, "footnote");
+            check_blocks(&book, &note.blocks);
+        }
+        folio_core::visit_all_inlines(chapter, &mut |inline: &Inline| {
+            check_span(&book, inline.span(), "inline");
+            if let Inline::Text { text, span } = inline {
+                check_text_at(&book, text, *span);
+                assert!(
+                    !text.chars().any(folio_core::text::is_forbidden),
+                    "text {text:?} holds a character no edition can carry, from {md:?}"
+                );
+            }
+            if let Inline::FootnoteRef {
+                note: Some(note), ..
+            } = inline
+            {
+                assert!(
+                    note.index() < chapter.footnotes.len(),
+                    "a reference to a missing note in {md:?}"
+                );
+            }
+        });
+    }
+    for diagnostic in &book.diagnostics {
+        if let Some(span) = diagnostic.span {
+            check_span(&book, span, &diagnostic.message);
+        }
+    }
+    for (chapter, _) in book.chapter_ids() {
+        for target in [folio_html::Target::Site, folio_html::Target::SinglePage] {
+            folio_html::chapter_fragment(&book, chapter, target);
+        }
+        let xhtml = folio_html::chapter_fragment(&book, chapter, folio_html::Target::Epub).html;
+        let document = format!(
+            "<body xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:epub=\"http://www.idpf.org/2007/ops\">{xhtml}</body>"
+        );
+        if let Err(error) = roxmltree::Document::parse(&document) {
+            panic!("malformed XHTML ({error}) for {md:?}:\n{xhtml}");
+        }
+    }
+    folio_pdf::markup(&book).expect("typst markup for any model");
+}
+
+/// Inputs the property test once failed on, kept as they were found.
+#[test]
+fn known_inputs_go_through_every_edition() {
+    for md in [
+        // A forbidden character reference in a raw HTML block shifted the
+        // spans of the tags after it (its replacement was longer).
+        "<figure id=\"f\">\n&#1;[x](a&#3;b)</a>",
+    ] {
+        goes_through_every_edition(md);
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 400, failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
     fn any_markdown_goes_through_every_edition(md in markdown()) {
-        let book = folio_core::parse_str(&md);
-        for chapter in &book.chapters {
-            check_blocks(&book, &chapter.blocks);
-            for note in &chapter.footnotes {
-                check_span(&book, note.span, "footnote");
-                check_blocks(&book, &note.blocks);
-            }
-            folio_core::visit_all_inlines(chapter, &mut |inline: &Inline| {
-                check_span(&book, inline.span(), "inline");
-                if let Inline::Text { text, span } = inline {
-                    check_text_at(&book, text, *span);
-                    assert!(!text.chars().any(folio_core::text::is_forbidden), "text {text:?} holds a character no edition can carry, from {md:?}");
-                }
-                if let Inline::FootnoteRef { note: Some(note), .. } = inline {
-                    assert!(note.index() < chapter.footnotes.len(), "a reference to a missing note in {md:?}");
-                }
-            });
-        }
-        for diagnostic in &book.diagnostics {
-            if let Some(span) = diagnostic.span {
-                check_span(&book, span, &diagnostic.message);
-            }
-        }
-        for (chapter, _) in book.chapter_ids() {
-            for target in [folio_html::Target::Site, folio_html::Target::SinglePage] {
-                folio_html::chapter_fragment(&book, chapter, target);
-            }
-            let xhtml = folio_html::chapter_fragment(&book, chapter, folio_html::Target::Epub).html;
-            let document = format!("<body xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:epub=\"http://www.idpf.org/2007/ops\">{xhtml}</body>");
-            if let Err(error) = roxmltree::Document::parse(&document) {
-                panic!("malformed XHTML ({error}) for {md:?}:\n{xhtml}");
-            }
-        }
-        folio_pdf::markup(&book).expect("typst markup for any model");
+        goes_through_every_edition(&md);
     }
 }

@@ -367,9 +367,12 @@ pub fn tokenize(html: &str, span: Span) -> Vec<Token> {
 }
 
 /// `html` with each numeric character reference that an HTML parser decodes
-/// to a character no edition can carry (`&#1;`, `&#xFFFE;`) replaced by
-/// `&#xFFFD;`, and the first such character. References to U+0080–U+009F
-/// are left: parsers read them as Windows-1252 (`&#x80;` is €).
+/// to a character no edition can carry (`&#1;`, `&#xFFFE;`) turned into a
+/// reference to U+0000 of the same length (`&#0;`, `&#x0000;`), which an
+/// HTML parser reads as U+FFFD — the same length, so that the positions of
+/// what follows, and the spans of their diagnostics, stay true — and the
+/// first such character. References to U+0080–U+009F are left: parsers
+/// read them as Windows-1252 (`&#x80;` is €).
 pub fn clean_references(html: &str) -> (Cow<'_, str>, Option<char>) {
     if !html.contains("&#") {
         return (Cow::Borrowed(html), None);
@@ -410,7 +413,11 @@ pub fn clean_references(html: &str) -> (Cow<'_, str>, Option<char>) {
             end
         };
         out.push_str(&html[copied..at]);
-        out.push_str("&#xFFFD;");
+        // `&#`, then `x` if written, then every digit a zero, then `;` if written.
+        let digits_at = at + 2 + (rest.len() - digits.len());
+        out.push_str(&html[at..digits_at]);
+        out.extend(std::iter::repeat_n('0', len));
+        out.push_str(&html[digits_at + len..end]);
         copied = end;
     }
     if first.is_none() {
@@ -808,8 +815,18 @@ mod tests {
         );
         assert_eq!(
             html,
-            "<b>&#xFFFD;&#xFFFD; &#xFFFD;</b>&#128;&#233;&#xFFFD;&amp;#1;&#xFFFD;&#99999999999;"
+            "<b>&#0;&#x00 &#X00;</b>&#128;&#233;&#x0000;&amp;#1;&#00000000000;&#99999999999;"
         );
+        // Read as U+FFFD, as the reference to U+0000 it now is.
+        let tokens = tokenize(&html, Span::default());
+        let text: String = tokens
+            .iter()
+            .filter_map(|token| match token {
+                Token::Node(HtmlNode::Text { text, .. }) => Some(text.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert!(text.starts_with("\u{FFFD}\u{FFFD} \u{FFFD}"), "{text:?}");
         assert_eq!(first, Some('\u{1}'));
         assert!(matches!(
             clean_references("<p>&#233;</p>"),
