@@ -20,6 +20,101 @@ const REQUIRED_PASS_RATE: f64 = 0.99;
 const NOT_APPLICABLE: &[(&str, usize, &str)] = &[
     (
         "CommonMark 0.31.2",
+        68,
+        "folio prints heading levels consecutively, each at most one below the nearest heading above it (ARCHITECTURE.md, \"mdBook's constructs\"), so that every page validates and the PDF can be PDF/UA",
+    ),
+    (
+        "CommonMark 0.31.2",
+        72,
+        "folio prints heading levels consecutively, each at most one below the nearest heading above it (ARCHITECTURE.md, \"mdBook's constructs\"), so that every page validates and the PDF can be PDF/UA",
+    ),
+    (
+        "CommonMark 0.31.2",
+        76,
+        "folio prints heading levels consecutively, each at most one below the nearest heading above it (ARCHITECTURE.md, \"mdBook's constructs\"), so that every page validates and the PDF can be PDF/UA",
+    ),
+    (
+        "CommonMark 0.31.2",
+        79,
+        "folio prints heading levels consecutively, each at most one below the nearest heading above it (ARCHITECTURE.md, \"mdBook's constructs\"), so that every page validates and the PDF can be PDF/UA",
+    ),
+    (
+        "CommonMark 0.31.2",
+        148,
+        "folio closes a raw HTML element left open at the end of its Markdown container, where a browser carries it on past the paragraph (ARCHITECTURE.md, \"Raw HTML\")",
+    ),
+    (
+        "CommonMark 0.31.2",
+        189,
+        "folio closes a raw HTML element left open at the end of its Markdown container, where a browser carries it on past the paragraph (ARCHITECTURE.md, \"Raw HTML\")",
+    ),
+    (
+        "CommonMark 0.31.2",
+        346,
+        "folio closes a raw HTML element left open at the end of its Markdown container, where a browser carries it on past the paragraph (ARCHITECTURE.md, \"Raw HTML\")",
+    ),
+    (
+        "CommonMark 0.31.2",
+        478,
+        "folio closes a raw HTML element left open at the end of its Markdown container, where a browser carries it on past the paragraph (ARCHITECTURE.md, \"Raw HTML\")",
+    ),
+    (
+        "CommonMark 0.31.2",
+        479,
+        "folio closes a raw HTML element left open at the end of its Markdown container, where a browser carries it on past the paragraph (ARCHITECTURE.md, \"Raw HTML\")",
+    ),
+    (
+        "CommonMark 0.31.2",
+        496,
+        "folio closes a raw HTML element left open at the end of its Markdown container, where a browser carries it on past the paragraph (ARCHITECTURE.md, \"Raw HTML\")",
+    ),
+    (
+        "CommonMark 0.31.2",
+        615,
+        "folio closes a raw HTML element left open at the end of its Markdown container, where a browser carries it on past the paragraph (ARCHITECTURE.md, \"Raw HTML\")",
+    ),
+    (
+        "CommonMark 0.31.2",
+        616,
+        "folio closes a raw HTML element left open at the end of its Markdown container, where a browser carries it on past the paragraph (ARCHITECTURE.md, \"Raw HTML\")",
+    ),
+    (
+        "CommonMark 0.31.2",
+        617,
+        "folio closes a raw HTML element left open at the end of its Markdown container, where a browser carries it on past the paragraph (ARCHITECTURE.md, \"Raw HTML\")",
+    ),
+    (
+        "CommonMark 0.31.2",
+        618,
+        "folio closes a raw HTML element left open at the end of its Markdown container, where a browser carries it on past the paragraph (ARCHITECTURE.md, \"Raw HTML\")",
+    ),
+    (
+        "CommonMark 0.31.2",
+        632,
+        "folio closes a raw HTML element left open at the end of its Markdown container, where a browser carries it on past the paragraph (ARCHITECTURE.md, \"Raw HTML\")",
+    ),
+    (
+        "CommonMark 0.31.2",
+        633,
+        "folio closes a raw HTML element left open at the end of its Markdown container, where a browser carries it on past the paragraph (ARCHITECTURE.md, \"Raw HTML\")",
+    ),
+    (
+        "CommonMark 0.31.2",
+        645,
+        "folio closes a raw HTML element left open at the end of its Markdown container, where a browser carries it on past the paragraph (ARCHITECTURE.md, \"Raw HTML\")",
+    ),
+    (
+        "CommonMark 0.31.2",
+        646,
+        "folio closes a raw HTML element left open at the end of its Markdown container, where a browser carries it on past the paragraph (ARCHITECTURE.md, \"Raw HTML\")",
+    ),
+    (
+        "GFM 0.29",
+        653,
+        "folio reads `<title>`, `<style>` and `<xmp>` as a browser does (their content is text), rather than escaping them as GFM's tag filter does; the EPUB and the site then drop or keep them by one rule (ARCHITECTURE.md, \"Raw HTML\")",
+    ),
+    (
+        "CommonMark 0.31.2",
         604,
         "GFM extended autolinks are always on in folio",
     ),

@@ -446,9 +446,16 @@ impl Writer<'_> {
         }
     }
 
-    fn table_row(&mut self, cell: &str, alignments: &[Alignment], cells: &[Vec<Inline>]) {
+    fn table_row(&mut self, kind: &str, alignments: &[Alignment], cells: &[Vec<Inline>]) {
         self.out.push_str("<tr>\n");
         for (i, content) in cells.iter().enumerate() {
+            // An empty header cell (a corner) heads nothing: a plain cell,
+            // as an empty `<th>` is an accessibility violation.
+            let cell = if kind == "th" && content.is_empty() && self.flavor != Flavor::Spec {
+                "td"
+            } else {
+                kind
+            };
             let align = match alignments.get(i) {
                 Some(Alignment::Left) => "left",
                 Some(Alignment::Center) => "center",
@@ -762,7 +769,12 @@ impl Writer<'_> {
                 self.out.push_str("<a href=\"");
                 push_url(&mut self.out, url);
                 self.out.push_str("\">");
-                push_escaped(&mut self.out, &image.alt);
+                // A link needs a name: the address when nothing describes the image.
+                let name = match image.alt_text {
+                    AltText::Described => &image.alt,
+                    _ => url,
+                };
+                push_escaped(&mut self.out, name);
                 self.out.push_str("</a>");
                 return;
             }
@@ -1009,6 +1021,34 @@ mod tests {
             !chapter_fragment(&book, folio_core::ChapterId(0), Target::Epub)
                 .html
                 .contains("class=\"anchor\"")
+        );
+    }
+
+    #[test]
+    fn every_link_and_header_cell_has_a_name() {
+        // An undescribed remote image is named by its address in the EPUB;
+        // inside a link, by nothing of its own (the link has its text).
+        let book = parse_str(
+            "![](https://example.org/s.png)\n\n[![](https://example.org/b.png) site](https://example.org/)\n\n| | B |\n|---|---|\n| 1 | 2 |\n",
+        );
+        let epub = chapter_fragment(&book, folio_core::ChapterId(0), Target::Epub);
+        assert!(
+            epub.html
+                .contains("<a href=\"https://example.org/s.png\">https://example.org/s.png</a>"),
+            "{}",
+            epub.html
+        );
+        assert!(
+            epub.html
+                .contains("<a href=\"https://example.org/\"> site</a>"),
+            "{}",
+            epub.html
+        );
+        // The empty corner of a table heads nothing.
+        assert!(
+            epub.html.contains("<tr>\n<td></td>\n<th>B</th>"),
+            "{}",
+            epub.html
         );
     }
 

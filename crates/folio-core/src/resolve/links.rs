@@ -71,12 +71,30 @@ pub fn resolve(
                 }
             }
         };
+        let mut unseen = Vec::new();
         visit::each_chapter_inline(chapter, &mut |inline| {
             if let Inline::Link {
-                url, target, span, ..
+                url,
+                target,
+                span,
+                content,
+                ..
             } = inline
             {
                 *target = resolve(url, *span);
+                // `[](https://…)`: a link nobody can see or name, which no
+                // edition should write (an empty `<a>` is an accessibility
+                // violation); a file's link keeps its place in the walk.
+                if shows_nothing(content) && !matches!(target, LinkTarget::Unresolved) {
+                    *target = LinkTarget::Broken;
+                    unseen.push(
+                        Diagnostic::warning(
+                            format!("a link without text to `{url}` shows nothing: left out"),
+                            *span,
+                        )
+                        .with_hint("write what the link leads to between the brackets: [text](…)"),
+                    );
+                }
             }
         });
         visit::each_html_element(chapter, &mut |element| {
@@ -88,6 +106,8 @@ pub fn resolve(
                 *target = resolve(url, span);
             }
         });
+        drop(resolve);
+        diagnostics.extend(unseen);
         (wanted, broken, diagnostics)
     });
     // …become assets in reading order, so that asset ids never depend on
@@ -283,6 +303,15 @@ fn resolve_one(url: &str, here: &Here, diagnostics: &mut Vec<Diagnostic>) -> Fou
     Found::Broken(joined.path)
 }
 
+/// Whether a link's content shows nothing: no inline but blank text and breaks.
+fn shows_nothing(content: &[Inline]) -> bool {
+    content.iter().all(|inline| match inline {
+        Inline::Text { text, .. } => text.trim().is_empty(),
+        Inline::SoftBreak { .. } | Inline::HardBreak { .. } => true,
+        _ => false,
+    })
+}
+
 /// The files a link path may mean: as written, with `.md`, or a folder's
 /// README.md / index.md; `x.html` as the chapter `x.md` it was built from.
 fn candidates(path: &str) -> Vec<String> {
@@ -354,6 +383,24 @@ mod tests {
                 .any(|d| d.message.contains("`core::panic::Location` is a Rust path")),
             "{:?}",
             book.diagnostics
+        );
+    }
+
+    #[test]
+    fn a_link_without_text_is_left_out() {
+        let book =
+            crate::parse_str("# T\n\n[](https://example.org/) and [x](https://example.org/)\n");
+        let mut targets = Vec::new();
+        crate::visit_all_inlines(&book.chapters[0], &mut |inline| {
+            if let crate::Inline::Link { target, .. } = inline {
+                targets.push(matches!(target, LinkTarget::Broken));
+            }
+        });
+        assert_eq!(targets, [true, false]);
+        assert!(
+            book.diagnostics
+                .iter()
+                .any(|d| d.message.contains("a link without text"))
         );
     }
 
