@@ -106,7 +106,6 @@ pub fn resolve(
                 *target = resolve(url, span);
             }
         });
-        drop(resolve);
         diagnostics.extend(unseen);
         (wanted, broken, diagnostics)
     });
