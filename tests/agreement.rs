@@ -427,6 +427,16 @@ fn raw_html_reads_alike_in_every_edition() {
         assert!(report.ok, "qpdf: {report:?}");
     }
 
+    // A simple raw table is a table in the PDF too, its cell's id defined.
+    let markup = folio_pdf::markup(&editions.book).expect("the markup");
+    let table = markup
+        .find("#folio-table(columns: 2, align: (left, left, ), repeat-header: false")
+        .expect("the raw table set as a table");
+    for cell in ["Outil", "Usage", "Rabot", "Ciseau", "tailler une mortaise"] {
+        assert!(markup[table..].contains(cell), "`{cell}` in the table");
+    }
+    assert!(markup.contains("#folio-anchor(\"rabot\")"), "the cell's id is defined");
+
     // The PDF prints the text of raw elements, and their links as links.
     let Some(pages) = &editions.pdf_pages else {
         return;

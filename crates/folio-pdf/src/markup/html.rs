@@ -168,6 +168,14 @@ impl Generator<'_> {
                 self.figure(&image);
                 self.paragraph_break(block);
             }
+            Print::Block
+                if element.name == "table"
+                    && let Some(table) = children.and_then(simple_table) =>
+            {
+                self.paragraph_break(block);
+                self.html_table(&table);
+                self.paragraph_break(block);
+            }
             Print::Block => {
                 self.paragraph_break(block);
                 content(self, block);
@@ -196,12 +204,134 @@ impl Generator<'_> {
     }
 
     /// The id an element carries, as an anchor for links.
+    /// A raw table as the PDF sets Markdown's: left-aligned columns, the
+    /// header printed once (its cells may hold links, see `folio-table`).
+    fn html_table(&mut self, table: &SimpleTable<'_>) {
+        let columns = table
+            .rows
+            .iter()
+            .chain(&table.header)
+            .map(Vec::len)
+            .max()
+            .unwrap_or(0)
+            .max(1);
+        self.out
+            .push_str(&format!("#folio-table(columns: {columns}, align: ("));
+        self.out.push_str(&"left, ".repeat(columns));
+        self.out.push_str("), repeat-header: false, header: ");
+        match &table.header {
+            Some(header) => self.html_cells(header, columns, true),
+            None => self.out.push_str("none"),
+        }
+        self.out.push_str(", rows: (");
+        for row in &table.rows {
+            self.out.push('\n');
+            self.html_cells(row, columns, false);
+            self.out.push(',');
+        }
+        self.out.push_str("))");
+    }
+
+    /// One row as an array of `columns` cells (short rows are padded).
+    fn html_cells(&mut self, row: &[Cell<'_>], columns: usize, strong: bool) {
+        self.out.push('(');
+        for i in 0..columns {
+            self.out.push('[');
+            if let Some((cell, content)) = row.get(i) {
+                self.html_anchor(cell);
+                if strong {
+                    self.out.push_str("#strong[");
+                }
+                self.html_nodes(content, false);
+                if strong {
+                    self.out.push_str("];");
+                }
+            }
+            self.out.push_str("], ");
+        }
+        self.out.push(')');
+    }
+
     fn html_anchor(&mut self, element: &HtmlElement) {
         if let Some(id) = element.anchor() {
             let chapter = &self.book.chapters[self.chapter];
             self.anchor(chapter.global_id(id));
         }
     }
+}
+
+/// A table cell: its element (for its id) and its content.
+type Cell<'a> = (&'a HtmlElement, &'a [HtmlNode]);
+
+/// A raw `<table>` the PDF can set as a table.
+struct SimpleTable<'a> {
+    /// A first row of `<th>` cells only.
+    header: Option<Vec<Cell<'a>>>,
+    rows: Vec<Vec<Cell<'a>>>,
+}
+
+/// `children` of a `<table>` as rows of cells, when they are only that:
+/// rows (in `thead`, `tbody`, `tfoot` or not) of `td`/`th` cells spanning
+/// one column and one row each, no caption, no id but on cells. Anything
+/// else is printed as paragraphs, which keep every text and id.
+fn simple_table(children: &[HtmlNode]) -> Option<SimpleTable<'_>> {
+    fn blank(node: &HtmlNode) -> bool {
+        match node {
+            HtmlNode::Text { text, .. } => text.trim().is_empty(),
+            HtmlNode::Comment { .. } => true,
+            _ => false,
+        }
+    }
+    fn one(element: &HtmlElement, attribute: &str) -> bool {
+        element.attribute(attribute).is_none_or(|v| v.trim() == "1")
+    }
+    fn rows<'a>(nodes: &'a [HtmlNode], out: &mut Vec<(bool, Vec<Cell<'a>>)>) -> Option<()> {
+        for node in nodes.iter().filter(|node| !blank(node)) {
+            let HtmlNode::Element { element, children } = node else {
+                return None;
+            };
+            if element.anchor().is_some() {
+                return None;
+            }
+            match element.name.as_str() {
+                "thead" | "tbody" | "tfoot" => rows(children, out)?,
+                "colgroup" | "col" => {}
+                "tr" => {
+                    let mut cells = Vec::new();
+                    let mut headers = true;
+                    for cell in children.iter().filter(|node| !blank(node)) {
+                        match cell {
+                            HtmlNode::Element { element, children }
+                                if matches!(element.name.as_str(), "td" | "th")
+                                    && one(element, "colspan")
+                                    && one(element, "rowspan") =>
+                            {
+                                headers &= element.name == "th";
+                                cells.push((element, children.as_slice()));
+                            }
+                            _ => return None,
+                        }
+                    }
+                    out.push((headers && !cells.is_empty(), cells));
+                }
+                _ => return None,
+            }
+        }
+        Some(())
+    }
+    let mut found = Vec::new();
+    rows(children, &mut found)?;
+    if found.is_empty() {
+        return None;
+    }
+    let header = match found[0].0 {
+        true => Some(found.remove(0).1),
+        false => None,
+    };
+    Some(SimpleTable {
+        header,
+        rows: found.into_iter().map(|(_, cells)| cells).collect(),
+    })
 }
 
 /// The image of a `<figure>` holding one `<img>` and a `<figcaption>`, with
