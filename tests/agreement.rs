@@ -435,7 +435,10 @@ fn raw_html_reads_alike_in_every_edition() {
     for cell in ["Outil", "Usage", "Rabot", "Ciseau", "tailler une mortaise"] {
         assert!(markup[table..].contains(cell), "`{cell}` in the table");
     }
-    assert!(markup.contains("#folio-anchor(\"rabot\")"), "the cell's id is defined");
+    assert!(
+        markup.contains("#folio-anchor(\"rabot\")"),
+        "the cell's id is defined"
+    );
 
     // The PDF prints the text of raw elements, and their links as links.
     let Some(pages) = &editions.pdf_pages else {
