@@ -327,7 +327,7 @@ fn check_depth(latex: &str) -> Result<(), String> {
 }
 
 /// The MathML math-core wrote, checked as XML and written again with
-/// `alttext` (the source), MathML elements only: `\texttt`'s `<code>` and
+/// `alttext` and `aria-label` (the source), MathML elements only: `\texttt`'s `<code>` and
 /// `\textsf`'s `<span>` inside `<mtext>` become its `mathvariant` (and a
 /// style browsers follow), so the EPUB's XHTML stays valid.
 fn normalise(mathml: &str, source: &str) -> Result<String, String> {
@@ -402,10 +402,15 @@ fn write_element(node: roxmltree::Node<'_, '_>, alttext: Option<&str>, out: &mut
             " mathvariant=\"{variant}\" style=\"font-family: {family}\""
         );
     }
+    // The source twice: `alttext` for MathML readers, `aria-label` for the
+    // accessibility tree (axe, hence Ace, reads no MathML: a heading or a
+    // header cell holding only a formula would have no name).
     if let Some(alttext) = alttext {
-        out.push_str(" alttext=\"");
-        escape(alttext, true, out);
-        out.push('"');
+        for attribute in ["alttext", "aria-label"] {
+            let _ = write!(out, " {attribute}=\"");
+            escape(alttext, true, out);
+            out.push('"');
+        }
     }
     out.push('>');
     for child in node.children() {
@@ -609,7 +614,7 @@ mod tests {
             "{mathml}"
         );
         assert!(
-            mathml.contains("alttext=\"\\texttt{a&lt;b} + \\frac{1}{2}\""),
+            mathml.contains("alttext=\"\\texttt{a&lt;b} + \\frac{1}{2}\" aria-label=\"\\texttt{a&lt;b} + \\frac{1}{2}\""),
             "{mathml}"
         );
         assert!(!mathml.contains("<code"), "{mathml}");
