@@ -439,6 +439,10 @@ impl Findings {
                     if let Some(report) = common::epubcheck(&epub) {
                         self.add(out, &report, &report.warnings);
                     }
+                    // Accessibility: every violation Ace reports is a finding.
+                    if let Some(report) = common::ace(&epub) {
+                        self.add(out, &report, &[]);
+                    }
                 }
                 "html" => {
                     if let Some(report) = common::vnu(&[out.join("html")]) {
