@@ -639,7 +639,9 @@ fn mdbook_constructs_read_alike_in_every_edition() {
         );
     }
     assert!(editions.book.config.mdbook.mathjax_support);
-    assert!(editions.book.config.mdbook.no_section_label);
+    // `no-section-label = true`: no table of contents numbers a chapter.
+    assert!(!editions.book.config.mdbook.section_labels);
+    assert!(editions.book.toc.iter().all(|entry| entry.number.is_none()));
     assert_eq!(editions.book.config.html.css, ["theme/extra.css"]);
 
     // The validators: the site, the EPUB and the PDF stay clean.
@@ -878,4 +880,50 @@ fn glossary_pages_and_links_agree_in_every_edition() {
         internal >= 2,
         "PDF: {internal} internal links, {external:?}"
     );
+}
+
+/// mdBook's section labels: each numbered chapter's number (parts do not
+/// restart it; prefix and suffix chapters have none) before its title in
+/// every table of contents — the site's, the EPUB's, the PDF's.
+#[test]
+fn section_numbers_read_alike_in_every_edition() {
+    let editions = editions("mdbook");
+    let numbered = [
+        "1. Un jardin en commun",
+        "1.1. Les parcelles",
+        "2. Les règles",
+        "3. Le partage des récoltes",
+    ];
+    let toc = editions
+        .site
+        .iter()
+        .find(|(path, _)| path.ends_with("toc.html"))
+        .map(|(_, page)| page_text(page))
+        .expect("the site's table of contents");
+    let nav = editions
+        .epub
+        .iter()
+        .find(|(path, _)| path.ends_with("nav.xhtml"))
+        .map(|(_, page)| page_text(page))
+        .expect("the EPUB's navigation");
+    for (edition, text) in [("site", &toc), ("EPUB", &nav)] {
+        for label in numbered {
+            assert!(text.contains(label), "{edition}: `{label}` in {text}");
+        }
+        assert!(
+            !text.contains("1. Avant-propos") && !text.contains(". Remerciements"),
+            "{edition}: prefix and suffix chapters are not numbered: {text}"
+        );
+    }
+    let Some(pages) = &editions.pdf_pages else {
+        return;
+    };
+    let text = pages
+        .join(" ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    for label in numbered {
+        assert!(text.contains(label), "PDF: `{label}`");
+    }
 }

@@ -371,7 +371,9 @@ fn toc_mirrors_the_summary_and_marks_the_current_chapter() {
         let book = &site.book;
         let mut expected = Vec::new();
         let mut part = None;
-        for chapter in &book.chapters {
+        // mdBook's numbered chapters show their number before the title.
+        let numbers = folio_core::resolve::toc::numbers(book);
+        for (chapter, number) in book.chapters.iter().zip(&numbers) {
             if chapter.parent.is_none() && chapter.part != part {
                 part = chapter.part;
                 if let Some(p) = part {
@@ -379,7 +381,11 @@ fn toc_mirrors_the_summary_and_marks_the_current_chapter() {
                 }
             }
             let depth = chapter.depth as usize + usize::from(chapter.part.is_some());
-            expected.push((depth, chapter.title.clone(), false));
+            let title = match number {
+                Some(number) => format!("{number} {}", chapter.title),
+                None => chapter.title.clone(),
+            };
+            expected.push((depth, title, false));
         }
         let toc_page = site.page("toc.html");
         assert_eq!(

@@ -47,8 +47,9 @@ pub struct Config {
 pub struct MdBookSettings {
     /// `mathjax-support`: `\\( … \\)` and `\\[ … \\]` are math.
     pub mathjax_support: bool,
-    /// `no-section-label`: chapters are not numbered in the tables of contents.
-    pub no_section_label: bool,
+    /// Numbered chapters show their number (`1.2.`) in the tables of
+    /// contents, as in mdBook; book.toml's `no-section-label` turns it off.
+    pub section_labels: bool,
 }
 
 impl Config {

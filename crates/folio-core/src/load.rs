@@ -577,7 +577,7 @@ impl Loader {
             .or(html.curly_quotes);
         let config = &mut loader.config;
         config.mdbook.mathjax_support = html.mathjax_support.unwrap_or(false);
-        config.mdbook.no_section_label = html.no_section_label.unwrap_or(false);
+        config.mdbook.section_labels = !html.no_section_label.unwrap_or(false);
         config.html.print_page = config.html.print_page.or(html.print.enable);
         if config.html.repository.is_none()
             && let Some(url) = &html.git_repository_url

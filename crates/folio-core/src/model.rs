@@ -218,8 +218,27 @@ pub struct Part {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TocEntry {
     pub item: TocItem,
+    /// A numbered chapter's number (`1.2.`), as mdBook labels its numbered
+    /// chapters (not its prefix and suffix ones) unless book.toml says
+    /// `no-section-label`; every table of contents prints it before the
+    /// title. Never set for other layouts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<SectionNumber>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub children: Vec<TocEntry>,
+}
+
+/// A chapter's place among the numbered chapters: `[1, 2]`, shown `1.2.`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SectionNumber(pub Vec<u32>);
+
+impl std::fmt::Display for SectionNumber {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for n in &self.0 {
+            write!(f, "{n}.")?;
+        }
+        Ok(())
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -46,8 +46,12 @@ fn toc_entry(book: &Book, layout: &Layout, entry: &TocEntry) -> Entry {
             let path = layout.chapter(chapter);
             let mut children = sections(&book.chapters[chapter], path);
             children.extend(nested);
+            let title = &book.chapters[chapter].title;
             Entry {
-                title: book.chapters[chapter].title.clone(),
+                title: match &entry.number {
+                    Some(number) => format!("{number} {title}"),
+                    None => title.clone(),
+                },
                 target: Some(path.to_string()),
                 children,
             }

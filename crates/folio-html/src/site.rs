@@ -424,11 +424,11 @@ impl<'a> Site<'a> {
             TocItem::Chapter { chapter } => {
                 html.push_str("<li><a href=\"");
                 push_url(html, &href(chapter));
-                let _ = write!(
-                    html,
-                    "\">{}</a>",
-                    escaped(&self.book.chapters[chapter].title)
-                );
+                html.push_str("\">");
+                if let Some(number) = &entry.number {
+                    let _ = write!(html, "<strong>{number}</strong> ");
+                }
+                let _ = write!(html, "{}</a>", escaped(&self.book.chapters[chapter].title));
             }
         }
         if !entry.children.is_empty() {

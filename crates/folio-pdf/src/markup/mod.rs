@@ -92,6 +92,8 @@ struct Generator<'a> {
     chapter: ChapterId,
     /// How many lists enclose what is being written.
     list_depth: usize,
+    /// Each chapter's number, printed before its title (mdBook's labels).
+    numbers: Vec<Option<&'a folio_core::SectionNumber>>,
 }
 
 impl<'a> Generator<'a> {
@@ -107,6 +109,7 @@ impl<'a> Generator<'a> {
             notes_done: HashSet::new(),
             chapter: ChapterId(0),
             list_depth: 0,
+            numbers: folio_core::resolve::toc::numbers(book),
         }
     }
 
@@ -145,7 +148,10 @@ impl<'a> Generator<'a> {
         let in_part = usize::from(chapter.part.is_some());
         let level = 1 + in_part + chapter.depth as usize;
         self.out.push_str("#folio-chapter(");
-        push_str_literal(&mut self.out, &chapter.title);
+        match self.numbers[id.index()] {
+            Some(number) => push_str_literal(&mut self.out, &format!("{number} {}", chapter.title)),
+            None => push_str_literal(&mut self.out, &chapter.title),
+        }
         self.out.push_str(", ");
         self.label_arg(&chapter.id);
         self.out
