@@ -413,19 +413,12 @@ fn raw_html_reads_alike_in_every_edition() {
     );
 
     // The validators: the site, the EPUB and the PDF stay clean.
-    let dir = common::temp_out("agreement-raw-html-validators");
-    common::write_files(&dir.join("site"), &site.files);
-    common::write_files(&dir, &epub.files);
-    if let Some(report) = common::vnu(&[dir.join("site")]) {
-        assert!(report.ok, "vnu: {report:?}");
-    }
-    let epub_path = dir.join(&epub.files[0].path);
-    if let Some(report) = common::epubcheck(&epub_path) {
-        assert!(report.ok, "EPUBCheck: {report:?}");
-    }
-    if let Some(report) = common::qpdf_check(&editions.pdf_path) {
-        assert!(report.ok, "qpdf: {report:?}");
-    }
+    validators_pass(
+        "agreement-raw-html-validators",
+        &site,
+        &epub,
+        &editions.pdf_path,
+    );
 
     // A simple raw table is a table in the PDF too, its cell's id defined.
     let markup = folio_pdf::markup(&editions.book).expect("the markup");
@@ -647,18 +640,12 @@ fn mdbook_constructs_read_alike_in_every_edition() {
     // The validators: the site, the EPUB and the PDF stay clean.
     let site = folio_html::render(&editions.book, &CONTEXT).expect("the site");
     let epub = folio_epub::render(&editions.book, &CONTEXT).expect("the EPUB");
-    let dir = common::temp_out("agreement-mdbook-constructs-validators");
-    common::write_files(&dir.join("site"), &site.files);
-    common::write_files(&dir, &epub.files);
-    if let Some(report) = common::vnu(&[dir.join("site")]) {
-        assert!(report.ok, "vnu: {report:?}");
-    }
-    if let Some(report) = common::epubcheck(&dir.join(&epub.files[0].path)) {
-        assert!(report.ok, "EPUBCheck: {report:?}");
-    }
-    if let Some(report) = common::qpdf_check(&editions.pdf_path) {
-        assert!(report.ok, "qpdf: {report:?}");
-    }
+    validators_pass(
+        "agreement-mdbook-constructs-validators",
+        &site,
+        &epub,
+        &editions.pdf_path,
+    );
 
     // The PDF: the same labels, terms and code; no hidden line.
     let Some(pages) = &editions.pdf_pages else {
@@ -844,20 +831,14 @@ fn glossary_pages_and_links_agree_in_every_edition() {
         assert_eq!(hrefs, expected, "{edition}");
     }
 
-    let dir = common::temp_out("agreement-glossary-validators");
     let site = folio_html::render(&book.for_edition(Edition::Html), &CONTEXT).unwrap();
     let epub = folio_epub::render(&book.for_edition(Edition::Epub), &CONTEXT).unwrap();
-    common::write_files(&dir.join("site"), &site.files);
-    common::write_files(&dir, &epub.files);
-    if let Some(report) = common::vnu(&[dir.join("site")]) {
-        assert!(report.ok, "vnu: {report:?}");
-    }
-    if let Some(report) = common::epubcheck(&dir.join(&epub.files[0].path)) {
-        assert!(report.ok, "EPUBCheck: {report:?}");
-    }
-    if let Some(report) = common::qpdf_check(&editions.pdf_path) {
-        assert!(report.ok, "qpdf: {report:?}");
-    }
+    validators_pass(
+        "agreement-glossary-validators",
+        &site,
+        &epub,
+        &editions.pdf_path,
+    );
 
     // The PDF: the glossary's page, and the reading chapter's three terms
     // as links inside the document (the chapter has one external link too).
@@ -925,5 +906,27 @@ fn section_numbers_read_alike_in_every_edition() {
         .join(" ");
     for label in numbered {
         assert!(text.contains(label), "PDF: `{label}`");
+    }
+}
+
+/// The site and the EPUB written to a folder named after `tag`, then vnu,
+/// EPUBCheck and qpdf (on the PDF at `pdf`) find nothing.
+fn validators_pass(
+    tag: &str,
+    site: &folio_core::Output,
+    epub: &folio_core::Output,
+    pdf: &std::path::Path,
+) {
+    let dir = common::temp_out(tag);
+    common::write_files(&dir.join("site"), &site.files);
+    common::write_files(&dir, &epub.files);
+    if let Some(report) = common::vnu(&[dir.join("site")]) {
+        assert!(report.ok, "vnu: {report:?}");
+    }
+    if let Some(report) = common::epubcheck(&dir.join(&epub.files[0].path)) {
+        assert!(report.ok, "EPUBCheck: {report:?}");
+    }
+    if let Some(report) = common::qpdf_check(pdf) {
+        assert!(report.ok, "qpdf: {report:?}");
     }
 }

@@ -20,17 +20,7 @@ fn white_paper() -> Book {
 
 /// `severity path:line:col message` for every diagnostic.
 fn diagnostics(book: &Book) -> Vec<String> {
-    book.diagnostics
-        .iter()
-        .map(|d: &Diagnostic| {
-            format!(
-                "{:?} {} {}",
-                d.severity,
-                d.location(&book.sources),
-                d.message
-            )
-        })
-        .collect()
+    common::diagnostic_lines(book)
 }
 
 fn chapter(book: &Book, file: &str) -> ChapterId {

@@ -12,19 +12,8 @@ use std::time::{Duration, Instant};
 use folio_core::model::{Block, Book, ChapterKind, Inline, LinkTarget};
 use folio_core::{Severity, plain_text, visit_all_inlines};
 
-/// `Severity path:line:col message` for every diagnostic.
 fn diagnostics(book: &Book) -> Vec<String> {
-    book.diagnostics
-        .iter()
-        .map(|d| {
-            format!(
-                "{:?} {} {}",
-                d.severity,
-                d.location(&book.sources),
-                d.message
-            )
-        })
-        .collect()
+    common::diagnostic_lines(book)
 }
 
 fn errors(book: &Book) -> Vec<String> {

@@ -21,19 +21,8 @@ fn fixture_book() -> (tempfile::TempDir, Book) {
     (repo, book)
 }
 
-/// `Severity path:line:col message` for every diagnostic.
 fn diagnostics(book: &Book) -> Vec<String> {
-    book.diagnostics
-        .iter()
-        .map(|d| {
-            format!(
-                "{:?} {} {}",
-                d.severity,
-                d.location(&book.sources),
-                d.message
-            )
-        })
-        .collect()
+    common::diagnostic_lines(book)
 }
 
 fn code_blocks(book: &Book, file: &str) -> Vec<String> {

@@ -617,3 +617,18 @@ pub fn pdftotext_pages(pdf: &Path) -> Option<Vec<String>> {
     }
     Some(pages)
 }
+
+/// `Severity path:line:col message` for every diagnostic of `book`.
+pub fn diagnostic_lines(book: &folio_core::Book) -> Vec<String> {
+    book.diagnostics
+        .iter()
+        .map(|d| {
+            format!(
+                "{:?} {} {}",
+                d.severity,
+                d.location(&book.sources),
+                d.message
+            )
+        })
+        .collect()
+}
