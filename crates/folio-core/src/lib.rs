@@ -26,7 +26,7 @@ pub use config::Config;
 pub use diagnostics::{Diagnostic, Severity};
 pub use load::{LoadError, load};
 pub use model::*;
-pub use output::{Output, OutputFile, RenderContext};
+pub use output::{Output, OutputFile, RenderContext, Unchanged};
 
 mod citation;
 mod editions;
@@ -46,18 +46,25 @@ pub use visit::each_html_element as visit_each_html_element;
 
 /// Loads, parses and resolves the book at `path`: the model every edition reads.
 pub fn open(path: &std::path::Path) -> Result<Book, LoadError> {
-    on_the_pool(|| {
-        let mut book = load(path)?;
-        resolve::resolve(&mut book);
-        Ok(book)
-    })
+    open_reusing(path, None, None)
 }
 
 /// Loads, parses and resolves one language of a multilingual GitBook book
 /// (one of [`Book::languages`] of the book at `path`).
 pub fn open_language(path: &std::path::Path, language: &Language) -> Result<Book, LoadError> {
+    open_reusing(path, Some(language), None)
+}
+
+/// [`open`], or [`open_language`] for a language, parsing again only the
+/// sources whose text changed since the build that filled `memo` (see
+/// [`reader::ParseMemo`]; `folio::Session` keeps one).
+pub fn open_reusing(
+    path: &std::path::Path,
+    language: Option<&Language>,
+    memo: Option<std::sync::Arc<reader::ParseMemo>>,
+) -> Result<Book, LoadError> {
     on_the_pool(|| {
-        let mut book = load::load_language(path, language)?;
+        let mut book = load::load_reusing(path, language, memo)?;
         resolve::resolve(&mut book);
         Ok(book)
     })

@@ -7,6 +7,7 @@
 
 use std::collections::HashSet;
 use std::path::Path;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -22,7 +23,7 @@ use crate::model::{
 };
 use crate::names::UniqueNames;
 use crate::paths;
-use crate::reader::{self, Document, FrontMatter};
+use crate::reader::{self, Document, FrontMatter, ParseMemo};
 use crate::slug::slugify;
 use crate::summary::{self, Entry};
 use crate::template;
@@ -41,7 +42,27 @@ pub enum LoadError {
 /// Loads and parses the book at `path` (a folder or a Markdown file). The
 /// result is not resolved yet: see [`crate::open`].
 pub fn load(path: &Path) -> Result<Book, LoadError> {
+    load_reusing(path, None, None)
+}
+
+/// Loads one language of the multilingual GitBook book at `path` (see
+/// [`Book::languages`]). Not resolved yet: see [`crate::open_language`].
+pub fn load_language(path: &Path, language: &crate::model::Language) -> Result<Book, LoadError> {
+    load_reusing(path, Some(language), None)
+}
+
+/// [`load`], or [`load_language`] for a language, taking from `memo` the
+/// documents of sources an earlier build parsed (see [`ParseMemo`]).
+pub fn load_reusing(
+    path: &Path,
+    language: Option<&crate::model::Language>,
+    memo: Option<Arc<ParseMemo>>,
+) -> Result<Book, LoadError> {
     let not_a_book = || LoadError::NotABook(path.display().to_string());
+    if let Some(language) = language {
+        let folder = Folder::new(path).map_err(|_| not_a_book())?;
+        return Ok(Loader::new(folder.clone(), folder, "", memo).gitbook_language(language));
+    }
     if path.is_file() {
         let parent = path
             .parent()
@@ -53,11 +74,11 @@ pub fn load(path: &Path) -> Result<Book, LoadError> {
             .ok_or_else(not_a_book)?
             .to_string_lossy()
             .into_owned();
-        return Ok(Loader::new(folder.clone(), folder, "").single_file(&file));
+        return Ok(Loader::new(folder.clone(), folder, "", memo).single_file(&file));
     }
     let folder = Folder::new(path).map_err(|_| not_a_book())?;
     if path.join("book.toml").is_file() {
-        return Ok(Loader::mdbook(folder));
+        return Ok(Loader::mdbook(folder, memo));
     }
     // book.json may move SUMMARY.md (`root`, `structure.summary`); a
     // multilingual book has LANGS.md instead.
@@ -65,22 +86,15 @@ pub fn load(path: &Path) -> Result<Book, LoadError> {
         .iter()
         .any(|name| path.join(name).is_file())
     {
-        return Ok(Loader::new(folder.clone(), folder, "").gitbook());
+        return Ok(Loader::new(folder.clone(), folder, "", memo).gitbook());
     }
     Err(not_a_book())
-}
-
-/// Loads one language of the multilingual GitBook book at `path` (see
-/// [`Book::languages`]). Not resolved yet: see [`crate::open_language`].
-pub fn load_language(path: &Path, language: &crate::model::Language) -> Result<Book, LoadError> {
-    let folder = Folder::new(path).map_err(|_| LoadError::NotABook(path.display().to_string()))?;
-    Ok(Loader::new(folder.clone(), folder, "").gitbook_language(language))
 }
 
 /// Loads a standalone Markdown document held in memory (no files, no
 /// assets). Not resolved yet: see [`crate::parse_str`].
 pub fn load_str(markdown: &str) -> Book {
-    let mut loader = Loader::new(Folder::nowhere(), Folder::nowhere(), "");
+    let mut loader = Loader::new(Folder::nowhere(), Folder::nowhere(), "", None);
     let source = loader.add_source("input.md", String::new());
     loader.accept_read(
         source,
@@ -163,6 +177,8 @@ struct FoundMetadata {
 const CLOSEST_FILE_HINTS: usize = 50;
 
 struct Loader {
+    /// An earlier build's documents, when rebuilding (see [`ParseMemo`]).
+    memo: Option<Arc<ParseMemo>>,
     /// The folder the user named: the book's own files (book.toml, folio.toml).
     book_dir: Folder,
     /// Where the content is (the same folder, or mdBook's `src`, or
@@ -223,8 +239,14 @@ struct Planned {
 }
 
 impl Loader {
-    fn new(book_dir: Folder, root: Folder, display_prefix: &str) -> Self {
+    fn new(
+        book_dir: Folder,
+        root: Folder,
+        display_prefix: &str,
+        memo: Option<Arc<ParseMemo>>,
+    ) -> Self {
         let mut loader = Loader {
+            memo,
             book_dir,
             root,
             display_prefix: display_prefix.to_string(),
@@ -372,6 +394,7 @@ impl Loader {
         let chapters = &self.chapters;
         let (include_root, book_dir) = (self.include_root.as_ref(), &self.book_dir);
         let context = self.template.as_ref();
+        let memo = self.memo.as_deref();
         let reads: Vec<_> = planned
             .par_iter()
             .map(|plan| {
@@ -393,11 +416,11 @@ impl Loader {
                     });
                 let doc = read.text.as_ref().ok().map(|text| match &templated {
                     Some(templated) => {
-                        templated_document(templated, chapter.source, front_matter, syntax)
+                        templated_document(templated, chapter.source, front_matter, syntax, memo)
                     }
                     None => {
                         let text = expanded.as_ref().map_or(text, |e| &e.text);
-                        reader::read_with(text, chapter.source, front_matter, syntax)
+                        reader::read_maybe_memo(memo, text, chapter.source, front_matter, syntax)
                     }
                 });
                 (read, expanded, templated, doc)
@@ -474,7 +497,7 @@ impl Loader {
         self.config = Config::read(source, &text, &mut self.diagnostics);
     }
 
-    fn mdbook(book_dir: Folder) -> Book {
+    fn mdbook(book_dir: Folder, memo: Option<Arc<ParseMemo>>) -> Book {
         #[derive(Serialize, Deserialize, Default)]
         struct BookToml {
             #[serde(default)]
@@ -532,7 +555,7 @@ impl Loader {
             description: Option<String>,
             src: Option<String>,
         }
-        let mut probe = Loader::new(book_dir.clone(), book_dir, "");
+        let mut probe = Loader::new(book_dir.clone(), book_dir, "", memo);
         let Some((source, text)) = probe.read_book_file("book.toml") else {
             return probe.finish();
         };
@@ -674,7 +697,13 @@ impl Loader {
         let Some((source, text)) = self.read_content_file(file, None) else {
             return self.finish();
         };
-        let doc = reader::read_with(&text, source, FrontMatter::Allowed, self.syntax);
+        let doc = reader::read_maybe_memo(
+            self.memo.as_deref(),
+            &text,
+            source,
+            FrontMatter::Allowed,
+            self.syntax,
+        );
         self.front_matter(&doc, source);
         if self.metadata.title.is_none() {
             self.metadata.title =
@@ -1132,11 +1161,12 @@ fn templated_document(
     source: SourceId,
     front_matter: FrontMatter,
     syntax: reader::Syntax,
+    memo: Option<&ParseMemo>,
 ) -> Document {
     let read = |rendering: &template::Rendering| {
         // Values of book.json may bring what no edition can carry.
         let (text, _) = reader::clean(rendering.text.clone());
-        let mut doc = reader::read_with(&text, source, front_matter, syntax);
+        let mut doc = reader::read_maybe_memo(memo, &text, source, front_matter, syntax);
         if !rendering.map.is_identity() {
             include::map_spans(&mut doc, &|span| Span {
                 source,

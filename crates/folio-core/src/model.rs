@@ -965,6 +965,64 @@ pub struct ImageSize {
 }
 
 impl Book {
+    /// Which chapters of this book are what they were in `earlier`, an
+    /// earlier build of the same book, with everything a backend reads
+    /// besides the chapter itself: the metadata, the settings, the parts, the
+    /// assets, the bibliography, and every chapter's title, place, paths and
+    /// ids (a page links to its neighbours and to other chapters' anchors).
+    /// The table of contents is left out: each edition writes it again on
+    /// every build. What differs in the frame makes every chapter changed.
+    pub fn unchanged_since(&self, earlier: &Book) -> crate::output::Unchanged {
+        use crate::output::Unchanged;
+        fn frame(book: &Book) -> impl PartialEq + '_ {
+            (
+                &book.root,
+                &book.metadata,
+                &book.config,
+                &book.parts,
+                &book.assets,
+                &book.stylesheets,
+                &book.fonts,
+                &book.bibliography,
+                &book.math_macros,
+                &book.languages,
+                &book.glossary,
+            )
+        }
+        fn header(chapter: &Chapter) -> impl PartialEq + '_ {
+            (
+                &chapter.title,
+                chapter.title_heading,
+                chapter.kind,
+                chapter.part,
+                chapter.parent,
+                chapter.depth,
+                chapter.source,
+                &chapter.file,
+                &chapter.path,
+                &chapter.id,
+                &chapter.global_ids,
+            )
+        }
+        let same_frame = frame(self) == frame(earlier)
+            && self.chapters.len() == earlier.chapters.len()
+            && self
+                .chapters
+                .iter()
+                .zip(&earlier.chapters)
+                .all(|(now, then)| header(now) == header(then));
+        if !same_frame {
+            return Unchanged::nothing();
+        }
+        Unchanged::from_flags(
+            self.chapters
+                .iter()
+                .zip(&earlier.chapters)
+                .map(|(now, then)| now == then)
+                .collect(),
+        )
+    }
+
     /// Every chapter with its id, in reading order.
     pub fn chapter_ids(
         &self,

@@ -4,6 +4,7 @@
 //! failed build never leaves a half-written edition behind.
 
 use crate::diagnostics::Diagnostic;
+use crate::model::ChapterId;
 
 /// What a backend needs besides the book.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,4 +28,39 @@ pub struct OutputFile {
 pub struct Output {
     pub files: Vec<OutputFile>,
     pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Which chapters a backend may take from what it rendered for an earlier
+/// build of the same book instead of rendering them again: chapters equal
+/// to their earlier selves in a book whose frame (metadata, settings,
+/// assets, every chapter's title, path and ids) did not change either (see
+/// [`crate::Book::unchanged_since`]). A backend given nothing renders
+/// everything.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Unchanged(Vec<bool>);
+
+impl Unchanged {
+    /// Nothing may be reused: a first build, or a changed frame.
+    pub fn nothing() -> Self {
+        Unchanged(Vec::new())
+    }
+
+    pub fn from_flags(flags: Vec<bool>) -> Self {
+        Unchanged(flags)
+    }
+
+    /// Whether `chapter` may be taken from the earlier build.
+    pub fn contains(&self, chapter: ChapterId) -> bool {
+        self.0.get(chapter.index()).copied().unwrap_or(false)
+    }
+
+    /// What stays unchanged over two steps: unchanged in both.
+    pub fn and(&self, next: &Unchanged) -> Unchanged {
+        Unchanged(self.0.iter().zip(&next.0).map(|(a, b)| *a && *b).collect())
+    }
+
+    /// How many chapters are unchanged.
+    pub fn count(&self) -> usize {
+        self.0.iter().filter(|unchanged| **unchanged).count()
+    }
 }

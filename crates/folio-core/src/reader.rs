@@ -6,7 +6,9 @@
 //! It decides nothing that needs the rest of the book: that is the resolver's job.
 
 use comrak::nodes::{AstNode, ListType, NodeValue, TableAlignment};
-use std::sync::LazyLock;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{LazyLock, Mutex};
 
 use comrak::{Arena, Options, parse_document};
 use regex::Regex;
@@ -41,7 +43,7 @@ pub struct FootnoteDefinition {
 
 /// Whether a source may open with YAML front matter: GitBook pages and
 /// single-file books may, mdBook chapters and SUMMARY.md may not.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum FrontMatter {
     Allowed,
     None,
@@ -49,7 +51,7 @@ pub enum FrontMatter {
 
 /// Syntax a book may or may not use, as its layout and settings say (the
 /// loader decides: see `book/src/writing/math.md`).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct Syntax {
     /// `$…$` and `$$…$$` are math (comrak's dollar math, pandoc's rules: no
     /// space inside the dollars, no digit right after the closing one).
@@ -125,6 +127,108 @@ pub const MAX_NESTING: usize = 12;
 /// Parses `text` (the content of source `source`), without math.
 pub fn read(text: &str, source: SourceId, front_matter: FrontMatter) -> Document {
     read_with(text, source, front_matter, Syntax::default())
+}
+
+/// The documents of an earlier build of the same book, for rebuilding it
+/// after an edit (see `folio::Session`): a source whose text and reading
+/// settings are what they were is not parsed again. A document is a pure
+/// function of those (its spans name the source by id, which is part of
+/// the key), so a reused one is the one a new parse would give.
+///
+/// Each build keeps only what it read: [`ParseMemo::start_build`] forgets
+/// the documents the previous build did not ask for.
+#[derive(Debug, Default)]
+pub struct ParseMemo {
+    earlier: Mutex<HashMap<ParseKey, Document>>,
+    now: Mutex<HashMap<ParseKey, Document>>,
+    reused: AtomicUsize,
+    parsed: AtomicUsize,
+}
+
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct ParseKey {
+    text: String,
+    source: SourceId,
+    front_matter: FrontMatter,
+    syntax: Syntax,
+}
+
+/// How many sources a build parsed and how many it took from the memo.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ParseCount {
+    pub parsed: usize,
+    pub reused: usize,
+}
+
+impl ParseMemo {
+    /// What [`read_with`] returns for these arguments, parsed only if the
+    /// previous build did not parse the same text with the same settings.
+    pub fn read(
+        &self,
+        text: &str,
+        source: SourceId,
+        front_matter: FrontMatter,
+        syntax: Syntax,
+    ) -> Document {
+        let key = ParseKey {
+            text: text.to_string(),
+            source,
+            front_matter,
+            syntax,
+        };
+        let earlier = lock(&self.earlier).remove(&key);
+        let doc = match earlier {
+            Some(doc) => {
+                self.reused.fetch_add(1, Ordering::Relaxed);
+                doc
+            }
+            None => {
+                self.parsed.fetch_add(1, Ordering::Relaxed);
+                read_with(text, source, front_matter, syntax)
+            }
+        };
+        lock(&self.now).insert(key, doc.clone());
+        doc
+    }
+
+    /// Begins a build: what the last one read becomes what this one may
+    /// reuse; the rest is dropped.
+    pub fn start_build(&self) {
+        let last = std::mem::take(&mut *lock(&self.now));
+        *lock(&self.earlier) = last;
+        self.reused.store(0, Ordering::Relaxed);
+        self.parsed.store(0, Ordering::Relaxed);
+    }
+
+    /// Sources parsed and reused since [`ParseMemo::start_build`].
+    pub fn count(&self) -> ParseCount {
+        ParseCount {
+            parsed: self.parsed.load(Ordering::Relaxed),
+            reused: self.reused.load(Ordering::Relaxed),
+        }
+    }
+}
+
+/// A poisoned memo only means another thread panicked mid-insert; its maps
+/// are still whole (each insert or removal is one call).
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Parses `text` when no memo is at hand, else asks the memo.
+pub fn read_maybe_memo(
+    memo: Option<&ParseMemo>,
+    text: &str,
+    source: SourceId,
+    front_matter: FrontMatter,
+    syntax: Syntax,
+) -> Document {
+    match memo {
+        Some(memo) => memo.read(text, source, front_matter, syntax),
+        None => read_with(text, source, front_matter, syntax),
+    }
 }
 
 /// Parses `text` (the content of source `source`) with the optional `syntax` on.
