@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 
 use rayon::prelude::*;
 
-use folio_core::{AssetId, Block, Book, ChapterId, ChapterKind, Diagnostic, Span};
+use folio_core::{AssetId, Block, Book, ChapterId, ChapterKind, Diagnostic, Span, Unchanged};
 use folio_html::Contents;
 
 use crate::chapter;
@@ -47,8 +47,43 @@ pub(crate) struct Documents {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+/// What the EPUB rendered for each chapter, kept between builds by a
+/// caller that rebuilds the same book after edits (see `folio::Session`):
+/// a chapter the model says is unchanged is taken from here.
+#[derive(Debug, Default)]
+pub struct EpubMemo {
+    chapters: Vec<Written>,
+}
+
+/// One chapter as written: its content document and what it holds.
+#[derive(Debug, Clone)]
+struct Written {
+    path: String,
+    xhtml: String,
+    contents: Contents,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Written {
+    fn render(book: &Book, layout: &Layout, id: ChapterId) -> Written {
+        let fragment = chapter::fragment(book, id);
+        let (path, xhtml) = chapter_document(book, layout, id, &fragment.html);
+        Written {
+            path,
+            xhtml,
+            contents: fragment.contents,
+            diagnostics: fragment.diagnostics,
+        }
+    }
+}
+
 impl Documents {
-    pub(crate) fn render(book: &Book, layout: &Layout) -> Result<Self, crate::Error> {
+    pub(crate) fn render(
+        book: &Book,
+        layout: &Layout,
+        memo: Option<&mut EpubMemo>,
+        unchanged: &Unchanged,
+    ) -> Result<Self, crate::Error> {
         let mut documents = Documents {
             chapters: Vec::with_capacity(book.chapters.len()),
             cover: None,
@@ -56,20 +91,24 @@ impl Documents {
             images: Images::default(),
             diagnostics: Vec::new(),
         };
+        let earlier = memo.as_deref().map_or(&[][..], |m| &m.chapters[..]);
         // Chapters are written on every core, then recorded in reading order.
-        let written: Vec<_> = (0..book.chapters.len())
+        let written: Vec<Written> = (0..book.chapters.len())
             .into_par_iter()
             .map(ChapterId::new)
-            .map(|id| {
-                let fragment = chapter::fragment(book, id);
-                let (path, xhtml) = chapter_document(book, layout, id, &fragment.html);
-                (fragment, path, xhtml)
+            .map(|id| match earlier.get(id.index()) {
+                Some(written) if unchanged.contains(id) => written.clone(),
+                _ => Written::render(book, layout, id),
             })
             .collect();
-        for (id, (fragment, path, xhtml)) in written.into_iter().enumerate() {
-            documents.diagnostics.extend(fragment.diagnostics);
+        if let Some(memo) = memo {
+            memo.chapters = written.clone();
+        }
+        for (id, chapter) in written.into_iter().enumerate() {
+            documents.diagnostics.extend(chapter.diagnostics);
             let span = book.chapters[id].span;
-            let document = documents.record(book, path, xhtml, &fragment.contents, span);
+            let document =
+                documents.record(book, chapter.path, chapter.xhtml, &chapter.contents, span);
             documents.chapters.push(document);
         }
         if let (Some(asset), Some(path)) = (book.metadata.cover, &layout.cover) {
@@ -248,7 +287,8 @@ mod tests {
                 url => LinkTarget::External { url: url.into() },
             },
         );
-        let documents = Documents::render(&book, &Layout::new(&book)).expect("rendered");
+        let documents = Documents::render(&book, &Layout::new(&book), None, &Unchanged::nothing())
+            .expect("rendered");
         // A remote video loads from the web; a link to a remote file does not.
         assert_eq!(
             documents.chapters[0].properties,
@@ -277,7 +317,8 @@ mod tests {
         let book = book_with(r#"<p><img src="assets/doc.pdf" alt="y"/></p>"#, |_| {
             LinkTarget::Asset { asset: AssetId(2) }
         });
-        let documents = Documents::render(&book, &Layout::new(&book)).expect("rendered");
+        let documents = Documents::render(&book, &Layout::new(&book), None, &Unchanged::nothing())
+            .expect("rendered");
         let messages: Vec<&str> = documents
             .diagnostics
             .iter()

@@ -41,7 +41,9 @@ mod xml;
 #[cfg(test)]
 mod test_book;
 
-use folio_core::{Book, Output, OutputFile, RenderContext};
+use folio_core::{Book, Output, OutputFile, RenderContext, Unchanged};
+
+pub use crate::content::EpubMemo;
 
 use crate::content::Documents;
 use crate::layout::Layout;
@@ -67,8 +69,30 @@ pub enum Error {
 
 /// The EPUB edition of `book`: one file, `<name>.epub`.
 pub fn render(book: &Book, ctx: &RenderContext) -> Result<Output, Error> {
+    package(book, ctx, None, &Unchanged::nothing())
+}
+
+/// [`render`] for a rebuild: the chapters `unchanged` names are taken from
+/// `memo` (what the previous call wrote), the others written again, and
+/// `memo` then holds this build's chapters. Byte for byte what [`render`]
+/// gives.
+pub fn render_reusing(
+    book: &Book,
+    ctx: &RenderContext,
+    memo: &mut EpubMemo,
+    unchanged: &Unchanged,
+) -> Result<Output, Error> {
+    package(book, ctx, Some(memo), unchanged)
+}
+
+fn package(
+    book: &Book,
+    ctx: &RenderContext,
+    memo: Option<&mut EpubMemo>,
+    unchanged: &Unchanged,
+) -> Result<Output, Error> {
     let layout = Layout::new(book);
-    let documents = Documents::render(book, &layout)?;
+    let documents = Documents::render(book, &layout, memo, unchanged)?;
     let facts = Facts::gather(book, &documents, ctx)?;
     let toc = nav::tree(book, &layout);
 

@@ -14,7 +14,9 @@ mod theme;
 
 use std::collections::BTreeSet;
 
-use folio_core::{AssetId, Book, ChapterId, Diagnostic, Output, RenderContext};
+use folio_core::{AssetId, Book, ChapterId, Diagnostic, Output, RenderContext, Unchanged};
+
+pub use site::SiteMemo;
 
 pub use links::chapter_href;
 
@@ -107,5 +109,18 @@ pub fn fragment_html(book: &Book) -> String {
 /// The whole HTML edition: one page per chapter, `print.html`, the theme CSS,
 /// the extra stylesheets and every asset the book links to.
 pub fn render(book: &Book, ctx: &RenderContext) -> Result<Output, Error> {
-    site::render(book, ctx)
+    site::render(book, ctx, None, &Unchanged::nothing())
+}
+
+/// [`render`] for a rebuild: the chapters `unchanged` names are taken from
+/// `memo` (what the previous call rendered), the others rendered again, and
+/// `memo` then holds this build's chapters. Byte for byte what [`render`]
+/// gives.
+pub fn render_reusing(
+    book: &Book,
+    ctx: &RenderContext,
+    memo: &mut SiteMemo,
+    unchanged: &Unchanged,
+) -> Result<Output, Error> {
+    site::render(book, ctx, Some(memo), unchanged)
 }

@@ -14,44 +14,65 @@ use rayon::prelude::*;
 
 use folio_core::names::UniqueNames;
 use folio_core::{
-    AssetId, Block, Book, ChapterId, Output, OutputFile, RenderContext, TocEntry, TocItem,
-    plain_text,
+    AssetId, Block, Book, ChapterId, Diagnostic, Output, OutputFile, RenderContext, TocEntry,
+    TocItem, Unchanged, plain_text,
 };
 
 use crate::chapter::{self, Flavor, ImageLoading};
 use crate::escape::{escaped, push_escaped, push_url};
 use crate::links::{PRINT_PAGE, TOC_PAGE, TOC_SCRIPT, chapter_href, relative_url};
-use crate::{Error, Fragment, Target, theme};
+use crate::{Error, Target, theme};
 use folio_core::locale::{Words, words};
 
-pub fn render(book: &Book, _ctx: &RenderContext) -> Result<Output, Error> {
+/// What the site rendered for each chapter, kept between builds by a
+/// caller that rebuilds the same book after edits (see `folio::Session`):
+/// a chapter the model says is unchanged is taken from here.
+#[derive(Debug, Default)]
+pub struct SiteMemo {
+    chapters: Vec<ChapterPages>,
+}
+
+/// One chapter's share of the site.
+#[derive(Debug, Clone)]
+struct ChapterPages {
+    /// Its whole page.
+    page: String,
+    /// Its section of the whole-book page.
+    section: String,
+    /// What rendering it reported.
+    diagnostics: Vec<Diagnostic>,
+}
+
+pub fn render(
+    book: &Book,
+    _ctx: &RenderContext,
+    memo: Option<&mut SiteMemo>,
+    unchanged: &Unchanged,
+) -> Result<Output, Error> {
     let mut output = Output::default();
     let site = Site::new(book);
+    let earlier = memo.as_deref().map_or(&[][..], |m| &m.chapters[..]);
     // Chapters are written on every core, each as its page and as its
     // section of the whole-book page; pages are then assembled in reading order.
-    let (pages, sections): (Vec<Fragment>, Vec<Fragment>) = (0..book.chapters.len())
+    let chapters: Vec<ChapterPages> = (0..book.chapters.len())
         .into_par_iter()
         .map(ChapterId::new)
-        .map(|id| {
-            let loading = if id.index() == 0 {
-                ImageLoading::EagerFirst
-            } else {
-                ImageLoading::AllLazy
-            };
-            (
-                chapter::render(book, id, Flavor::Site, ImageLoading::EagerFirst),
-                chapter::render(book, id, Flavor::SinglePage, loading),
-            )
+        .map(|id| match earlier.get(id.index()) {
+            Some(pages) if unchanged.contains(id) => pages.clone(),
+            _ => site.chapter_pages(id),
         })
-        .unzip();
-    for (id, fragment) in book.chapter_ids().map(|(id, _)| id).zip(pages) {
-        output.diagnostics.extend(fragment.diagnostics);
-        let path = chapter_href(book, id, Target::Site);
-        let html = site.chapter_page(id, &path, &fragment.html);
+        .collect();
+    if let Some(memo) = memo {
+        memo.chapters = chapters.clone();
+    }
+    let mut sections = Vec::with_capacity(chapters.len());
+    for (id, pages) in book.chapter_ids().map(|(id, _)| id).zip(chapters) {
+        output.diagnostics.extend(pages.diagnostics);
         output.files.push(OutputFile {
-            path,
-            bytes: html.into_bytes(),
+            path: chapter_href(book, id, Target::Site),
+            bytes: pages.page.into_bytes(),
         });
+        sections.push(pages.section);
     }
     // A folder opened in a browser or served by a host starts at index.html:
     // when no chapter is the root README, send the reader to the first one.
@@ -73,7 +94,7 @@ pub fn render(book: &Book, _ctx: &RenderContext) -> Result<Output, Error> {
         bytes: site.toc_page(&toc).into_bytes(),
     });
     if site.has_print_page() {
-        let print = site.print_page(sections);
+        let print = site.print_page(sections.iter().map(String::as_str));
         output.files.push(OutputFile {
             path: site.names.print.clone(),
             bytes: print.into_bytes(),
@@ -163,6 +184,23 @@ impl<'a> Site<'a> {
         }
     }
 
+    /// A chapter's page and its section of the whole-book page.
+    fn chapter_pages(&self, id: ChapterId) -> ChapterPages {
+        let loading = if id.index() == 0 {
+            ImageLoading::EagerFirst
+        } else {
+            ImageLoading::AllLazy
+        };
+        let page = chapter::render(self.book, id, Flavor::Site, ImageLoading::EagerFirst);
+        let section = chapter::render(self.book, id, Flavor::SinglePage, loading);
+        let path = chapter_href(self.book, id, Target::Site);
+        ChapterPages {
+            page: self.chapter_page(id, &path, &page.html),
+            section: section.html,
+            diagnostics: page.diagnostics,
+        }
+    }
+
     fn chapter_page(&self, id: ChapterId, path: &str, content: &str) -> String {
         let book = self.book;
         let chapter = &book.chapters[id];
@@ -187,7 +225,7 @@ impl<'a> Site<'a> {
     }
 
     /// print.html around every chapter's `sections` fragment.
-    fn print_page(&self, sections: Vec<Fragment>) -> String {
+    fn print_page<'s>(&self, sections: impl Iterator<Item = &'s str>) -> String {
         let book = self.book;
         let mut html = String::new();
         let page = &self.names.print;
@@ -223,13 +261,13 @@ impl<'a> Site<'a> {
         }
         html.push_str("</div>\n");
         // The site pages already reported the same findings as the sections.
-        for (id, fragment) in sections.into_iter().enumerate() {
+        for (id, section) in sections.enumerate() {
             let _ = writeln!(
                 html,
                 "<section class=\"chapter\" id=\"{}\">",
                 escaped(&book.chapters[id].id)
             );
-            html.push_str(&fragment.html);
+            html.push_str(section);
             html.push_str("</section>\n");
         }
         html.push_str("</main>\n</div>\n");

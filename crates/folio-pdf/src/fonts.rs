@@ -146,6 +146,11 @@ impl Fonts {
         }
     }
 
+    /// Whether the system's fonts were added.
+    pub fn with_system(&self) -> bool {
+        self.with_system
+    }
+
     pub fn into_store(self) -> FontStore {
         self.store
     }

@@ -80,6 +80,71 @@ impl Error {
 
 /// Renders the print edition: one file, `<book.output_name()>.pdf`.
 pub fn render(book: &Book, ctx: &RenderContext) -> Result<Output, Error> {
+    typeset(book, ctx, None)
+}
+
+/// [`render`] for a rebuild: typst's world of the previous call is kept in
+/// `memo` and given the new markup, so that typst finds what it memoised
+/// for the chapters that did not change (as `typst watch` does). Byte for
+/// byte what [`render`] gives.
+pub fn render_reusing(
+    book: &Book,
+    ctx: &RenderContext,
+    memo: &mut TypesetMemo,
+) -> Result<Output, Error> {
+    typeset(book, ctx, Some(memo))
+}
+
+/// typst's world of the previous build of a book (see [`render_reusing`]).
+#[derive(Default)]
+pub struct TypesetMemo {
+    kept: Option<(WorldSetup, BookWorld)>,
+}
+
+/// Everything a world holds besides its markup: a rebuild keeps the world
+/// only when all of it is what it was.
+#[derive(PartialEq)]
+struct WorldSetup {
+    root: folio_core::files::Folder,
+    files: Vec<String>,
+    font_files: Vec<(String, Vec<u8>)>,
+    system_fonts: bool,
+    timestamp: i64,
+}
+
+impl TypesetMemo {
+    /// The kept world with `markup` as its main source, or a new world.
+    fn world(
+        &mut self,
+        setup: WorldSetup,
+        markup: String,
+        fonts: Fonts,
+    ) -> Result<&BookWorld, Error> {
+        match &mut self.kept {
+            Some((kept, world)) if *kept == setup => world.replace_main(&markup),
+            _ => {
+                let world = BookWorld::new(
+                    markup,
+                    setup.root.clone(),
+                    setup.files.iter().cloned(),
+                    fonts.into_store(),
+                    setup.timestamp,
+                )?;
+                self.kept = Some((setup, world));
+            }
+        }
+        match &self.kept {
+            Some((_, world)) => Ok(world),
+            None => Err(Error::Internal("no world kept".into())),
+        }
+    }
+}
+
+fn typeset(
+    book: &Book,
+    ctx: &RenderContext,
+    memo: Option<&mut TypesetMemo>,
+) -> Result<Output, Error> {
     let Prepared {
         markup:
             Markup {
@@ -89,23 +154,40 @@ pub fn render(book: &Book, ctx: &RenderContext) -> Result<Output, Error> {
                 images_without_alt,
             },
         fonts,
+        font_files,
         uncovered,
     } = prepare(book)?;
     reported.extend(fonts::warnings(&uncovered, system_fonts(book)));
-    let world = BookWorld::new(
-        text,
-        book.root.clone(),
-        book_files(book),
-        fonts.into_store(),
-        ctx.timestamp,
-    )?;
-    let Warned { output, warnings } = typst::compile::<PagedDocument>(&world);
+    let fresh;
+    let world = match memo {
+        Some(memo) => {
+            let setup = WorldSetup {
+                root: book.root.clone(),
+                files: book_files(book).collect(),
+                font_files,
+                system_fonts: fonts.with_system(),
+                timestamp: ctx.timestamp,
+            };
+            memo.world(setup, text, fonts)?
+        }
+        None => {
+            fresh = BookWorld::new(
+                text,
+                book.root.clone(),
+                book_files(book),
+                fonts.into_store(),
+                ctx.timestamp,
+            )?;
+            &fresh
+        }
+    };
+    let Warned { output, warnings } = typst::compile::<PagedDocument>(world);
     reported.extend(
         warnings
             .iter()
-            .map(|w| diagnostics::convert(&world, &map, w)),
+            .map(|w| diagnostics::convert(world, &map, w)),
     );
-    let document = output.map_err(|errors| typeset_error(&world, &map, &errors, &reported))?;
+    let document = output.map_err(|errors| typeset_error(world, &map, &errors, &reported))?;
 
     // The standards the author asked for must hold; folio's own choice
     // (PDF/A-2b, with PDF/UA-1 when every image has alt text) gives way,
@@ -133,14 +215,14 @@ pub fn render(book: &Book, ctx: &RenderContext) -> Result<Output, Error> {
         ) {
             Ok(bytes) => break bytes,
             Err(errors) if configured || standards.is_empty() => {
-                return Err(typeset_error(&world, &map, &errors, &reported));
+                return Err(typeset_error(world, &map, &errors, &reported));
             }
             Err(errors) => {
                 let blamed = settings::blamed(&standards, &errors);
                 let names: Vec<&str> = blamed.iter().map(|s| settings::standard_name(*s)).collect();
                 let span = errors
                     .iter()
-                    .find_map(|e| diagnostics::convert(&world, &map, e).span);
+                    .find_map(|e| diagnostics::convert(world, &map, e).span);
                 let reasons: Vec<&str> = errors.iter().map(|e| e.message.as_str()).collect();
                 reported.push(Diagnostic::new(
                     Severity::Note,
@@ -186,6 +268,8 @@ pub fn check(book: &Book) -> Vec<Diagnostic> {
 struct Prepared {
     markup: Markup,
     fonts: Fonts,
+    /// The book's font files as read (a rebuild compares them).
+    font_files: Vec<(String, Vec<u8>)>,
     uncovered: Vec<Uncovered>,
 }
 
@@ -197,7 +281,8 @@ struct Prepared {
 fn prepare(book: &Book) -> Result<Prepared, Error> {
     let (lang, region) = settings::lang_region(&book.metadata.language);
     let body = book.config.pdf.font.as_deref();
-    let mut fonts = Fonts::new(font_files(book)?)?;
+    let files = font_files(book)?;
+    let mut fonts = Fonts::new(files.clone())?;
     let write = |fonts: &Fonts| {
         let chain = fonts.chain(&lang, region.as_deref(), body);
         let markup = markup::generate(book, layout(book, chain));
@@ -224,6 +309,7 @@ fn prepare(book: &Book) -> Result<Prepared, Error> {
     Ok(Prepared {
         markup,
         fonts,
+        font_files: files,
         uncovered,
     })
 }

@@ -66,6 +66,14 @@ impl BookWorld {
         })
     }
 
+    /// Gives the main source new markup for a rebuild. typst reparses only
+    /// the changed range and keeps the rest's spans, so that what it
+    /// memoised for the unchanged chapters is found again (a new source
+    /// would number every node anew, and miss).
+    pub fn replace_main(&mut self, markup: &str) {
+        self.main.replace(markup);
+    }
+
     pub fn main_source(&self) -> &Source {
         &self.main
     }
