@@ -13,7 +13,10 @@
 
 use std::path::PathBuf;
 
+mod session;
 mod write;
+
+pub use session::{Reload, Session};
 
 pub use folio_core as core;
 pub use folio_core::config::Edition;
@@ -265,16 +268,29 @@ pub fn render_all(
     jobs: &[(&Book, Edition)],
     ctx: &RenderContext,
 ) -> Vec<Result<folio_core::Output, BuildError>> {
+    pdf_first(
+        jobs.to_vec(),
+        |(_, edition)| *edition,
+        |(book, edition)| render(book, edition, ctx),
+    )
+}
+
+/// `run` on every job at once, on rayon's pool, the results in the order
+/// of `jobs`. PDFs first: rayon runs the first half of a split on the
+/// calling thread and leaves the rest to be stolen, so typst starts at once
+/// while the other cores take the HTML and the EPUB, chapter by chapter.
+fn pdf_first<J: Send, R: Send>(
+    jobs: Vec<J>,
+    edition: impl Fn(&J) -> Edition,
+    run: impl Fn(J) -> R + Sync + Send,
+) -> Vec<R> {
     use rayon::prelude::*;
-    // PDFs first: rayon runs the first half of a split on the calling thread
-    // and leaves the rest to be stolen, so typst starts at once while the
-    // other cores take the HTML and the EPUB, chapter by chapter.
-    let mut order: Vec<usize> = (0..jobs.len()).collect();
-    order.sort_by_key(|&at| jobs[at].1 != Edition::Pdf);
-    let mut outputs: Vec<(usize, Result<folio_core::Output, BuildError>)> = order
+    let mut jobs: Vec<(usize, J)> = jobs.into_iter().enumerate().collect();
+    jobs.sort_by_key(|(_, job)| edition(job) != Edition::Pdf);
+    let mut outputs: Vec<(usize, R)> = jobs
         .into_par_iter()
         .with_max_len(1)
-        .map(|at| (at, render(jobs[at].0, jobs[at].1, ctx)))
+        .map(|(at, job)| (at, run(job)))
         .collect();
     outputs.sort_by_key(|(at, _)| *at);
     outputs.into_iter().map(|(_, output)| output).collect()

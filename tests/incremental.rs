@@ -1,0 +1,244 @@
+//! Rebuilds after edits (`folio::Session`): after each edit of a list, the
+//! session's editions equal a full build's byte for byte, with the same
+//! diagnostics, and only the edited sources were parsed again.
+
+mod common;
+
+use std::path::Path;
+
+use folio::{Edition, RenderContext, Session};
+use folio_core::Output;
+
+const CTX: RenderContext = RenderContext {
+    timestamp: 1_700_000_000,
+};
+
+const EDITIONS: [Edition; 3] = [Edition::Html, Edition::Epub, Edition::Pdf];
+
+/// One edit: the file (relative to the book), the text replaced, its replacement.
+struct Edit {
+    what: &'static str,
+    file: &'static str,
+    from: &'static str,
+    to: &'static str,
+    /// Sources parsed again: `None` when the edit changes the structure.
+    parsed: Option<usize>,
+    /// Whether the edited chapter is the only one rendered again.
+    alone: bool,
+}
+
+fn apply(book: &Path, edit: &Edit) {
+    let path = book.join(edit.file);
+    let text = std::fs::read_to_string(&path).expect("the file to edit");
+    assert!(
+        text.contains(edit.from),
+        "{}: {} holds no {:?}",
+        edit.what,
+        edit.file,
+        edit.from
+    );
+    std::fs::write(&path, text.replacen(edit.from, edit.to, 1)).expect("edited");
+}
+
+/// The diagnostics as printed, sorted: the order of a backend's own
+/// diagnostics is its own business.
+fn said(book: &folio_core::Book, outputs: &[Output]) -> Vec<String> {
+    let mut lines = common::diagnostic_lines(book);
+    for output in outputs {
+        lines.extend(output.diagnostics.iter().map(|d| format!("{d:?}")));
+    }
+    lines
+}
+
+/// Every edition of the book at `path` built from scratch, in a fresh model.
+fn full_build(path: &Path) -> (folio_core::Book, Vec<Output>) {
+    let book = folio_core::open(path).expect("opens");
+    let jobs: Vec<_> = EDITIONS.iter().map(|e| (&book, *e)).collect();
+    let outputs = folio::render_all(&jobs, &CTX)
+        .into_iter()
+        .map(|output| output.expect("full build renders"))
+        .collect();
+    (book, outputs)
+}
+
+fn session_build(session: &mut Session) -> Vec<Output> {
+    session
+        .render(&EDITIONS, &CTX)
+        .into_iter()
+        .map(|(edition, output)| output.unwrap_or_else(|e| panic!("{edition:?}: {e}")))
+        .collect()
+}
+
+fn assert_same(what: &str, session: &Session, rebuilt: &[Output], path: &Path) {
+    let (book, full) = full_build(path);
+    for (edition, (rebuilt, full)) in EDITIONS.iter().zip(rebuilt.iter().zip(&full)) {
+        let paths = |output: &Output| -> Vec<String> {
+            output.files.iter().map(|f| f.path.clone()).collect()
+        };
+        assert_eq!(paths(rebuilt), paths(full), "{what}: {edition:?} files");
+        for (a, b) in rebuilt.files.iter().zip(&full.files) {
+            assert!(
+                a.bytes == b.bytes,
+                "{what}: {edition:?} {} differs from a full build",
+                a.path
+            );
+        }
+    }
+    assert_eq!(
+        said(session.book(), rebuilt),
+        said(&book, &full),
+        "{what}: diagnostics"
+    );
+}
+
+fn check_edits(fixture: &str, book_in_fixture: &str, edits: &[Edit]) {
+    let dir = common::temp_out(&format!("incremental-{fixture}"));
+    common::corpus::copy_tree(&common::fixture(fixture), &dir);
+    let book = dir.join(book_in_fixture);
+    let mut session = Session::open(&book).expect("opens");
+    let first = session_build(&mut session);
+    assert_same("first build", &session, &first, &book);
+    for edit in edits {
+        apply(&book, edit);
+        let reload = session.reload().expect("reloads");
+        if let Some(parsed) = edit.parsed {
+            assert_eq!(
+                reload.sources.parsed, parsed,
+                "{}: sources parsed",
+                edit.what
+            );
+            assert!(reload.sources.reused > 0, "{}: nothing reused", edit.what);
+        }
+        if edit.alone {
+            assert_eq!(
+                reload.unchanged_chapters,
+                reload.chapters - 1,
+                "{}: chapters unchanged",
+                edit.what
+            );
+        }
+        let rebuilt = session_build(&mut session);
+        assert_same(edit.what, &session, &rebuilt, &book);
+    }
+}
+
+#[test]
+fn a_gitbook_book_rebuilt_after_each_edit_equals_a_full_build() {
+    check_edits(
+        "white-paper",
+        "",
+        &[
+            Edit {
+                what: "a word",
+                file: "2-constituants/1-code_source.md",
+                from: "nécessaire",
+                to: "indispensable",
+                parsed: Some(1),
+                alone: true,
+            },
+            Edit {
+                what: "a heading",
+                file: "1-enjeux/1-definitions.md",
+                from: "### Logiciel libre et commun",
+                to: "### Logiciel libre, logiciel commun",
+                parsed: Some(1),
+                alone: true,
+            },
+            Edit {
+                what: "a heading others link to",
+                file: "glossaire.md",
+                from: "## Licence libre",
+                to: "## Licence ouverte",
+                parsed: Some(1),
+                alone: false,
+            },
+            Edit {
+                what: "a note added before others",
+                file: "2-constituants/1-code_source.md",
+                from: "jamais suffisante,",
+                to: "jamais suffisante[^avant],\n\n[^avant]: Une note de plus.\n\n",
+                parsed: Some(1),
+                alone: false,
+            },
+            Edit {
+                what: "a link broken",
+                file: "2-constituants/1-code_source.md",
+                from: "(../3-agir/3-feuille_de_route.md)",
+                to: "(../3-agir/nulle-part.md)",
+                parsed: Some(1),
+                alone: true,
+            },
+            Edit {
+                what: "a citation added",
+                file: "1-enjeux/1-definitions.md",
+                from: "[Ostrom, 1990, p. 90]",
+                to: "[Ostrom, 1990, p. 90; Broca, 2013]",
+                parsed: Some(1),
+                alone: false,
+            },
+            Edit {
+                what: "an image shown",
+                file: "1-enjeux/1-definitions.md",
+                from: "### Exemples\n",
+                to: "### Exemples\n\n![Le logo](/assets/logo.png)\n",
+                parsed: Some(1),
+                alone: false,
+            },
+            Edit {
+                what: "a chapter's title in SUMMARY",
+                file: "SUMMARY.md",
+                from: "[Le code source]",
+                to: "[Le code publié]",
+                parsed: None,
+                alone: false,
+            },
+        ],
+    );
+}
+
+#[test]
+fn an_mdbook_book_rebuilt_after_an_included_file_changes_equals_a_full_build() {
+    check_edits(
+        "mdbook-includes",
+        "book",
+        &[
+            Edit {
+                what: "an included file",
+                file: "../examples/hello.rs",
+                from: "fn main",
+                to: "fn main_again",
+                parsed: Some(1),
+                alone: true,
+            },
+            Edit {
+                what: "a chapter's text",
+                file: "src/intro.md",
+                from: "Written as is",
+                to: "Written as it is",
+                parsed: Some(1),
+                alone: true,
+            },
+            Edit {
+                what: "a page title (not in the parsed text)",
+                file: "src/intro.md",
+                from: "{{#title Welcome to the pieces}}",
+                to: "{{#title Welcome to all the pieces}}",
+                parsed: Some(0),
+                alone: false,
+            },
+        ],
+    );
+}
+
+#[test]
+fn a_reload_with_nothing_changed_parses_nothing_and_renders_the_same() {
+    let mut session = Session::open(common::fixture("white-paper")).expect("opens");
+    let first = session_build(&mut session);
+    let reload = session.reload().expect("reloads");
+    assert_eq!(reload.sources.parsed, 0);
+    assert_eq!(reload.unchanged_chapters, reload.chapters);
+    let again = session_build(&mut session);
+    for (a, b) in first.iter().zip(&again) {
+        assert_eq!(a.files, b.files);
+    }
+}
