@@ -27,6 +27,18 @@ use folio_core::{Language, Output, Unchanged};
 use crate::{Book, BuildError, Edition, LoadError, RenderContext};
 
 /// A book kept open between builds. See the module documentation.
+///
+/// ```no_run
+/// use folio::{Edition, RenderContext, Session};
+/// let mut session = Session::open("fixtures/white-paper")?;
+/// let ctx = RenderContext { timestamp: 0 };
+/// let first = session.render(&[Edition::Html, Edition::Epub], &ctx);
+/// // … a chapter is edited …
+/// let reload = session.reload()?;
+/// println!("{} source(s) parsed again", reload.sources.parsed);
+/// let again = session.render(&[Edition::Html, Edition::Epub], &ctx);
+/// # Ok::<(), folio::LoadError>(())
+/// ```
 pub struct Session {
     path: PathBuf,
     language: Option<Language>,
