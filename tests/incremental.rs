@@ -242,3 +242,65 @@ fn a_reload_with_nothing_changed_parses_nothing_and_renders_the_same() {
         assert_eq!(a.files, b.files);
     }
 }
+
+/// Editions rendered at different rates than the book is reloaded: each
+/// one's output still equals a full build's (every reload narrows what
+/// each edition may reuse, whether it rendered since or not).
+#[test]
+fn editions_rendered_now_and_then_still_equal_a_full_build() {
+    let dir = common::temp_out("incremental-cadence");
+    common::corpus::copy_tree(&common::fixture("white-paper"), &dir);
+    let edit_in = |file: &str, from: &str, to: &str| {
+        let chapter = dir.join(file);
+        let text = std::fs::read_to_string(&chapter).expect("chapter");
+        assert!(text.contains(from), "{from:?}");
+        std::fs::write(&chapter, text.replacen(from, to, 1)).expect("edited");
+    };
+    let edit = |from: &str, to: &str| edit_in("2-constituants/1-code_source.md", from, to);
+    let mut session = Session::open(&dir).expect("opens");
+    let rendered = |session: &mut Session, editions: &[Edition]| -> Vec<Output> {
+        session
+            .render(editions, &CTX)
+            .into_iter()
+            .map(|(edition, output)| output.unwrap_or_else(|e| panic!("{edition:?}: {e}")))
+            .collect()
+    };
+    let full = |edition: Edition| {
+        let book = folio_core::open(&dir).expect("opens");
+        folio::render(&book, edition, &CTX).expect("renders")
+    };
+    let same = |what: &str, outputs: Vec<Output>, editions: &[Edition]| {
+        for (output, edition) in outputs.iter().zip(editions) {
+            assert_eq!(output.files, full(*edition).files, "{what}: {edition:?}");
+        }
+    };
+    let html = [Edition::Html];
+    let epub = [Edition::Epub];
+    let both = [Edition::Html, Edition::Epub];
+    same("HTML first", rendered(&mut session, &html), &html);
+    edit("nécessaire", "indispensable");
+    session.reload().expect("reloads");
+    edit("jamais suffisante", "jamais assez");
+    session.reload().expect("reloads");
+    same(
+        "two reloads, then both",
+        rendered(&mut session, &both),
+        &both,
+    );
+    edit("indispensable", "nécessaire");
+    session.reload().expect("reloads");
+    same("the EPUB alone", rendered(&mut session, &epub), &epub);
+    // Another chapter: the first is as the last reload saw it, not as the
+    // HTML last rendered it.
+    edit_in(
+        "1-enjeux/1-definitions.md",
+        "très différents",
+        "fort différents",
+    );
+    session.reload().expect("reloads");
+    same(
+        "the HTML, two reloads later",
+        rendered(&mut session, &html),
+        &html,
+    );
+}
