@@ -3,6 +3,9 @@
 //! difference is folio's own overhead (writing the markup, mapping
 //! diagnostics, choosing the standards); the target is ≤ 15 %.
 //!
+//! A second group isolates what makes typst lay a long book out several
+//! times over (see `relayout`).
+//!
 //! `cargo bench --bench pdf`. typst memoises compilations in-process, so
 //! every iteration starts cold ([`folio_pdf::clear_cache`]).
 
@@ -57,5 +60,47 @@ fn pdf(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, pdf);
+/// A typst text of `paragraphs` paragraphs of filler, a level-1 heading
+/// labelled `<hN>` before every tenth, each paragraph holding `inline`.
+fn relayout_text(paragraphs: usize, inline: &str) -> String {
+    let mut text =
+        String::from("#set page(paper: \"a4\", numbering: \"1\")\n#set par(justify: true)\n");
+    for i in 0..paragraphs {
+        if i % 10 == 0 {
+            text.push_str(&format!("= Chapitre {i} <h{i}>\n\n"));
+        }
+        text.push_str(inline);
+        text.push_str("#lorem(150)\n\n");
+    }
+    text
+}
+
+/// Why long PDFs cost what they do: typst lays the document out again until
+/// what it introspects settles, and a paragraph that holds an internal link
+/// or a footnote is laid out anew in every pass (its target's location,
+/// its number), while one under a page number that moves is not. Three
+/// texts of 600 paragraphs, the same but for one element in each
+/// paragraph: nothing, a link to a heading's label, a footnote. typst
+/// alone, no folio markup (the fonts and standards of the white paper).
+fn relayout(c: &mut Criterion) {
+    let book = open(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/white-paper"));
+    let mut group = c.benchmark_group("typst-relayout");
+    group.sample_size(10);
+    for (name, inline) in [
+        ("plain", ""),
+        ("link-in-every-paragraph", "#link(label(\"h0\"))[voir] "),
+        ("footnote-in-every-paragraph", "#footnote[Une note.] "),
+    ] {
+        let text = relayout_text(600, inline);
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                folio_pdf::clear_cache();
+                folio_pdf::typeset_markup(&book, text.clone(), &CTX).expect("typeset")
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, pdf, relayout);
 criterion_main!(benches);
