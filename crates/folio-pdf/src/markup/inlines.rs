@@ -110,9 +110,7 @@ impl Generator<'_> {
             self.literal(&url);
             self.out.push_str(")[");
         } else if let Some(label) = self.link_label(target) {
-            self.out.push_str("#link(label(");
-            self.literal(&label);
-            self.out.push_str("))[");
+            self.open_internal_link(&label);
         } else {
             // Broken (the resolver warned), or a file the web edition does
             // not publish at a known address: the text alone.
@@ -120,6 +118,15 @@ impl Generator<'_> {
         }
         content(self);
         self.out.push_str("];");
+    }
+
+    /// Opens a link to the place labelled `label`, through the template's
+    /// `folio-link` (see template.typ: it keeps typst to two passes); the
+    /// caller writes the content and `];`.
+    fn open_internal_link(&mut self, label: &str) {
+        self.out.push_str("#folio-link(label(");
+        self.literal(label);
+        self.out.push_str("))[");
     }
 
     /// A footnote at its first reference; later references point to it.
@@ -168,9 +175,7 @@ impl Generator<'_> {
                 .and_then(|e| book.bibliography.entries.get(e.index()));
             match entry {
                 Some(entry) => {
-                    self.out.push_str("#link(label(");
-                    self.literal(book.chapters[entry.chapter].global_id(&entry.id));
-                    self.out.push_str("))[");
+                    self.open_internal_link(book.chapters[entry.chapter].global_id(&entry.id));
                     self.text(&item.key);
                     self.out.push_str("];");
                     self.label(book.chapters[self.chapter].global_id(&item.id));
