@@ -494,7 +494,7 @@ mod tests {
         book.config.build.footnotes = folio_core::config::FootnoteNumbering::Chapter;
         let text = markup(&book).unwrap();
         assert!(
-            text.contains("two-sided: false") && text.contains("footnotes-per-chapter: true"),
+            text.contains("two-sided: false") && text.contains("#folio-note(\"1\")["),
             "{text}"
         );
         render(&book, &RenderContext { timestamp: 0 }).unwrap_or_else(|e| panic!("{e}: {e:?}"));

@@ -143,7 +143,9 @@ impl Generator<'_> {
         };
         let id = chapter.global_id(&footnote.id);
         if self.notes_done.insert((self.chapter, index)) {
-            self.out.push_str("#footnote[");
+            self.out.push_str("#folio-note(");
+            self.literal(&footnote.number.to_string());
+            self.out.push_str(")[");
             let start = self.out.len();
             self.blocks(&footnote.blocks);
             // No blank line before the closing bracket: it would end the last

@@ -1,6 +1,5 @@
 //! `#let folio = (…)`: the settings and metadata the template reads.
 
-use folio_core::config::FootnoteNumbering;
 use folio_core::date::PubDate;
 
 use super::Generator;
@@ -87,10 +86,6 @@ impl Generator<'_> {
         self.field_raw(
             "has-parts",
             bool_str(book.chapters.iter().any(|c| c.part.is_some())),
-        );
-        self.field_raw(
-            "footnotes-per-chapter",
-            bool_str(book.config.build.footnotes == FootnoteNumbering::Chapter),
         );
         self.out.push_str(")\n\n");
     }
