@@ -45,7 +45,11 @@ impl UniqueNames {
     }
 
     pub fn is_taken(&self, name: &str) -> bool {
-        self.taken.contains(&self.key(name))
+        if self.fold_case {
+            self.taken.contains(&name.to_lowercase())
+        } else {
+            self.taken.contains(name)
+        }
     }
 
     /// Takes `name` as it is; `false` if it was taken already.

@@ -41,24 +41,38 @@ const APOSTROPHE: char = '’';
 /// `text` with smart punctuation. `prev` is the character before `text` in
 /// its paragraph (from an earlier inline), so that `*mot*"` closes a quote.
 pub fn smarten(text: &str, prev: Option<char>, quotes: Quotes) -> Cow<'_, str> {
-    if !text
-        .bytes()
-        .any(|b| matches!(b, b'"' | b'\'' | b'-' | b'.'))
-    {
+    let bytes = text.as_bytes();
+    // Every mark is ASCII, so byte offsets of marks are character
+    // boundaries; the text between marks is copied as it is. A lone `-` or
+    // `.` changes nothing: most text is borrowed back untouched.
+    let is_mark = |i: usize| match bytes[i] {
+        b'"' | b'\'' => true,
+        b'-' => bytes.get(i + 1) == Some(&b'-'),
+        b'.' => bytes.get(i + 1) == Some(&b'.') && bytes.get(i + 2) == Some(&b'.'),
+        _ => false,
+    };
+    let Some(first) = (0..bytes.len()).find(|&i| is_mark(i)) else {
         return Cow::Borrowed(text);
-    }
-    let chars: Vec<char> = text.chars().collect();
+    };
     let mut out = String::with_capacity(text.len() + 8);
+    // The character before the next one, as written out.
     let mut before = prev;
     // Whether a single quote opened in this text is still open: a `'` after
     // a letter closes it, else it is a possessive's apostrophe.
     let mut single_open = false;
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        let after = chars.get(i + 1).copied();
-        let (mark, used) = match c {
-            '"' => (
+    let mut copied = 0;
+    let mut at = first;
+    while at < bytes.len() {
+        if !is_mark(at) {
+            at += 1;
+            continue;
+        }
+        let run = &text[copied..at];
+        out.push_str(run);
+        before = run.chars().next_back().or(before);
+        let after = text[at + 1..].chars().next();
+        let (mark, used) = match bytes[at] {
+            b'"' => (
                 if opens(before, after) {
                     quotes.double.0
                 } else {
@@ -66,7 +80,7 @@ pub fn smarten(text: &str, prev: Option<char>, quotes: Quotes) -> Cow<'_, str> {
                 },
                 1,
             ),
-            '\'' => {
+            b'\'' => {
                 let in_word = before.is_some_and(char::is_alphanumeric)
                     && after.is_some_and(char::is_alphanumeric);
                 // `'90s`: an elision, not a quote.
@@ -86,15 +100,16 @@ pub fn smarten(text: &str, prev: Option<char>, quotes: Quotes) -> Cow<'_, str> {
                 };
                 (mark, 1)
             }
-            '-' if after == Some('-') && chars.get(i + 2) == Some(&'-') => ('—', 3),
-            '-' if after == Some('-') => ('–', 2),
-            '.' if after == Some('.') && chars.get(i + 2) == Some(&'.') => ('…', 3),
-            c => (c, 1),
+            b'-' if bytes.get(at + 2) == Some(&b'-') => ('—', 3),
+            b'-' => ('–', 2),
+            _ => ('…', 3),
         };
         out.push(mark);
         before = Some(mark);
-        i += used;
+        at += used;
+        copied = at;
     }
+    out.push_str(&text[copied..]);
     Cow::Owned(out)
 }
 
