@@ -191,8 +191,21 @@ impl<'a> Site<'a> {
         } else {
             ImageLoading::AllLazy
         };
-        let page = chapter::render(self.book, id, Flavor::Site, ImageLoading::EagerFirst);
-        let section = chapter::render(self.book, id, Flavor::SinglePage, loading);
+        let mut highlights = chapter::Highlights::default();
+        let page = chapter::render_highlighting(
+            self.book,
+            id,
+            Flavor::Site,
+            ImageLoading::EagerFirst,
+            &mut highlights,
+        );
+        let section = chapter::render_highlighting(
+            self.book,
+            id,
+            Flavor::SinglePage,
+            loading,
+            &mut highlights,
+        );
         let path = chapter_href(self.book, id, Target::Site);
         ChapterPages {
             page: self.chapter_page(id, &path, &page.html),
