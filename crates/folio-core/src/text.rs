@@ -30,11 +30,40 @@ pub fn is_forbidden(c: char) -> bool {
 /// rather than by decoding every character: the lead byte of a forbidden
 /// character is rare in any language (`0xC2` starts the C1 controls but
 /// also `«`, `»` and the no-break space of every French page, so the
-/// following bytes decide).
+/// following byte decides).
+///
+/// Every source and every text node passes here, so the scan takes 16
+/// bytes at a time with a test free of branches (which the compiler turns
+/// into vector instructions), and looks byte by byte only at a chunk that
+/// test flags.
 pub fn may_hold_forbidden(text: &str) -> bool {
+    const CHUNK: usize = 16;
     let bytes = text.as_bytes();
+    let mut start = 0;
+    // Each window holds its chunk and the byte after it (for `0xC2`).
+    while start + CHUNK < bytes.len() {
+        let window = &bytes[start..=start + CHUNK];
+        let mut suspect = false;
+        for k in 0..CHUNK {
+            let (b, next) = (window[k], window[k + 1]);
+            suspect |= ((b < 0x20) & (b != b'\t') & (b != b'\n') & (b != b'\r'))
+                | (b == 0x7f)
+                | ((b == 0xc2) & (next & 0xe0 == 0x80))
+                | (b == 0xef)
+                | (b >= 0xf0);
+        }
+        if suspect && (start..start + CHUNK).any(|i| forbidden_at(bytes, i)) {
+            return true;
+        }
+        start += CHUNK;
+    }
+    (start..bytes.len()).any(|i| forbidden_at(bytes, i))
+}
+
+/// Whether a forbidden character starts at byte `i`.
+fn forbidden_at(bytes: &[u8], i: usize) -> bool {
     let at = |i: usize| bytes.get(i).copied().unwrap_or(0);
-    bytes.iter().enumerate().any(|(i, &b)| match b {
+    match bytes[i] {
         b'\t' | b'\n' | b'\r' => false,
         0..0x20 | 0x7f => true,
         // U+0080–U+009F
@@ -47,7 +76,7 @@ pub fn may_hold_forbidden(text: &str) -> bool {
         // U+nFFFE and U+nFFFF of the other planes
         0xf0.. => at(i + 1) & 0x0f == 0x0f && at(i + 2) == 0xbf && at(i + 3) & 0xfe == 0xbe,
         _ => false,
-    })
+    }
 }
 
 /// `text` with every forbidden character replaced by [`REPLACEMENT`], and
@@ -197,6 +226,37 @@ mod tests {
                     "U+{:04X} in {text:?}",
                     c as u32
                 );
+            }
+        }
+    }
+
+    /// The same wherever the character falls in the 16-byte chunks of the
+    /// scan, for every character whose first byte the chunk test looks at.
+    #[test]
+    fn the_byte_scan_is_exact_at_every_offset() {
+        let looked_at = |c: char| {
+            let mut buf = [0; 4];
+            let lead = c.encode_utf8(&mut buf).as_bytes()[0];
+            lead < 0x20 || lead == 0x7f || lead == 0xc2 || lead == 0xef || lead >= 0xf0
+        };
+        let samples: Vec<char> = (0..=0x10ffff)
+            .filter_map(char::from_u32)
+            .filter(|&c| looked_at(c) && (c as u32 <= 0xffff || c as u32 & 0xfffc == 0xfffc))
+            .collect();
+        for c in samples {
+            for offset in 0..34 {
+                let before: String = "a«\u{a0}»".chars().cycle().take(offset).collect();
+                for text in [
+                    format!("{before}{c}"),
+                    format!("{before}{c}{}", "b".repeat(40)),
+                ] {
+                    assert_eq!(
+                        may_hold_forbidden(&text),
+                        text.chars().any(is_forbidden),
+                        "U+{:04X} after {offset} characters",
+                        c as u32
+                    );
+                }
             }
         }
     }
