@@ -116,16 +116,46 @@ impl<'a> Generator<'a> {
     fn book_markup(&mut self) {
         self.preamble();
         self.out.push_str(TEMPLATE);
-        self.out.push_str("\n// ---- The book ----\n#show: folio-book\n#folio-cover-page()\n#folio-title-page()\n#folio-colophon-page()\n#folio-toc()\n#show: folio-main-matter\n\n");
-        let mut part = None;
-        for (id, chapter) in self.book.chapter_ids() {
-            if chapter.part.is_some() && chapter.part != part {
-                part = chapter.part;
-                if let Some(p) = part {
-                    self.part(p);
-                }
+        self.out.push_str("\n// ---- The book ----\n#show: folio-book\n#folio-cover-page()\n#folio-title-page()\n#folio-colophon-page()\n");
+        self.toc_sketch();
+        self.out.push_str("#show: folio-main-matter\n\n");
+        for opening in openings(self.book) {
+            match opening {
+                Opening::Part(id) => self.part(id),
+                Opening::Chapter(id) => self.chapter(id),
             }
-            self.chapter(id);
+        }
+    }
+
+    /// What the table of contents will list, for typst's first pass (see
+    /// `folio-toc` in template.typ): each part's and chapter's heading as
+    /// `(level, title, is-part)`.
+    fn toc_sketch(&mut self) {
+        self.out.push_str("#folio-toc((");
+        for opening in openings(self.book) {
+            let (level, title, part) = match opening {
+                Opening::Part(id) => (1, self.book.parts[id].title.clone(), true),
+                Opening::Chapter(id) => (self.chapter_level(id), self.chapter_heading(id), false),
+            };
+            self.out.push_str(&format!("({level}, "));
+            push_str_literal(&mut self.out, &title);
+            self.out.push_str(&format!(", {part}), "));
+        }
+        self.out.push_str("))\n");
+    }
+
+    /// The level of a chapter's heading: parts are level 1.
+    fn chapter_level(&self, id: ChapterId) -> usize {
+        let chapter = &self.book.chapters[id];
+        1 + usize::from(chapter.part.is_some()) + chapter.depth as usize
+    }
+
+    /// A chapter's heading: its title, after its number when it has one.
+    fn chapter_heading(&self, id: ChapterId) -> String {
+        let title = &self.book.chapters[id].title;
+        match self.numbers[id.index()] {
+            Some(number) => format!("{number} {title}"),
+            None => title.clone(),
         }
     }
 
@@ -145,13 +175,10 @@ impl<'a> Generator<'a> {
         let book = self.book;
         let chapter = &book.chapters[id];
         let start = self.out.len();
-        let in_part = usize::from(chapter.part.is_some());
-        let level = 1 + in_part + chapter.depth as usize;
+        let level = self.chapter_level(id);
         self.out.push_str("#folio-chapter(");
-        match self.numbers[id.index()] {
-            Some(number) => push_str_literal(&mut self.out, &format!("{number} {}", chapter.title)),
-            None => push_str_literal(&mut self.out, &chapter.title),
-        }
+        let heading = self.chapter_heading(id);
+        push_str_literal(&mut self.out, &heading);
         self.out.push_str(", ");
         self.label_arg(&chapter.id);
         self.out
@@ -225,4 +252,25 @@ impl<'a> Generator<'a> {
     fn points(value: f64) -> String {
         format!("{:.2}pt", value)
     }
+}
+
+/// A part's or a chapter's opening, in reading order.
+enum Opening {
+    Part(PartId),
+    Chapter(ChapterId),
+}
+
+/// Every opening of the book: each chapter, after its part's when it is
+/// the part's first.
+fn openings(book: &Book) -> Vec<Opening> {
+    let mut openings = Vec::with_capacity(book.chapters.len() + book.parts.len());
+    let mut part = None;
+    for (id, chapter) in book.chapter_ids() {
+        if chapter.part.is_some() && chapter.part != part {
+            part = chapter.part;
+            openings.extend(part.map(Opening::Part));
+        }
+        openings.push(Opening::Chapter(id));
+    }
+    openings
 }
