@@ -31,17 +31,20 @@ fn open(path: &Path) -> Book {
     book
 }
 
-/// The generated 100-chapter book, written once under target/.
-fn generated_book() -> Book {
-    open(&generate::bench_book())
-}
-
+/// The PDF of the generated book at about 100 pages (16 chapters) and
+/// about 1,000 pages (156 chapters): time should grow linearly, and
+/// folio's own share stay small at both sizes.
 fn pdf(c: &mut Criterion) {
     let white_paper = open(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/white-paper"));
-    let generated = generated_book();
+    let small = open(&generate::bench_book_of(16));
+    let large = open(&generate::bench_book_of(156));
     let mut group = c.benchmark_group("pdf");
     group.sample_size(10);
-    for (name, book) in [("white-paper", &white_paper), ("generated-100", &generated)] {
+    for (name, book) in [
+        ("white-paper", &white_paper),
+        ("generated-16", &small),
+        ("generated-156", &large),
+    ] {
         let markup = folio_pdf::markup(book).expect("markup");
         group.throughput(Throughput::Bytes(generate::chapter_bytes(book)));
         group.bench_function(format!("{name}/folio-render"), |b| {
