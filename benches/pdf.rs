@@ -10,6 +10,7 @@
 //! every iteration starts cold ([`folio_pdf::clear_cache`]).
 
 #[path = "common/generate.rs"]
+#[allow(dead_code)]
 mod generate;
 
 use std::path::{Path, PathBuf};

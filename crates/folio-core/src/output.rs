@@ -59,6 +59,21 @@ impl Unchanged {
         Unchanged(self.0.iter().zip(&next.0).map(|(a, b)| *a && *b).collect())
     }
 
+    /// What `earlier` (a backend's renders of the previous build, by
+    /// chapter) holds for `chapter` when the chapter is unchanged, else
+    /// `render()`.
+    pub fn reuse_or<T: Clone>(
+        &self,
+        earlier: &[T],
+        chapter: ChapterId,
+        render: impl FnOnce() -> T,
+    ) -> T {
+        match earlier.get(chapter.index()) {
+            Some(kept) if self.contains(chapter) => kept.clone(),
+            _ => render(),
+        }
+    }
+
     /// How many chapters are unchanged.
     pub fn count(&self) -> usize {
         self.0.iter().filter(|unchanged| **unchanged).count()

@@ -96,10 +96,7 @@ impl Documents {
         let written: Vec<Written> = (0..book.chapters.len())
             .into_par_iter()
             .map(ChapterId::new)
-            .map(|id| match earlier.get(id.index()) {
-                Some(written) if unchanged.contains(id) => written.clone(),
-                _ => Written::render(book, layout, id),
-            })
+            .map(|id| unchanged.reuse_or(earlier, id, || Written::render(book, layout, id)))
             .collect();
         if let Some(memo) = memo {
             memo.chapters = written.clone();

@@ -57,10 +57,7 @@ pub fn render(
     let chapters: Vec<ChapterPages> = (0..book.chapters.len())
         .into_par_iter()
         .map(ChapterId::new)
-        .map(|id| match earlier.get(id.index()) {
-            Some(pages) if unchanged.contains(id) => pages.clone(),
-            _ => site.chapter_pages(id),
-        })
+        .map(|id| unchanged.reuse_or(earlier, id, || site.chapter_pages(id)))
         .collect();
     if let Some(memo) = memo {
         memo.chapters = chapters.clone();
