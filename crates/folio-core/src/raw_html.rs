@@ -17,7 +17,8 @@
 //!   `<p>`, as in a browser;
 //! - void elements (`<br>`, `<img>`…) have no end tag;
 //! - elements nest at most [`MAX_DEPTH`] deep in one container: the tags of
-//!   deeper ones are dropped, their content kept, with a warning.
+//!   deeper ones are dropped, their content kept, with a warning (a void
+//!   element, which has no content, is dropped whole).
 
 use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
@@ -215,8 +216,25 @@ pub fn pair<T: Host>(pieces: Vec<Piece<T>>, diagnostics: &mut Vec<Diagnostic>) -
             }
             Piece::Html(tokens) => tokens,
         };
+        // An element one level too deep is left out, with one warning.
+        let mut too_deep = |depth: usize, span: Span, diagnostics: &mut Vec<Diagnostic>| {
+            if depth < MAX_DEPTH {
+                return false;
+            }
+            if !warned_depth {
+                warned_depth = true;
+                diagnostics.push(
+                    Diagnostic::warning(format!("raw HTML nested more than {MAX_DEPTH} elements deep: the tags of deeper elements are left out, their content kept"), span)
+                        .with_hint("no reader can follow that much nesting: flatten the structure"),
+                );
+            }
+            true
+        };
         for token in tokens {
             match token {
+                // An element with no end tag (`<br>`, `<img/>`) nests too.
+                Token::Node(HtmlNode::Element { element, .. })
+                    if too_deep(stack.len(), element.span, diagnostics) => {}
                 Token::Node(node) => items(&mut root, &mut stack).push(Item::Node(node)),
                 Token::Open(element) => {
                     while let Some(open) = stack.last()
@@ -224,14 +242,7 @@ pub fn pair<T: Host>(pieces: Vec<Piece<T>>, diagnostics: &mut Vec<Diagnostic>) -
                     {
                         close_top(&mut root, &mut stack);
                     }
-                    if stack.len() >= MAX_DEPTH {
-                        if !warned_depth {
-                            warned_depth = true;
-                            diagnostics.push(
-                                Diagnostic::warning(format!("raw HTML nested more than {MAX_DEPTH} elements deep: the tags of deeper elements are left out, their content kept"), element.span)
-                                    .with_hint("no reader can follow that much nesting: flatten the structure"),
-                            );
-                        }
+                    if too_deep(stack.len(), element.span, diagnostics) {
                         skipped.push(element.name);
                         continue;
                     }
@@ -792,7 +803,8 @@ mod tests {
 
     #[test]
     fn nesting_is_bounded() {
-        let deep = "<div>".repeat(MAX_DEPTH + 10) + "fond" + &"</div>".repeat(MAX_DEPTH + 10);
+        // A void element (`<br>`) past the bound is left out too.
+        let deep = "<div>".repeat(MAX_DEPTH + 10) + "fond<br>" + &"</div>".repeat(MAX_DEPTH + 10);
         let (content, diagnostics) = inlines(&[(true, &deep)]);
         assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
         let mut depth = 0;
