@@ -68,8 +68,24 @@ impl Unchanged {
         chapter: ChapterId,
         render: impl FnOnce() -> T,
     ) -> T {
+        let rendered = self.try_reuse_or(earlier, chapter, || {
+            Ok::<T, std::convert::Infallible>(render())
+        });
+        match rendered {
+            Ok(kept_or_rendered) => kept_or_rendered,
+            Err(never) => match never {},
+        }
+    }
+
+    /// [`Unchanged::reuse_or`] for a render that can fail.
+    pub fn try_reuse_or<T: Clone, E>(
+        &self,
+        earlier: &[T],
+        chapter: ChapterId,
+        render: impl FnOnce() -> Result<T, E>,
+    ) -> Result<T, E> {
         match earlier.get(chapter.index()) {
-            Some(kept) if self.contains(chapter) => kept.clone(),
+            Some(kept) if self.contains(chapter) => Ok(kept.clone()),
             _ => render(),
         }
     }

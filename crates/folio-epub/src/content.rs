@@ -16,6 +16,7 @@ use folio_html::Contents;
 use crate::chapter;
 use crate::labels::labels;
 use crate::layout::Layout;
+use crate::ocf::Entry;
 
 use crate::xml::{Page, escape, href};
 
@@ -25,7 +26,8 @@ pub(crate) const STYLESHEET: &str = include_str!("style.css");
 pub(crate) struct Document {
     /// Relative to the package root.
     pub path: String,
-    pub xhtml: String,
+    /// Its XHTML, as the archive holds it.
+    pub entry: Entry,
     /// Manifest properties: `mathml`, `remote-resources`, `svg`.
     pub properties: Vec<&'static str>,
 }
@@ -59,21 +61,21 @@ pub struct EpubMemo {
 #[derive(Debug, Clone)]
 struct Written {
     path: String,
-    xhtml: String,
+    entry: Entry,
     contents: Contents,
     diagnostics: Vec<Diagnostic>,
 }
 
 impl Written {
-    fn render(book: &Book, layout: &Layout, id: ChapterId) -> Written {
+    fn render(book: &Book, layout: &Layout, id: ChapterId) -> Result<Written, crate::Error> {
         let fragment = chapter::fragment(book, id);
         let (path, xhtml) = chapter_document(book, layout, id, &fragment.html);
-        Written {
+        Ok(Written {
+            entry: Entry::new(&layout.archive_path(&path), xhtml.as_bytes())?,
             path,
-            xhtml,
             contents: fragment.contents,
             diagnostics: fragment.diagnostics,
-        }
+        })
     }
 }
 
@@ -92,12 +94,13 @@ impl Documents {
             diagnostics: Vec::new(),
         };
         let earlier = memo.as_deref().map_or(&[][..], |m| &m.chapters[..]);
-        // Chapters are written on every core, then recorded in reading order.
+        // Chapters are written and deflated on every core, then recorded in
+        // reading order.
         let written: Vec<Written> = (0..book.chapters.len())
             .into_par_iter()
             .map(ChapterId::new)
-            .map(|id| unchanged.reuse_or(earlier, id, || Written::render(book, layout, id)))
-            .collect();
+            .map(|id| unchanged.try_reuse_or(earlier, id, || Written::render(book, layout, id)))
+            .collect::<Result<_, _>>()?;
         if let Some(memo) = memo {
             memo.chapters = written.clone();
         }
@@ -105,18 +108,19 @@ impl Documents {
             documents.diagnostics.extend(chapter.diagnostics);
             let span = book.chapters[id].span;
             let document =
-                documents.record(book, chapter.path, chapter.xhtml, &chapter.contents, span);
+                documents.record(book, chapter.path, chapter.entry, &chapter.contents, span);
             documents.chapters.push(document);
         }
         if let (Some(asset), Some(path)) = (book.metadata.cover, &layout.cover) {
             let span = book.chapters.first().map(|c| c.span).unwrap_or_default();
             let (path, xhtml) = cover_document(book, layout, path, asset);
+            let entry = Entry::new(&layout.archive_path(&path), xhtml.as_bytes())?;
             let mut contents = Contents {
                 images: 1,
                 ..Contents::default()
             };
             contents.assets.insert(asset);
-            documents.cover = Some(documents.record(book, path, xhtml, &contents, span));
+            documents.cover = Some(documents.record(book, path, entry, &contents, span));
         }
         Ok(documents)
     }
@@ -127,7 +131,7 @@ impl Documents {
         &mut self,
         book: &Book,
         path: String,
-        xhtml: String,
+        entry: Entry,
         contents: &Contents,
         span: Span,
     ) -> Document {
@@ -160,7 +164,7 @@ impl Documents {
         .collect();
         Document {
             path,
-            xhtml,
+            entry,
             properties,
         }
     }

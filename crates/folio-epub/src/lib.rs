@@ -96,28 +96,30 @@ fn package(
     let facts = Facts::gather(book, &documents, ctx)?;
     let toc = nav::tree(book, &layout);
 
-    let mut files: Vec<(String, Vec<u8>)> =
-        Vec::with_capacity(documents.chapters.len() + documents.assets.len() + 5);
-    let mut add = |path: &str, bytes: Vec<u8>| files.push((layout.archive_path(path), bytes));
+    let mut entries = Vec::with_capacity(documents.chapters.len() + documents.assets.len() + 5);
+    let mut add = |path: &str, bytes: &[u8]| -> Result<(), Error> {
+        entries.push(ocf::Entry::new(&layout.archive_path(path), bytes)?);
+        Ok(())
+    };
     add(
         &layout.opf,
-        opf::package_document(book, &layout, &documents, &facts).into_bytes(),
-    );
+        opf::package_document(book, &layout, &documents, &facts).as_bytes(),
+    )?;
     add(
         &layout.nav,
-        nav::navigation_document(book, &layout, &toc).into_bytes(),
-    );
+        nav::navigation_document(book, &layout, &toc).as_bytes(),
+    )?;
     add(
         &layout.ncx,
-        nav::ncx(book, &layout, &toc, &facts.identifier).into_bytes(),
-    );
-    add(&layout.css, content::STYLESHEET.as_bytes().to_vec());
+        nav::ncx(book, &layout, &toc, &facts.identifier).as_bytes(),
+    )?;
+    add(&layout.css, content::STYLESHEET.as_bytes())?;
     for &asset in &documents.assets {
         let bytes = book.read_asset(asset).map_err(|refused| Error::Asset {
             path: book.assets[asset].path.clone(),
             refused,
         })?;
-        add(layout.asset(book, asset), bytes);
+        add(layout.asset(book, asset), &bytes)?;
     }
     let Documents {
         chapters,
@@ -125,11 +127,9 @@ fn package(
         diagnostics,
         ..
     } = documents;
-    for document in cover.into_iter().chain(chapters) {
-        add(&document.path, document.xhtml.into_bytes());
-    }
+    entries.extend(cover.into_iter().chain(chapters).map(|d| d.entry));
 
-    let bytes = ocf::package(&layout.archive_path(&layout.opf), files, ctx.timestamp)?;
+    let bytes = ocf::package(&layout.archive_path(&layout.opf), entries, ctx.timestamp)?;
     Ok(Output {
         files: vec![OutputFile {
             path: format!("{}.epub", book.output_name()),

@@ -91,7 +91,7 @@ pub fn render(
         bytes: site.toc_page(&toc).into_bytes(),
     });
     if site.has_print_page() {
-        let print = site.print_page(sections.iter().map(String::as_str));
+        let print = site.print_page(sections);
         output.files.push(OutputFile {
             path: site.names.print.clone(),
             bytes: print.into_bytes(),
@@ -235,9 +235,14 @@ impl<'a> Site<'a> {
     }
 
     /// print.html around every chapter's `sections` fragment.
-    fn print_page<'s>(&self, sections: impl Iterator<Item = &'s str>) -> String {
+    /// print.html, taking each section's text as it is copied in: the
+    /// sections of a big book are not held twice.
+    fn print_page(&self, sections: Vec<String>) -> String {
         let book = self.book;
-        let mut html = String::new();
+        let toc = self.toc(|target| format!("#{}", book.chapters[target].id));
+        let sections_size: usize = sections.iter().map(String::len).sum();
+        let mut html =
+            String::with_capacity(sections_size + toc.len() + 128 * sections.len() + 8192);
         let page = &self.names.print;
         self.head(
             &mut html,
@@ -254,7 +259,7 @@ impl<'a> Site<'a> {
             "<nav class=\"toc\" aria-label=\"{0}\">\n<details>\n<summary>{0}</summary>\n",
             escaped(self.words.contents)
         );
-        html.push_str(&self.toc(|target| format!("#{}", book.chapters[target].id)));
+        html.push_str(&toc);
         html.push_str("</details>\n</nav>\n");
         html.push_str("<main id=\"content\">\n<div class=\"book-cover\">\n<h1>");
         push_escaped(&mut html, &book.metadata.title);
@@ -271,13 +276,13 @@ impl<'a> Site<'a> {
         }
         html.push_str("</div>\n");
         // The site pages already reported the same findings as the sections.
-        for (id, section) in sections.enumerate() {
+        for (id, section) in sections.into_iter().enumerate() {
             let _ = writeln!(
                 html,
                 "<section class=\"chapter\" id=\"{}\">",
                 escaped(&book.chapters[id].id)
             );
-            html.push_str(section);
+            html.push_str(&section);
             html.push_str("</section>\n");
         }
         html.push_str("</main>\n</div>\n");
