@@ -18,6 +18,7 @@ use std::path::{Component, Path, PathBuf};
 
 use folio_core::OutputFile;
 use folio_core::config::Edition;
+use rayon::prelude::*;
 
 use crate::BuildError;
 
@@ -92,13 +93,13 @@ pub(crate) fn write_editions(
             Edition::Html => staging.path().join(folder).join("html"),
             Edition::Epub | Edition::Pdf => staging.path().join(folder),
         };
-        for file in files.iter() {
+        files.par_iter().try_for_each(|file| {
             let path = base.join(&file.path);
             if let Some(parent) = path.parent() {
                 std::fs::create_dir_all(parent).map_err(io(parent))?;
             }
-            std::fs::write(&path, &file.bytes).map_err(io(&path))?;
-        }
+            std::fs::write(&path, &file.bytes).map_err(io(&path))
+        })?;
     }
     let backup = staging.path().join(".previous");
     std::fs::create_dir(&backup).map_err(io(&backup))?;
