@@ -11,7 +11,7 @@ use folio_core::{
 };
 
 use crate::escape::{escaped, push_escaped, push_text, push_url};
-use crate::links::{chapter_href, relative_url};
+use crate::links::{chapter_href, chapter_url, relative_url};
 use crate::{Contents, Fragment, Target, highlight};
 
 mod raw;
@@ -99,6 +99,7 @@ pub fn render_highlighting(
     let mut writer = Writer {
         book,
         chapter,
+        chapter_id,
         flavor,
         page: chapter_href(book, chapter_id, flavor.target()),
         words: words(&book.metadata.language),
@@ -142,6 +143,8 @@ impl Highlights {
 struct Writer<'a, 'h> {
     book: &'a Book,
     chapter: &'a Chapter,
+    /// The chapter's id: its page is `page`.
+    chapter_id: ChapterId,
     flavor: Flavor,
     /// Path of the document being written, relative to the output root.
     page: String,
@@ -408,12 +411,9 @@ impl Writer<'_, '_> {
                 // No role: DPUB-ARIA 1.1 deprecates doc-biblioentry (EPUBCheck and
                 // Ace flag it); the list's doc-bibliography container says it all.
                 let _ = write!(self.out, "<li id=\"{}\">", escaped(self.id(&entry.id)));
-                let hrefs: Vec<String> = entry
-                    .cited_by
-                    .iter()
-                    .map(|site| self.chapter_url(site.chapter, Some(&site.id)))
-                    .collect();
-                backlinks = self.backlinks(&hrefs, self.words.back_to_citation);
+                let hrefs = (entry.cited_by.iter())
+                    .map(|site| self.chapter_url(site.chapter, Some(&site.id)));
+                backlinks = self.backlinks(hrefs, self.words.back_to_citation);
             }
             None => self.out.push_str("<li>"),
         }
@@ -567,12 +567,8 @@ impl Writer<'_, '_> {
                 escaped(self.id(&note.id)),
                 note.number
             );
-            let hrefs: Vec<String> = note
-                .references
-                .iter()
-                .map(|r| format!("#{}", self.id(r)))
-                .collect();
-            let backlinks = self.backlinks(&hrefs, self.words.back_to_reference);
+            let hrefs = (note.references.iter()).map(|r| format!("#{}", self.id(r)));
+            let backlinks = self.backlinks(hrefs, self.words.back_to_reference);
             self.blocks(&note.blocks, false, "", &backlinks);
             self.out.push_str("</li>\n");
         }
@@ -605,29 +601,31 @@ impl Writer<'_, '_> {
         let suffix = if others.is_empty() {
             String::new()
         } else {
-            self.backlinks(others, self.words.back_to_reference)
+            self.backlinks(others.iter(), self.words.back_to_reference)
         };
         self.blocks(&note.blocks, false, &prefix, &suffix);
         self.out.push_str("</aside>\n");
     }
 
     /// ` ↩ ↩²…`: one back link per place, labelled for screen readers.
-    fn backlinks(&self, hrefs: &[String], label: &str) -> String {
-        let mut html = String::new();
-        for (i, href) in hrefs.iter().enumerate() {
+    fn backlinks(
+        &self,
+        hrefs: impl ExactSizeIterator<Item = impl AsRef<str>>,
+        label: &str,
+    ) -> String {
+        let numbered = hrefs.len() > 1;
+        let mut html = String::with_capacity(hrefs.len() * (100 + label.len()));
+        for (i, href) in hrefs.enumerate() {
             let n = i + 1;
-            let _ = write!(html, " <a href=\"");
-            push_url(&mut html, href);
-            let label = if hrefs.len() == 1 {
-                escaped(label)
-            } else {
-                format!("{} {n}", escaped(label))
-            };
+            html.push_str(" <a href=\"");
+            push_url(&mut html, href.as_ref());
+            html.push_str("\" role=\"doc-backlink\" aria-label=\"");
+            push_escaped(&mut html, label);
+            if numbered {
+                let _ = write!(html, " {n}");
+            }
             // U+FE0E asks for the text glyph, not an emoji arrow.
-            let _ = write!(
-                html,
-                "\" role=\"doc-backlink\" aria-label=\"{label}\">\u{21A9}\u{FE0E}"
-            );
+            html.push_str("\">\u{21A9}\u{FE0E}");
             if n > 1 {
                 let _ = write!(html, "<sup>{n}</sup>");
             }
@@ -901,11 +899,10 @@ impl Writer<'_, '_> {
                 anchor.map_or(chapter.id.as_str(), |a| chapter.global_id(a))
             );
         }
-        let page = chapter_href(self.book, target, self.flavor.target());
-        let mut url = if page == self.page && anchor.is_some() {
+        let mut url = if target == self.chapter_id && anchor.is_some() {
             String::new()
         } else {
-            relative_url(&self.page, &page)
+            chapter_url(&self.page, self.book, target, self.flavor.target())
         };
         if let Some(anchor) = anchor {
             url.push('#');

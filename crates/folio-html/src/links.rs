@@ -1,5 +1,6 @@
 //! Where each chapter's document lives, and relative URLs between documents.
 
+use folio_core::paths::relative_with_suffix;
 use folio_core::{Book, ChapterId};
 
 use crate::Target;
@@ -19,11 +20,24 @@ pub const TOC_SCRIPT: &str = "toc.js";
 /// folder's README), the same with `.xhtml` for the EPUB, `print.html` for
 /// the single page.
 pub fn chapter_href(book: &Book, chapter: ChapterId, target: Target) -> String {
+    let (path, extension) = document(book, chapter, target);
+    format!("{path}{extension}")
+}
+
+/// The URL of the chapter's document seen from the document at `from`:
+/// `relative_url(from, &chapter_href(…))`, without making the path first.
+pub fn chapter_url(from: &str, book: &Book, chapter: ChapterId, target: Target) -> String {
+    let (path, extension) = document(book, chapter, target);
+    relative_with_suffix(from, path, extension)
+}
+
+/// [`chapter_href`] in two parts: the path without its extension, the extension.
+fn document(book: &Book, chapter: ChapterId, target: Target) -> (&str, &'static str) {
     let path = &book.chapters[chapter].path;
     match target {
-        Target::Site => format!("{path}.html"),
-        Target::Epub => format!("{path}.xhtml"),
-        Target::SinglePage => PRINT_PAGE.to_string(),
+        Target::Site => (path, ".html"),
+        Target::Epub => (path, ".xhtml"),
+        Target::SinglePage => (PRINT_PAGE, ""),
     }
 }
 

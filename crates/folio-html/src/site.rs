@@ -20,7 +20,7 @@ use folio_core::{
 
 use crate::chapter::{self, Flavor, ImageLoading};
 use crate::escape::{escaped, push_escaped, push_url};
-use crate::links::{PRINT_PAGE, TOC_PAGE, TOC_SCRIPT, chapter_href, relative_url};
+use crate::links::{PRINT_PAGE, TOC_PAGE, TOC_SCRIPT, chapter_href, chapter_url, relative_url};
 use crate::{Error, Target, theme};
 use folio_core::locale::{Words, words};
 
@@ -441,7 +441,7 @@ impl<'a> Site<'a> {
     fn header(&self, html: &mut String, path: &str) {
         let home = self.book.chapters.first().map_or_else(
             || self.names.print.clone(),
-            |_| relative_url(path, &chapter_href(self.book, ChapterId(0), Target::Site)),
+            |_| chapter_url(path, self.book, ChapterId(0), Target::Site),
         );
         html.push_str("<header class=\"site-header\">\n<a class=\"book-title\" href=\"");
         push_url(html, &home);
@@ -514,10 +514,7 @@ impl<'a> Site<'a> {
             let Some(target) = target else { continue };
             let arrow = if rel == "prev" { "←" } else { "→" };
             html.push_str("<a href=\"");
-            push_url(
-                html,
-                &relative_url(path, &chapter_href(self.book, target, Target::Site)),
-            );
+            push_url(html, &chapter_url(path, self.book, target, Target::Site));
             let title = escaped(&self.book.chapters[target].title);
             let text = if rel == "prev" {
                 format!("{arrow} {title}")
