@@ -20,14 +20,18 @@ pub type Aliases = HashMap<String, String>;
 /// Decides every id and returns, per chapter, the set of ids it carries
 /// (what links are checked against) and its [`Aliases`].
 pub fn resolve(book: &mut Book) -> (Vec<HashSet<String>>, Vec<Aliases>) {
-    let entries = &book.bibliography.entries;
+    // Each chapter's bibliography entries, found in one pass over the list
+    // rather than one pass per chapter.
+    let mut entry_ids: Vec<Vec<&str>> = vec![Vec::new(); book.chapters.len()];
+    for entry in &book.bibliography.entries {
+        if let Some(ids) = entry_ids.get_mut(entry.chapter.index()) {
+            ids.push(&entry.id);
+        }
+    }
     let mut aliases = Vec::with_capacity(book.chapters.len());
     let (anchors, diagnostics): (Vec<_>, Vec<_>) =
         super::per_chapter(&mut book.chapters, |id, chapter| {
-            let entry_ids = entries
-                .iter()
-                .filter(|e| e.chapter == id)
-                .map(|e| e.id.clone());
+            let entry_ids = entry_ids[id.index()].iter().map(|id| id.to_string());
             heading_ids(chapter, entry_ids)
         })
         .into_iter()
