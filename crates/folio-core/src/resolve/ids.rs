@@ -157,14 +157,13 @@ fn global_ids(book: &mut Book, anchors: &[HashSet<String>]) {
     }
     for (chapter, ids) in book.chapters.iter_mut().zip(anchors) {
         let prefix = chapter.id.as_str();
+        // A chapter's ids are distinct: one taken already was taken before
+        // this chapter (one lookup per id; ~200,000 in a 1,000-chapter book).
         let mut clashing: Vec<&str> = ids
             .iter()
             .map(String::as_str)
-            .filter(|id| *id != prefix && names.is_taken(id))
+            .filter(|id| !names.take(id) && *id != prefix)
             .collect();
-        for id in ids {
-            names.take(id);
-        }
         // Sorted: which clash gets `-2` must not depend on hashing.
         clashing.sort_unstable();
         chapter.global_ids = clashing
