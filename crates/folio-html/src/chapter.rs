@@ -2,7 +2,6 @@
 //! serialised for one of the targets. The site, the single page, the EPUB and
 //! the conformance test all go through here.
 
-use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use folio_core::{
@@ -76,25 +75,6 @@ pub fn render(
     flavor: Flavor,
     loading: ImageLoading,
 ) -> Fragment {
-    render_highlighting(
-        book,
-        chapter_id,
-        flavor,
-        loading,
-        &mut Highlights::default(),
-    )
-}
-
-/// [`render`], taking highlighted code from `highlights` (and adding to
-/// it): a chapter rendered twice (its page and its section of the
-/// whole-book page) highlights each code block once.
-pub fn render_highlighting(
-    book: &Book,
-    chapter_id: ChapterId,
-    flavor: Flavor,
-    loading: ImageLoading,
-    highlights: &mut Highlights,
-) -> Fragment {
     let chapter = &book.chapters[chapter_id];
     let mut writer = Writer {
         book,
@@ -112,7 +92,6 @@ pub fn render_highlighting(
         contents: Contents::default(),
         links_open: 0,
         loading,
-        highlights,
     };
     writer.title();
     writer.blocks(&chapter.blocks, false, "", "");
@@ -120,27 +99,7 @@ pub fn render_highlighting(
     writer.finish()
 }
 
-/// Code blocks as highlighted, by their code: syntect is the costliest
-/// part of writing a page.
-#[derive(Debug, Default)]
-pub struct Highlights(HashMap<String, (String, Option<String>)>);
-
-impl Highlights {
-    /// `code` highlighted for `language`, as [`highlight::highlight`] gives it.
-    fn get(&mut self, code: &str, language: &str) -> Option<String> {
-        if let Some((known, html)) = self.0.get(code)
-            && known == language
-        {
-            return html.clone();
-        }
-        let html = highlight::highlight(code, language);
-        self.0
-            .insert(code.to_string(), (language.to_string(), html.clone()));
-        html
-    }
-}
-
-struct Writer<'a, 'h> {
+struct Writer<'a> {
     book: &'a Book,
     chapter: &'a Chapter,
     /// The chapter's id: its page is `page`.
@@ -156,10 +115,9 @@ struct Writer<'a, 'h> {
     /// Links being written around the current point: a link cannot hold one.
     links_open: u32,
     loading: ImageLoading,
-    highlights: &'h mut Highlights,
 }
 
-impl Writer<'_, '_> {
+impl Writer<'_> {
     fn finish(self) -> Fragment {
         Fragment {
             html: self.out,
@@ -531,7 +489,7 @@ impl Writer<'_, '_> {
             push_text(&mut self.out, code);
         } else {
             let _ = write!(self.out, "<pre class=\"code\"><code{class}>");
-            match language.and_then(|l| self.highlights.get(code, l)) {
+            match language.and_then(|l| highlight::highlight(code, l)) {
                 Some(html) => self.out.push_str(&html),
                 None => push_text(&mut self.out, code),
             }

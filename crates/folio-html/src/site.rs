@@ -188,21 +188,8 @@ impl<'a> Site<'a> {
         } else {
             ImageLoading::AllLazy
         };
-        let mut highlights = chapter::Highlights::default();
-        let page = chapter::render_highlighting(
-            self.book,
-            id,
-            Flavor::Site,
-            ImageLoading::EagerFirst,
-            &mut highlights,
-        );
-        let section = chapter::render_highlighting(
-            self.book,
-            id,
-            Flavor::SinglePage,
-            loading,
-            &mut highlights,
-        );
+        let page = chapter::render(self.book, id, Flavor::Site, ImageLoading::EagerFirst);
+        let section = chapter::render(self.book, id, Flavor::SinglePage, loading);
         let path = chapter_href(self.book, id, Target::Site);
         ChapterPages {
             page: self.chapter_page(id, &path, &page.html),

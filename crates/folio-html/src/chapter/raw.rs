@@ -51,7 +51,7 @@ pub(super) enum Tags {
     Done,
 }
 
-impl Writer<'_, '_> {
+impl Writer<'_> {
     pub(super) fn html_fragment(&mut self, fragment: &HtmlFragment) {
         for node in &fragment.nodes {
             self.html_node(node);
