@@ -139,18 +139,27 @@ pub fn read(text: &str, source: SourceId, front_matter: FrontMatter) -> Document
 /// the documents the previous build did not ask for.
 #[derive(Debug, Default)]
 pub struct ParseMemo {
-    earlier: Mutex<HashMap<ParseKey, Document>>,
-    now: Mutex<HashMap<ParseKey, Document>>,
+    earlier: Mutex<HashMap<ParseKey, Parsed>>,
+    now: Mutex<HashMap<ParseKey, Parsed>>,
     reused: AtomicUsize,
     parsed: AtomicUsize,
 }
 
+/// How a source was read; the memo holds one text per key.
 #[derive(Debug, PartialEq, Eq, Hash)]
 struct ParseKey {
-    text: String,
     source: SourceId,
     front_matter: FrontMatter,
     syntax: Syntax,
+}
+
+/// A source's text and what parsing it gave. The text is compared, not
+/// hashed: a rebuild of a big book neither hashes nor copies the text of
+/// every source again (20 MB at 1,000 chapters).
+#[derive(Debug)]
+struct Parsed {
+    text: String,
+    doc: Document,
 }
 
 /// How many sources a build parsed and how many it took from the memo.
@@ -171,23 +180,28 @@ impl ParseMemo {
         syntax: Syntax,
     ) -> Document {
         let key = ParseKey {
-            text: text.to_string(),
             source,
             front_matter,
             syntax,
         };
-        let earlier = lock(&self.earlier).remove(&key);
-        let doc = match earlier {
-            Some(doc) => {
+        let earlier = lock(&self.earlier)
+            .remove(&key)
+            .filter(|earlier| earlier.text == text);
+        let parsed = match earlier {
+            Some(earlier) => {
                 self.reused.fetch_add(1, Ordering::Relaxed);
-                doc
+                earlier
             }
             None => {
                 self.parsed.fetch_add(1, Ordering::Relaxed);
-                read_with(text, source, front_matter, syntax)
+                Parsed {
+                    text: text.to_string(),
+                    doc: read_with(text, source, front_matter, syntax),
+                }
             }
         };
-        lock(&self.now).insert(key, doc.clone());
+        let doc = parsed.doc.clone();
+        lock(&self.now).insert(key, parsed);
         doc
     }
 

@@ -177,9 +177,16 @@ mod tests {
         memo.insert("py", "b", None);
         assert_eq!(memo.get("py", "b"), Some(None));
         memo.insert("rust", &"c".repeat(60), None);
-        assert_eq!(memo.get("rust", &"c".repeat(60)), None, "bigger than the memo");
+        assert_eq!(
+            memo.get("rust", &"c".repeat(60)),
+            None,
+            "bigger than the memo"
+        );
         memo.insert("rust", &"d".repeat(30), None);
-        assert_eq!(memo.get("rust", "a"), Some(Some(Arc::from("<span>a</span>"))));
+        assert_eq!(
+            memo.get("rust", "a"),
+            Some(Some(Arc::from("<span>a</span>")))
+        );
         memo.insert("rust", &"e".repeat(20), None);
         assert_eq!(memo.get("rust", "a"), None, "emptied past its size");
         assert_eq!(memo.get("rust", &"e".repeat(20)), Some(None));
