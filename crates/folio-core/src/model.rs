@@ -1014,9 +1014,11 @@ impl Book {
         if !same_frame {
             return Unchanged::nothing();
         }
+        // Every node of the book compared: on every core.
+        use rayon::prelude::*;
         Unchanged::from_flags(
             self.chapters
-                .iter()
+                .par_iter()
                 .zip(&earlier.chapters)
                 .map(|(now, then)| now == then)
                 .collect(),
