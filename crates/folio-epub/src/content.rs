@@ -7,6 +7,7 @@
 //! ([`folio_html::Contents`]): nothing is parsed back.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -54,7 +55,7 @@ pub(crate) struct Documents {
 /// a chapter the model says is unchanged is taken from here.
 #[derive(Debug, Default)]
 pub struct EpubMemo {
-    chapters: Vec<Written>,
+    chapters: Vec<Arc<Written>>,
 }
 
 /// One chapter as written: its content document and what it holds.
@@ -96,15 +97,21 @@ impl Documents {
         let earlier = memo.as_deref().map_or(&[][..], |m| &m.chapters[..]);
         // Chapters are written and deflated on every core, then recorded in
         // reading order.
-        let written: Vec<Written> = (0..book.chapters.len())
+        let written: Vec<Arc<Written>> = (0..book.chapters.len())
             .into_par_iter()
             .map(ChapterId::new)
-            .map(|id| unchanged.try_reuse_or(earlier, id, || Written::render(book, layout, id)))
+            .map(|id| {
+                unchanged.try_reuse_or(earlier, id, || {
+                    Written::render(book, layout, id).map(Arc::new)
+                })
+            })
             .collect::<Result<_, _>>()?;
         if let Some(memo) = memo {
             memo.chapters = written.clone();
         }
         for (id, chapter) in written.into_iter().enumerate() {
+            // Copied only when a memo keeps it too.
+            let chapter = Arc::unwrap_or_clone(chapter);
             documents.diagnostics.extend(chapter.diagnostics);
             let span = book.chapters[id].span;
             let document =

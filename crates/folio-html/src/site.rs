@@ -9,6 +9,7 @@
 //! list as a page.
 
 use std::fmt::Write as _;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -29,7 +30,7 @@ use folio_core::locale::{Words, words};
 /// a chapter the model says is unchanged is taken from here.
 #[derive(Debug, Default)]
 pub struct SiteMemo {
-    chapters: Vec<ChapterPages>,
+    chapters: Vec<Arc<ChapterPages>>,
 }
 
 /// One chapter's share of the site.
@@ -54,16 +55,18 @@ pub fn render(
     let earlier = memo.as_deref().map_or(&[][..], |m| &m.chapters[..]);
     // Chapters are written on every core, each as its page and as its
     // section of the whole-book page; pages are then assembled in reading order.
-    let chapters: Vec<ChapterPages> = (0..book.chapters.len())
+    let chapters: Vec<Arc<ChapterPages>> = (0..book.chapters.len())
         .into_par_iter()
         .map(ChapterId::new)
-        .map(|id| unchanged.reuse_or(earlier, id, || site.chapter_pages(id)))
+        .map(|id| unchanged.reuse_or(earlier, id, || Arc::new(site.chapter_pages(id))))
         .collect();
     if let Some(memo) = memo {
         memo.chapters = chapters.clone();
     }
     let mut sections = Vec::with_capacity(chapters.len());
     for (id, pages) in book.chapter_ids().map(|(id, _)| id).zip(chapters) {
+        // Each page is copied into the output only when a memo keeps it too.
+        let pages = Arc::unwrap_or_clone(pages);
         output.diagnostics.extend(pages.diagnostics);
         output.files.push(OutputFile {
             path: chapter_href(book, id, Target::Site),
