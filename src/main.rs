@@ -106,7 +106,7 @@ fn main() -> ExitCode {
                     let blocking = folio::blocking_diagnostics(&loaded.diagnostics, deny_warnings);
                     return build_failed(loaded, BuildError::BookErrors(blocking), None);
                 }
-                false => match open_languages(&book, &loaded) {
+                false => match open_languages(&book, loaded) {
                     Some(languages) => languages,
                     None => return ExitCode::from(USAGE),
                 },

@@ -137,12 +137,9 @@ mod tests {
     use super::*;
 
     fn sample() -> Vec<u8> {
-        let files = vec![
-            ("EPUB/package.opf".to_string(), b"<package/>".to_vec()),
-            (
-                "EPUB/images/a.png".to_string(),
-                vec![0x89, b'P', b'N', b'G'],
-            ),
+        let files: [(&str, &[u8]); 2] = [
+            ("EPUB/package.opf", b"<package/>"),
+            ("EPUB/images/a.png", &[0x89, b'P', b'N', b'G']),
         ];
         let entries = files
             .iter()
