@@ -268,30 +268,56 @@ pub fn render_all(
     jobs: &[(&Book, Edition)],
     ctx: &RenderContext,
 ) -> Vec<Result<folio_core::Output, BuildError>> {
+    let pages = || {
+        let mut highlighted: Vec<&Book> = Vec::new();
+        for &(book, edition) in jobs {
+            if edition != Edition::Pdf && !highlighted.iter().any(|b| std::ptr::eq(*b, book)) {
+                folio_html::highlight_code(book);
+                highlighted.push(book);
+            }
+        }
+    };
     pdf_first(
         jobs.to_vec(),
         |(_, edition)| *edition,
+        pages,
         |(book, edition)| render(book, edition, ctx),
     )
 }
 
 /// `run` on every job at once, on rayon's pool, the results in the order
-/// of `jobs`. PDFs first: rayon runs the first half of a split on the
-/// calling thread and leaves the rest to be stolen, so typst starts at once
-/// while the other cores take the HTML and the EPUB, chapter by chapter.
+/// of `jobs`. PDFs first: `rayon::join` runs them on the calling thread and
+/// leaves the rest to be stolen, so typst starts at once while the other
+/// cores run `before_pages` (highlighting the code the HTML and the EPUB
+/// share), then the HTML and the EPUB, chapter by chapter.
 fn pdf_first<J: Send, R: Send>(
     jobs: Vec<J>,
     edition: impl Fn(&J) -> Edition,
+    before_pages: impl FnOnce() + Send,
     run: impl Fn(J) -> R + Sync + Send,
 ) -> Vec<R> {
     use rayon::prelude::*;
-    let mut jobs: Vec<(usize, J)> = jobs.into_iter().enumerate().collect();
-    jobs.sort_by_key(|(_, job)| edition(job) != Edition::Pdf);
-    let mut outputs: Vec<(usize, R)> = jobs
-        .into_par_iter()
-        .with_max_len(1)
-        .map(|(at, job)| (at, run(job)))
-        .collect();
+    type Numbered<J> = Vec<(usize, J)>;
+    let (pdfs, pages): (Numbered<J>, Numbered<J>) = jobs
+        .into_iter()
+        .enumerate()
+        .partition(|(_, job)| edition(job) == Edition::Pdf);
+    let run_all = |jobs: Numbered<J>| -> Numbered<R> {
+        jobs.into_par_iter()
+            .with_max_len(1)
+            .map(|(at, job)| (at, run(job)))
+            .collect()
+    };
+    let (mut outputs, pages) = rayon::join(
+        || run_all(pdfs),
+        || {
+            if !pages.is_empty() {
+                before_pages();
+            }
+            run_all(pages)
+        },
+    );
+    outputs.extend(pages);
     outputs.sort_by_key(|(at, _)| *at);
     outputs.into_iter().map(|(_, output)| output).collect()
 }

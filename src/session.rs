@@ -153,7 +153,8 @@ impl Session {
                 Edition::Pdf => pdf.take().map(Job::Pdf),
             })
             .collect();
-        crate::pdf_first(jobs, Job::edition, |job| {
+        let pages = || folio_html::highlight_code(book);
+        crate::pdf_first(jobs, Job::edition, pages, |job| {
             let edition = job.edition();
             (edition, job.run(book, ctx))
         })

@@ -41,6 +41,7 @@ mod visit;
 
 pub use visit::all_html_elements as visit_all_html_elements;
 pub use visit::all_inlines as visit_all_inlines;
+pub use visit::each_block as visit_each_block;
 /// For code that rewrites raw HTML as the resolver does (tests of other crates).
 pub use visit::each_html_element as visit_each_html_element;
 

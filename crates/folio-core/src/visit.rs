@@ -45,6 +45,40 @@ pub fn each_sequence(blocks: &mut [Block], f: &mut dyn FnMut(&mut Vec<Inline>)) 
     }
 }
 
+/// Calls `f` on every block of `blocks` and on the blocks they hold, parents
+/// first, in reading order (both branches of a `ForEditions`).
+pub fn each_block<'a>(blocks: &'a [Block], f: &mut dyn FnMut(&'a Block)) {
+    for block in blocks {
+        f(block);
+        match block {
+            Block::BlockQuote { blocks, .. }
+            | Block::HtmlElement { blocks, .. }
+            | Block::Alert { blocks, .. } => each_block(blocks, f),
+            Block::DefinitionList { items, .. } => {
+                for item in items {
+                    each_block(&item.details, f);
+                }
+            }
+            Block::ForEditions { website, ebook, .. } => {
+                each_block(website, f);
+                each_block(ebook, f);
+            }
+            Block::List { items, .. } => {
+                for item in items {
+                    each_block(&item.blocks, f);
+                }
+            }
+            Block::Heading { .. }
+            | Block::Paragraph { .. }
+            | Block::Figure { .. }
+            | Block::Table { .. }
+            | Block::CodeBlock { .. }
+            | Block::ThematicBreak { .. }
+            | Block::Html { .. } => {}
+        }
+    }
+}
+
 /// Calls `f` on every inline of `blocks`, parents before their children.
 pub fn each_inline(blocks: &mut [Block], f: &mut dyn FnMut(&mut Inline)) {
     each_sequence(blocks, &mut |seq| inlines(seq, f));

@@ -50,8 +50,6 @@ fn extras() -> &'static SyntaxSet {
 /// HTML and EPUB editions' time, half of it highlighting again what the
 /// other edition had highlighted).
 pub fn highlight(code: &str, language: &str) -> Option<Arc<str>> {
-    static MEMO: LazyLock<Mutex<Memo>> = LazyLock::new(|| Mutex::new(Memo::new(MEMO_BYTES)));
-    let memo = || MEMO.lock().unwrap_or_else(PoisonError::into_inner);
     if let Some(known) = memo().get(language, code) {
         return known;
     }
@@ -60,6 +58,17 @@ pub fn highlight(code: &str, language: &str) -> Option<Arc<str>> {
     let html = highlight_anew(code, language).map(Arc::from);
     memo().insert(language, code, html.clone());
     html
+}
+
+/// Whether `code` in `language` is in the process's memo.
+#[cfg(test)]
+pub(crate) fn is_memoised(code: &str, language: &str) -> bool {
+    memo().get(language, code).is_some()
+}
+
+fn memo() -> std::sync::MutexGuard<'static, Memo> {
+    static MEMO: LazyLock<Mutex<Memo>> = LazyLock::new(|| Mutex::new(Memo::new(MEMO_BYTES)));
+    MEMO.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// What the memo may hold, code and spans counted: a long-running process

@@ -106,6 +106,30 @@ pub fn fragment_html(book: &Book) -> String {
         .collect()
 }
 
+/// Highlights every code block of `book` on every core, ahead of the
+/// editions that print them: highlighting is kept for the process (see
+/// `highlight.rs`), so the site and the EPUB, rendered at once afterwards,
+/// find every block done — rendered at once without this, both would
+/// highlight the same blocks at the same time, in the same order.
+pub fn highlight_code(book: &Book) {
+    use rayon::prelude::*;
+    book.chapters.par_iter().for_each(|chapter| {
+        let notes = chapter.footnotes.iter().map(|note| &note.blocks[..]);
+        for blocks in std::iter::once(&chapter.blocks[..]).chain(notes) {
+            folio_core::visit_each_block(blocks, &mut |block| {
+                if let folio_core::Block::CodeBlock {
+                    language: Some(language),
+                    code,
+                    ..
+                } = block
+                {
+                    highlight::highlight(code, language);
+                }
+            });
+        }
+    });
+}
+
 /// The whole HTML edition: one page per chapter, `print.html`, the theme CSS,
 /// the extra stylesheets and every asset the book links to.
 pub fn render(book: &Book, ctx: &RenderContext) -> Result<Output, Error> {
@@ -123,4 +147,37 @@ pub fn render_reusing(
     unchanged: &Unchanged,
 ) -> Result<Output, Error> {
     site::render(book, ctx, Some(memo), unchanged)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_block_is_highlighted_ahead_wherever_it_stands() {
+        // Code in a list, a quote, an alert, a definition and a note: each
+        // found by the walk (their text is this test's own, so no other
+        // test has put it in the process's memo).
+        let book = folio_core::parse_str(
+            "- item\n\n  ```rust\n  let in_a_list = 1;\n  ```\n\n\
+             > ```rust\n> let in_a_quote = 2;\n> ```\n\n\
+             > [!NOTE]\n> ```rust\n> let in_an_alert = 3;\n> ```\n\n\
+             Terme\n: ```rust\n  let in_a_definition = 4;\n  ```\n\n\
+             Texte.[^n]\n\n[^n]: Note.\n\n    ```rust\n    let in_a_note = 5;\n    ```\n",
+        );
+        let codes = [
+            "let in_a_list = 1;\n",
+            "let in_a_quote = 2;\n",
+            "let in_an_alert = 3;\n",
+            "let in_a_definition = 4;\n",
+            "let in_a_note = 5;\n",
+        ];
+        highlight_code(&book);
+        for code in codes {
+            assert!(
+                highlight::is_memoised(code, "rust"),
+                "{code:?} not highlighted ahead"
+            );
+        }
+    }
 }
