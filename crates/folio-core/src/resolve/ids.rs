@@ -31,7 +31,9 @@ pub fn resolve(book: &mut Book) -> (Vec<HashSet<String>>, Vec<Aliases>) {
     let mut aliases = Vec::with_capacity(book.chapters.len());
     let (anchors, diagnostics): (Vec<_>, Vec<_>) =
         super::per_chapter(&mut book.chapters, |id, chapter| {
-            let entry_ids = entry_ids[id.index()].iter().map(|id| id.to_string());
+            let entry_ids = entry_ids[id.index()]
+                .iter()
+                .map(|entry_id| entry_id.to_string());
             heading_ids(chapter, entry_ids)
         })
         .into_iter()
