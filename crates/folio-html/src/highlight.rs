@@ -73,7 +73,8 @@ fn memo() -> std::sync::MutexGuard<'static, Memo> {
 
 /// What the memo may hold, code and spans counted: a long-running process
 /// (`folio serve`, tests) must not grow without bound. Far more than the
-/// code of any one book (The Rust Reference: ~4 MB).
+/// code of any one book (The Rust Reference: 928 highlighted blocks,
+/// 222 KB of code).
 const MEMO_BYTES: usize = 64 << 20;
 
 /// Highlighted code by language and code, up to a size: past it, the memo
