@@ -60,7 +60,15 @@ impl UniqueNames {
 
     /// `base`, or `base-2`, `base-3`…: the first one not taken, now taken.
     pub fn unique(&mut self, base: &str) -> String {
-        self.first_free(base, |n| format!("{base}-{n}"))
+        self.unique_besides(base, |_| false)
+    }
+
+    /// [`UniqueNames::unique`] among these names and the names
+    /// `taken_elsewhere` says are taken (a set kept elsewhere, too big to
+    /// copy in). That set may only grow between calls: the number each base
+    /// remembers assumes that no name it skipped becomes free again.
+    pub fn unique_besides(&mut self, base: &str, taken_elsewhere: impl Fn(&str) -> bool) -> String {
+        self.first_free(base, |n| format!("{base}-{n}"), taken_elsewhere)
     }
 
     /// `file`, or `file-2.ext`, `file-3.ext`… (the number before the
@@ -74,14 +82,26 @@ impl UniqueNames {
             }
             _ => (file, None),
         };
-        self.first_free(file, |n| match extension {
-            Some(extension) => format!("{stem}-{n}.{extension}"),
-            None => format!("{stem}-{n}"),
-        })
+        self.first_free(
+            file,
+            |n| match extension {
+                Some(extension) => format!("{stem}-{n}.{extension}"),
+                None => format!("{stem}-{n}"),
+            },
+            |_| false,
+        )
     }
 
-    fn first_free(&mut self, name: &str, numbered: impl Fn(u32) -> String) -> String {
-        if self.take(name) {
+    fn first_free(
+        &mut self,
+        name: &str,
+        numbered: impl Fn(u32) -> String,
+        taken_elsewhere: impl Fn(&str) -> bool,
+    ) -> String {
+        let take = |names: &mut Self, candidate: &str| {
+            !taken_elsewhere(candidate) && names.take(candidate)
+        };
+        if take(self, name) {
             return name.to_string();
         }
         let base = self.key(name);
@@ -89,7 +109,7 @@ impl UniqueNames {
         loop {
             let candidate = numbered(n);
             n += 1;
-            if self.take(&candidate) {
+            if take(self, &candidate) {
                 self.next.insert(base, n);
                 return candidate;
             }

@@ -43,9 +43,10 @@ pub fn resolve(book: &mut Book) {
     html::resolve(book);
     let (anchors, aliases) = ids::resolve(book);
     links::resolve(book, &anchors, &aliases, &mut registry);
-    for (chapter, ids) in book.chapters.iter_mut().zip(anchors) {
-        chapter.anchors = ids.into_iter().collect();
-    }
+    book.chapters
+        .par_iter_mut()
+        .zip(anchors)
+        .for_each(|(chapter, ids)| chapter.anchors = ids.into_iter().collect());
     glossary::resolve(book);
     book.assets = registry.into_assets(book.config.html.site_url.as_ref());
     typography::resolve(book);
