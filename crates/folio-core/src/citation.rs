@@ -154,14 +154,7 @@ mod tests {
             "Rogers", "ÉTIENNE", "et", "ET", "And", "&", "al.", "Al.", "al", ".", ",", " ", "\t",
             "1962", "ß", "Ǆ", "İ", "東京", "Ωmega", "\u{2003}", "natal.", "a,b",
         ];
-        // xorshift: the same keys on every run.
-        let mut state = 0x2545_f491_4f6c_dd1d_u64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state as usize
-        };
+        let mut next = crate::xorshift(0x2545_f491_4f6c_dd1d_u64);
         for _ in 0..20_000 {
             let words = next() % 7;
             let key: String = (0..words).map(|_| pieces[next() % pieces.len()]).collect();

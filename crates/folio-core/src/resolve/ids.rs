@@ -262,14 +262,7 @@ mod tests {
         // chapters' own ids (`c-a` is chapter `c`'s alternative for `a` and
         // an id of its own elsewhere), parts and chapter ids included.
         let pieces = ["a", "b", "c", "-", "2", "c-a", "c-a-2"];
-        // xorshift: the same books on every run.
-        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state as usize
-        };
+        let mut next = crate::xorshift(0x9e37_79b9_7f4a_7c15_u64);
         let name = |next: &mut dyn FnMut() -> usize| -> String {
             (0..1 + next() % 3)
                 .map(|_| pieces[next() % pieces.len()])
