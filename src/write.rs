@@ -193,6 +193,15 @@ fn check_paths(edition: Edition, files: &[OutputFile]) -> Result<(), BuildError>
 mod tests {
     use super::*;
 
+    /// An edition staged for the output folder itself (a book in one language).
+    fn at_root(edition: Edition, files: &[OutputFile]) -> Staged<'_> {
+        Staged {
+            edition,
+            files,
+            folder: "",
+        }
+    }
+
     fn file(path: &str, bytes: &str) -> OutputFile {
         OutputFile {
             path: path.into(),
@@ -214,33 +223,14 @@ mod tests {
         let out = tempfile::tempdir().unwrap();
         let site = [file("index.html", "one"), file("a/b.html", "two")];
         let pdf = [file("livre.pdf", "pdf")];
-        let staged = [
-            Staged {
-                edition: Edition::Html,
-                files: &site,
-                folder: "",
-            },
-            Staged {
-                edition: Edition::Pdf,
-                files: &pdf,
-                folder: "",
-            },
-        ];
+        let staged = [at_root(Edition::Html, &site), at_root(Edition::Pdf, &pdf)];
         let written = write_editions(out.path(), &staged).unwrap();
         assert_eq!(
             written,
             [out.path().join("html"), out.path().join("livre.pdf")]
         );
         let site = [file("index.html", "three")];
-        write_editions(
-            out.path(),
-            &[Staged {
-                edition: Edition::Html,
-                files: &site,
-                folder: "",
-            }],
-        )
-        .unwrap();
+        write_editions(out.path(), &[at_root(Edition::Html, &site)]).unwrap();
         assert_eq!(
             std::fs::read_to_string(out.path().join("html/index.html")).unwrap(),
             "three"
@@ -256,32 +246,13 @@ mod tests {
     fn a_folder_in_the_way_stops_the_build_before_anything_moves() {
         let out = tempfile::tempdir().unwrap();
         let site = [file("index.html", "old")];
-        write_editions(
-            out.path(),
-            &[Staged {
-                edition: Edition::Html,
-                files: &site,
-                folder: "",
-            }],
-        )
-        .unwrap();
+        write_editions(out.path(), &[at_root(Edition::Html, &site)]).unwrap();
         std::fs::create_dir(out.path().join("livre.pdf")).unwrap();
         let site = [file("index.html", "new")];
         let pdf = [file("livre.pdf", "pdf")];
         let error = write_editions(
             out.path(),
-            &[
-                Staged {
-                    edition: Edition::Html,
-                    files: &site,
-                    folder: "",
-                },
-                Staged {
-                    edition: Edition::Pdf,
-                    files: &pdf,
-                    folder: "",
-                },
-            ],
+            &[at_root(Edition::Html, &site), at_root(Edition::Pdf, &pdf)],
         )
         .unwrap_err();
         assert!(matches!(error, BuildError::InTheWay { .. }), "{error}");
