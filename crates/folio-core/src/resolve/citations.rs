@@ -7,6 +7,8 @@
 
 use std::collections::HashMap;
 
+use rayon::prelude::*;
+
 use crate::citation::{entry_key, normalize_key};
 use crate::diagnostics::Diagnostic;
 use crate::model::{
@@ -41,10 +43,15 @@ fn references_chapter(book: &mut Book) -> Option<ChapterId> {
         }
         return found;
     }
-    book.chapter_ids()
-        .filter_map(|(id, chapter)| {
+    // Every chapter's lists are read, on every core; the ids make the
+    // choice independent of the order chapters finish in.
+    book.chapters
+        .par_iter()
+        .enumerate()
+        .filter_map(|(at, chapter)| {
             let items: Vec<&ListItem> = top_level_items(&chapter.blocks).collect();
             let entries = items.iter().filter(|item| item_key(item).is_some()).count();
+            let id = ChapterId::new(at);
             (entries >= MIN_ENTRIES && entries * 2 > items.len()).then_some((entries, id))
         })
         .max_by_key(|&(entries, id)| (entries, std::cmp::Reverse(id)))
