@@ -445,20 +445,64 @@ fn toc_mirrors_the_summary_and_marks_the_current_chapter() {
     }
 }
 
+/// Every id of `html`, checked to be there once.
+fn unique_ids(html: &Html, page: &str) -> HashSet<String> {
+    let mut seen = HashSet::new();
+    for element in html.tree.nodes().filter_map(ElementRef::wrap) {
+        if let Some(id) = element.value().id() {
+            assert!(seen.insert(id.to_string()), "{page}: duplicate id {id}");
+        }
+    }
+    seen
+}
+
+/// The `links` fixture's first chapter has a heading `{#ch-arrivee}`, the
+/// second chapter's id: on one page, the id still marks where the second
+/// chapter starts, the heading takes a book-wide alternative, and each
+/// link reaches what it names.
+#[test]
+fn print_page_keeps_chapter_ids_for_their_chapters() {
+    let site = build("links", "chapter-ids");
+    let html = site.page("print.html");
+    unique_ids(html, "links/print.html");
+    // What carries an id: its element and the start of its text.
+    let element = |html: &Html, id: &str| {
+        let element = by_id(html, id).unwrap_or_else(|| panic!("no #{id}"));
+        let text: String = element.text().collect();
+        (element.value().name().to_string(), text.trim().to_string())
+    };
+    let (name, text) = element(html, "ch-arrivee");
+    assert_eq!(name, "section");
+    assert!(text.starts_with("Arrivée"), "{text}");
+    let (name, text) = element(html, "ch-depart-ch-arrivee");
+    assert!(name.starts_with('h'), "{name}");
+    assert!(text.starts_with("Avant l’arrivée"), "{text}");
+    let href = |html: &Html, text: &str| {
+        select(html, "main a[href]")
+            .into_iter()
+            .find(|a| a.text().collect::<String>() == text)
+            .and_then(|a| a.value().attr("href"))
+            .unwrap_or_else(|| panic!("no link `{text}`"))
+            .to_string()
+    };
+    assert_eq!(href(html, "lui-même"), "#ch-depart-ch-arrivee");
+    assert_eq!(href(html, "le chapitre"), "#ch-arrivee");
+    assert_eq!(href(html, "son début"), "#ch-arrivee");
+    // The chapter's own page keeps the author's id.
+    let page = site.page("depart.html");
+    let (_, text) = element(page, "ch-arrivee");
+    assert!(text.starts_with("Avant l’arrivée"), "{text}");
+    // A link to the next chapter by its id leads to that page, whose title
+    // heading carries an id of its own.
+    assert_eq!(href(page, "son début"), "arrivee.html");
+}
+
 #[test]
 fn print_page_has_unique_ids_and_in_page_links() {
     for name in BOOKS {
         let site = build(name, "print");
         let html = site.page("print.html");
-        let mut seen = HashSet::new();
-        for element in html.tree.nodes().filter_map(ElementRef::wrap) {
-            if let Some(id) = element.value().id() {
-                assert!(
-                    seen.insert(id.to_string()),
-                    "{name}/print.html: duplicate id {id}"
-                );
-            }
-        }
+        let seen = unique_ids(html, &format!("{name}/print.html"));
         for chapter in &site.book.chapters {
             assert!(
                 seen.contains(&chapter.id),

@@ -150,9 +150,10 @@ fn heading_ids(
 }
 
 /// Ids used by more than one chapter get, in every chapter after the first
-/// that uses them, a book-wide alternative prefixed by the chapter id. A
-/// chapter's other ids keep their names, even one that looks like such an
-/// alternative.
+/// that uses them, a book-wide alternative prefixed by the chapter id; so
+/// does an id that is another chapter's id, wherever it is (the chapter's
+/// own id marks its start in a single-file edition). A chapter's other ids
+/// keep their names, even one that looks like such an alternative.
 fn global_ids(book: &mut Book, anchors: &[HashSet<String>]) {
     let prefixes: Vec<&str> = book.chapters.iter().map(|c| c.id.as_str()).collect();
     let parts = book.parts.iter().map(|part| part.id.as_str());
@@ -162,23 +163,25 @@ fn global_ids(book: &mut Book, anchors: &[HashSet<String>]) {
     }
 }
 
-/// Per chapter, its ids that a part, an earlier chapter or an earlier
-/// alternative took first, each with its alternative `{prefix}-{id}` (made
-/// unique). Reading order decides, never hashing or scheduling.
+/// Per chapter, its ids that a part or another chapter has as its own id,
+/// or that an earlier chapter or an earlier alternative took first, each
+/// with its alternative `{prefix}-{id}` (made unique). Reading order
+/// decides, never hashing or scheduling.
 ///
 /// Books have ~100 ids per chapter and few clashes, so every id is placed
 /// once, borrowed, in a map of where it first appears; which ids clash is
 /// then found on every core, and only the alternatives are made in order.
 fn alternative_ids<'a>(
     parts: impl Iterator<Item = &'a str>,
-    prefixes: &[&str],
+    prefixes: &[&'a str],
     anchors: &'a [HashSet<String>],
 ) -> Vec<BTreeMap<String, String>> {
-    // Who holds each id first: 0 for a part, n + 1 for the chapter at n.
+    // Who holds each id first: 0 for the book's own names (parts, chapter
+    // ids), n + 1 for the chapter at n.
     let mut first: HashMap<&str, usize> =
         HashMap::with_capacity(anchors.iter().map(HashSet::len).sum());
-    for part in parts {
-        first.entry(part).or_insert(0);
+    for name in parts.chain(prefixes.iter().copied()) {
+        first.entry(name).or_insert(0);
     }
     for (at, ids) in anchors.iter().enumerate() {
         for id in ids {
@@ -235,8 +238,8 @@ mod tests {
         anchors: &[HashSet<String>],
     ) -> Vec<BTreeMap<String, String>> {
         let mut names = UniqueNames::new();
-        for part in parts {
-            names.take(part);
+        for name in parts.iter().chain(prefixes) {
+            names.take(name);
         }
         prefixes
             .iter()

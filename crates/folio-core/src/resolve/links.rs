@@ -28,6 +28,7 @@ pub fn resolve(
     registry: &mut Registry,
 ) {
     let files: Vec<String> = book.chapters.iter().map(|c| c.file.clone()).collect();
+    let ids: Vec<String> = book.chapters.iter().map(|c| c.id.clone()).collect();
     let chapters: HashMap<&str, ChapterId> = files
         .iter()
         .enumerate()
@@ -45,6 +46,7 @@ pub fn resolve(
             base: &base,
             current,
             files: &files,
+            ids: &ids,
             chapters: &chapters,
             anchor_sets,
             aliases,
@@ -181,6 +183,8 @@ struct Here<'a> {
     base: &'a str,
     current: ChapterId,
     files: &'a [String],
+    /// Each chapter's own id: an anchor naming it names the chapter's start.
+    ids: &'a [String],
     chapters: &'a HashMap<&'a str, ChapterId>,
     anchor_sets: &'a [HashSet<String>],
     aliases: &'a [Aliases],
@@ -202,6 +206,7 @@ fn resolve_one(url: &str, here: &Here, diagnostics: &mut Vec<Diagnostic>) -> Fou
         base,
         current,
         files,
+        ids,
         chapters,
         anchor_sets,
         aliases,
@@ -241,6 +246,14 @@ fn resolve_one(url: &str, here: &Here, diagnostics: &mut Vec<Diagnostic>) -> Fou
         }
         aliases[chapter.index()].get(&anchor).cloned()
     };
+    // An anchor in `chapter`, found: the chapter's own id is its start (no
+    // element carries it on a chapter's own page when a heading is its title).
+    let in_chapter = |chapter: ChapterId, anchor: Option<String>| match anchor
+        .filter(|anchor| *anchor != ids[chapter.index()])
+    {
+        Some(anchor) if chapter == current => LinkTarget::Anchor { anchor },
+        anchor => LinkTarget::Chapter { chapter, anchor },
+    };
     let no_anchor = |anchor: &str, chapter: ChapterId, leads: &str| {
         Diagnostic::warning(
             format!(
@@ -268,7 +281,7 @@ fn resolve_one(url: &str, here: &Here, diagnostics: &mut Vec<Diagnostic>) -> Fou
             diagnostics.push(no_anchor(&anchor, current, "its text alone is printed"));
             return Found::Broken(String::new());
         };
-        return Found::Target(LinkTarget::Anchor { anchor });
+        return Found::Target(in_chapter(current, Some(anchor)));
     }
     let joined = paths::join(base, path.split('?').next().unwrap_or(path));
     if let Some(chapter) = candidates(&joined.path)
@@ -287,10 +300,7 @@ fn resolve_one(url: &str, here: &Here, diagnostics: &mut Vec<Diagnostic>) -> Fou
                 None
             })
         });
-        return Found::Target(match anchor {
-            Some(anchor) if chapter == current => LinkTarget::Anchor { anchor },
-            anchor => LinkTarget::Chapter { chapter, anchor },
-        });
+        return Found::Target(in_chapter(chapter, anchor));
     }
     if !joined.path.is_empty() && root.locate(&joined.path).is_ok() {
         return Found::File(joined.path);
