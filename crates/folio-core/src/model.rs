@@ -306,7 +306,10 @@ pub struct Chapter {
     /// Every id the chapter carries: its own, its headings', its notes' and
     /// their references', its citations', its bibliography entries', those
     /// of its raw HTML. Every edition defines each one (once), so that a
-    /// link to any of them never leads nowhere.
+    /// link to any of them never leads nowhere — except the chapter's own
+    /// id, which a chapter's own page need not carry: a link naming it is
+    /// given the chapter itself as target ([`LinkTarget::Chapter`] without
+    /// an anchor).
     pub anchors: BTreeSet<String>,
     /// Ids of this chapter that collide with ids of other chapters, mapped to
     /// the book-wide id to use in single-file outputs. See [`Chapter::global_id`].

@@ -212,10 +212,11 @@ fn alternative_ids<'a>(
             // alternative made so far.
             let alternative = alternatives
                 .unique_besides(&format!("{prefix}-{id}"), |name| held_before(name, at + 1));
-            // A later chapter whose own id this alternative is finds it taken.
+            // A later chapter that holds this alternative as one of its ids
+            // finds it taken (never as its own id: chapter ids are held at 0,
+            // so no alternative is one).
             if let Some((&later_id, &holder)) = first.get_key_value(alternative.as_str())
                 && holder > at + 1
-                && later_id != prefixes[holder - 1]
             {
                 clashing[holder - 1].push(later_id);
             }
