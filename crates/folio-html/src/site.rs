@@ -192,11 +192,14 @@ impl<'a> Site<'a> {
             ImageLoading::AllLazy
         };
         let page = chapter::render(self.book, id, Flavor::Site, ImageLoading::EagerFirst);
-        let section = chapter::render(self.book, id, Flavor::SinglePage, loading);
+        let mut section = chapter::render(self.book, id, Flavor::SinglePage, loading).html;
+        // Kept until print.html takes it: without the room it grew into (up
+        // to half of it, a fifth of the site's peak memory in a big book).
+        section.shrink_to_fit();
         let path = chapter_href(self.book, id, Target::Site);
         ChapterPages {
             page: self.chapter_page(id, &path, &page.html),
-            section: section.html,
+            section,
             diagnostics: page.diagnostics,
         }
     }
