@@ -688,7 +688,7 @@ fn math_reads_alike_in_every_edition() {
         for (_, chapter) in editions.book.chapter_ids() {
             visit_all_inlines(chapter, &mut |inline| {
                 if let Inline::Math(math) = inline {
-                    formulas.push(math.clone());
+                    formulas.push(folio_core::Math::clone(math));
                 }
             });
         }

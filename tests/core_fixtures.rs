@@ -188,10 +188,11 @@ fn white_paper_footnotes_are_scoped_and_numbered_per_book() {
         if let Block::Paragraph { content, .. } = block {
             for inline in content {
                 match inline {
-                    Inline::Link {
-                        target: LinkTarget::External { url },
-                        ..
-                    } => kinds.push(format!("link {url}")),
+                    Inline::Link(link) => {
+                        if let LinkTarget::External { url } = &link.target {
+                            kinds.push(format!("link {url}"))
+                        }
+                    }
                     Inline::Emphasis { .. } => kinds.push("emphasis".into()),
                     Inline::Citation { items, .. } => kinds.push(format!("cite {}", items[0].key)),
                     _ => {}
@@ -332,8 +333,8 @@ fn white_paper_links_resolve() {
     let book = white_paper();
     let mut links = BTreeMap::new();
     for (_, inline) in inlines(&book) {
-        if let Inline::Link { target, .. } = &inline {
-            let target = match target {
+        if let Inline::Link(link) = &inline {
+            let target = match &link.target {
                 LinkTarget::Chapter { chapter, anchor } => format!(
                     "{}#{}",
                     book.chapters[*chapter].file,
@@ -677,10 +678,10 @@ fn mdbook_layout() {
     );
     let mut to_the_plan = None;
     visit_all_inlines(&book.chapters[3], &mut |inline| {
-        if let Inline::Link { url, target, .. } = inline
-            && url.ends_with("#plan")
+        if let Inline::Link(link) = inline
+            && link.url.ends_with("#plan")
         {
-            to_the_plan = Some(target.clone());
+            to_the_plan = Some(link.target.clone());
         }
     });
     assert_eq!(

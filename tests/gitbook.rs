@@ -9,7 +9,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use folio_core::model::{Block, Book, ChapterKind, Inline, LinkTarget};
+use folio_core::model::{Block, Book, ChapterKind, Inline, Link, LinkTarget};
 use folio_core::{Severity, plain_text, visit_all_inlines};
 
 fn diagnostics(book: &Book) -> Vec<String> {
@@ -116,12 +116,13 @@ fn glossary_links(book: &Book, chapter: usize) -> Vec<(String, String, u32, u32)
     let glossary = book.glossary.as_ref().expect("a glossary").chapter;
     let mut links = Vec::new();
     visit_all_inlines(&book.chapters[chapter], &mut |inline| {
-        if let Inline::Link {
-            target: LinkTarget::Chapter { chapter, anchor },
-            content,
-            span,
-            ..
-        } = inline
+        if let Inline::Link(link) = inline
+            && let Link {
+                target: LinkTarget::Chapter { chapter, anchor },
+                content,
+                span,
+                ..
+            } = &**link
             && *chapter == glossary
         {
             links.push((

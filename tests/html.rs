@@ -119,16 +119,13 @@ fn unresolved_links(book: &Book) -> HashSet<String> {
     fn inlines(content: &[Inline], out: &mut HashSet<String>) {
         for inline in content {
             match inline {
-                Inline::Link {
-                    url,
-                    target: LinkTarget::Unresolved,
-                    ..
-                } => {
-                    out.insert(url.clone());
+                Inline::Link(link) if link.target == LinkTarget::Unresolved => {
+                    out.insert(link.url.clone());
                 }
-                Inline::Link { content, .. }
-                | Inline::Emphasis { content, .. }
-                | Inline::Strong { content, .. } => inlines(content, out),
+                Inline::Link(link) => inlines(&link.content, out),
+                Inline::Emphasis { content, .. } | Inline::Strong { content, .. } => {
+                    inlines(content, out)
+                }
                 _ => {}
             }
         }

@@ -4,7 +4,7 @@
 
 mod common;
 
-use folio_core::{Alignment, Block, Book, Footnote, Inline, LinkTarget, RenderContext, Span};
+use folio_core::{Alignment, Block, Book, Footnote, Inline, Link, LinkTarget, RenderContext, Span};
 use proptest::prelude::*;
 
 /// Text made of typst's special characters and sequences, words, and
@@ -121,7 +121,7 @@ fn book_with(texts: &[String; 7]) -> Book {
             span: Span::default(),
         },
         Block::Paragraph {
-            content: vec![Inline::Link {
+            content: vec![Inline::Link(Box::new(Link {
                 url: "https://example.com/?a=\"b\"&c=#d".into(),
                 title: None,
                 target: LinkTarget::External {
@@ -129,7 +129,7 @@ fn book_with(texts: &[String; 7]) -> Book {
                 },
                 content: vec![text(&texts[6])],
                 span: Span::default(),
-            }],
+            }))],
             span: Span::default(),
         },
     ];

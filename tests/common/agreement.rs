@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::Path;
 
-use folio_core::{Book, ChapterId, Inline, LinkTarget, plain_text, visit_all_inlines};
+use folio_core::{Book, ChapterId, Inline, Link, LinkTarget, plain_text, visit_all_inlines};
 use scraper::{Html, Selector};
 
 /// Every page of an EPUB file, by its path in the package.
@@ -56,10 +56,10 @@ pub struct Reach {
 pub fn model_links(book: &Book, chapter: ChapterId) -> Vec<(String, Reach)> {
     let mut links = Vec::new();
     visit_all_inlines(&book.chapters[chapter], &mut |inline| {
-        if let Inline::Link {
-            target, content, ..
-        } = inline
-        {
+        if let Inline::Link(link) = inline {
+            let Link {
+                target, content, ..
+            } = &**link;
             let reach = match target {
                 LinkTarget::Unresolved => panic!("the resolver leaves no link unresolved"),
                 LinkTarget::Broken => Reach {
@@ -106,8 +106,8 @@ pub fn shown_text(content: &[Inline]) -> String {
                 Inline::Emphasis { content, .. }
                 | Inline::Strong { content, .. }
                 | Inline::Strikethrough { content, .. }
-                | Inline::Link { content, .. }
                 | Inline::HtmlElement { content, .. } => shown(content),
+                Inline::Link(link) => shown(&mut link.content),
                 _ => {}
             }
         }

@@ -897,10 +897,13 @@ fn inlines(inlines_: &mut [Inline], place: &dyn Fn(Span) -> Span) {
         match inline {
             Inline::Emphasis { content, span }
             | Inline::Strong { content, span }
-            | Inline::Strikethrough { content, span }
-            | Inline::Link { content, span, .. } => {
+            | Inline::Strikethrough { content, span } => {
                 *span = place(*span);
                 inlines(content, place);
+            }
+            Inline::Link(link) => {
+                link.span = place(link.span);
+                inlines(&mut link.content, place);
             }
             Inline::Text { span, .. }
             | Inline::Code { span, .. }

@@ -522,12 +522,12 @@ fn flush_run(run: &mut Vec<Inline>, out: &mut Vec<Inline>) {
             break;
         };
         push_plain(&text, plain_from, found, &pieces, &span_at, out);
-        out.push(Inline::Math(Math {
+        out.push(Inline::Math(Box::new(Math {
             source: text[body_start..end].to_string(),
             display: closing == "\\]",
             state: MathState::Unresolved,
             span: span_at(found),
-        }));
+        })));
         plain_from = end + 2;
         search_from = plain_from;
     }

@@ -163,7 +163,10 @@ impl Host for Block {
     }
 
     fn element(element: HtmlElement, blocks: Vec<Self>) -> Self {
-        Block::HtmlElement { element, blocks }
+        Block::HtmlElement {
+            element: Box::new(element),
+            blocks,
+        }
     }
 }
 
@@ -174,7 +177,10 @@ impl Host for Inline {
     }
 
     fn element(element: HtmlElement, content: Vec<Self>) -> Self {
-        Inline::HtmlElement { element, content }
+        Inline::HtmlElement {
+            element: Box::new(element),
+            content,
+        }
     }
 }
 

@@ -87,18 +87,15 @@ fn list(items: &[crate::model::ListItem], depth: u32, entries: &mut Vec<Entry>) 
 }
 
 fn chapter(inline: &Inline, depth: u32, kind: ChapterKind) -> Option<Entry> {
-    let Inline::Link {
-        url, content, span, ..
-    } = inline
-    else {
+    let Inline::Link(link) = inline else {
         return None;
     };
     Some(Entry::Chapter {
-        title: plain_text(content).trim().to_string(),
-        target: (!url.trim().is_empty()).then(|| url.clone()),
+        title: plain_text(&link.content).trim().to_string(),
+        target: (!link.url.trim().is_empty()).then(|| link.url.clone()),
         depth,
         kind,
-        span: *span,
+        span: link.span,
     })
 }
 

@@ -99,8 +99,8 @@ pub fn inlines(seq: &mut [Inline], f: &mut dyn FnMut(&mut Inline)) {
             Inline::Emphasis { content, .. }
             | Inline::Strong { content, .. }
             | Inline::Strikethrough { content, .. }
-            | Inline::Link { content, .. }
             | Inline::HtmlElement { content, .. } => inlines(content, f),
+            Inline::Link(link) => inlines(&mut link.content, f),
             _ => {}
         }
     }

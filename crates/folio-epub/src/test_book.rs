@@ -130,7 +130,7 @@ pub(crate) fn book() -> Book {
                     paragraph("Texte."),
                     heading(2, "section-a1", "Section A1"),
                     Block::Figure {
-                        image: figure,
+                        image: Box::new(figure),
                         span: Span::default(),
                     },
                 ],

@@ -628,29 +628,23 @@ impl Writer<'_> {
                     self.out.push_str("</code>");
                 }
             },
-            Inline::Link {
-                url,
-                title,
-                target,
-                content,
-                ..
-            } => match self.link_href(url, target) {
+            Inline::Link(link) => match self.link_href(&link.url, &link.target) {
                 Some(href) => {
                     self.out.push_str("<a href=\"");
                     push_url(&mut self.out, &href);
                     self.out.push('"');
-                    if let Some(title) = title {
+                    if let Some(title) = &link.title {
                         self.out.push_str(" title=\"");
                         push_escaped(&mut self.out, title);
                         self.out.push('"');
                     }
                     self.out.push('>');
                     self.links_open += 1;
-                    self.inlines(content);
+                    self.inlines(&link.content);
                     self.links_open -= 1;
                     self.out.push_str("</a>");
                 }
-                None => self.inlines(content),
+                None => self.inlines(&link.content),
             },
             Inline::Image(image) => self.image(image),
             Inline::FootnoteRef {
@@ -899,7 +893,7 @@ mod tests {
             media_type: "application/pdf".into(),
             size: None,
         });
-        let link = Inline::Link {
+        let link = Inline::Link(Box::new(folio_core::Link {
             url: "assets/charte.pdf".into(),
             title: None,
             target: LinkTarget::Asset {
@@ -911,7 +905,7 @@ mod tests {
                 line: 3,
                 col: 5,
             },
-        };
+        }));
         book.chapters[0].blocks = vec![paragraph(vec![link])];
         book
     }

@@ -528,9 +528,10 @@ mod tests {
             },
             span,
         };
-        book.chapters[0]
-            .blocks
-            .push(folio_core::Block::Figure { image, span });
+        book.chapters[0].blocks.push(folio_core::Block::Figure {
+            image: Box::new(image),
+            span,
+        });
         let result = render(&book, &RenderContext { timestamp: 0 });
         let Err(error @ Error::Typeset(_)) = result else {
             panic!("expected a typesetting error")
@@ -576,9 +577,10 @@ mod tests {
             },
             span,
         };
-        book.chapters[0]
-            .blocks
-            .push(folio_core::Block::Figure { image, span });
+        book.chapters[0].blocks.push(folio_core::Block::Figure {
+            image: Box::new(image),
+            span,
+        });
         let output =
             render(&book, &RenderContext { timestamp: 0 }).unwrap_or_else(|e| panic!("{e:?}"));
         assert!(

@@ -12,7 +12,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::model::{Block, Book, ChapterId, Inline, LinkTarget, Span};
+use crate::model::{Block, Book, ChapterId, Inline, Link, LinkTarget, Span};
 use crate::paths;
 
 /// Runs after the ids pass (every heading has its id) and the links pass
@@ -230,7 +230,7 @@ impl Linker<'_, '_> {
             }
             let link_span = place.at(&text[done..from]);
             place.advance(&text[done..from]);
-            out.push(Inline::Link {
+            out.push(Inline::Link(Box::new(Link {
                 url: format!("{}#{}", self.url_base, term.id),
                 title: None,
                 target: LinkTarget::Chapter {
@@ -242,7 +242,7 @@ impl Linker<'_, '_> {
                     span: link_span,
                 }],
                 span: link_span,
-            });
+            })));
             place.advance(&text[from..to]);
             done = to;
         }
@@ -347,17 +347,13 @@ mod tests {
         let mut found = Vec::new();
         let mut chapter = book.chapters[0].clone();
         crate::visit::each_chapter_inline(&mut chapter, &mut |inline| {
-            if let Inline::Link {
-                content,
-                target:
-                    LinkTarget::Chapter {
-                        anchor: Some(anchor),
-                        ..
-                    },
-                ..
-            } = inline
+            if let Inline::Link(link) = inline
+                && let LinkTarget::Chapter {
+                    anchor: Some(anchor),
+                    ..
+                } = &link.target
             {
-                found.push((plain_text(content), anchor.clone()));
+                found.push((plain_text(&link.content), anchor.clone()));
             }
         });
         found
@@ -385,10 +381,10 @@ mod tests {
             "A wick and a Wick. Wicked wicks; the pull request, then a request."
         );
         // Spans move with the text: `wick` is at column 3.
-        let Inline::Link { span, .. } = &content[1] else {
+        let Inline::Link(link) = &content[1] else {
             panic!("{content:?}")
         };
-        assert_eq!((span.line, span.col), (1, 3));
+        assert_eq!((link.span.line, link.span.col), (1, 3));
     }
 
     #[test]

@@ -11,7 +11,7 @@ use super::assets::Registry;
 use super::ids::Aliases;
 use crate::diagnostics::Diagnostic;
 use crate::files::Folder;
-use crate::model::{Book, ChapterId, Inline, LinkTarget, Span};
+use crate::model::{Book, ChapterId, Inline, Link, LinkTarget, Span};
 use crate::paths::{self, is_remote};
 use crate::visit;
 
@@ -75,14 +75,14 @@ pub fn resolve(
         };
         let mut unseen = Vec::new();
         visit::each_chapter_inline(chapter, &mut |inline| {
-            if let Inline::Link {
-                url,
-                target,
-                span,
-                content,
-                ..
-            } = inline
-            {
+            if let Inline::Link(link) = inline {
+                let Link {
+                    url,
+                    target,
+                    span,
+                    content,
+                    ..
+                } = &mut **link;
                 *target = resolve(url, *span);
                 // `[](https://…)`: a link nobody can see or name, which no
                 // edition should write (an empty `<a>` is an accessibility
@@ -158,8 +158,8 @@ pub fn resolve(
             };
         };
         visit::each_chapter_inline(chapter, &mut |inline| {
-            if let Inline::Link { target, span, .. } = inline {
-                asset_of(target, *span);
+            if let Inline::Link(link) = inline {
+                asset_of(&mut link.target, link.span);
             }
         });
         visit::each_html_element(chapter, &mut |element| {
@@ -381,8 +381,8 @@ mod tests {
         );
         let mut targets = Vec::new();
         crate::visit_all_inlines(&book.chapters[0], &mut |inline| {
-            if let crate::Inline::Link { target, .. } = inline {
-                targets.push(matches!(target, LinkTarget::Broken));
+            if let crate::Inline::Link(link) = inline {
+                targets.push(matches!(link.target, LinkTarget::Broken));
             }
         });
         assert_eq!(targets, [true, false, false]);
@@ -401,8 +401,8 @@ mod tests {
             crate::parse_str("# T\n\n[](https://example.org/) and [x](https://example.org/)\n");
         let mut targets = Vec::new();
         crate::visit_all_inlines(&book.chapters[0], &mut |inline| {
-            if let crate::Inline::Link { target, .. } = inline {
-                targets.push(matches!(target, LinkTarget::Broken));
+            if let crate::Inline::Link(link) = inline {
+                targets.push(matches!(link.target, LinkTarget::Broken));
             }
         });
         assert_eq!(targets, [true, false]);

@@ -319,7 +319,7 @@ impl Generator<'_> {
 /// footnote reference, a citation.
 fn holds_link(inlines: &[Inline]) -> bool {
     inlines.iter().any(|inline| match inline {
-        Inline::Link { .. } | Inline::FootnoteRef { .. } | Inline::Citation { .. } => true,
+        Inline::Link(_) | Inline::FootnoteRef { .. } | Inline::Citation { .. } => true,
         Inline::HtmlElement { element, content } => element.is_link() || holds_link(content),
         Inline::Emphasis { content, .. }
         | Inline::Strong { content, .. }

@@ -25,9 +25,7 @@ impl Generator<'_> {
                 self.literal(code);
                 self.out.push_str(");");
             }
-            Inline::Link {
-                target, content, ..
-            } => self.link(target, content),
+            Inline::Link(link) => self.link(&link.target, &link.content),
             Inline::Image(image) => self.image(image, false),
             Inline::FootnoteRef {
                 label, note, id, ..
