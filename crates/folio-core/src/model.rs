@@ -1145,3 +1145,25 @@ impl Book {
             .unwrap_or_else(|| crate::slug::slugify(&self.metadata.title, "book"))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A book is mostly text, and every node of a list takes the size of its
+    /// enum's biggest variant: a new variant bigger than text and a few
+    /// fields must be boxed, as links are (ARCHITECTURE.md, "Size").
+    #[test]
+    fn nodes_stay_small() {
+        assert!(
+            std::mem::size_of::<Inline>() <= 72,
+            "{}",
+            std::mem::size_of::<Inline>()
+        );
+        assert!(
+            std::mem::size_of::<Block>() <= 88,
+            "{}",
+            std::mem::size_of::<Block>()
+        );
+    }
+}
