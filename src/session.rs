@@ -9,7 +9,9 @@
 //! - **Resolving**: the whole book, from those documents. Its passes are
 //!   per chapter with short book-wide steps (note numbers, asset ids,
 //!   anchors), and one edit can move another chapter's numbers or break its
-//!   links: resolving everything keeps one code path and costs little.
+//!   links: resolving everything keeps one code path, but in a big book it
+//!   is most of a rebuild (ARCHITECTURE.md, "Incremental rebuilds", has the
+//!   figures and the next step).
 //! - **Rendering**: each chapter equal to its earlier self, in an unchanged
 //!   frame ([`Book::unchanged_since`]), is taken from what the HTML and the
 //!   EPUB wrote last time; the others are rendered again. The PDF keeps
