@@ -149,6 +149,9 @@ pub fn resolve(book: &mut Book, registry: &mut Registry) {
     // …then every image gets its asset, or an error when its file is refused.
     let by_path = &registry.by_path;
     let errors = super::per_chapter(&mut book.chapters, |chapter_id, chapter| {
+        if found[chapter_id.index()].0.is_empty() {
+            return Vec::new();
+        }
         let mut wanted = found[chapter_id.index()].0.walk();
         let mut diagnostics = Vec::new();
         let mut assets = Vec::new();

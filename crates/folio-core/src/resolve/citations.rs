@@ -139,6 +139,10 @@ fn link_citations(book: &mut Book) {
     let first_ids = super::first_numbers(found.iter().map(|(count, _)| *count));
     let sites = super::per_chapter(&mut book.chapters, |chapter_id, chapter| {
         let mut sites = Vec::new();
+        // A chapter that cites nothing is not walked again.
+        if found[chapter_id.index()].0 == 0 {
+            return sites;
+        }
         let mut number = first_ids[chapter_id.index()];
         visit::each_chapter_inline(chapter, &mut |inline| {
             let Inline::Citation { items, .. } = inline else {

@@ -171,6 +171,10 @@ fn cut_too_deep(
 /// reference (in the text, then inside notes) at its note, with an id the
 /// note links back to.
 fn number_notes(chapter: &mut Chapter, first: u32) {
+    // Without notes no reference finds one: the chapter is not walked.
+    if chapter.footnotes.is_empty() {
+        return;
+    }
     // Labels are unique among the notes kept by `order_notes`.
     let index: HashMap<String, usize> = chapter
         .footnotes

@@ -137,6 +137,9 @@ pub fn resolve(
     let registry = &*registry;
     let published = book.config.html.site_url.is_some();
     let diagnostics = super::per_chapter(&mut book.chapters, |id, chapter| {
+        if wanted_lists[id.index()].is_empty() {
+            return Vec::new();
+        }
         let mut walk = wanted_lists[id.index()].walk();
         let mut used = Vec::new();
         let mut diagnostics = Vec::new();

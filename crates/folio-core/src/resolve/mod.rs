@@ -75,6 +75,12 @@ impl Wanted {
         self.nodes.push(None);
     }
 
+    /// No node wants a file: the second walk would change nothing, and is
+    /// skipped (each walk reads the chapter from memory again).
+    fn is_empty(&self) -> bool {
+        self.paths().next().is_none()
+    }
+
     fn paths(&self) -> impl Iterator<Item = &str> {
         self.nodes.iter().flatten().map(String::as_str)
     }
