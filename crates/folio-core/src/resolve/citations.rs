@@ -12,7 +12,8 @@ use rayon::prelude::*;
 use crate::citation::{entry_key, normalize_key};
 use crate::diagnostics::Diagnostic;
 use crate::model::{
-    BibEntry, Block, Book, ChapterId, CitationSite, EntryId, Inline, ListItem, Span, plain_text,
+    BibEntry, Block, Book, Chapter, ChapterId, CitationSite, EntryId, Inline, ListItem, Span,
+    plain_text,
 };
 use crate::names::UniqueNames;
 use crate::slug::slugify;
@@ -21,13 +22,25 @@ use crate::visit;
 /// A chapter needs this many entry-like list items to be taken for the references.
 const MIN_ENTRIES: usize = 2;
 
-pub fn resolve(book: &mut Book) {
+/// Finds the entries and each citation's entry; what remains for each
+/// chapter is [`number_chapter`] (run by the resolver with the chapter's
+/// next stages), then [`add_sites`].
+pub fn resolve(book: &mut Book) -> Numbering {
     book.bibliography.chapter = references_chapter(book);
     if let Some(chapter) = book.bibliography.chapter {
         collect_entries(book, chapter);
     }
-    link_citations(book);
+    link_citations(book)
 }
+
+/// Where each chapter's citation ids start, and how many it numbers.
+pub struct Numbering {
+    counts: Vec<usize>,
+    first_ids: Vec<usize>,
+}
+
+/// Where a citation stands: the entry it cites learns it.
+pub type Site = (EntryId, CitationSite);
 
 fn references_chapter(book: &mut Book) -> Option<ChapterId> {
     if let Some(file) = &book.config.build.references {
@@ -107,7 +120,7 @@ fn collect_entries(book: &mut Book, chapter: ChapterId) {
     book.diagnostics.extend(diagnostics);
 }
 
-fn link_citations(book: &mut Book) {
+fn link_citations(book: &mut Book) -> Numbering {
     let by_key: HashMap<String, EntryId> = book
         .bibliography
         .entries
@@ -134,41 +147,48 @@ fn link_citations(book: &mut Book) {
         });
         (count, diagnostics)
     });
-    // …then gets its book-wide id, `cite-1` onwards in reading order, and the
-    // entry learns every place that cites it.
-    let first_ids = super::first_numbers(found.iter().map(|(count, _)| *count));
-    let sites = super::per_chapter(&mut book.chapters, |chapter_id, chapter| {
-        let mut sites = Vec::new();
-        // A chapter that cites nothing is not walked again.
-        if found[chapter_id.index()].0 == 0 {
-            return sites;
-        }
-        let mut number = first_ids[chapter_id.index()];
-        visit::each_chapter_inline(chapter, &mut |inline| {
-            let Inline::Citation { items, .. } = inline else {
-                return;
-            };
-            for item in items {
-                item.id = format!("cite-{number}");
-                number += 1;
-                if let Some(entry) = item.entry {
-                    sites.push((
-                        entry,
-                        CitationSite {
-                            chapter: chapter_id,
-                            id: item.id.clone(),
-                        },
-                    ));
-                }
+    // …then gets its book-wide id, `cite-1` onwards in reading order.
+    let (counts, diagnostics): (Vec<usize>, Vec<Vec<Diagnostic>>) = found.into_iter().unzip();
+    book.diagnostics.extend(diagnostics.into_iter().flatten());
+    let first_ids = super::first_numbers(counts.iter().copied());
+    Numbering { counts, first_ids }
+}
+
+/// Gives each citation of the chapter its id; returns the places that cite
+/// an entry, in reading order.
+pub fn number_chapter(id: ChapterId, chapter: &mut Chapter, numbering: &Numbering) -> Vec<Site> {
+    let mut sites = Vec::new();
+    // A chapter that cites nothing is not walked again.
+    if numbering.counts[id.index()] == 0 {
+        return sites;
+    }
+    let mut number = numbering.first_ids[id.index()];
+    visit::each_chapter_inline(chapter, &mut |inline| {
+        let Inline::Citation { items, .. } = inline else {
+            return;
+        };
+        for item in items {
+            item.id = format!("cite-{number}");
+            number += 1;
+            if let Some(entry) = item.entry {
+                sites.push((
+                    entry,
+                    CitationSite {
+                        chapter: id,
+                        id: item.id.clone(),
+                    },
+                ));
             }
-        });
-        sites
+        }
     });
+    sites
+}
+
+/// Every entry learns the places that cite it, in reading order.
+pub fn add_sites(book: &mut Book, sites: Vec<Vec<Site>>) {
     for (entry, site) in sites.into_iter().flatten() {
         book.bibliography.entries[entry].cited_by.push(site);
     }
-    book.diagnostics
-        .extend(found.into_iter().flat_map(|(_, diagnostics)| diagnostics));
 }
 
 fn unknown_key(entries: &[BibEntry], key: &str, span: Span) -> Diagnostic {

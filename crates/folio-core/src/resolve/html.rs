@@ -5,7 +5,7 @@
 //! chapter, at its first place.
 
 use crate::diagnostics::Diagnostic;
-use crate::model::{Book, HtmlElement, Span};
+use crate::model::{Chapter, HtmlElement, Span};
 use crate::visit;
 
 /// Obsolete elements and the HTML5 element that means the same.
@@ -58,24 +58,22 @@ const SIZED: &[&str] = &[
     "use",
 ];
 
-pub fn resolve(book: &mut Book) {
-    let notes = super::per_chapter(&mut book.chapters, |_, chapter| {
-        let (mut rewritten, mut first) = (0usize, None::<Span>);
-        visit::each_html_element(chapter, &mut |element| {
-            if modernise(element) {
-                rewritten += 1;
-                first.get_or_insert(element.span);
-            }
-        });
-        first.map(|span| {
-            Diagnostic::note(
-                format!("{rewritten} raw HTML element(s) rewritten as HTML5 has them: `<tt>` as `<code>`, `<a name>` as an id, sizes and alignments of tables left to the stylesheet"),
-                span,
-            )
-            .with_hint("HTML5 made these obsolete; write the modern form to silence this note")
-        })
+/// Rewrites the chapter's obsolete raw HTML; the note that says so, if any.
+pub fn modernise_chapter(chapter: &mut Chapter) -> Option<Diagnostic> {
+    let (mut rewritten, mut first) = (0usize, None::<Span>);
+    visit::each_html_element(chapter, &mut |element| {
+        if modernise(element) {
+            rewritten += 1;
+            first.get_or_insert(element.span);
+        }
     });
-    book.diagnostics.extend(notes.into_iter().flatten());
+    first.map(|span| {
+        Diagnostic::note(
+            format!("{rewritten} raw HTML element(s) rewritten as HTML5 has them: `<tt>` as `<code>`, `<a name>` as an id, sizes and alignments of tables left to the stylesheet"),
+            span,
+        )
+        .with_hint("HTML5 made these obsolete; write the modern form to silence this note")
+    })
 }
 
 /// Rewrites `element` as HTML5 has it; whether anything changed.

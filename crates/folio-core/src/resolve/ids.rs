@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use rayon::prelude::*;
 
 use crate::diagnostics::Diagnostic;
-use crate::model::{Block, Book, Chapter, Inline, plain_text};
+use crate::model::{Bibliography, Block, Book, Chapter, Inline, plain_text};
 use crate::names::UniqueNames;
 use crate::slug;
 use crate::visit;
@@ -19,33 +19,51 @@ use crate::visit;
 /// link to one is given the real id, so no edition defines them.
 pub type Aliases = HashMap<String, String>;
 
-/// Decides every id and returns, per chapter, the set of ids it carries
-/// (what links are checked against) and its [`Aliases`].
-pub fn resolve(book: &mut Book) -> (Vec<HashSet<String>>, Vec<Aliases>) {
-    // Each chapter's bibliography entries, found in one pass over the list
-    // rather than one pass per chapter.
-    let mut entry_ids: Vec<Vec<&str>> = vec![Vec::new(); book.chapters.len()];
-    for entry in &book.bibliography.entries {
-        if let Some(ids) = entry_ids.get_mut(entry.chapter.index()) {
-            ids.push(&entry.id);
+/// Each chapter's bibliography entry ids, found in one pass over the list
+/// rather than one pass per chapter.
+pub fn entry_ids(bibliography: &Bibliography, chapters: usize) -> Vec<Vec<&str>> {
+    let mut ids: Vec<Vec<&str>> = vec![Vec::new(); chapters];
+    for entry in &bibliography.entries {
+        if let Some(chapter_ids) = ids.get_mut(entry.chapter.index()) {
+            chapter_ids.push(&entry.id);
         }
     }
-    let mut aliases = Vec::with_capacity(book.chapters.len());
-    let (anchors, diagnostics): (Vec<_>, Vec<_>) =
-        super::per_chapter(&mut book.chapters, |id, chapter| {
-            let entry_ids = entry_ids[id.index()]
-                .iter()
-                .map(|entry_id| entry_id.to_string());
-            heading_ids(chapter, entry_ids)
-        })
-        .into_iter()
-        .map(|(anchors, chapter_aliases, diagnostics)| {
-            aliases.push(chapter_aliases);
-            (anchors, diagnostics)
-        })
-        .unzip();
+    ids
+}
+
+/// What one chapter's ids are, decided by the chapter alone ([`chapter_ids`]).
+pub struct ChapterIds {
+    anchors: HashSet<String>,
+    aliases: Aliases,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// Names the chapter's headings; `entry_ids`: those of the bibliography
+/// entries it holds (see [`entry_ids`]).
+pub fn chapter_ids(chapter: &mut Chapter, entry_ids: &[&str]) -> ChapterIds {
+    let (anchors, aliases, diagnostics) =
+        heading_ids(chapter, entry_ids.iter().map(|id| id.to_string()));
+    ChapterIds {
+        anchors,
+        aliases,
+        diagnostics,
+    }
+}
+
+/// The book-wide step, once every chapter has its ids: alternatives for
+/// ids several chapters use. Returns, per chapter, the set of ids it
+/// carries (what links are checked against) and its [`Aliases`].
+pub fn finish(book: &mut Book, chapters: Vec<ChapterIds>) -> (Vec<HashSet<String>>, Vec<Aliases>) {
+    let mut anchors = Vec::with_capacity(chapters.len());
+    let mut aliases = Vec::with_capacity(chapters.len());
+    let mut diagnostics = Vec::new();
+    for chapter in chapters {
+        anchors.push(chapter.anchors);
+        aliases.push(chapter.aliases);
+        diagnostics.extend(chapter.diagnostics);
+    }
     global_ids(book, &anchors);
-    book.diagnostics.extend(diagnostics.into_iter().flatten());
+    book.diagnostics.extend(diagnostics);
     (anchors, aliases)
 }
 
