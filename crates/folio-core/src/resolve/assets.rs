@@ -13,7 +13,7 @@ use super::Wanted;
 use crate::config::SiteUrl;
 use crate::diagnostics::Diagnostic;
 use crate::files::{Folder, MAX_FILE, Refused};
-use crate::model::{AltText, Asset, AssetId, Book, ImageSize, Inline, LinkTarget, Span};
+use crate::model::{AltText, Asset, AssetId, Book, Chapter, ImageSize, Inline, LinkTarget, Span};
 use crate::names::UniqueNames;
 use crate::paths::{self, is_remote};
 use crate::visit;
@@ -87,52 +87,60 @@ impl Registry {
     }
 }
 
-pub fn resolve(book: &mut Book, registry: &mut Registry) {
-    // Each chapter lists the book files its images and raw HTML embed, on
-    // every core, in the order a walk meets them…
-    let found = super::per_chapter(&mut book.chapters, |_, chapter| {
-        let base = paths::parent(&chapter.file).to_string();
-        let mut wanted = Wanted::default();
-        let mut diagnostics = Vec::new();
-        visit::each_chapter_inline(chapter, &mut |inline| {
-            let Inline::Image(image) = inline else { return };
-            if image.alt_text == AltText::Missing {
+/// The book files the chapter's images and raw HTML embed, in the order a
+/// walk meets them (each image's target stays to be given by [`resolve`]),
+/// and the warnings about them (an image without a text alternative).
+pub(super) fn wanted_by(chapter: &mut Chapter) -> (Wanted, Vec<Diagnostic>) {
+    let base = paths::parent(&chapter.file).to_string();
+    let mut wanted = Wanted::default();
+    let mut diagnostics = Vec::new();
+    visit::each_chapter_inline(chapter, &mut |inline| {
+        let Inline::Image(image) = inline else { return };
+        if image.alt_text == AltText::Missing {
+            diagnostics.push(
+                Diagnostic::warning(format!("image `{}` has no alternative text", image.url), image.span)
+                    .with_hint("describe the image between the brackets: ![a description](…), for readers who cannot see it"),
+            );
+        }
+        image.target = wanted_file(
+            "image",
+            &image.url,
+            image.span,
+            &base,
+            &mut wanted,
+            &mut diagnostics,
+        )
+        .into();
+    });
+    visit::each_html_element(chapter, &mut |element| {
+        if element.is_link() {
+            return;
+        }
+        let (what, span) = (element.what(), element.span);
+        let alt_missing = element.name == "img"
+            && AltText::of_attribute(element.attribute("alt")) == AltText::Missing;
+        for (url, target) in element.places() {
+            if alt_missing {
                 diagnostics.push(
-                    Diagnostic::warning(format!("image `{}` has no alternative text", image.url), image.span)
-                        .with_hint("describe the image between the brackets: ![a description](…), for readers who cannot see it"),
+                    Diagnostic::warning(format!("image `{url}` has no alternative text"), span)
+                        .with_hint("describe it in an `alt` attribute, for readers who cannot see it (`alt=\"\"` marks an image as decoration)"),
                 );
             }
-            image.target = wanted_file(
-                "image",
-                &image.url,
-                image.span,
-                &base,
-                &mut wanted,
-                &mut diagnostics,
-            )
-            .into();
-        });
-        visit::each_html_element(chapter, &mut |element| {
-            if element.is_link() {
-                return;
-            }
-            let (what, span) = (element.what(), element.span);
-            let alt_missing = element.name == "img"
-                && AltText::of_attribute(element.attribute("alt")) == AltText::Missing;
-            for (url, target) in element.places() {
-                if alt_missing {
-                    diagnostics.push(
-                        Diagnostic::warning(format!("image `{url}` has no alternative text"), span)
-                            .with_hint("describe it in an `alt` attribute, for readers who cannot see it (`alt=\"\"` marks an image as decoration)"),
-                    );
-                }
-                *target = wanted_file(what, url, span, &base, &mut wanted, &mut diagnostics);
-            }
-        });
-        (wanted, diagnostics)
+            *target = wanted_file(what, url, span, &base, &mut wanted, &mut diagnostics);
+        }
     });
-    // …each file is looked for once (books reuse a logo in every chapter),
-    // on every core, and the files found become assets in reading order…
+    (wanted, diagnostics)
+}
+
+/// `found`: [`wanted_by`] of each chapter, in reading order.
+pub(super) fn resolve(
+    book: &mut Book,
+    registry: &mut Registry,
+    found: Vec<(Wanted, Vec<Diagnostic>)>,
+) {
+    // Each file the chapters want is looked for once (books reuse a logo in
+    // every chapter), on every core, and the files found become assets in
+    // reading order…
     let mut listed = HashSet::new();
     let unique_paths: Vec<&str> = found
         .iter()

@@ -8,20 +8,17 @@
 //! has already made the chapter's top level 1.
 
 use crate::diagnostics::Diagnostic;
-use crate::model::{Block, Book, Source, Span};
+use crate::model::{Block, Chapter, Source, Span};
 
-pub fn resolve(book: &mut Book) {
-    let sources = &book.sources;
-    let diagnostics = super::per_chapter(&mut book.chapters, |_, chapter| {
-        let mut levels = Levels {
-            sources,
-            open: Vec::new(),
-            diagnostics: Vec::new(),
-        };
-        levels.blocks(&mut chapter.blocks);
-        levels.diagnostics
-    });
-    book.diagnostics.extend(diagnostics.into_iter().flatten());
+/// Makes the chapter's heading levels consecutive; a note at each heading moved.
+pub fn chapter(sources: &[Source], chapter: &mut Chapter) -> Vec<Diagnostic> {
+    let mut levels = Levels {
+        sources,
+        open: Vec::new(),
+        diagnostics: Vec::new(),
+    };
+    levels.blocks(&mut chapter.blocks);
+    levels.diagnostics
 }
 
 struct Levels<'a> {

@@ -4,27 +4,27 @@
 
 use crate::diagnostics::Diagnostic;
 use crate::math::Converter;
-use crate::model::{Book, Inline, MathState};
+use crate::model::{Chapter, Inline, MathState};
 use crate::visit;
 
-pub(super) fn resolve(book: &mut Book) {
-    let converter = Converter::new(&book.math_macros);
-    let warnings = super::per_chapter(&mut book.chapters, |_, chapter| {
-        let mut warnings = Vec::new();
-        visit::each_chapter_inline(chapter, &mut |inline| {
-            let Inline::Math(math) = inline else { return };
-            math.state = converter.convert(&math.source, math.display);
-            if let MathState::Refused { reason } = &math.state {
-                warnings.push(
-                    Diagnostic::warning(
-                        format!("a formula folio cannot convert: {reason}; its LaTeX is shown as code"),
-                        math.span,
-                    )
-                    .with_hint("folio converts LaTeX math as KaTeX reads it: see the math page of the guide"),
-                );
-            }
-        });
-        warnings
+/// Converts the chapter's formulas with `converter` (the book's macros);
+/// a warning for each it refuses.
+pub(super) fn chapter(converter: &Converter, chapter: &mut Chapter) -> Vec<Diagnostic> {
+    let mut warnings = Vec::new();
+    visit::each_chapter_inline(chapter, &mut |inline| {
+        let Inline::Math(math) = inline else { return };
+        math.state = converter.convert(&math.source, math.display);
+        if let MathState::Refused { reason } = &math.state {
+            warnings.push(
+                Diagnostic::warning(
+                    format!("a formula folio cannot convert: {reason}; its LaTeX is shown as code"),
+                    math.span,
+                )
+                .with_hint(
+                    "folio converts LaTeX math as KaTeX reads it: see the math page of the guide",
+                ),
+            );
+        }
     });
-    book.diagnostics.extend(warnings.into_iter().flatten());
+    warnings
 }

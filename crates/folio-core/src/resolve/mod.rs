@@ -11,7 +11,8 @@
 //! ids) is a short sequential step between two such runs, in reading order,
 //! so that the result never depends on scheduling. Consecutive stages of
 //! several passes with no book-wide step between them run together on each
-//! chapter ([`citation_html_and_heading_ids`]).
+//! chapter ([`levels_titles_math_and_wanted_files`],
+//! [`citation_html_and_heading_ids`]).
 
 mod assets;
 mod citations;
@@ -30,18 +31,18 @@ use std::collections::HashSet;
 
 use rayon::prelude::*;
 
+use crate::diagnostics::Diagnostic;
 use crate::model::{AssetId, Book, Chapter, ChapterId};
 
 pub use assets::media_type;
 
 /// Runs every pass on a loaded book. Problems are added to `book.diagnostics`.
 pub fn resolve(book: &mut Book) {
-    levels::resolve(book);
-    titles::resolve(book);
-    math::resolve(book);
+    // From SUMMARY alone: the table of contents, the pages asset names avoid.
     toc::resolve(book);
     let mut registry = assets::Registry::new(book);
-    assets::resolve(book, &mut registry);
+    let wanted = levels_titles_math_and_wanted_files(book);
+    assets::resolve(book, &mut registry, wanted);
     footnotes::resolve(book);
     let numbering = citations::resolve(book);
     let (anchors, aliases) = citation_html_and_heading_ids(book, &numbering);
@@ -56,6 +57,40 @@ pub fn resolve(book: &mut Book) {
     // Report in reading order: sources are numbered in the order they were read.
     book.diagnostics
         .sort_by_key(|d| d.span.map(|s| (s.source, s.line, s.col)));
+}
+
+/// The first stages, which each chapter decides alone, run together on each
+/// chapter (see [`citation_html_and_heading_ids`]): its heading levels, its
+/// title, its formulas, and the files its images and raw HTML want (what
+/// the assets pass needs, returned in reading order).
+fn levels_titles_math_and_wanted_files(book: &mut Book) -> Vec<(Wanted, Vec<Diagnostic>)> {
+    let Book {
+        chapters,
+        sources,
+        math_macros,
+        ..
+    } = &mut *book;
+    let converter = crate::math::Converter::new(math_macros);
+    let stages = per_chapter(chapters, |_, chapter| {
+        let levels = levels::chapter(sources, chapter);
+        let title = titles::chapter(chapter);
+        let math = math::chapter(&converter, chapter);
+        (levels, title, math, assets::wanted_by(chapter))
+    });
+    let mut diagnostics = [Vec::new(), Vec::new(), Vec::new()];
+    let mut wanted = Vec::with_capacity(stages.len());
+    for (levels, title, math, files) in stages {
+        diagnostics[0].extend(levels);
+        diagnostics[1].extend(title);
+        diagnostics[2].extend(math);
+        wanted.push(files);
+    }
+    let [levels, titles, math] = diagnostics;
+    book.diagnostics.extend(levels);
+    book.diagnostics.extend(titles);
+    titles::glossary_title(book);
+    book.diagnostics.extend(math);
+    wanted
 }
 
 /// Three passes' stages that each chapter decides alone, one after the

@@ -7,33 +7,35 @@ use crate::diagnostics::Diagnostic;
 use crate::model::{Block, Book, Chapter, plain_text, title_heading};
 use crate::paths;
 
-pub fn resolve(book: &mut Book) {
-    let diagnostics = super::per_chapter(&mut book.chapters, |_, chapter| {
-        chapter.title_heading = title_heading(&chapter.blocks);
-        if !chapter.title.trim().is_empty() {
-            return None;
+/// The chapter's title heading, and its title when SUMMARY gave none (with
+/// a note saying where it came from).
+pub fn chapter(chapter: &mut Chapter) -> Option<Diagnostic> {
+    chapter.title_heading = title_heading(&chapter.blocks);
+    if !chapter.title.trim().is_empty() {
+        return None;
+    }
+    let (title, from) = match chapter.title_heading.map(|i| &chapter.blocks[i]) {
+        Some(Block::Heading { content, .. }) => {
+            (plain_text(content).trim().to_string(), "its first heading")
         }
-        let (title, from) = match chapter.title_heading.map(|i| &chapter.blocks[i]) {
-            Some(Block::Heading { content, .. }) => {
-                (plain_text(content).trim().to_string(), "its first heading")
-            }
-            _ => (file_title(chapter), "its file name"),
-        };
-        chapter.title = title;
-        Some(
-            Diagnostic::note(
-                format!(
-                    "`{}` has no title in the table of contents: it is titled after {from}, “{}”",
-                    chapter.file, chapter.title
-                ),
-                chapter.span,
-            )
-            .with_hint("write its title between the brackets: [Title](chapter.md)"),
+        _ => (file_title(chapter), "its file name"),
+    };
+    chapter.title = title;
+    Some(
+        Diagnostic::note(
+            format!(
+                "`{}` has no title in the table of contents: it is titled after {from}, “{}”",
+                chapter.file, chapter.title
+            ),
+            chapter.span,
         )
-    });
-    book.diagnostics.extend(diagnostics.into_iter().flatten());
-    // A glossary's terms are its sections, never its title (a glossary of
-    // one `## Term` and no `#` heading).
+        .with_hint("write its title between the brackets: [Title](chapter.md)"),
+    )
+}
+
+/// After [`chapter`] ran on every chapter: a glossary's terms are its
+/// sections, never its title (a glossary of one `## Term` and no `#` heading).
+pub fn glossary_title(book: &mut Book) {
     if let Some(glossary) = &book.glossary {
         let chapter = &mut book.chapters[glossary.chapter];
         if let Some(heading) = chapter.title_heading
@@ -93,17 +95,13 @@ mod tests {
     fn an_untitled_chapter_takes_its_heading_or_its_file_name() {
         let mut book = parse_str("# Le titre\n\nTexte.\n");
         book.chapters[0].title = String::new();
-        resolve(&mut book);
+        chapter(&mut book.chapters[0]);
         assert_eq!(book.chapters[0].title, "Le titre");
         let mut book = parse_str("Texte.\n");
         book.chapters[0].title = " ".into();
         book.chapters[0].file = "2-le_code-source/README.md".into();
-        resolve(&mut book);
+        let note = chapter(&mut book.chapters[0]);
         assert_eq!(book.chapters[0].title, "2 le code source");
-        assert!(
-            book.diagnostics
-                .iter()
-                .any(|d| d.message.contains("no title"))
-        );
+        assert!(note.is_some_and(|d| d.message.contains("no title")));
     }
 }
