@@ -77,19 +77,19 @@ fn levels_titles_math_and_wanted_files(book: &mut Book) -> Vec<(Wanted, Vec<Diag
         let math = math::chapter(&converter, chapter);
         (levels, title, math, assets::wanted_by(chapter))
     });
-    let mut diagnostics = [Vec::new(), Vec::new(), Vec::new()];
+    let (mut levels_notes, mut title_notes, mut math_warnings) =
+        (Vec::new(), Vec::new(), Vec::new());
     let mut wanted = Vec::with_capacity(stages.len());
     for (levels, title, math, files) in stages {
-        diagnostics[0].extend(levels);
-        diagnostics[1].extend(title);
-        diagnostics[2].extend(math);
+        levels_notes.extend(levels);
+        title_notes.extend(title);
+        math_warnings.extend(math);
         wanted.push(files);
     }
-    let [levels, titles, math] = diagnostics;
-    book.diagnostics.extend(levels);
-    book.diagnostics.extend(titles);
+    book.diagnostics.extend(levels_notes);
+    book.diagnostics.extend(title_notes);
     titles::glossary_title(book);
-    book.diagnostics.extend(math);
+    book.diagnostics.extend(math_warnings);
     wanted
 }
 
