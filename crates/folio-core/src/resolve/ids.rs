@@ -38,18 +38,6 @@ pub struct ChapterIds {
     diagnostics: Vec<Diagnostic>,
 }
 
-/// Names the chapter's headings; `entry_ids`: those of the bibliography
-/// entries it holds (see [`entry_ids`]).
-pub fn chapter_ids(chapter: &mut Chapter, entry_ids: &[&str]) -> ChapterIds {
-    let (anchors, aliases, diagnostics) =
-        heading_ids(chapter, entry_ids.iter().map(|id| id.to_string()));
-    ChapterIds {
-        anchors,
-        aliases,
-        diagnostics,
-    }
-}
-
 /// The book-wide step, once every chapter has its ids: alternatives for
 /// ids several chapters use. Returns, per chapter, the set of ids it
 /// carries (what links are checked against) and its [`Aliases`].
@@ -67,15 +55,15 @@ pub fn finish(book: &mut Book, chapters: Vec<ChapterIds>) -> (Vec<HashSet<String
     (anchors, aliases)
 }
 
-/// Every id the backends emit for `chapter`, except heading ids.
-/// (`&mut` only because the model's visitor walks mutably.)
-fn fixed_ids(chapter: &mut Chapter, entry_ids: impl Iterator<Item = String>) -> Vec<String> {
+/// Every id the backends emit for `chapter`, except heading ids and its
+/// bibliography entries' ids. (`&mut` only because the model's visitor
+/// walks mutably.)
+fn fixed_ids(chapter: &mut Chapter) -> Vec<String> {
     let mut ids = vec![chapter.id.clone()];
     for note in &chapter.footnotes {
         ids.push(note.id.clone());
         ids.extend(note.references.iter().cloned());
     }
-    ids.extend(entry_ids);
     visit::each_chapter_inline(chapter, &mut |inline| {
         if let Inline::Citation { items, .. } = inline {
             ids.extend(items.iter().map(|i| i.id.clone()));
@@ -115,15 +103,16 @@ fn for_each_heading(
 }
 
 /// Gives every heading of `chapter` its id; returns every id the chapter
-/// carries (`entry_ids`: those of the bibliography entries it holds).
-fn heading_ids(
-    chapter: &mut Chapter,
-    entry_ids: impl Iterator<Item = String>,
-) -> (HashSet<String>, Aliases, Vec<Diagnostic>) {
+/// carries. `entry_ids`: those of the bibliography entries it holds (see
+/// [`entry_ids`]).
+pub fn chapter_ids(chapter: &mut Chapter, entry_ids: &[&str]) -> ChapterIds {
     let mut diagnostics = Vec::new();
     let mut names = UniqueNames::new();
-    for id in fixed_ids(chapter, entry_ids) {
+    for id in fixed_ids(chapter) {
         names.take(&id);
+    }
+    for id in entry_ids {
+        names.take(id);
     }
     let blocks = &mut chapter.blocks;
     // Explicit ids first, so that a generated id never takes an author's id.
@@ -164,7 +153,11 @@ fn heading_ids(
     });
     let anchors = names.into_taken();
     aliases.retain(|alias, target| !anchors.contains(alias) && alias != target);
-    (anchors, aliases, diagnostics)
+    ChapterIds {
+        anchors,
+        aliases,
+        diagnostics,
+    }
 }
 
 /// Ids used by more than one chapter get, in every chapter after the first
