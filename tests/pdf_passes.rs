@@ -1,7 +1,7 @@
 //! typst lays a document out again until what it looks up (labels, page
 //! numbers, counters) settles, and each pass costs about as much as the
 //! first. folio writes its markup so that it settles on the second pass
-//! (ARCHITECTURE.md, "PDF"; the guide's Performance page): a link is its
+//! (ARCHITECTURE.md, "Backends"; the guide's Performance page): a link is its
 //! text alone until its target is known, a note shows the number folio gave
 //! it, the table of contents holds its titles on the first pass. A change
 //! that broke one of those would cost a third pass on every book without
