@@ -6,12 +6,13 @@
 //!   for a thousand chapters; an edit the watcher missed cannot go
 //!   unseen), but a source whose text did not change is not parsed again
 //!   ([`folio_core::reader::ParseMemo`]).
-//! - **Resolving**: the whole book, from those documents. Its passes are
-//!   per chapter with short book-wide steps (note numbers, asset ids,
-//!   anchors), and one edit can move another chapter's numbers or break its
-//!   links: resolving everything keeps one code path, but in a big book it
-//!   is most of a rebuild (ARCHITECTURE.md, "Incremental rebuilds", has the
-//!   figures and the next step).
+//! - **Resolving**: only the chapters whose sources changed, when the edit
+//!   stayed inside them: each gives the book-wide steps (note and citation
+//!   numbers, asset ids, ids and anchors) what it gave, and the other
+//!   chapters are kept as they were resolved
+//!   ([`folio_core::resolve::again`]). An edit that reaches further (a new
+//!   note, a heading renamed, SUMMARY or the settings) resolves the whole
+//!   book.
 //! - **Rendering**: each chapter equal to its earlier self, in an unchanged
 //!   frame ([`Book::unchanged_since`]), is taken from what the HTML and the
 //!   EPUB wrote last time; the others are rendered again. The PDF keeps
@@ -24,6 +25,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use folio_core::reader::{ParseCount, ParseMemo};
+use folio_core::resolve::ResolveMemo;
 use folio_core::{Language, Output, Unchanged};
 
 use crate::{Book, BuildError, Edition, LoadError, RenderContext};
@@ -46,6 +48,8 @@ pub struct Session {
     language: Option<Language>,
     parses: Arc<ParseMemo>,
     book: Book,
+    /// What the book's resolve kept for the next reload.
+    kept: ResolveMemo,
     html: Kept<folio_html::SiteMemo>,
     epub: Kept<folio_epub::EpubMemo>,
     pdf: folio_pdf::TypesetMemo,
@@ -71,6 +75,9 @@ impl<M> Kept<M> {
 pub struct Reload {
     /// Sources parsed again, and sources whose earlier document was reused.
     pub sources: ParseCount,
+    /// Chapters resolved again: the edited ones, or all of them when an
+    /// edit reached beyond the chapters it was made in.
+    pub resolved_chapters: usize,
     /// Chapters equal to what they were before the reload (their pages are
     /// not rendered again), out of `chapters`.
     pub unchanged_chapters: usize,
@@ -94,12 +101,14 @@ impl Session {
 
     fn start(path: PathBuf, language: Option<Language>) -> Result<Session, LoadError> {
         let parses = Arc::new(ParseMemo::default());
-        let book = folio_core::open_reusing(&path, language.as_ref(), Some(parses.clone()))?;
+        let (book, kept) =
+            folio_core::open_keeping(&path, language.as_ref(), Some(parses.clone()))?;
         Ok(Session {
             path,
             language,
             parses,
             book,
+            kept,
             html: Kept::default(),
             epub: Kept::default(),
             pdf: folio_pdf::TypesetMemo::default(),
@@ -116,17 +125,19 @@ impl Session {
     /// it had.
     pub fn reload(&mut self) -> Result<Reload, LoadError> {
         self.parses.start_build();
-        let book = folio_core::open_reusing(
+        let reopened = folio_core::reopen(
+            &mut self.book,
+            &mut self.kept,
             &self.path,
             self.language.as_ref(),
             Some(self.parses.clone()),
         )?;
-        let unchanged = book.unchanged_since(&self.book);
+        let unchanged = reopened.unchanged;
         self.html.unchanged = self.html.unchanged.and(&unchanged);
         self.epub.unchanged = self.epub.unchanged.and(&unchanged);
-        self.book = book;
         Ok(Reload {
             sources: self.parses.count(),
+            resolved_chapters: reopened.resolved,
             unchanged_chapters: unchanged.count(),
             chapters: self.book.chapters.len(),
         })

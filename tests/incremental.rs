@@ -25,6 +25,9 @@ struct Edit {
     parsed: Option<usize>,
     /// Whether the edited chapter is the only one rendered again.
     alone: bool,
+    /// Whether the edited chapter is the only one resolved again (the edit
+    /// stays inside it: it gives the book what it gave).
+    resolved_alone: bool,
 }
 
 fn apply(book: &Path, edit: &Edit) {
@@ -89,6 +92,19 @@ fn assert_same(what: &str, session: &Session, rebuilt: &[Output], path: &Path) {
         said(&book, &full),
         "{what}: diagnostics"
     );
+    // The model itself, as `folio inspect --json` prints it, and every
+    // diagnostic with its hint: a chapter resolved alone is what the whole
+    // book's resolve makes of it.
+    assert_eq!(
+        session.book().diagnostics,
+        book.diagnostics,
+        "{what}: diagnostics, hints and order"
+    );
+    let json = |book: &folio_core::Book| serde_json::to_string(book).expect("the model as JSON");
+    assert!(
+        json(session.book()) == json(&book),
+        "{what}: the model differs from a full build's"
+    );
 }
 
 fn check_edits(fixture: &str, book_in_fixture: &str, edits: &[Edit]) {
@@ -109,6 +125,16 @@ fn check_edits(fixture: &str, book_in_fixture: &str, edits: &[Edit]) {
             );
             assert!(reload.sources.reused > 0, "{}: nothing reused", edit.what);
         }
+        let resolved = if edit.resolved_alone {
+            1
+        } else {
+            reload.chapters
+        };
+        assert_eq!(
+            reload.resolved_chapters, resolved,
+            "{}: chapters resolved again",
+            edit.what
+        );
         if edit.alone {
             assert_eq!(
                 reload.unchanged_chapters,
@@ -135,6 +161,7 @@ fn a_gitbook_book_rebuilt_after_each_edit_equals_a_full_build() {
                 to: "indispensable",
                 parsed: Some(1),
                 alone: true,
+                resolved_alone: true,
             },
             Edit {
                 what: "a heading",
@@ -143,6 +170,7 @@ fn a_gitbook_book_rebuilt_after_each_edit_equals_a_full_build() {
                 to: "### Logiciel libre, logiciel commun",
                 parsed: Some(1),
                 alone: true,
+                resolved_alone: false,
             },
             Edit {
                 what: "a heading others link to",
@@ -151,6 +179,7 @@ fn a_gitbook_book_rebuilt_after_each_edit_equals_a_full_build() {
                 to: "## Licence ouverte",
                 parsed: Some(1),
                 alone: false,
+                resolved_alone: false,
             },
             Edit {
                 what: "a note added before others",
@@ -159,14 +188,34 @@ fn a_gitbook_book_rebuilt_after_each_edit_equals_a_full_build() {
                 to: "jamais suffisante[^avant],\n\n[^avant]: Une note de plus.\n\n",
                 parsed: Some(1),
                 alone: false,
+                resolved_alone: false,
+            },
+            Edit {
+                what: "a word in a note",
+                file: "2-constituants/1-code_source.md",
+                from: "dès le premier marché",
+                to: "dès la première commande",
+                parsed: Some(1),
+                alone: true,
+                resolved_alone: true,
+            },
+            Edit {
+                what: "a link led to another chapter",
+                file: "2-constituants/1-code_source.md",
+                from: "(../3-agir/3-feuille_de_route.md)",
+                to: "(../1-enjeux/1-definitions.md)",
+                parsed: Some(1),
+                alone: true,
+                resolved_alone: true,
             },
             Edit {
                 what: "a link broken",
                 file: "2-constituants/1-code_source.md",
-                from: "(../3-agir/3-feuille_de_route.md)",
+                from: "(../1-enjeux/1-definitions.md)",
                 to: "(../3-agir/nulle-part.md)",
                 parsed: Some(1),
                 alone: true,
+                resolved_alone: false,
             },
             Edit {
                 what: "a citation added",
@@ -175,6 +224,7 @@ fn a_gitbook_book_rebuilt_after_each_edit_equals_a_full_build() {
                 to: "[Ostrom, 1990, p. 90; Broca, 2013]",
                 parsed: Some(1),
                 alone: false,
+                resolved_alone: false,
             },
             Edit {
                 what: "an image shown",
@@ -183,6 +233,7 @@ fn a_gitbook_book_rebuilt_after_each_edit_equals_a_full_build() {
                 to: "### Exemples\n\n![Le logo](/assets/logo.png)\n",
                 parsed: Some(1),
                 alone: false,
+                resolved_alone: false,
             },
             Edit {
                 what: "a chapter's title in SUMMARY",
@@ -191,6 +242,16 @@ fn a_gitbook_book_rebuilt_after_each_edit_equals_a_full_build() {
                 to: "[Le code publié]",
                 parsed: None,
                 alone: false,
+                resolved_alone: false,
+            },
+            Edit {
+                what: "a word, after the book was resolved whole",
+                file: "2-constituants/1-code_source.md",
+                from: "indispensable",
+                to: "nécessaire",
+                parsed: Some(1),
+                alone: true,
+                resolved_alone: true,
             },
         ],
     );
@@ -209,6 +270,7 @@ fn an_mdbook_book_rebuilt_after_an_included_file_changes_equals_a_full_build() {
                 to: "fn main_again",
                 parsed: Some(1),
                 alone: true,
+                resolved_alone: false,
             },
             Edit {
                 what: "a chapter's text",
@@ -217,6 +279,7 @@ fn an_mdbook_book_rebuilt_after_an_included_file_changes_equals_a_full_build() {
                 to: "Written as it is",
                 parsed: Some(1),
                 alone: true,
+                resolved_alone: false,
             },
             Edit {
                 what: "a page title (not in the parsed text)",
@@ -225,6 +288,7 @@ fn an_mdbook_book_rebuilt_after_an_included_file_changes_equals_a_full_build() {
                 to: "{{#title Welcome to all the pieces}}",
                 parsed: Some(0),
                 alone: false,
+                resolved_alone: false,
             },
         ],
     );

@@ -84,6 +84,68 @@ pub fn open_reusing(
     })
 }
 
+/// A book kept open between builds (`folio::Session`): [`open_reusing`],
+/// keeping what [`reopen`] needs to resolve only the chapters that change.
+pub fn open_keeping(
+    path: &std::path::Path,
+    language: Option<&Language>,
+    memo: Option<std::sync::Arc<reader::ParseMemo>>,
+) -> Result<(Book, resolve::ResolveMemo), LoadError> {
+    on_the_pool(|| {
+        let mut book = load::load_reusing(path, language, memo)?;
+        let kept = resolve::resolve_and_keep(&mut book);
+        Ok((book, kept))
+    })
+}
+
+/// What [`reopen`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reopened {
+    /// The chapters equal to what they were.
+    pub unchanged: Unchanged,
+    /// How many chapters were resolved again (all of them when an edit
+    /// reached beyond the chapters it was made in).
+    pub resolved: usize,
+}
+
+/// Loads the book again into `book` (from [`open_keeping`], or an earlier
+/// `reopen`): the chapters whose sources changed are resolved alone when
+/// nothing else changed ([`resolve::again`]), else the whole book. On an
+/// error (the book is gone), `book` and `kept` stay as they were.
+pub fn reopen(
+    book: &mut Book,
+    kept: &mut resolve::ResolveMemo,
+    path: &std::path::Path,
+    language: Option<&Language>,
+    memo: Option<std::sync::Arc<reader::ParseMemo>>,
+) -> Result<Reopened, LoadError> {
+    on_the_pool(|| {
+        let loaded = load::load_reusing(path, language, memo)?;
+        Ok(match resolve::again(book, kept, loaded) {
+            Ok(resolved) => {
+                let mut unchanged = vec![true; book.chapters.len()];
+                for &(id, changed) in &resolved {
+                    unchanged[id.index()] = !changed;
+                }
+                Reopened {
+                    unchanged: Unchanged::from_flags(unchanged),
+                    resolved: resolved.len(),
+                }
+            }
+            Err(loaded) => {
+                let mut loaded = *loaded;
+                *kept = resolve::resolve_and_keep(&mut loaded);
+                let unchanged = loaded.unchanged_since(book);
+                *book = loaded;
+                Reopened {
+                    unchanged,
+                    resolved: book.chapters.len(),
+                }
+            }
+        })
+    })
+}
+
 /// Parses and resolves a standalone Markdown document held in memory (no
 /// files, so images stay unresolved): for conformance tests and for
 /// embedding folio on strings.

@@ -318,6 +318,27 @@ pub struct Chapter {
 }
 
 impl Chapter {
+    /// Whether what other pages print of the chapter or link to (its title,
+    /// its place, its paths and ids) is the same in both.
+    pub(crate) fn same_frame(&self, other: &Chapter) -> bool {
+        fn header(chapter: &Chapter) -> impl PartialEq + '_ {
+            (
+                &chapter.title,
+                chapter.title_heading,
+                chapter.kind,
+                chapter.part,
+                chapter.parent,
+                chapter.depth,
+                chapter.source,
+                &chapter.file,
+                &chapter.path,
+                &chapter.id,
+                &chapter.global_ids,
+            )
+        }
+        header(self) == header(other)
+    }
+
     /// The id to use for `local` when every chapter shares one file (PDF,
     /// single-page HTML). Ids unique book-wide are kept as they are.
     pub fn global_id<'a>(&'a self, local: &'a str) -> &'a str {
@@ -1002,28 +1023,13 @@ impl Book {
                 &book.glossary,
             )
         }
-        fn header(chapter: &Chapter) -> impl PartialEq + '_ {
-            (
-                &chapter.title,
-                chapter.title_heading,
-                chapter.kind,
-                chapter.part,
-                chapter.parent,
-                chapter.depth,
-                chapter.source,
-                &chapter.file,
-                &chapter.path,
-                &chapter.id,
-                &chapter.global_ids,
-            )
-        }
         let same_frame = frame(self) == frame(earlier)
             && self.chapters.len() == earlier.chapters.len()
             && self
                 .chapters
                 .iter()
                 .zip(&earlier.chapters)
-                .all(|(now, then)| header(now) == header(then));
+                .all(|(now, then)| now.same_frame(then));
         if !same_frame {
             return Unchanged::nothing();
         }

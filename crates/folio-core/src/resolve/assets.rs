@@ -70,6 +70,12 @@ impl Registry {
         AssetId::new(self.assets.len() - 1)
     }
 
+    /// What every path asked for so far found (a rebuild compares it with
+    /// the last build's).
+    pub(super) fn found(&self) -> &HashMap<String, Result<AssetId, Refused>> {
+        &self.by_path
+    }
+
     /// The asset registered for `path`, if it was found.
     pub fn get(&self, path: &str) -> Option<AssetId> {
         self.by_path.get(path)?.as_ref().ok().copied()
@@ -132,94 +138,150 @@ pub(super) fn wanted_by(chapter: &mut Chapter) -> (Wanted, Vec<Diagnostic>) {
     (wanted, diagnostics)
 }
 
-/// `found`: [`wanted_by`] of each chapter, in reading order.
+/// `found`: [`wanted_by`] of each chapter, in reading order; returned
+/// without its diagnostics.
 pub(super) fn resolve(
     book: &mut Book,
     registry: &mut Registry,
     found: Vec<(Wanted, Vec<Diagnostic>)>,
+) -> Vec<Wanted> {
+    find(&book.root, registry, found.iter().map(|(wanted, _)| wanted));
+    // …then every image gets its asset, or an error when its file is refused.
+    let by_path = &registry.by_path;
+    let errors = super::per_chapter(&mut book.chapters, |chapter_id, chapter| {
+        give_files(chapter, &found[chapter_id.index()].0, by_path)
+    });
+    let mut found_by_chapter = Vec::with_capacity(found.len());
+    let mut diagnostics = Vec::new();
+    for (wanted, wanted_diagnostics) in found {
+        found_by_chapter.push(wanted);
+        diagnostics.extend(wanted_diagnostics);
+    }
+    diagnostics.extend(errors.into_iter().flatten());
+    SettingsFiles::find(book, registry, &mut diagnostics).give(book);
+    book.diagnostics.extend(diagnostics);
+    found_by_chapter
+}
+
+/// Each file the chapters want (`wanted`, in reading order) is looked for
+/// once (books reuse a logo in every chapter), on every core, and the files
+/// found become assets in reading order.
+pub(super) fn find<'w>(
+    root: &Folder,
+    registry: &mut Registry,
+    wanted: impl Iterator<Item = &'w Wanted>,
 ) {
-    // Each file the chapters want is looked for once (books reuse a logo in
-    // every chapter), on every core, and the files found become assets in
-    // reading order…
     let mut listed = HashSet::new();
-    let unique_paths: Vec<&str> = found
-        .iter()
-        .flat_map(|(wanted, _)| wanted.paths())
+    let unique_paths: Vec<&str> = wanted
+        .flat_map(Wanted::paths)
         .filter(|path| listed.insert(*path))
         .collect();
-    let root = &book.root;
     registry.add_found(
         unique_paths
             .par_iter()
             .map(|path| (*path, describe(root, path)))
             .collect(),
     );
-    // …then every image gets its asset, or an error when its file is refused.
-    let by_path = &registry.by_path;
-    let errors = super::per_chapter(&mut book.chapters, |chapter_id, chapter| {
-        if found[chapter_id.index()].0.is_empty() {
-            return Vec::new();
+}
+
+/// Gives each image and embedded file of the chapter the asset of the file
+/// it wants (`wanted`: the chapter's [`wanted_by`]), or an error when that
+/// file is refused.
+pub(super) fn give_files(
+    chapter: &mut Chapter,
+    wanted: &Wanted,
+    by_path: &HashMap<String, Result<AssetId, Refused>>,
+) -> Vec<Diagnostic> {
+    if wanted.is_empty() {
+        return Vec::new();
+    }
+    let mut wanted = wanted.walk();
+    let mut diagnostics = Vec::new();
+    let mut assets = Vec::new();
+    // The node's target when it wants a file: its asset, or broken.
+    let mut asset_of = |what: &str, url: &str, span: Span| {
+        let path = wanted.next_path()?;
+        Some(match &by_path[path] {
+            Ok(asset) => {
+                assets.push(*asset);
+                LinkTarget::Asset { asset: *asset }
+            }
+            Err(why) => {
+                diagnostics.push(refused(what, url, span, path, why));
+                LinkTarget::Broken
+            }
+        })
+    };
+    visit::each_chapter_inline(chapter, &mut |inline| {
+        let Inline::Image(image) = inline else { return };
+        if let Some(target) = asset_of("image", &image.url, image.span) {
+            image.target = target.into();
         }
-        let mut wanted = found[chapter_id.index()].0.walk();
-        let mut diagnostics = Vec::new();
-        let mut assets = Vec::new();
-        // The node's target when it wants a file: its asset, or broken.
-        let mut asset_of = |what: &str, url: &str, span: Span| {
-            let path = wanted.next_path()?;
-            Some(match &by_path[path] {
-                Ok(asset) => {
-                    assets.push(*asset);
-                    LinkTarget::Asset { asset: *asset }
-                }
-                Err(why) => {
-                    diagnostics.push(refused(what, url, span, path, why));
-                    LinkTarget::Broken
-                }
-            })
-        };
-        visit::each_chapter_inline(chapter, &mut |inline| {
-            let Inline::Image(image) = inline else { return };
-            if let Some(target) = asset_of("image", &image.url, image.span) {
-                image.target = target.into();
-            }
-        });
-        visit::each_html_element(chapter, &mut |element| {
-            if element.is_link() {
-                return;
-            }
-            let (what, span) = (element.what(), element.span);
-            for (url, target) in element.places() {
-                if let Some(found) = asset_of(what, url, span) {
-                    *target = found;
-                }
-            }
-        });
-        super::add_assets(&mut chapter.assets, assets);
-        diagnostics
     });
-    let mut diagnostics: Vec<Diagnostic> = found
-        .into_iter()
-        .flat_map(|(_, diagnostics)| diagnostics)
-        .collect();
-    diagnostics.extend(errors.into_iter().flatten());
-    book.metadata.cover = cover(book, registry, &mut diagnostics);
-    book.stylesheets = settings_files(
-        book,
-        registry,
-        "html.css",
-        &book.config.html.css,
-        "stylesheet",
-        &mut diagnostics,
-    );
-    book.fonts = settings_files(
-        book,
-        registry,
-        "pdf.fonts",
-        &book.config.pdf.fonts,
-        "font",
-        &mut diagnostics,
-    );
-    book.diagnostics.extend(diagnostics);
+    visit::each_html_element(chapter, &mut |element| {
+        if element.is_link() {
+            return;
+        }
+        let (what, span) = (element.what(), element.span);
+        for (url, target) in element.places() {
+            if let Some(found) = asset_of(what, url, span) {
+                *target = found;
+            }
+        }
+    });
+    super::add_assets(&mut chapter.assets, assets);
+    diagnostics
+}
+
+/// The files settings name: the cover, `[html] css`, `[pdf] fonts`.
+#[derive(PartialEq)]
+pub(super) struct SettingsFiles {
+    cover: Option<AssetId>,
+    stylesheets: Vec<AssetId>,
+    fonts: Vec<AssetId>,
+}
+
+impl SettingsFiles {
+    pub(super) fn find(
+        book: &Book,
+        registry: &mut Registry,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> Self {
+        SettingsFiles {
+            cover: cover(book, registry, diagnostics),
+            stylesheets: settings_files(
+                book,
+                registry,
+                "html.css",
+                &book.config.html.css,
+                "stylesheet",
+                diagnostics,
+            ),
+            fonts: settings_files(
+                book,
+                registry,
+                "pdf.fonts",
+                &book.config.pdf.fonts,
+                "font",
+                diagnostics,
+            ),
+        }
+    }
+
+    /// What `book` holds (once resolved).
+    pub(super) fn of(book: &Book) -> Self {
+        SettingsFiles {
+            cover: book.metadata.cover,
+            stylesheets: book.stylesheets.clone(),
+            fonts: book.fonts.clone(),
+        }
+    }
+
+    fn give(self, book: &mut Book) {
+        book.metadata.cover = self.cover;
+        book.stylesheets = self.stylesheets;
+        book.fonts = self.fonts;
+    }
 }
 
 /// What the `url` of an image (`what`: or another file), written in the

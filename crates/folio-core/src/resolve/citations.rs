@@ -12,8 +12,8 @@ use rayon::prelude::*;
 use crate::citation::{entry_key, normalize_key};
 use crate::diagnostics::Diagnostic;
 use crate::model::{
-    BibEntry, Block, Book, Chapter, ChapterId, CitationSite, EntryId, Inline, ListItem, Span,
-    plain_text,
+    BibEntry, Bibliography, Block, Book, Chapter, ChapterId, CitationSite, EntryId, Inline,
+    ListItem, Span, plain_text,
 };
 use crate::names::UniqueNames;
 use crate::slug::slugify;
@@ -34,9 +34,17 @@ pub fn resolve(book: &mut Book) -> Numbering {
 }
 
 /// Where each chapter's citation ids start, and how many it numbers.
+#[derive(Clone)]
 pub struct Numbering {
     counts: Vec<usize>,
     first_ids: Vec<usize>,
+}
+
+impl Numbering {
+    /// How many citations the chapter numbers.
+    pub(super) fn count(&self, chapter: ChapterId) -> usize {
+        self.counts[chapter.index()]
+    }
 }
 
 /// Where a citation stands: the entry it cites learns it.
@@ -62,13 +70,26 @@ fn references_chapter(book: &mut Book) -> Option<ChapterId> {
         .par_iter()
         .enumerate()
         .filter_map(|(at, chapter)| {
-            let items: Vec<&ListItem> = top_level_items(&chapter.blocks).collect();
-            let entries = items.iter().filter(|item| item_key(item).is_some()).count();
+            let (entries, items) = entry_like_items(chapter);
             let id = ChapterId::new(at);
-            (entries >= MIN_ENTRIES && entries * 2 > items.len()).then_some((entries, id))
+            (entries >= MIN_ENTRIES && entries * 2 > items).then_some((entries, id))
         })
         .max_by_key(|&(entries, id)| (entries, std::cmp::Reverse(id)))
         .map(|(_, id)| id)
+}
+
+/// How many of the chapter's top-level list items start with a key, and
+/// how many there are.
+fn entry_like_items(chapter: &Chapter) -> (usize, usize) {
+    let items: Vec<&ListItem> = top_level_items(&chapter.blocks).collect();
+    let entries = items.iter().filter(|item| item_key(item).is_some()).count();
+    (entries, items.len())
+}
+
+/// Whether the chapter (as loaded) could be taken for the references: a
+/// rebuild that resolves it alone must not change which chapter is.
+pub(super) fn may_be_references(chapter: &Chapter) -> bool {
+    entry_like_items(chapter).0 >= MIN_ENTRIES
 }
 
 fn top_level_items(blocks: &[Block]) -> impl Iterator<Item = &ListItem> {
@@ -121,37 +142,51 @@ fn collect_entries(book: &mut Book, chapter: ChapterId) {
 }
 
 fn link_citations(book: &mut Book) -> Numbering {
-    let by_key: HashMap<String, EntryId> = book
-        .bibliography
-        .entries
-        .iter()
-        .enumerate()
-        .map(|(i, e)| (normalize_key(&e.key), EntryId::new(i)))
-        .collect();
+    let by_key = entries_by_key(&book.bibliography);
     let entries = &book.bibliography.entries;
     // Each citation finds its entry on every core…
     let found = super::per_chapter(&mut book.chapters, |_, chapter| {
-        let mut count = 0;
-        let mut diagnostics = Vec::new();
-        visit::each_chapter_inline(chapter, &mut |inline| {
-            let Inline::Citation { items, span } = inline else {
-                return;
-            };
-            for item in items {
-                count += 1;
-                item.entry = by_key.get(&normalize_key(&item.key)).copied();
-                if item.entry.is_none() {
-                    diagnostics.push(unknown_key(entries, &item.key, *span));
-                }
-            }
-        });
-        (count, diagnostics)
+        find_entries(chapter, &by_key, entries)
     });
     // …then gets its book-wide id, `cite-1` onwards in reading order.
     let (counts, diagnostics): (Vec<usize>, Vec<Vec<Diagnostic>>) = found.into_iter().unzip();
     book.diagnostics.extend(diagnostics.into_iter().flatten());
     let first_ids = super::first_numbers(counts.iter().copied());
     Numbering { counts, first_ids }
+}
+
+/// The entries by their normalised key.
+pub(super) fn entries_by_key(bibliography: &Bibliography) -> HashMap<String, EntryId> {
+    bibliography
+        .entries
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (normalize_key(&e.key), EntryId::new(i)))
+        .collect()
+}
+
+/// Gives each citation of the chapter its entry; returns how many
+/// citations the chapter numbers, and a warning for each unknown key.
+pub(super) fn find_entries(
+    chapter: &mut Chapter,
+    by_key: &HashMap<String, EntryId>,
+    entries: &[BibEntry],
+) -> (usize, Vec<Diagnostic>) {
+    let mut count = 0;
+    let mut diagnostics = Vec::new();
+    visit::each_chapter_inline(chapter, &mut |inline| {
+        let Inline::Citation { items, span } = inline else {
+            return;
+        };
+        for item in items {
+            count += 1;
+            item.entry = by_key.get(&normalize_key(&item.key)).copied();
+            if item.entry.is_none() {
+                diagnostics.push(unknown_key(entries, &item.key, *span));
+            }
+        }
+    });
+    (count, diagnostics)
 }
 
 /// Gives each citation of the chapter its id; returns the places that cite

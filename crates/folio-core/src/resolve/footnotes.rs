@@ -16,16 +16,25 @@ pub fn resolve(book: &mut Book) {
     // Scoping and ordering are the chapter's own business: on every core.
     let diagnostics = super::per_chapter(&mut book.chapters, |_, chapter| order_notes(chapter));
     book.diagnostics.extend(diagnostics.into_iter().flatten());
-    // Numbers run through the book (or restart per chapter), in reading order.
-    let first_numbers = match book.config.build.footnotes {
+    let first_numbers = first_numbers(book);
+    super::per_chapter(&mut book.chapters, |id, chapter| {
+        number_notes(chapter, first_numbers[id.index()])
+    });
+}
+
+/// Each chapter's first note number, once every chapter's notes are
+/// ordered: numbers run through the book (or restart per chapter), in
+/// reading order.
+pub(super) fn first_numbers(book: &Book) -> Vec<u32> {
+    match book.config.build.footnotes {
         FootnoteNumbering::Chapter => vec![1; book.chapters.len()],
         FootnoteNumbering::Book => {
             super::first_numbers(book.chapters.iter().map(|chapter| chapter.footnotes.len()))
+                .into_iter()
+                .map(|first| first as u32)
+                .collect()
         }
-    };
-    super::per_chapter(&mut book.chapters, |id, chapter| {
-        number_notes(chapter, first_numbers[id.index()] as u32)
-    });
+    }
 }
 
 fn key(label: &str) -> String {
@@ -40,7 +49,7 @@ fn key(label: &str) -> String {
 /// right after it (the print edition sets it there, inside the first one's
 /// footnote). Notes may nest so only [`MAX_NESTING`] deep: a reference that
 /// would open a note deeper is kept as text, with a warning.
-fn order_notes(chapter: &mut Chapter) -> Vec<Diagnostic> {
+pub(super) fn order_notes(chapter: &mut Chapter) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
     // Definitions by label; a second definition of a label is reported and ignored.
     let mut by_label: HashMap<String, usize> = HashMap::new();
@@ -170,7 +179,7 @@ fn cut_too_deep(
 /// Numbers the chapter's (ordered) notes from `first`, and points every
 /// reference (in the text, then inside notes) at its note, with an id the
 /// note links back to.
-fn number_notes(chapter: &mut Chapter, first: u32) {
+pub(super) fn number_notes(chapter: &mut Chapter, first: u32) {
     // Without notes no reference finds one: the chapter is not walked.
     if chapter.footnotes.is_empty() {
         return;

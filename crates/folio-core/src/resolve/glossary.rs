@@ -12,41 +12,64 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::model::{Block, Book, ChapterId, Inline, Link, LinkTarget, Span};
+use crate::model::{Block, Book, Chapter, ChapterId, Glossary, Inline, Link, LinkTarget, Span};
 use crate::paths;
 
 /// Runs after the ids pass (every heading has its id) and the links pass
 /// (which would otherwise decide these links again).
 pub fn resolve(book: &mut Book) {
-    let Some(glossary) = book.glossary.as_mut() else {
+    let Book {
+        glossary, chapters, ..
+    } = book;
+    let Some(glossary) = glossary.as_mut() else {
         return;
     };
-    let chapter = &book.chapters[glossary.chapter];
+    let chapter = &chapters[glossary.chapter];
     for term in &mut glossary.terms {
         if let Some(Block::Heading { id, .. }) = chapter.blocks.get(term.block) {
             term.id = id.clone();
         }
     }
-    let glossary_file = chapter.file.clone();
-    let glossary_id = glossary.chapter;
-    let terms = Terms::new(
-        glossary
-            .terms
-            .iter()
-            .filter(|t| !t.id.is_empty())
-            .map(|t| (t.term.as_str(), t.id.as_str())),
-    );
-    if terms.by_first_word.is_empty() {
+    let Some(links) = TermLinks::new(glossary, &chapter.file) else {
         return;
+    };
+    super::per_chapter(chapters, |id, chapter| links.link(id, chapter));
+}
+
+/// The glossary's terms (once each has its id), ready to be linked in any
+/// chapter.
+pub(super) struct TermLinks<'a> {
+    terms: Terms<'a>,
+    glossary: ChapterId,
+    glossary_file: String,
+}
+
+impl<'a> TermLinks<'a> {
+    /// `None` when no term can be linked.
+    pub(super) fn new(glossary: &'a Glossary, glossary_file: &str) -> Option<Self> {
+        let terms = Terms::new(
+            glossary
+                .terms
+                .iter()
+                .filter(|t| !t.id.is_empty())
+                .map(|t| (t.term.as_str(), t.id.as_str())),
+        );
+        (!terms.by_first_word.is_empty()).then(|| TermLinks {
+            terms,
+            glossary: glossary.chapter,
+            glossary_file: glossary_file.to_string(),
+        })
     }
-    super::per_chapter(&mut book.chapters, |id, chapter| {
-        if id == glossary_id {
+
+    /// Links the first occurrence of each term in the chapter's text.
+    pub(super) fn link(&self, id: ChapterId, chapter: &mut Chapter) {
+        if id == self.glossary {
             return;
         }
-        let url_base = paths::relative(&chapter.file, &glossary_file);
+        let url_base = paths::relative(&chapter.file, &self.glossary_file);
         let mut linker = Linker {
-            terms: &terms,
-            glossary: glossary_id,
+            terms: &self.terms,
+            glossary: self.glossary,
             url_base: &url_base,
             used: HashSet::new(),
         };
@@ -54,7 +77,7 @@ pub fn resolve(book: &mut Book) {
         for note in &mut chapter.footnotes {
             linker.blocks(&mut note.blocks);
         }
-    });
+    }
 }
 
 /// One term as matched: its text lowercased, char by char.

@@ -33,9 +33,9 @@ pub fn entry_ids(bibliography: &Bibliography, chapters: usize) -> Vec<Vec<&str>>
 
 /// What one chapter's ids are, decided by the chapter alone ([`chapter_ids`]).
 pub struct ChapterIds {
-    anchors: HashSet<String>,
-    aliases: Aliases,
-    diagnostics: Vec<Diagnostic>,
+    pub(super) anchors: HashSet<String>,
+    pub(super) aliases: Aliases,
+    pub(super) diagnostics: Vec<Diagnostic>,
 }
 
 /// The book-wide step, once every chapter has its ids: alternatives for

@@ -11,7 +11,7 @@ use super::assets::Registry;
 use super::ids::Aliases;
 use crate::diagnostics::Diagnostic;
 use crate::files::Folder;
-use crate::model::{Book, ChapterId, Inline, Link, LinkTarget, Span};
+use crate::model::{Book, Chapter, ChapterId, Inline, Link, LinkTarget, Span};
 use crate::paths::{self, is_remote};
 use crate::visit;
 
@@ -26,18 +26,92 @@ pub fn resolve(
     anchor_sets: &[HashSet<String>],
     aliases: &[Aliases],
     registry: &mut Registry,
-) {
-    let files: Vec<String> = book.chapters.iter().map(|c| c.file.clone()).collect();
-    let ids: Vec<String> = book.chapters.iter().map(|c| c.id.clone()).collect();
-    let chapters: HashMap<&str, ChapterId> = files
-        .iter()
-        .enumerate()
-        .map(|(id, file)| (file.as_str(), ChapterId::new(id)))
-        .collect();
-    let root = &book.root;
+) -> Vec<(Wanted, usize)> {
+    let book_links = BookLinks::new(book, anchor_sets, aliases);
     // Links are resolved on every core; the files of the book they lead to
     // are listed in the order a walk meets them…
     let found = super::per_chapter(&mut book.chapters, |current, chapter| {
+        book_links.chapter(current, chapter)
+    });
+    // …become assets in reading order, so that asset ids never depend on
+    // scheduling (rare: most books link no such file)…
+    let mut hints = 0;
+    let mut wanted_lists = Vec::with_capacity(found.len());
+    for mut links in found {
+        register(&book.root, registry, &links.wanted);
+        book_links.hint(&mut links, &mut hints);
+        book.diagnostics.extend(links.diagnostics);
+        wanted_lists.push((links.wanted, links.broken.len()));
+    }
+    // …and each link to such a file gets its asset, on every core.
+    let registry = &*registry;
+    let published = book.config.html.site_url.is_some();
+    let diagnostics = super::per_chapter(&mut book.chapters, |id, chapter| {
+        give_files(chapter, &wanted_lists[id.index()].0, registry, published)
+    });
+    book.diagnostics.extend(diagnostics.into_iter().flatten());
+    wanted_lists
+}
+
+/// What one chapter's links found: the files of the book they want, the
+/// broken ones (the index of each one's diagnostic, and the path it was
+/// taken for), and the diagnostics.
+pub(super) struct ChapterLinks {
+    pub(super) wanted: Wanted,
+    broken: Vec<(usize, String)>,
+    pub(super) diagnostics: Vec<Diagnostic>,
+}
+
+impl ChapterLinks {
+    /// How many broken links may get a "did you mean" hint.
+    pub(super) fn broken(&self) -> usize {
+        self.broken.len()
+    }
+}
+
+/// Registers the files the chapter's links want (`wanted`), in order.
+pub(super) fn register(root: &Folder, registry: &mut Registry, wanted: &Wanted) {
+    for path in wanted.paths() {
+        // Refused now (it changed since the gate found it): the second walk breaks the link.
+        let _ = registry.register(root, path);
+    }
+}
+
+/// What every chapter's links may lead to.
+pub(super) struct BookLinks<'a> {
+    files: Vec<String>,
+    ids: Vec<String>,
+    chapters: HashMap<String, ChapterId>,
+    anchor_sets: &'a [HashSet<String>],
+    aliases: &'a [Aliases],
+    root: Folder,
+}
+
+impl<'a> BookLinks<'a> {
+    pub(super) fn new(
+        book: &Book,
+        anchor_sets: &'a [HashSet<String>],
+        aliases: &'a [Aliases],
+    ) -> Self {
+        let files: Vec<String> = book.chapters.iter().map(|c| c.file.clone()).collect();
+        let ids: Vec<String> = book.chapters.iter().map(|c| c.id.clone()).collect();
+        let chapters = files
+            .iter()
+            .enumerate()
+            .map(|(id, file)| (file.clone(), ChapterId::new(id)))
+            .collect();
+        BookLinks {
+            files,
+            ids,
+            chapters,
+            anchor_sets,
+            aliases,
+            root: book.root.clone(),
+        }
+    }
+
+    /// Resolves the links of one chapter (`current`).
+    pub(super) fn chapter(&self, current: ChapterId, chapter: &mut Chapter) -> ChapterLinks {
         let base = paths::parent(&chapter.file).to_string();
         let mut wanted = Wanted::default();
         let mut broken = Vec::new();
@@ -45,12 +119,7 @@ pub fn resolve(
         let mut here = Here {
             base: &base,
             current,
-            files: &files,
-            ids: &ids,
-            chapters: &chapters,
-            anchor_sets,
-            aliases,
-            root,
+            links: self,
             span: Span::default(),
         };
         let mut resolve = |url: &str, span: Span| {
@@ -109,75 +178,75 @@ pub fn resolve(
             }
         });
         diagnostics.extend(unseen);
-        (wanted, broken, diagnostics)
-    });
-    // …become assets in reading order, so that asset ids never depend on
-    // scheduling (rare: most books link no such file)…
-    let mut hints = 0;
-    let mut wanted_lists = Vec::with_capacity(found.len());
-    for (wanted, broken, mut diagnostics) in found {
-        for path in wanted.paths() {
-            // Refused now (it changed since the gate found it): the second walk breaks the link.
-            let _ = registry.register(root, path);
+        ChapterLinks {
+            wanted,
+            broken,
+            diagnostics,
         }
-        // The first broken links of the book get the closest chapter as a hint.
-        for (at, path) in broken {
-            hints += 1;
-            if hints > CLOSEST_CHAPTER_HINTS {
+    }
+
+    /// The first broken links of the book get the closest chapter as a
+    /// hint; `hints`: how many earlier chapters gave.
+    pub(super) fn hint(&self, links: &mut ChapterLinks, hints: &mut usize) {
+        for (at, path) in &links.broken {
+            *hints += 1;
+            if *hints > CLOSEST_CHAPTER_HINTS {
                 break;
             }
-            if let Some(near) = closest_chapter(&path, &files) {
-                diagnostics[at].hint = Some(format!("did you mean `{near}`?"));
+            if let Some(near) = closest_chapter(path, &self.files) {
+                links.diagnostics[*at].hint = Some(format!("did you mean `{near}`?"));
             }
         }
-        book.diagnostics.extend(diagnostics);
-        wanted_lists.push(wanted);
     }
-    // …and each link to such a file gets its asset, on every core.
-    let registry = &*registry;
-    let published = book.config.html.site_url.is_some();
-    let diagnostics = super::per_chapter(&mut book.chapters, |id, chapter| {
-        if wanted_lists[id.index()].is_empty() {
-            return Vec::new();
-        }
-        let mut walk = wanted_lists[id.index()].walk();
-        let mut used = Vec::new();
-        let mut diagnostics = Vec::new();
-        let mut asset_of = |target: &mut LinkTarget, span: Span| {
-            let Some(path) = walk.next_path() else { return };
-            // Found by the gate a moment ago; should it have vanished since, the link is broken.
-            *target = match registry.get(path) {
-                Some(asset) => {
-                    used.push(asset);
-                    if !published {
-                        diagnostics.push(
-                            Diagnostic::warning(format!("`{path}` is published with the web edition, but the EPUB and the PDF cannot carry it: there, this link is its text alone"), span)
-                                .with_hint("set `site-url` under [html] in folio.toml: the EPUB and the PDF then link to the file on the web edition"),
-                        );
-                    }
-                    LinkTarget::Asset { asset }
+}
+
+/// The second walk: each link to a file of the book (`wanted`, from
+/// [`BookLinks::chapter`]) gets its asset.
+pub(super) fn give_files(
+    chapter: &mut Chapter,
+    wanted: &Wanted,
+    registry: &Registry,
+    published: bool,
+) -> Vec<Diagnostic> {
+    if wanted.is_empty() {
+        return Vec::new();
+    }
+    let mut walk = wanted.walk();
+    let mut used = Vec::new();
+    let mut diagnostics = Vec::new();
+    let mut asset_of = |target: &mut LinkTarget, span: Span| {
+        let Some(path) = walk.next_path() else { return };
+        // Found by the gate a moment ago; should it have vanished since, the link is broken.
+        *target = match registry.get(path) {
+            Some(asset) => {
+                used.push(asset);
+                if !published {
+                    diagnostics.push(
+                        Diagnostic::warning(format!("`{path}` is published with the web edition, but the EPUB and the PDF cannot carry it: there, this link is its text alone"), span)
+                            .with_hint("set `site-url` under [html] in folio.toml: the EPUB and the PDF then link to the file on the web edition"),
+                    );
                 }
-                None => LinkTarget::Broken,
-            };
+                LinkTarget::Asset { asset }
+            }
+            None => LinkTarget::Broken,
         };
-        visit::each_chapter_inline(chapter, &mut |inline| {
-            if let Inline::Link(link) = inline {
-                asset_of(&mut link.target, link.span);
-            }
-        });
-        visit::each_html_element(chapter, &mut |element| {
-            if !element.is_link() {
-                return;
-            }
-            let span = element.span;
-            for (_, target) in element.places() {
-                asset_of(target, span);
-            }
-        });
-        super::add_assets(&mut chapter.assets, used);
-        diagnostics
+    };
+    visit::each_chapter_inline(chapter, &mut |inline| {
+        if let Inline::Link(link) = inline {
+            asset_of(&mut link.target, link.span);
+        }
     });
-    book.diagnostics.extend(diagnostics.into_iter().flatten());
+    visit::each_html_element(chapter, &mut |element| {
+        if !element.is_link() {
+            return;
+        }
+        let span = element.span;
+        for (_, target) in element.places() {
+            asset_of(target, span);
+        }
+    });
+    super::add_assets(&mut chapter.assets, used);
+    diagnostics
 }
 
 /// Where a link is written: its chapter and what it can point at.
@@ -185,13 +254,7 @@ struct Here<'a> {
     /// The chapter's folder, which relative links start from.
     base: &'a str,
     current: ChapterId,
-    files: &'a [String],
-    /// Each chapter's own id: an anchor naming it names the chapter's start.
-    ids: &'a [String],
-    chapters: &'a HashMap<&'a str, ChapterId>,
-    anchor_sets: &'a [HashSet<String>],
-    aliases: &'a [Aliases],
-    root: &'a Folder,
+    links: &'a BookLinks<'a>,
     span: Span,
 }
 
@@ -208,14 +271,17 @@ fn resolve_one(url: &str, here: &Here, diagnostics: &mut Vec<Diagnostic>) -> Fou
     let Here {
         base,
         current,
+        links,
+        span,
+    } = *here;
+    let BookLinks {
         files,
         ids,
         chapters,
         anchor_sets,
         aliases,
         root,
-        span,
-    } = *here;
+    } = links;
     // `core::panic::Location`: a rustdoc path (which mdbook-spec resolves),
     // no URL; `core:` taken for its scheme would make an invalid EPUB.
     if url
@@ -289,7 +355,7 @@ fn resolve_one(url: &str, here: &Here, diagnostics: &mut Vec<Diagnostic>) -> Fou
     let joined = paths::join(base, path.split('?').next().unwrap_or(path));
     if let Some(chapter) = candidates(&joined.path)
         .iter()
-        .find_map(|c| chapters.get(c.as_str()).copied())
+        .find_map(|c| chapters.get(c).copied())
     {
         // A missing anchor of another chapter: the chapter is still the
         // right place to go, so the link leads to its start.

@@ -14,6 +14,7 @@
 //! chapter ([`levels_titles_math_and_wanted_files`],
 //! [`citation_html_and_heading_ids`]).
 
+mod again;
 mod assets;
 mod citations;
 mod footnotes;
@@ -27,34 +28,79 @@ mod titles;
 pub mod toc;
 mod typography;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use rayon::prelude::*;
 
 use crate::diagnostics::Diagnostic;
 use crate::model::{AssetId, Book, Chapter, ChapterId};
 
+pub use again::{ResolveMemo, again};
 pub use assets::media_type;
 
 /// Runs every pass on a loaded book. Problems are added to `book.diagnostics`.
 pub fn resolve(book: &mut Book) {
+    passes(book, false);
+    sort_diagnostics(book);
+}
+
+/// [`resolve`], keeping what [`again`] needs to resolve the next version
+/// of the book's chapters alone.
+pub fn resolve_and_keep(book: &mut Book) -> ResolveMemo {
+    let loaded = again::LoadedFrame::of(book);
+    let first_diagnostic = book.diagnostics.len();
+    let given = passes(book, true);
+    let diagnostics = book.diagnostics[first_diagnostic..].to_vec();
+    sort_diagnostics(book);
+    ResolveMemo::new(loaded, diagnostics, given)
+}
+
+/// What each chapter gave the book-wide steps, as [`passes`] returns it;
+/// the anchors and the files found only when asked to keep them.
+struct Given {
+    wanted: Vec<Wanted>,
+    link_files: Vec<(Wanted, usize)>,
+    anchors: Vec<HashSet<String>>,
+    aliases: Vec<ids::Aliases>,
+    numbering: citations::Numbering,
+    found: HashMap<String, Result<AssetId, crate::files::Refused>>,
+}
+
+fn passes(book: &mut Book, keep: bool) -> Given {
     // From SUMMARY alone: the table of contents, the pages asset names avoid.
     toc::resolve(book);
     let mut registry = assets::Registry::new(book);
     let wanted = levels_titles_math_and_wanted_files(book);
-    assets::resolve(book, &mut registry, wanted);
+    let wanted = assets::resolve(book, &mut registry, wanted);
     footnotes::resolve(book);
     let numbering = citations::resolve(book);
     let (anchors, aliases) = citation_html_and_heading_ids(book, &numbering);
-    links::resolve(book, &anchors, &aliases, &mut registry);
+    let link_files = links::resolve(book, &anchors, &aliases, &mut registry);
+    let kept_anchors = if keep { anchors.clone() } else { Vec::new() };
     book.chapters
         .par_iter_mut()
         .zip(anchors)
         .for_each(|(chapter, ids)| chapter.anchors = ids.into_iter().collect());
     glossary::resolve(book);
+    let found = if keep {
+        registry.found().clone()
+    } else {
+        HashMap::new()
+    };
     book.assets = registry.into_assets(book.config.html.site_url.as_ref());
     typography::resolve(book);
-    // Report in reading order: sources are numbered in the order they were read.
+    Given {
+        wanted,
+        link_files,
+        anchors: kept_anchors,
+        aliases,
+        numbering,
+        found,
+    }
+}
+
+/// Report in reading order: sources are numbered in the order they were read.
+fn sort_diagnostics(book: &mut Book) {
     book.diagnostics
         .sort_by_key(|d| d.span.map(|s| (s.source, s.line, s.col)));
 }
@@ -135,7 +181,7 @@ fn citation_html_and_heading_ids(
 /// meets the nodes that name them. A pass walks once to list them, the book
 /// finds each file once, and the pass walks again, identically, to give each
 /// node its asset: nothing provisional is stored in the model meanwhile.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct Wanted {
     /// Per node met, in order: the root-relative path it names, or `None`
     /// for a node that wants no file (external, refused already).

@@ -7,14 +7,14 @@
 use std::borrow::Cow;
 
 use crate::config::Typography;
-use crate::model::{Block, Book, Inline};
+use crate::model::{Block, Book, Chapter, Inline};
 use crate::smart::{Quotes, smarten};
 use crate::typography::french;
 use crate::visit;
 
 /// What the pass does to text.
 #[derive(Clone, Copy)]
-struct Rules {
+pub(super) struct Rules {
     /// The language's quotes, when smart punctuation is on.
     smart: Option<Quotes>,
     french: bool,
@@ -37,22 +37,9 @@ impl Rules {
 }
 
 pub fn resolve(book: &mut Book) {
-    let language = &book.metadata.language;
-    let rules = Rules {
-        smart: book
-            .config
-            .build
-            .smart_punctuation
-            .unwrap_or(true)
-            .then(|| Quotes::for_language(language)),
-        french: match book.config.build.typography {
-            Some(choice) => choice == Typography::Fr,
-            None => language.to_lowercase().starts_with("fr"),
-        },
-    };
-    if rules.smart.is_none() && !rules.french {
+    let Some(rules) = Rules::of(book) else {
         return;
-    }
+    };
     let metadata = &mut book.metadata;
     metadata.title = rules.apply(&metadata.title, None).into_owned();
     metadata.subtitle = metadata
@@ -62,13 +49,36 @@ pub fn resolve(book: &mut Book) {
     for part in &mut book.parts {
         part.title = rules.apply(&part.title, None).into_owned();
     }
-    super::per_chapter(&mut book.chapters, |_, chapter| {
-        chapter.title = rules.apply(&chapter.title, None).into_owned();
-        apply(&mut chapter.blocks, rules);
+    super::per_chapter(&mut book.chapters, |_, chapter| rules.chapter(chapter));
+}
+
+impl Rules {
+    /// The book's rules; `None` when typography changes nothing.
+    pub(super) fn of(book: &Book) -> Option<Rules> {
+        let language = &book.metadata.language;
+        let rules = Rules {
+            smart: book
+                .config
+                .build
+                .smart_punctuation
+                .unwrap_or(true)
+                .then(|| Quotes::for_language(language)),
+            french: match book.config.build.typography {
+                Some(choice) => choice == Typography::Fr,
+                None => language.to_lowercase().starts_with("fr"),
+            },
+        };
+        (rules.smart.is_some() || rules.french).then_some(rules)
+    }
+
+    /// The chapter's title and text.
+    pub(super) fn chapter(self, chapter: &mut Chapter) {
+        chapter.title = self.apply(&chapter.title, None).into_owned();
+        apply(&mut chapter.blocks, self);
         for note in &mut chapter.footnotes {
-            apply(&mut note.blocks, rules);
+            apply(&mut note.blocks, self);
         }
-    });
+    }
 }
 
 fn apply(blocks: &mut [Block], rules: Rules) {
