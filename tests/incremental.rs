@@ -368,3 +368,44 @@ fn editions_rendered_now_and_then_still_equal_a_full_build() {
         &html,
     );
 }
+
+/// What a hostile author, or an editor caught half-way through a save,
+/// leaves between two builds: whichever way the session resolves it, the
+/// rebuild is the full build's, errors included.
+#[test]
+fn hostile_edits_rebuild_as_a_full_build_does() {
+    let dir = common::temp_out("incremental-hostile");
+    common::corpus::copy_tree(&common::fixture("white-paper"), &dir);
+    let chapter = dir.join("2-constituants/1-code_source.md");
+    let original = std::fs::read_to_string(&chapter).expect("the chapter");
+    let write = |text: &[u8]| {
+        let _ = std::fs::remove_file(&chapter);
+        std::fs::write(&chapter, text).expect("written");
+    };
+    let mut session = Session::open(&dir).expect("opens");
+    let first = session_build(&mut session);
+    assert_same("first build", &session, &first, &dir);
+    let deep = format!("{} trop profond\n", "> ".repeat(2_000));
+    let nul = original.replacen("nécessaire", "néces\u{0}saire", 1);
+    let edits: [(&str, &dyn Fn()); 7] = [
+        ("bytes that are not UTF-8", &|| {
+            write(b"# Le code source\n\n\xff\xfe illisible\n")
+        }),
+        ("the chapter emptied", &|| write(b"")),
+        ("two thousand nested quotes", &|| write(deep.as_bytes())),
+        ("a NUL character", &|| write(nul.as_bytes())),
+        ("the chapter deleted", &|| {
+            std::fs::remove_file(&chapter).expect("deleted")
+        }),
+        ("the chapter a link out of the book", &|| {
+            std::os::unix::fs::symlink("/etc/passwd", &chapter).expect("linked")
+        }),
+        ("the chapter back", &|| write(original.as_bytes())),
+    ];
+    for (what, edit) in edits {
+        edit();
+        session.reload().expect("reloads");
+        let rebuilt = session_build(&mut session);
+        assert_same(what, &session, &rebuilt, &dir);
+    }
+}
