@@ -146,7 +146,7 @@ pub fn again(
     kept: &mut ResolveMemo,
     loaded: Book,
 ) -> Result<Vec<(ChapterId, bool)>, Box<Book>> {
-    let Some(edited) = edited_chapters(book, kept, &loaded) else {
+    let Some((edited, edited_sources)) = edited_chapters(book, kept, &loaded) else {
         return Err(Box::new(loaded));
     };
     let chapters = edited
@@ -156,8 +156,6 @@ pub fn again(
     let Some(resolved) = resolve_alone(book, kept, &loaded.sources, chapters) else {
         return Err(Box::new(loaded));
     };
-    let edited_sources: HashSet<SourceId> =
-        edited.iter().map(|&id| book.chapters[id].source).collect();
     kept.diagnostics.retain(|d| {
         !d.span
             .is_some_and(|span| edited_sources.contains(&span.source))
@@ -175,9 +173,13 @@ pub fn again(
     Ok(changed)
 }
 
-/// The chapters whose sources differ between `book` and `loaded`, when
-/// nothing else does and each may be resolved alone.
-fn edited_chapters(book: &Book, kept: &ResolveMemo, loaded: &Book) -> Option<Vec<ChapterId>> {
+/// The chapters whose sources differ between `book` and `loaded`, and
+/// those sources, when nothing else does and each may be resolved alone.
+fn edited_chapters(
+    book: &Book,
+    kept: &ResolveMemo,
+    loaded: &Book,
+) -> Option<(Vec<ChapterId>, HashSet<SourceId>)> {
     // An included file may be shared by several chapters: their
     // diagnostics could no longer be told apart.
     if LoadedFrame::of(loaded) != kept.loaded
@@ -210,7 +212,7 @@ fn edited_chapters(book: &Book, kept: &ResolveMemo, loaded: &Book) -> Option<Vec
             !read_by_others.contains(&Some(id))
                 && !citations::may_be_references(&loaded.chapters[id])
         });
-    alone.then_some(edited)
+    alone.then_some((edited, edited_sources))
 }
 
 /// Each of `chapters` (as loaded) through every pass's chapter stage, with
@@ -227,6 +229,7 @@ fn resolve_alone(
     // them: one may have changed on disk.
     let mut registry = assets::Registry::new(book);
     assets::find(&book.root, &mut registry, kept.wanted.iter());
+    // Its diagnostics are the kept ones when it finds what it found.
     let settings = assets::SettingsFiles::find(book, &mut registry, &mut Vec::new());
     for files in &kept.link_files {
         links::register(&book.root, &mut registry, files);
