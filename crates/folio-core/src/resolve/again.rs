@@ -17,7 +17,7 @@ use std::collections::{HashMap, HashSet};
 use rayon::prelude::*;
 
 use super::{
-    Wanted, assets, citations, footnotes, glossary, ids, levels, links, math, titles, typography,
+    FirstStages, IdStages, Wanted, assets, citations, footnotes, glossary, ids, links, typography,
 };
 use crate::diagnostics::Diagnostic;
 use crate::files::{Folder, Refused};
@@ -251,13 +251,14 @@ fn resolve_alone(
     let mut resolved = Vec::with_capacity(chapters.len());
     for (id, mut chapter) in chapters {
         let before = &book.chapters[id];
-        let mut diagnostics = levels::chapter(sources, &mut chapter);
-        diagnostics.extend(titles::chapter(&mut chapter));
-        diagnostics.extend(math::chapter(&converter, &mut chapter));
-        let (wanted, wanted_diagnostics) = assets::wanted_by(&mut chapter);
+        let first = FirstStages::run(sources, &converter, &mut chapter);
+        let (wanted, wanted_diagnostics) = first.files;
         if !same_paths(&wanted, &kept.wanted[id.index()]) {
             return None;
         }
+        let mut diagnostics = first.levels;
+        diagnostics.extend(first.title);
+        diagnostics.extend(first.math);
         diagnostics.extend(wanted_diagnostics);
         diagnostics.extend(assets::give_files(&mut chapter, &wanted, registry.found()));
         diagnostics.extend(footnotes::order_notes(&mut chapter));
@@ -271,12 +272,12 @@ fn resolve_alone(
             return None;
         }
         diagnostics.extend(unknown);
-        let sites = citations::number_chapter(id, &mut chapter, &kept.numbering);
-        if !same_sites(book, id, sites) {
+        let stages = IdStages::run(id, &mut chapter, &kept.numbering, &entry_ids[id.index()]);
+        if !same_sites(book, id, stages.sites) {
             return None;
         }
-        diagnostics.extend(super::html::modernise_chapter(&mut chapter));
-        let chapter_ids = ids::chapter_ids(&mut chapter, &entry_ids[id.index()]);
+        diagnostics.extend(stages.html);
+        let chapter_ids = stages.ids;
         if chapter_ids.anchors != kept.anchors[id.index()]
             || chapter_ids.aliases != kept.aliases[id.index()]
         {

@@ -33,7 +33,7 @@ use std::collections::{HashMap, HashSet};
 use rayon::prelude::*;
 
 use crate::diagnostics::Diagnostic;
-use crate::model::{AssetId, Book, Chapter, ChapterId};
+use crate::model::{AssetId, Book, Chapter, ChapterId, Source};
 
 pub use again::{ResolveMemo, again};
 pub use assets::media_type;
@@ -118,25 +118,42 @@ fn levels_titles_math_and_wanted_files(book: &mut Book) -> Vec<(Wanted, Vec<Diag
     } = &mut *book;
     let converter = crate::math::Converter::new(math_macros);
     let stages = per_chapter(chapters, |_, chapter| {
-        let levels = levels::chapter(sources, chapter);
-        let title = titles::chapter(chapter);
-        let math = math::chapter(&converter, chapter);
-        (levels, title, math, assets::wanted_by(chapter))
+        FirstStages::run(sources, &converter, chapter)
     });
     let (mut levels_notes, mut title_notes, mut math_warnings) =
         (Vec::new(), Vec::new(), Vec::new());
     let mut wanted = Vec::with_capacity(stages.len());
-    for (levels, title, math, files) in stages {
-        levels_notes.extend(levels);
-        title_notes.extend(title);
-        math_warnings.extend(math);
-        wanted.push(files);
+    for stages in stages {
+        levels_notes.extend(stages.levels);
+        title_notes.extend(stages.title);
+        math_warnings.extend(stages.math);
+        wanted.push(stages.files);
     }
     book.diagnostics.extend(levels_notes);
     book.diagnostics.extend(title_notes);
     titles::glossary_title(book);
     book.diagnostics.extend(math_warnings);
     wanted
+}
+
+/// The first stages of one chapter, in pass order, with each one's
+/// diagnostics (the rebuild runs them on an edited chapter too).
+struct FirstStages {
+    levels: Vec<Diagnostic>,
+    title: Option<Diagnostic>,
+    math: Vec<Diagnostic>,
+    files: (Wanted, Vec<Diagnostic>),
+}
+
+impl FirstStages {
+    fn run(sources: &[Source], converter: &crate::math::Converter, chapter: &mut Chapter) -> Self {
+        FirstStages {
+            levels: levels::chapter(sources, chapter),
+            title: titles::chapter(chapter),
+            math: math::chapter(converter, chapter),
+            files: assets::wanted_by(chapter),
+        }
+    }
 }
 
 /// Three passes' stages that each chapter decides alone, one after the
@@ -156,25 +173,42 @@ fn citation_html_and_heading_ids(
     } = &mut *book;
     let entry_ids = ids::entry_ids(bibliography, chapters.len());
     let stages = per_chapter(chapters, |id, chapter| {
-        let sites = citations::number_chapter(id, chapter, numbering);
-        let note = html::modernise_chapter(chapter);
-        (
-            sites,
-            note,
-            ids::chapter_ids(chapter, &entry_ids[id.index()]),
-        )
+        IdStages::run(id, chapter, numbering, &entry_ids[id.index()])
     });
     let mut sites = Vec::with_capacity(stages.len());
     let mut notes = Vec::new();
     let mut chapter_ids = Vec::with_capacity(stages.len());
-    for (chapter_sites, note, ids) in stages {
-        sites.push(chapter_sites);
-        notes.extend(note);
-        chapter_ids.push(ids);
+    for stages in stages {
+        sites.push(stages.sites);
+        notes.extend(stages.html);
+        chapter_ids.push(stages.ids);
     }
     citations::add_sites(book, sites);
     book.diagnostics.extend(notes);
     ids::finish(book, chapter_ids)
+}
+
+/// The stages of [`citation_html_and_heading_ids`] for one chapter, in
+/// pass order (the rebuild runs them on an edited chapter too).
+struct IdStages {
+    sites: Vec<citations::Site>,
+    html: Option<Diagnostic>,
+    ids: ids::ChapterIds,
+}
+
+impl IdStages {
+    fn run(
+        id: ChapterId,
+        chapter: &mut Chapter,
+        numbering: &citations::Numbering,
+        entry_ids: &[&str],
+    ) -> Self {
+        IdStages {
+            sites: citations::number_chapter(id, chapter, numbering),
+            html: html::modernise_chapter(chapter),
+            ids: ids::chapter_ids(chapter, entry_ids),
+        }
+    }
 }
 
 /// The book files one chapter wants, in the order a walk of the chapter
