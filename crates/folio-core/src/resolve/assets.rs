@@ -9,7 +9,7 @@ use std::io::BufReader;
 
 use rayon::prelude::*;
 
-use super::Wanted;
+use super::{FileNodes, Wanted};
 use crate::config::SiteUrl;
 use crate::diagnostics::Diagnostic;
 use crate::files::{Folder, MAX_FILE, Refused};
@@ -192,44 +192,19 @@ pub(super) fn give_files(
     wanted: &Wanted,
     by_path: &HashMap<String, Result<AssetId, Refused>>,
 ) -> Vec<Diagnostic> {
-    if wanted.is_empty() {
-        return Vec::new();
-    }
-    let mut wanted = wanted.walk();
     let mut diagnostics = Vec::new();
-    let mut assets = Vec::new();
-    // The node's target when it wants a file: its asset, or broken.
-    let mut asset_of = |what: &str, url: &str, span: Span| {
-        let path = wanted.next_path()?;
-        Some(match &by_path[path] {
-            Ok(asset) => {
-                assets.push(*asset);
-                LinkTarget::Asset { asset: *asset }
-            }
+    super::give_wanted_files(
+        chapter,
+        wanted,
+        FileNodes::Shown,
+        |path, what, url, span| match &by_path[path] {
+            Ok(asset) => LinkTarget::Asset { asset: *asset },
             Err(why) => {
                 diagnostics.push(refused(what, url, span, path, why));
                 LinkTarget::Broken
             }
-        })
-    };
-    visit::each_chapter_inline(chapter, &mut |inline| {
-        let Inline::Image(image) = inline else { return };
-        if let Some(target) = asset_of("image", &image.url, image.span) {
-            image.target = target.into();
-        }
-    });
-    visit::each_html_element(chapter, &mut |element| {
-        if element.is_link() {
-            return;
-        }
-        let (what, span) = (element.what(), element.span);
-        for (url, target) in element.places() {
-            if let Some(found) = asset_of(what, url, span) {
-                *target = found;
-            }
-        }
-    });
-    super::add_assets(&mut chapter.assets, assets);
+        },
+    );
     diagnostics
 }
 

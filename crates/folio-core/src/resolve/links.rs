@@ -6,9 +6,9 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::Wanted;
 use super::assets::Registry;
 use super::ids::Aliases;
+use super::{FileNodes, Wanted};
 use crate::diagnostics::Diagnostic;
 use crate::files::Folder;
 use crate::model::{Book, Chapter, ChapterId, Inline, Link, LinkTarget, Span};
@@ -208,44 +208,20 @@ pub(super) fn give_files(
     registry: &Registry,
     published: bool,
 ) -> Vec<Diagnostic> {
-    if wanted.is_empty() {
-        return Vec::new();
-    }
-    let mut walk = wanted.walk();
-    let mut used = Vec::new();
     let mut diagnostics = Vec::new();
-    let mut asset_of = |target: &mut LinkTarget, span: Span| {
-        let Some(path) = walk.next_path() else { return };
+    super::give_wanted_files(chapter, wanted, FileNodes::Linked, |path, _, _, span| {
         // Found by the gate a moment ago; should it have vanished since, the link is broken.
-        *target = match registry.get(path) {
-            Some(asset) => {
-                used.push(asset);
-                if !published {
-                    diagnostics.push(
-                        Diagnostic::warning(format!("`{path}` is published with the web edition, but the EPUB and the PDF cannot carry it: there, this link is its text alone"), span)
-                            .with_hint("set `site-url` under [html] in folio.toml: the EPUB and the PDF then link to the file on the web edition"),
-                    );
-                }
-                LinkTarget::Asset { asset }
-            }
-            None => LinkTarget::Broken,
+        let Some(asset) = registry.get(path) else {
+            return LinkTarget::Broken;
         };
-    };
-    visit::each_chapter_inline(chapter, &mut |inline| {
-        if let Inline::Link(link) = inline {
-            asset_of(&mut link.target, link.span);
+        if !published {
+            diagnostics.push(
+                Diagnostic::warning(format!("`{path}` is published with the web edition, but the EPUB and the PDF cannot carry it: there, this link is its text alone"), span)
+                    .with_hint("set `site-url` under [html] in folio.toml: the EPUB and the PDF then link to the file on the web edition"),
+            );
         }
+        LinkTarget::Asset { asset }
     });
-    visit::each_html_element(chapter, &mut |element| {
-        if !element.is_link() {
-            return;
-        }
-        let span = element.span;
-        for (_, target) in element.places() {
-            asset_of(target, span);
-        }
-    });
-    super::add_assets(&mut chapter.assets, used);
     diagnostics
 }
 

@@ -33,7 +33,8 @@ use std::collections::{HashMap, HashSet};
 use rayon::prelude::*;
 
 use crate::diagnostics::Diagnostic;
-use crate::model::{AssetId, Book, Chapter, ChapterId, Source};
+use crate::model::{AssetId, Book, Chapter, ChapterId, Inline, LinkTarget, Source, Span};
+use crate::visit;
 
 pub use again::{ResolveMemo, again};
 pub use assets::media_type;
@@ -254,6 +255,63 @@ impl<'a> WantedWalk<'a> {
     fn next_path(&mut self) -> Option<&'a str> {
         self.0.next()?.as_deref()
     }
+}
+
+/// Which of a chapter's nodes name a file a pass looks for: what it shows
+/// (images, embedded HTML media) or where it leads (links, HTML `<a>`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FileNodes {
+    Shown,
+    Linked,
+}
+
+/// The second walk of a pass (see [`Wanted`]): each node of `nodes` that
+/// wanted a file gets the target `target_of` makes of that file's path,
+/// given what the node is, its URL and its span; the assets so given are
+/// added to the chapter's. Nodes that wanted none are left as they are.
+fn give_wanted_files(
+    chapter: &mut Chapter,
+    wanted: &Wanted,
+    nodes: FileNodes,
+    mut target_of: impl FnMut(&str, &str, &str, Span) -> LinkTarget,
+) {
+    if wanted.is_empty() {
+        return;
+    }
+    let mut walk = wanted.walk();
+    let mut used = Vec::new();
+    let mut give = |what: &str, url: &str, span: Span| {
+        let target = target_of(walk.next_path()?, what, url, span);
+        if let LinkTarget::Asset { asset } = target {
+            used.push(asset);
+        }
+        Some(target)
+    };
+    visit::each_chapter_inline(chapter, &mut |inline| match (inline, nodes) {
+        (Inline::Image(image), FileNodes::Shown) => {
+            if let Some(target) = give("image", &image.url, image.span) {
+                image.target = target.into();
+            }
+        }
+        (Inline::Link(link), FileNodes::Linked) => {
+            if let Some(target) = give("link", &link.url, link.span) {
+                link.target = target;
+            }
+        }
+        _ => {}
+    });
+    visit::each_html_element(chapter, &mut |element| {
+        if element.is_link() != (nodes == FileNodes::Linked) {
+            return;
+        }
+        let (what, span) = (element.what(), element.span);
+        for (url, target) in element.places() {
+            if let Some(found) = give(what, url, span) {
+                *target = found;
+            }
+        }
+    });
+    add_assets(&mut chapter.assets, used);
 }
 
 /// Adds `found` to a chapter's assets, each once, keeping the order of first use.
