@@ -31,9 +31,11 @@ pub fn equation(mathml: &str, display: bool, alt: &str) -> Option<String> {
     Some(out)
 }
 
+/// The element children in a row: one that writes nothing (an `<mspace/>`
+/// without width) needs no placeholder there, unlike an argument.
 fn children(node: Node<'_, '_>, out: &mut String) {
     for child in node.children().filter(Node::is_element) {
-        element(child, out);
+        element_inner(child, out);
     }
 }
 
@@ -60,7 +62,11 @@ fn element(node: Node<'_, '_>, out: &mut String) {
 }
 
 fn element_inner(node: Node<'_, '_>, out: &mut String) {
-    out.push(' ');
+    // A space keeps two tokens apart (`x y`, not the name `xy`), except
+    // after text, which typst would set it beside (see [`text_run`]).
+    if !(out.ends_with('"') || out.ends_with("\")")) {
+        out.push(' ');
+    }
     match node.tag_name().name() {
         "mi" => identifier(node, out),
         "mn" => number(node, out),
@@ -148,14 +154,10 @@ fn row(node: Node<'_, '_>, out: &mut String) {
         && elements[0].text().is_some_and(is_opening);
     if fenced {
         out.push_str("lr(");
-        for child in &elements {
-            element(*child, out);
-        }
+        children(node, out);
         out.push(')');
     } else {
-        for child in elements {
-            element(child, out);
-        }
+        children(node, out);
     }
 }
 
@@ -321,7 +323,7 @@ fn identifier(node: Node<'_, '_>, out: &mut String) {
             }
         }
         // A word (`sin`, `negl`): upright, as MathML and LaTeX set it.
-        _ => variant(node, &mut |out| push_str_literal(out, &text), out),
+        _ => text_run(node, &text, out),
     }
 }
 
@@ -352,8 +354,17 @@ fn operator(node: Node<'_, '_>, out: &mut String) {
 }
 
 fn text(node: Node<'_, '_>, out: &mut String) {
-    let text = token_text(node);
-    variant(node, &mut |out| push_str_literal(out, &text), out);
+    text_run(node, &token_text(node), out);
+}
+
+/// `text` as typst text in a formula, in its style. typst sets a space
+/// written beside text as a space (`"negl" (x)` reads "negl (x)", `x "if"`
+/// reads "x if"), where MathML and LaTeX put none: so no separator
+/// touches it, before (trimmed here) or after ([`element_inner`]). A space
+/// inside the text (`\text{if }`) stays.
+fn text_run(node: Node<'_, '_>, text: &str, out: &mut String) {
+    out.truncate(out.trim_end_matches(' ').len());
+    variant(node, &mut |out| push_str_literal(out, text), out);
 }
 
 /// `write` inside the style `mathvariant` asks for.
@@ -421,6 +432,20 @@ mod tests {
         assert!(!typst.contains(": )") && !typst.contains("()"), "{typst}");
     }
 
+    /// typst sets a space written beside text as a space, where MathML and
+    /// LaTeX put none: `\textnormal{negl}(\lambda)` reads "negl(λ)", not
+    /// "negl (λ)", and an empty `<mspace/>` before `\mathcal{O}` (as
+    /// `\mathrm` and `\mathcal` give) adds nothing.
+    #[test]
+    fn no_space_touches_text() {
+        let mathml = format!(
+            "<math xmlns=\"{MATHML}\"><mrow><mspace/><mi>negl</mi></mrow><mo stretchy=\"false\">(</mo><mi>x</mi><mtext>if </mtext><mn>1</mn><mi mathvariant=\"script\">ab</mi><mi>y</mi></math>"
+        );
+        let typst = equation(&mathml, false, "").unwrap();
+        let formula = typst.split_once('$').unwrap().1.rsplit_once('$').unwrap().0;
+        assert_eq!(formula, "\"negl\"\\(  x\"if \"1cal(\"ab\")y ");
+    }
+
     #[test]
     fn writes_typst_math_with_every_character_escaped() {
         let mathml = format!(
@@ -429,7 +454,7 @@ mod tests {
         let typst = equation(&mathml, false, "x_1").unwrap();
         assert_eq!(
             typst,
-            "#math.equation(block: false, alt: \"x_1\", $ attach( x  , b:  1 ) \\=  frac( 1  ,  \\$ ) \"a \\\"b\\\" #c\"$);"
+            "#math.equation(block: false, alt: \"x_1\", $ attach( x  , b:  1 ) \\=  frac( 1  ,  \\$ )\"a \\\"b\\\" #c\"$);"
         );
     }
 }
