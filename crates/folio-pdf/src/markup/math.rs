@@ -348,8 +348,43 @@ fn operator(node: Node<'_, '_>, out: &mut String) {
         out.push_str(", limits: #true)");
         return;
     }
+    match bar_class(node, &text) {
+        Some(class) => {
+            out.push_str("class(\"");
+            out.push_str(class);
+            out.push_str("\", ");
+            symbol_of(&text, out);
+            out.push(')');
+        }
+        None => symbol_of(&text, out),
+    }
+}
+
+fn symbol_of(text: &str, out: &mut String) {
     for c in text.chars() {
         symbol(c, out);
+    }
+}
+
+/// typst spaces a lone `|` or `‖` as a fence, around its neighbours:
+/// `|S|` would read "| S |". MathML says what the bar is (LaTeX's `|x|`
+/// and `\|v\|` come with no space around, `\lvert`/`\rvert` as prefix and
+/// postfix), and typst's class says it again: ordinary, or a fence that
+/// opens or closes.
+fn bar_class(node: Node<'_, '_>, text: &str) -> Option<&'static str> {
+    if !matches!(text, "|" | "‖") {
+        return None;
+    }
+    let no_space = |side| {
+        node.attribute(side)
+            .and_then(|v| v.trim().trim_end_matches("em").parse::<f64>().ok())
+            == Some(0.0)
+    };
+    match node.attribute("form") {
+        Some("prefix") => Some("opening"),
+        Some("postfix") => Some("closing"),
+        _ if no_space("lspace") && no_space("rspace") => Some("normal"),
+        _ => None,
     }
 }
 
@@ -444,6 +479,30 @@ mod tests {
         let typst = equation(&mathml, false, "").unwrap();
         let formula = typst.split_once('$').unwrap().1.rsplit_once('$').unwrap().0;
         assert_eq!(formula, "\"negl\"\\(  x\"if \"1cal(\"ab\")y ");
+    }
+
+    /// `|S|` reads "|S|", not "| S |": the bars keep the class MathML gives.
+    #[test]
+    fn bars_are_ordinary_or_fences_as_mathml_says() {
+        let bar = |attributes: &str| {
+            let mathml = format!("<math xmlns=\"{MATHML}\"><mo {attributes}>|</mo></math>");
+            let typst = equation(&mathml, false, "").unwrap();
+            typst
+                .split_once('$')
+                .unwrap()
+                .1
+                .rsplit_once('$')
+                .unwrap()
+                .0
+                .trim()
+                .to_string()
+        };
+        assert_eq!(bar("lspace=\"0\" rspace=\"0\""), "class(\"normal\", \\| )");
+        assert_eq!(bar("form=\"prefix\""), "class(\"opening\", \\| )");
+        assert_eq!(bar("form=\"postfix\""), "class(\"closing\", \\| )");
+        // `a \mid b` and a bar with typst's own spacing stay as they were.
+        assert_eq!(bar(""), "\\|");
+        assert_eq!(bar("lspace=\"0.2778em\" rspace=\"0\""), "\\|");
     }
 
     #[test]
