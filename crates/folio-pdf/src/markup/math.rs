@@ -67,6 +67,25 @@ fn element_inner(node: Node<'_, '_>, out: &mut String) {
     if !(out.ends_with('"') || out.ends_with("\")")) {
         out.push(' ');
     }
+    // `\dfrac`, `\tfrac`, `\displaystyle`: the size asked for, in either
+    // mode. Around a table it is the cells' (see [`table`]).
+    let style = match node.attribute("displaystyle") {
+        _ if holds_only_a_table(node) => return element_body(node, out),
+        Some("true") => "display(",
+        Some("false") => "inline(",
+        _ => return element_body(node, out),
+    };
+    out.push_str(style);
+    nonempty(out, |out| element_body(node, out));
+    out.push(')');
+}
+
+fn holds_only_a_table(node: Node<'_, '_>) -> bool {
+    let mut children = node.children().filter(Node::is_element);
+    matches!((children.next(), children.next()), (Some(only), None) if only.has_tag_name((MATHML, "mtable")))
+}
+
+fn element_body(node: Node<'_, '_>, out: &mut String) {
     match node.tag_name().name() {
         "mi" => identifier(node, out),
         "mn" => number(node, out),
@@ -80,19 +99,23 @@ fn element_inner(node: Node<'_, '_>, out: &mut String) {
             }
         }
         "mrow" | "mpadded" | "mstyle" | "semantics" => {
-            if let Some(shift) = node
-                .attribute("style")
-                .and_then(|s| {
-                    s.split(';')
-                        .find_map(|d| d.trim().strip_prefix("margin-left:"))
-                })
-                .and_then(|v| length(v.trim()))
-            {
+            let style = node.attribute("style").unwrap_or_default();
+            if let Some(shift) = declaration(style, "margin-left").and_then(length) {
                 out.push_str("#h(");
                 out.push_str(&shift);
                 out.push(')');
             }
-            row(node, out);
+            // `\color`, `\textcolor`: math-core colours a row.
+            match declaration(style, "color").filter(|c| is_hex_color(c)) {
+                Some(color) => {
+                    out.push_str("text(fill: #rgb(\"");
+                    out.push_str(color);
+                    out.push_str("\"), ");
+                    nonempty(out, |out| row(node, out));
+                    out.push(')');
+                }
+                None => row(node, out),
+            }
         }
         "annotation" | "annotation-xml" => {}
         "mphantom" => {
@@ -181,8 +204,12 @@ fn scripts(node: Node<'_, '_>, limits: bool, out: &mut String) {
     };
     if name == "mover" && accent(1, "accent") {
         let mark = items[1].text().unwrap_or_default();
+        let stretchy = items[1].attribute("stretchy") == Some("true");
         match mark {
-            "‾" | "¯" | "_" | "̅" => wrap("overline", base, out),
+            // `\overline` (math-core draws it with U+0332, a low line, over
+            // its base); `\bar`, a macron that does not stretch, is an accent.
+            "‾" | "_" | "\u{305}" | "\u{332}" => wrap("overline", base, out),
+            "¯" if stretchy => wrap("overline", base, out),
             "⏞" => wrap("overbrace", base, out),
             "→" | "⃗" => wrap("arrow", base, out),
             _ => {
@@ -271,6 +298,17 @@ fn table(node: Node<'_, '_>, out: &mut String) {
     } else {
         "center"
     };
+    // Cells in text style, as LaTeX sets `matrix` and `cases` (typst's own
+    // default shrinks them in a formula within a line), or in display style
+    // for `aligned` (math-core says which on the table's `mstyle`).
+    // `subarray` (`\substack`) is in script style, as the limits it sits in.
+    let wanted = |name| node.parent_element().and_then(|p| p.attribute(name));
+    let style = match (wanted("displaystyle"), wanted("scriptlevel")) {
+        (Some("true"), _) => " display(",
+        (_, Some("1")) => " script(",
+        (_, Some(level)) if level.parse::<u8>().is_ok_and(|l| l > 1) => " sscript(",
+        _ => " inline(",
+    };
     out.push_str("mat(delim: #none, align: #");
     out.push_str(align);
     out.push_str(", row-gap: #0.3em, column-gap: #1em, ");
@@ -287,7 +325,7 @@ fn table(node: Node<'_, '_>, out: &mut String) {
             first = false;
             let cell = cells[c];
             let pairs_with_next = paired && align_of(&cell) == 'r' && c + 1 < cells.len();
-            out.push_str(" display(");
+            out.push_str(style);
             nonempty(out, |out| row(cell, out));
             if pairs_with_next {
                 out.push_str(" & ");
@@ -439,6 +477,21 @@ fn symbol(c: char, out: &mut String) {
     out.push(' ');
 }
 
+/// The value of `property` in a `style` attribute (`color:#FF0000;`).
+fn declaration<'s>(style: &'s str, property: &str) -> Option<&'s str> {
+    style.split(';').find_map(|d| {
+        let (name, value) = d.split_once(':')?;
+        (name.trim() == property).then(|| value.trim())
+    })
+}
+
+/// `#RGB` or `#RRGGBB`, and nothing else reaches typst's `rgb`.
+fn is_hex_color(value: &str) -> bool {
+    value
+        .strip_prefix('#')
+        .is_some_and(|hex| matches!(hex.len(), 3 | 6) && hex.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
 /// A MathML length (`0.2777778em`, `-0.1em`, `2pt`) as a typst length.
 fn length(value: &str) -> Option<String> {
     let value = value.trim();
@@ -503,6 +556,77 @@ mod tests {
         // `a \mid b` and a bar with typst's own spacing stay as they were.
         assert_eq!(bar(""), "\\|");
         assert_eq!(bar("lspace=\"0.2778em\" rspace=\"0\""), "\\|");
+    }
+
+    fn formula(mathml_children: &str) -> String {
+        let mathml = format!("<math xmlns=\"{MATHML}\">{mathml_children}</math>");
+        let typst = equation(&mathml, false, "").unwrap();
+        let inner = typst.split_once('$').unwrap().1.rsplit_once('$').unwrap().0;
+        inner.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+
+    /// math-core draws `\overline` with U+0332 over its base, and `\bar`
+    /// with a macron that does not stretch.
+    #[test]
+    fn overline_is_a_line_over_and_bar_an_accent() {
+        let over = |mark: &str, stretchy: &str| {
+            formula(&format!(
+                "<mover accent=\"true\"><mi>x</mi><mo stretchy=\"{stretchy}\">{mark}</mo></mover>"
+            ))
+        };
+        assert_eq!(over("\u{332}", "true"), "overline( x )");
+        assert_eq!(over("¯", "false"), "accent( x , ¯ )");
+        assert_eq!(over("¯", "true"), "overline( x )");
+        let under =
+            "<munder accentunder=\"true\"><mi>x</mi><mo stretchy=\"true\">\u{332}</mo></munder>";
+        assert_eq!(formula(under), "underline( x )");
+    }
+
+    /// `\dfrac` and `\tfrac` keep their size; a table's cells take the
+    /// style its `mstyle` gives: text (`matrix`, `cases`), display
+    /// (`aligned`), script (`\substack`).
+    #[test]
+    fn display_style_is_kept() {
+        let frac = |style: &str| {
+            formula(&format!(
+                "<mfrac displaystyle=\"{style}\"><mi>a</mi><mi>b</mi></mfrac>"
+            ))
+        };
+        assert_eq!(frac("true"), "display(frac( a , b ))");
+        assert_eq!(frac("false"), "inline(frac( a , b ))");
+        let table = |attributes: &str| {
+            formula(&format!(
+                "<mstyle {attributes}><mtable><mtr><mtd><mi>a</mi></mtd></mtr></mtable></mstyle>"
+            ))
+        };
+        let cell = |style: &str| {
+            format!(
+                "mat(delim: #none, align: #center, row-gap: #0.3em, column-gap: #1em, {style}( a ))"
+            )
+        };
+        assert_eq!(
+            table("displaystyle=\"false\" scriptlevel=\"0\""),
+            cell("inline")
+        );
+        assert_eq!(
+            table("displaystyle=\"true\" scriptlevel=\"0\""),
+            cell("display")
+        );
+        assert_eq!(
+            table("displaystyle=\"false\" scriptlevel=\"1\""),
+            cell("script")
+        );
+    }
+
+    /// `\color`: math-core colours a row; only a hexadecimal colour reaches
+    /// typst.
+    #[test]
+    fn a_coloured_row_keeps_its_colour() {
+        let row =
+            |color: &str| formula(&format!("<mrow style=\"color:{color};\"><mi>x</mi></mrow>"));
+        assert_eq!(row("#FF0000"), "text(fill: #rgb(\"#FF0000\"), x )");
+        assert_eq!(row("red&quot;), #panic(&quot;"), "x");
+        assert_eq!(row("#12345"), "x");
     }
 
     #[test]
