@@ -28,17 +28,32 @@ pub const MAX_EXPANSIONS: usize = 4096;
 /// The MathML namespace.
 pub const MATHML: &str = "http://www.w3.org/1998/Math/MathML";
 
-/// KaTeX commands math-core lacks, as macros: a book's macro of the same name wins.
+/// KaTeX commands math-core lacks, as macros: a book's macro of the same name
+/// wins. The overlaps (`\mathclap` under a sum) lose only their overlap,
+/// which beats the formula shown as code.
 const COMPAT: &[(&str, &str)] = &[
     ("textnormal", r"\textrm{#1}"),
     ("textup", r"\textrm{#1}"),
     ("textmd", r"\textrm{#1}"),
     ("mathnormal", r"#1"),
-    ("bm", r"\boldsymbol{#1}"),
-    ("dfrac", r"\frac{#1}{#2}"),
-    ("tfrac", r"\frac{#1}{#2}"),
-    ("lbrack", "["),
-    ("rbrack", "]"),
+    ("pmb", r"\boldsymbol{#1}"),
+    ("dotsc", r"\ldots"),
+    ("dotso", r"\ldots"),
+    ("dotsb", r"\cdots"),
+    ("dotsm", r"\cdots"),
+    ("dotsi", r"\cdots"),
+    ("intop", r"\int"),
+    ("smallint", r"\int"),
+    ("textcolor", r"{\color{#1}#2}"),
+    ("substack", r"\begin{subarray}{c}#1\end{subarray}"),
+    ("mathrlap", "#1"),
+    ("mathllap", "#1"),
+    ("mathclap", "#1"),
+    ("rlap", "#1"),
+    ("llap", "#1"),
+    ("TeX", r"\text{TeX}"),
+    ("LaTeX", r"\text{LaTeX}"),
+    ("KaTeX", r"\text{KaTeX}"),
 ];
 
 /// The macros of a KaTeX macro file as mdbook-katex reads it: one
@@ -131,6 +146,7 @@ impl Converter {
             return Err("the formula is empty".into());
         }
         let expanded = self.expand(source)?;
+        let expanded = drop_row_room(&expanded);
         check_depth(&expanded)?;
         let mode = if display {
             MathDisplay::Block
@@ -282,6 +298,20 @@ fn substitute(definition: &str, args: &[&str]) -> String {
         }
     }
     out
+}
+
+/// `\\[0.4ex]`: a row break with extra room, which math-core reads as a
+/// break followed by the text "[0.4ex]" (printed at the start of the next
+/// row in every edition). The room is dropped and the break kept; a bracket
+/// after `\\` that holds no length (`\\ [a, b]`) stays.
+fn drop_row_room(latex: &str) -> std::borrow::Cow<'_, str> {
+    static ROOM: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r"\\\\\s*\[\s*[-+]?(?:\d+\.?\d*|\.\d+)\s*(?:pt|em|ex|mm|cm|in|bp|pc|mu|sp|dd|cc)\s*\]",
+        )
+        .expect("a valid pattern")
+    });
+    ROOM.replace_all(latex, regex::NoExpand(r"\\"))
 }
 
 /// Refuses a formula nested deeper than [`MAX_DEPTH`] (groups, `\left`,
@@ -571,6 +601,48 @@ mod tests {
     fn converter(macros: &str) -> Converter {
         let mut diagnostics = Vec::new();
         Converter::new(&parse_macros(macros, SourceId(0), &mut diagnostics))
+    }
+
+    /// Each stand-in for a KaTeX command converts, where the command alone
+    /// is refused.
+    #[test]
+    fn katex_commands_math_core_lacks_convert() {
+        let c = converter("");
+        let bare = Converter {
+            macros: std::collections::HashMap::new(),
+            inner: LatexToMathML::new(MathCoreConfig::default()).unwrap(),
+        };
+        for (name, definition) in COMPAT {
+            let args = ["{red}", "{x}"];
+            let formula = format!("a \\{name}{} b", args[..arity(definition)].concat());
+            assert!(
+                matches!(c.convert(&formula, false), MathState::Converted { .. }),
+                "{formula}"
+            );
+            assert!(
+                matches!(bare.convert(&formula, false), MathState::Refused { .. }),
+                "math-core knows {formula}: drop it from COMPAT"
+            );
+        }
+    }
+
+    #[test]
+    fn a_row_break_loses_its_extra_room_only() {
+        assert_eq!(
+            drop_row_room(r"a \\[0.4ex] b \\ [-2.3ex] c"),
+            r"a \\ b \\ c"
+        );
+        assert_eq!(drop_row_room(r"a \\ [a, b]"), r"a \\ [a, b]");
+        let c = converter("");
+        let MathState::Converted { mathml } =
+            c.convert(r"\begin{array}{c} a \\[0.4ex] b \end{array}", true)
+        else {
+            panic!("converts")
+        };
+        assert!(
+            !mathml.contains("<mn>0.4</mn>") && !mathml.contains(">[</mo>"),
+            "{mathml}"
+        );
     }
 
     #[test]

@@ -17,7 +17,10 @@ pub(super) fn chapter(converter: &Converter, chapter: &mut Chapter) -> Vec<Diagn
         if let MathState::Refused { reason } = &math.state {
             warnings.push(
                 Diagnostic::warning(
-                    format!("a formula folio cannot convert: {reason}; its LaTeX is shown as code"),
+                    format!(
+                        "a formula folio cannot convert: {}; its LaTeX is shown as code",
+                        reason.trim_end_matches('.')
+                    ),
                     math.span,
                 )
                 .with_hint(
