@@ -148,6 +148,7 @@ impl Converter {
         let expanded = self.expand(source)?;
         let expanded = drop_row_room(&expanded);
         check_depth(&expanded)?;
+        let expanded = scope_cells(&expanded)?;
         let mode = if display {
             MathDisplay::Block
         } else {
@@ -314,29 +315,220 @@ fn drop_row_room(latex: &str) -> std::borrow::Cow<'_, str> {
     ROOM.replace_all(latex, regex::NoExpand(r"\\"))
 }
 
+/// One token of LaTeX as the checks below see it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Token<'a> {
+    GroupStart,
+    GroupEnd,
+    /// A control sequence, by name (`\\` is `"\\"`, `\&` is `"&"`).
+    Command(&'a str),
+    Space,
+    /// Any other character (`&` among them: a cell separator).
+    Other(char),
+}
+
+/// The tokens of `latex`, each with its byte offset.
+fn tokens(latex: &str) -> impl Iterator<Item = (usize, Token<'_>)> {
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        let rest = &latex[at..];
+        let c = rest.chars().next()?;
+        let start = at;
+        let token = match c {
+            '{' => Token::GroupStart,
+            '}' => Token::GroupEnd,
+            '\\' => {
+                let name_len = control_name_len(&rest[1..]);
+                at += name_len;
+                Token::Command(&rest[1..1 + name_len])
+            }
+            c if c.is_whitespace() => Token::Space,
+            c => Token::Other(c),
+        };
+        at += c.len_utf8();
+        Some((start, token))
+    })
+}
+
+/// Commands whose scope is the rest of the group they stand in; in a table,
+/// math-core's would run on past the cell's end.
+fn scopes_rest_of_group(command: &str) -> bool {
+    matches!(
+        command,
+        "color" | "displaystyle" | "textstyle" | "scriptstyle" | "scriptscriptstyle"
+    )
+}
+
+/// Infix fractions (`a \over b`): their numerator is everything before
+/// them in the group, which in a table math-core takes across cells.
+fn is_infix_fraction(command: &str) -> bool {
+    matches!(command, "over" | "atop" | "choose" | "brace" | "brack")
+}
+
+/// Environments whose first argument (a column spec, a column count) is not
+/// a cell.
+fn takes_an_argument(environment: &str) -> bool {
+    matches!(
+        environment,
+        "array" | "darray" | "subarray" | "alignat" | "alignat*" | "alignedat"
+    )
+}
+
+/// A table's cells as LaTeX scopes them, made explicit for math-core, which
+/// lets a cell's `\color`, `\displaystyle` or `\over` take in the cells after
+/// it (dropping their separators, or panicking when built with debug
+/// assertions): such a cell's scope is braced, `{\color{red} a} & b`, as
+/// LaTeX reads it. A separator (`&`, `\\`) inside a group of a table's cell
+/// (`{a & b}`, `\left( a \\ b \right)`) is refused, as KaTeX refuses it.
+fn scope_cells(latex: &str) -> Result<std::borrow::Cow<'_, str>, String> {
+    /// An open table environment's current cell.
+    struct Cell {
+        start: usize,
+        /// Where a rest-of-group command's scope starts.
+        scope_from: Option<usize>,
+        infix: bool,
+    }
+    enum Frame {
+        Group,
+        Table(Cell),
+    }
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut braces: Vec<(usize, char)> = Vec::new();
+    let mut skip_argument_until = 0;
+    for (at, token) in tokens(latex) {
+        if at < skip_argument_until {
+            continue;
+        }
+        let separator = match token {
+            Token::Other('&') => Some(at + 1),
+            Token::Command("\\") => Some(at + 2),
+            Token::Command("end") => Some(at),
+            _ => None,
+        };
+        if let Some(next_cell) = separator {
+            let in_a_table = stack.iter().any(|f| matches!(f, Frame::Table(_)));
+            match stack.last_mut() {
+                Some(Frame::Table(cell)) => {
+                    let from = if cell.infix {
+                        Some(first_content(latex, cell.start))
+                    } else {
+                        cell.scope_from
+                    };
+                    if let Some(from) = from.filter(|&from| from < at) {
+                        braces.push((from, '{'));
+                        braces.push((at, '}'));
+                    }
+                    *cell = Cell {
+                        start: next_cell,
+                        scope_from: None,
+                        infix: false,
+                    };
+                }
+                Some(Frame::Group) if in_a_table && token != Token::Command("end") => {
+                    let name = if token == Token::Other('&') {
+                        "&"
+                    } else {
+                        r"\\"
+                    };
+                    return Err(format!(
+                        "\"{name}\" stands inside a group ({{…}} or \\left…\\right) of a table's cell"
+                    ));
+                }
+                _ => {}
+            }
+        }
+        match token {
+            Token::GroupStart | Token::Command("left") => stack.push(Frame::Group),
+            Token::GroupEnd | Token::Command("right") => {
+                if matches!(stack.last(), Some(Frame::Group)) {
+                    stack.pop();
+                }
+            }
+            Token::Command("begin") => {
+                // The name, and a table's column spec, are not cells.
+                let Some((name, rest)) = argument(&latex[at + r"\begin".len()..]) else {
+                    continue;
+                };
+                let mut start = latex.len() - rest.len();
+                if takes_an_argument(name.trim())
+                    && let Some((_, rest)) = argument(rest)
+                {
+                    start = latex.len() - rest.len();
+                }
+                skip_argument_until = start;
+                stack.push(Frame::Table(Cell {
+                    start,
+                    scope_from: None,
+                    infix: false,
+                }));
+            }
+            Token::Command("end") => {
+                if matches!(stack.last(), Some(Frame::Table(_))) {
+                    stack.pop();
+                }
+                // Its name is not a group.
+                if let Some((_, rest)) = argument(&latex[at + r"\end".len()..]) {
+                    skip_argument_until = latex.len() - rest.len();
+                }
+            }
+            Token::Command(name) => {
+                if let Some(Frame::Table(cell)) = stack.last_mut() {
+                    if scopes_rest_of_group(name) && cell.scope_from.is_none() {
+                        cell.scope_from = Some(at);
+                    }
+                    if is_infix_fraction(name) {
+                        cell.infix = true;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    if braces.is_empty() {
+        return Ok(std::borrow::Cow::Borrowed(latex));
+    }
+    // An outer cell's braces are found after its inner tables'.
+    braces.sort_by_key(|&(at, _)| at);
+    let mut out = String::with_capacity(latex.len() + braces.len());
+    let mut copied = 0;
+    for (at, brace) in braces {
+        out.push_str(&latex[copied..at]);
+        out.push(brace);
+        copied = at;
+    }
+    out.push_str(&latex[copied..]);
+    Ok(std::borrow::Cow::Owned(out))
+}
+
+/// Where a cell's content starts: after spaces and the rules drawn above
+/// it (`\hline`), which must stay outside any braces.
+fn first_content(latex: &str, cell_start: usize) -> usize {
+    for (at, token) in tokens(&latex[cell_start..]) {
+        match token {
+            Token::Space | Token::Command("hline" | "hdashline") => {}
+            _ => return cell_start + at,
+        }
+    }
+    latex.len()
+}
+
 /// Refuses a formula nested deeper than [`MAX_DEPTH`] (groups, `\left`,
 /// `\begin`, or commands in a row), which the converter would recurse into.
 fn check_depth(latex: &str) -> Result<(), String> {
     let mut depth = 0usize;
     let mut deepest = 0usize;
     let mut commands_in_a_row = 0usize;
-    let mut rest = latex;
-    let too_deep = || format!("the formula nests more than {MAX_DEPTH} levels deep");
-    while let Some(c) = rest.chars().next() {
-        let mut len = c.len_utf8();
-        match c {
-            '{' => {
+    for (_, token) in tokens(latex) {
+        match token {
+            Token::GroupStart => {
                 depth += 1;
                 commands_in_a_row = 0;
             }
-            '}' => {
+            Token::GroupEnd => {
                 depth = depth.saturating_sub(1);
                 commands_in_a_row = 0;
             }
-            '\\' => {
-                let name_len = control_name_len(&rest[1..]);
-                let name = &rest[1..1 + name_len];
-                len += name_len;
+            Token::Command(name) => {
                 match name {
                     "left" | "begin" => depth += 1,
                     "right" | "end" => depth = depth.saturating_sub(1),
@@ -344,14 +536,15 @@ fn check_depth(latex: &str) -> Result<(), String> {
                 }
                 commands_in_a_row += 1;
             }
-            c if c.is_whitespace() => {}
-            _ => commands_in_a_row = 0,
+            Token::Space => {}
+            Token::Other(_) => commands_in_a_row = 0,
         }
         deepest = deepest.max(depth);
         if deepest > MAX_DEPTH || commands_in_a_row > MAX_DEPTH {
-            return Err(too_deep());
+            return Err(format!(
+                "the formula nests more than {MAX_DEPTH} levels deep"
+            ));
         }
-        rest = &rest[len..];
     }
     Ok(())
 }
@@ -622,6 +815,68 @@ mod tests {
             assert!(
                 matches!(bare.convert(&formula, false), MathState::Refused { .. }),
                 "math-core knows {formula}: drop it from COMPAT"
+            );
+        }
+    }
+
+    #[test]
+    fn a_cells_colour_style_or_infix_fraction_ends_with_the_cell() {
+        let scoped = |latex| scope_cells(latex).unwrap().into_owned();
+        assert_eq!(
+            scoped(
+                r"\begin{array}{cc} \color{red} a & b \\ \hline x \over y & \displaystyle c \end{array}"
+            ),
+            r"\begin{array}{cc} {\color{red} a }& b \\ \hline {x \over y }& {\displaystyle c }\end{array}"
+        );
+        // Tables inside a cell, and groups, keep their own scopes.
+        assert_eq!(
+            scoped(
+                r"\begin{matrix} \begin{matrix} a \over b \end{matrix} \over c & {\color{red} d} \end{matrix}"
+            ),
+            r"\begin{matrix} {\begin{matrix} {a \over b }\end{matrix} \over c }& {\color{red} d} \end{matrix}"
+        );
+        let plain = r"\begin{aligned} x &= \frac{a}{b} \\ &\le \sqrt{c} \end{aligned}";
+        assert!(matches!(
+            scope_cells(plain),
+            Ok(std::borrow::Cow::Borrowed(_))
+        ));
+        // Each cell stays a cell of its own.
+        let c = converter("");
+        let MathState::Converted { mathml } = c.convert(
+            r"\begin{array}{cc} \color{red} a & b \\ x \over y & c \end{array}",
+            true,
+        ) else {
+            panic!("the table converts");
+        };
+        assert_eq!(mathml.matches("<mtd").count(), 4, "{mathml}");
+        assert_eq!(mathml.matches("<mfrac").count(), 1, "{mathml}");
+    }
+
+    #[test]
+    fn a_separator_inside_a_cells_group_is_refused_not_lost() {
+        let c = converter("");
+        for latex in [
+            r"\begin{array}{c} A_{a&b} \end{array}",
+            r"\begin{array}{c} {a \\ b} \end{array}",
+            r"\begin{array}{cc} \left( a & b \right) \end{array}",
+            r"\begin{aligned} x &= \sqrt{a\\b} \end{aligned}",
+            r"\begin{cases} x & \mathrm{a&b} \end{cases}",
+        ] {
+            assert!(
+                matches!(c.convert(latex, true), MathState::Refused { ref reason } if reason.contains("inside a group")),
+                "{latex}"
+            );
+        }
+        // Outside a table math-core decides.
+        for latex in [
+            r"\frac{a\\b}{c}",
+            r"{a \\ b}",
+            r"\color{red} a \\ b",
+            r"x \over y \\ z",
+        ] {
+            assert!(
+                matches!(c.convert(latex, true), MathState::Converted { .. }),
+                "{latex}"
             );
         }
     }
