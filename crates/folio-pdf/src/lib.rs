@@ -473,6 +473,109 @@ mod tests {
         book
     }
 
+    /// A run of text typst set: its page, baseline, left and right ends
+    /// (in points) and text.
+    #[derive(Debug)]
+    struct Run {
+        page: usize,
+        baseline: f64,
+        left: f64,
+        right: f64,
+        text: String,
+    }
+
+    fn text_runs(book: &Book) -> Vec<Run> {
+        use typst::layout::{Frame, FrameItem, Transform};
+        fn collect(frame: &Frame, ts: Transform, page: usize, runs: &mut Vec<Run>) {
+            for (pos, item) in frame.items() {
+                let at = pos.transform(ts);
+                match item {
+                    FrameItem::Group(group) => {
+                        let inner = ts
+                            .pre_concat(Transform::translate(pos.x, pos.y))
+                            .pre_concat(group.transform);
+                        collect(&group.frame, inner, page, runs);
+                    }
+                    FrameItem::Text(text) => runs.push(Run {
+                        page,
+                        baseline: at.y.to_pt(),
+                        left: at.x.to_pt(),
+                        right: (at.x + text.width()).to_pt(),
+                        text: text.text.to_string(),
+                    }),
+                    _ => {}
+                }
+            }
+        }
+        let prepared = prepare(book).unwrap();
+        let world = BookWorld::new(
+            prepared.markup.text,
+            book.root.clone(),
+            book_files(book),
+            prepared.fonts.into_store(),
+            0,
+        )
+        .unwrap();
+        let document = typst::compile::<PagedDocument>(&world).output.unwrap();
+        let mut runs = Vec::new();
+        for (number, page) in document.pages().iter().enumerate() {
+            collect(&page.frame, Transform::identity(), number, &mut runs);
+        }
+        runs
+    }
+
+    #[test]
+    fn table_cells_never_overlap_nor_leave_the_page() {
+        // Fourteen columns whose headers no line can break (wider together
+        // than the text: the type shrinks), then a column whose one
+        // identifier is wider than typst's fair share of the line.
+        let headers: Vec<String> = (0..14).map(|i| format!("s_column_{i:02}")).collect();
+        let wide = format!(
+            "# Tables\n\n| {} |\n|{}\n| {} |\n\n\
+             | Words | Name | More words |\n|---|---|---|\n\
+             | {} | `std::ops::BitXorAssignAndMore` | {} |\n",
+            headers.join(" | "),
+            "---|".repeat(14),
+            vec!["0"; 14].join(" | "),
+            "a sentence long enough to want the whole line for itself alone ".repeat(2),
+            "another sentence that also wants far more than its fair share ".repeat(2),
+        );
+        let book = book(&wide);
+        let mut runs = text_runs(&book);
+        let geometry = settings::Geometry::new(&book.config.pdf);
+        let points = |mm: f64| mm * 72.0 / 25.4;
+        let margin = points(geometry.inside.min(geometry.outside));
+        let page_width = points(geometry.width);
+        for run in &runs {
+            assert!(
+                run.left >= margin - 0.5 && run.right <= page_width - margin + 0.5,
+                "{run:?} leaves the text"
+            );
+        }
+        for header in &headers {
+            assert!(
+                runs.iter().any(|run| run.text == *header),
+                "{header} split or missing"
+            );
+        }
+        // Runs on one line, left to right, each ends before the next starts.
+        runs.sort_by(|a, b| {
+            (a.page, a.baseline.round() as i64)
+                .cmp(&(b.page, b.baseline.round() as i64))
+                .then(a.left.total_cmp(&b.left))
+        });
+        for pair in runs.windows(2) {
+            let same_line =
+                pair[0].page == pair[1].page && (pair[0].baseline - pair[1].baseline).abs() < 0.5;
+            assert!(
+                !same_line || pair[0].right <= pair[1].left + 0.1,
+                "{:?} overlaps {:?}",
+                pair[0],
+                pair[1]
+            );
+        }
+    }
+
     #[test]
     fn renders_a_small_book() {
         let book = book(

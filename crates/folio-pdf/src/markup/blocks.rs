@@ -3,6 +3,7 @@
 use folio_core::{Alignment, AltText, Block, Diagnostic, Image, ImageTarget, Inline, ListItem};
 
 use super::Generator;
+use super::table::{self, ColumnPieces, Style};
 
 /// Points per pixel at 150 dpi: images never print larger than that.
 const POINTS_PER_PIXEL: f64 = 72.0 / 150.0;
@@ -196,7 +197,24 @@ impl Generator<'_> {
             self.cells(row, columns, false);
             self.out.push(',');
         }
-        self.out.push_str("))");
+        let mut least: Vec<ColumnPieces> = std::iter::repeat_with(ColumnPieces::default)
+            .take(columns)
+            .collect();
+        let strong = Style {
+            strong: true,
+            code: false,
+        };
+        for (column, cell) in header.iter().enumerate() {
+            least[column].inlines(cell, strong);
+        }
+        for row in rows {
+            for (column, cell) in row.iter().enumerate() {
+                least[column].inlines(cell, Style::default());
+            }
+        }
+        self.out.push_str("), least: ");
+        table::write_columns(&least, &mut self.out);
+        self.out.push(')');
     }
 
     /// One row as an array of `columns` cells (short rows are padded).

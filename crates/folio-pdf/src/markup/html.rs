@@ -11,6 +11,7 @@
 use folio_core::{HtmlElement, HtmlFragment, HtmlNode, Image, Inline, LinkTarget, push_html_text};
 
 use super::Generator;
+use super::table::{self, ColumnPieces, Style};
 
 /// What an element is in print.
 enum Print {
@@ -229,7 +230,24 @@ impl Generator<'_> {
             self.html_cells(row, columns, false);
             self.out.push(',');
         }
-        self.out.push_str("))");
+        let mut least: Vec<ColumnPieces> = std::iter::repeat_with(ColumnPieces::default)
+            .take(columns)
+            .collect();
+        let header = table.header.iter().map(|row| (row, true));
+        for (row, strong) in header.chain(table.rows.iter().map(|row| (row, false))) {
+            for (column, (_, content)) in row.iter().enumerate() {
+                least[column].html(
+                    content,
+                    Style {
+                        strong,
+                        code: false,
+                    },
+                );
+            }
+        }
+        self.out.push_str("), least: ");
+        table::write_columns(&least, &mut self.out);
+        self.out.push(')');
     }
 
     /// One row as an array of `columns` cells (short rows are padded).

@@ -12,6 +12,7 @@ mod html;
 mod inlines;
 mod math;
 mod preamble;
+mod table;
 
 use std::collections::HashSet;
 use std::ops::Range;
