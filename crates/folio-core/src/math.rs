@@ -148,7 +148,7 @@ impl Converter {
         let expanded = self.expand(source)?;
         let expanded = drop_row_room(&expanded);
         check_depth(&expanded)?;
-        let expanded = scope_cells(&expanded)?;
+        let expanded = scope_cells(&expanded, &|cell| self.lacks_an_argument(cell))?;
         let mode = if display {
             MathDisplay::Block
         } else {
@@ -159,6 +159,18 @@ impl Converter {
             .convert_with_local_state(&expanded, mode)
             .map_err(|e| e.error_message())?;
         normalise(&result.mathml, source)
+    }
+
+    /// Whether `cell`, a table's cell, ends in a command or script still
+    /// waiting for its argument (`x_`, `\frac{a}`): math-core would take
+    /// the separator after it as that argument. Alone, math-core reports
+    /// the end of its input.
+    fn lacks_an_argument(&self, cell: &str) -> bool {
+        cell.contains(['\\', '_', '^'])
+            && self
+                .inner
+                .convert_with_local_state(cell, MathDisplay::Inline)
+                .is_err_and(|e| e.0.start == cell.len())
     }
 
     /// `source` with the macros expanded, pass after pass (a macro may use
@@ -379,8 +391,12 @@ fn takes_an_argument(environment: &str) -> bool {
 /// it (dropping their separators, or panicking when built with debug
 /// assertions): such a cell's scope is braced, `{\color{red} a} & b`, as
 /// LaTeX reads it. A separator (`&`, `\\`) inside a group of a table's cell
-/// (`{a & b}`, `\left( a \\ b \right)`) is refused, as KaTeX refuses it.
-fn scope_cells(latex: &str) -> Result<std::borrow::Cow<'_, str>, String> {
+/// (`{a & b}`, `\left( a \\ b \right)`), or after a cell that
+/// `lacks_an_argument` (`x_ &`), is refused, as KaTeX refuses it.
+fn scope_cells<'a>(
+    latex: &'a str,
+    lacks_an_argument: &dyn Fn(&str) -> bool,
+) -> Result<std::borrow::Cow<'a, str>, String> {
     /// An open table environment's current cell.
     struct Cell {
         start: usize,
@@ -409,6 +425,12 @@ fn scope_cells(latex: &str) -> Result<std::borrow::Cow<'_, str>, String> {
             let in_a_table = stack.iter().any(|f| matches!(f, Frame::Table(_)));
             match stack.last_mut() {
                 Some(Frame::Table(cell)) => {
+                    if token != Token::Command("end") && lacks_an_argument(&latex[cell.start..at]) {
+                        return Err(format!(
+                            "a command at the end of a table's cell lacks its argument (before \"{}\")",
+                            &latex[at..next_cell]
+                        ));
+                    }
                     let from = if cell.infix {
                         Some(first_content(latex, cell.start))
                     } else {
@@ -821,7 +843,7 @@ mod tests {
 
     #[test]
     fn a_cells_colour_style_or_infix_fraction_ends_with_the_cell() {
-        let scoped = |latex| scope_cells(latex).unwrap().into_owned();
+        let scoped = |latex| scope_cells(latex, &|_| false).unwrap().into_owned();
         assert_eq!(
             scoped(
                 r"\begin{array}{cc} \color{red} a & b \\ \hline x \over y & \displaystyle c \end{array}"
@@ -837,7 +859,7 @@ mod tests {
         );
         let plain = r"\begin{aligned} x &= \frac{a}{b} \\ &\le \sqrt{c} \end{aligned}";
         assert!(matches!(
-            scope_cells(plain),
+            scope_cells(plain, &|_| false),
             Ok(std::borrow::Cow::Borrowed(_))
         ));
         // Each cell stays a cell of its own.
@@ -867,6 +889,21 @@ mod tests {
                 "{latex}"
             );
         }
+        // A separator math-core would take as an argument.
+        for latex in [
+            r"\begin{aligned} r_& = x \end{aligned}",
+            r"\begin{array}{cc} \frac{a} & b \\ c & d \end{array}",
+            r"\begin{matrix} \hat \\ b \end{matrix}",
+            r"\begin{matrix} a & {}^ \\ b \end{matrix}",
+        ] {
+            assert!(
+                matches!(c.convert(latex, true), MathState::Refused { ref reason } if reason.contains("lacks its argument")),
+                "{latex}"
+            );
+        }
+        // What takes no argument keeps its place before a separator.
+        let fine = r"\begin{aligned} a \quad & \alpha \\ x_1 & \cdots \end{aligned}";
+        assert!(matches!(c.convert(fine, true), MathState::Converted { .. }));
         // Outside a table math-core decides.
         for latex in [
             r"\frac{a\\b}{c}",
