@@ -292,6 +292,7 @@ impl Loader {
         self.syntax = reader::Syntax {
             dollar_math: setting.unwrap_or(katex.unwrap_or(true)),
             mathjax_math: mathjax && setting != Some(false),
+            spaced_dollars: katex == Some(true) && setting != Some(false),
         };
         if let Some(file) = &self.config.build.math_macros {
             self.math_macros = Some((file.clone(), self.config.span("build.math-macros")));

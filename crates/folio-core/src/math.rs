@@ -697,14 +697,28 @@ fn escape(text: &str, attribute: bool, out: &mut String) {
     }
 }
 
-/// mdBook's MathJax delimiters in `inlines`: `\\(…\\)` and `\\[…\\]` (as
-/// Markdown leaves them: `\(…\)`, `\[…\]`) within a run of text and soft
-/// breaks become [`Inline::Math`]. An opening delimiter without its closing
-/// one stays text.
-pub fn mathjax_delimiters(inlines: Vec<Inline>) -> Vec<Inline> {
-    let may_hold = inlines.iter().any(
-        |i| matches!(i, Inline::Text { text, .. } if text.contains("\\(") || text.contains("\\[")),
-    );
+/// The delimiters found in text after Markdown has been read, beside the
+/// dollars comrak reads itself.
+#[derive(Clone, Copy)]
+pub struct Delimiters<'s> {
+    /// mdBook's MathJax delimiters: `\( … \)` and `\[ … \]`, across soft breaks.
+    pub mathjax: bool,
+    /// mdbook-katex's dollars, which comrak (pandoc's rules) leaves as text:
+    /// `$ x $` with spaces inside, and `$$ … $$` on one line likewise. Any
+    /// two dollars of a line are math to that preprocessor, unless a `\`
+    /// escapes one: the line (by number) is read back from the source to
+    /// tell an escaped dollar from a written one.
+    pub spaced_dollars: Option<&'s dyn Fn(u32) -> &'s str>,
+}
+
+/// `inlines` with the formulas `delimiters` find in their runs of text
+/// (and soft breaks) made [`Inline::Math`], to be converted by the resolver.
+pub fn delimited_math(inlines: Vec<Inline>, delimiters: Delimiters<'_>) -> Vec<Inline> {
+    let may_hold = inlines.iter().any(|i| {
+        matches!(i, Inline::Text { text, .. } if
+            (delimiters.mathjax && (text.contains("\\(") || text.contains("\\[")))
+                || (delimiters.spaced_dollars.is_some() && text.contains('$')))
+    });
     if !may_hold {
         return inlines;
     }
@@ -714,17 +728,98 @@ pub fn mathjax_delimiters(inlines: Vec<Inline>) -> Vec<Inline> {
         match inline {
             Inline::Text { .. } | Inline::SoftBreak { .. } => run.push(inline),
             other => {
-                flush_run(&mut run, &mut out);
+                flush_run(&mut run, delimiters, &mut out);
                 out.push(other);
             }
         }
     }
-    flush_run(&mut run, &mut out);
+    flush_run(&mut run, delimiters, &mut out);
     out
 }
 
+/// One formula found in a run's text: its delimiters at `start..body` and
+/// `body_end..end`.
+struct Found {
+    start: usize,
+    body: usize,
+    body_end: usize,
+    end: usize,
+    display: bool,
+}
+
+/// The first MathJax formula in `text` from `from` on.
+fn mathjax_formula(text: &str, mut from: usize) -> Option<Found> {
+    while let Some(found) = text[from..].find('\\').map(|at| from + at) {
+        let closing = match text[found + 1..].chars().next() {
+            Some('(') => "\\)",
+            Some('[') => "\\]",
+            _ => {
+                from = found + 1;
+                continue;
+            }
+        };
+        let body = found + 2;
+        let body_end = body + text[body..].find(closing)?;
+        return Some(Found {
+            start: found,
+            body,
+            body_end,
+            end: body_end + 2,
+            display: closing == "\\]",
+        });
+    }
+    None
+}
+
+/// The first pair of dollars in `text` from `from` on, on one line, with
+/// something between them, that `written` confirms stands unescaped in
+/// the source.
+fn spaced_dollar_formula(
+    text: &str,
+    mut from: usize,
+    written: &dyn Fn(usize, &str) -> bool,
+) -> Option<Found> {
+    while let Some(start) = text[from..].find('$').map(|at| from + at) {
+        let delimiter = if text[start + 1..].starts_with('$') {
+            "$$"
+        } else {
+            "$"
+        };
+        let body = start + delimiter.len();
+        let line_end = text[body..].find('\n').map_or(text.len(), |at| body + at);
+        let Some(body_end) = text[body..line_end].find(delimiter).map(|at| body + at) else {
+            from = start + delimiter.len();
+            continue;
+        };
+        let end = body_end + delimiter.len();
+        if !text[body..body_end].trim().is_empty() && written(start, &text[start..end]) {
+            return Some(Found {
+                start,
+                body,
+                body_end,
+                end,
+                display: delimiter == "$$",
+            });
+        }
+        from = start + 1;
+    }
+    None
+}
+
+/// Whether `candidate` (dollars and what they hold) stands on `line` of
+/// the source with no `\` before either dollar.
+fn written_unescaped(line: &str, candidate: &str) -> bool {
+    let unescaped = |at: usize| {
+        let backslashes = line[..at].bytes().rev().take_while(|&b| b == b'\\').count();
+        backslashes % 2 == 0
+    };
+    let closing = candidate.len() - candidate.trim_end_matches('$').len();
+    line.match_indices(candidate)
+        .any(|(at, _)| unescaped(at) && unescaped(at + candidate.len() - closing))
+}
+
 /// A run of text and soft breaks, its formulas found.
-fn flush_run(run: &mut Vec<Inline>, out: &mut Vec<Inline>) {
+fn flush_run(run: &mut Vec<Inline>, delimiters: Delimiters<'_>, out: &mut Vec<Inline>) {
     if run.is_empty() {
         return;
     }
@@ -751,30 +846,34 @@ fn flush_run(run: &mut Vec<Inline>, out: &mut Vec<Inline>) {
             ..span
         }
     };
+    let written = |offset: usize, candidate: &str| {
+        delimiters
+            .spaced_dollars
+            .is_some_and(|line| written_unescaped(line(span_at(offset).line), candidate))
+    };
+    let next = |from: usize| {
+        let mathjax = delimiters
+            .mathjax
+            .then(|| mathjax_formula(&text, from))
+            .flatten();
+        let dollars = delimiters
+            .spaced_dollars
+            .and_then(|_| spaced_dollar_formula(&text, from, &written));
+        match (mathjax, dollars) {
+            (Some(a), Some(b)) => Some(if a.start <= b.start { a } else { b }),
+            (a, b) => a.or(b),
+        }
+    };
     let mut plain_from = 0;
-    let mut search_from = 0;
-    while let Some(found) = text[search_from..].find('\\').map(|at| search_from + at) {
-        let closing = match text[found + 1..].chars().next() {
-            Some('(') => "\\)",
-            Some('[') => "\\]",
-            _ => {
-                search_from = found + 1;
-                continue;
-            }
-        };
-        let body_start = found + 2;
-        let Some(end) = text[body_start..].find(closing).map(|at| body_start + at) else {
-            break;
-        };
-        push_plain(&text, plain_from, found, &pieces, &span_at, out);
+    while let Some(found) = next(plain_from) {
+        push_plain(&text, plain_from, found.start, &pieces, &span_at, out);
         out.push(Inline::Math(Box::new(Math {
-            source: text[body_start..end].to_string(),
-            display: closing == "\\]",
+            source: text[found.body..found.body_end].to_string(),
+            display: found.display,
             state: MathState::Unresolved,
-            span: span_at(found),
+            span: span_at(found.start),
         })));
-        plain_from = end + 2;
-        search_from = plain_from;
+        plain_from = found.end;
     }
     push_plain(&text, plain_from, text.len(), &pieces, &span_at, out);
 }
@@ -1023,6 +1122,39 @@ mod tests {
     }
 
     #[test]
+    fn spaced_dollars_are_math_unless_escaped_in_the_source() {
+        let source = r"Area $ \pi r^2 $, money \$5 and \$10, $$ x $$ and $ $ alone.";
+        let line = |_: u32| source;
+        let inlines = vec![Inline::Text {
+            // As Markdown leaves it: the escapes read.
+            text: r"Area $ \pi r^2 $, money $5 and $10, $$ x $$ and $ $ alone.".into(),
+            span: Span {
+                source: SourceId(0),
+                line: 1,
+                col: 1,
+            },
+        }];
+        let dollars = Delimiters {
+            mathjax: false,
+            spaced_dollars: Some(&line),
+        };
+        let formulas: Vec<(String, bool, u32)> = delimited_math(inlines, dollars)
+            .into_iter()
+            .filter_map(|i| match i {
+                Inline::Math(m) => Some((m.source, m.display, m.span.col)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            formulas,
+            [
+                (r" \pi r^2 ".to_string(), false, 6),
+                (" x ".to_string(), true, 37)
+            ]
+        );
+    }
+
+    #[test]
     fn mathjax_delimiters_across_soft_breaks() {
         let span = |col| Span {
             source: SourceId(0),
@@ -1040,7 +1172,11 @@ mod tests {
                 span: span(1),
             },
         ];
-        let out = mathjax_delimiters(inlines);
+        let mathjax = Delimiters {
+            mathjax: true,
+            spaced_dollars: None,
+        };
+        let out = delimited_math(inlines, mathjax);
         let kinds: Vec<String> = out
             .iter()
             .map(|i| match i {

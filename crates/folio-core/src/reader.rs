@@ -59,6 +59,11 @@ pub struct Syntax {
     /// mdBook's MathJax delimiters: `\\( … \\)` and `\\[ … \\]` in the
     /// source, `\( … \)` and `\[ … \]` once Markdown's escapes are read.
     pub mathjax_math: bool,
+    /// mdbook-katex's dollars as well: that preprocessor reads any two
+    /// unescaped dollars of a line as a formula, spaces inside and all
+    /// (`$ \pi $`, its own README's example), which pandoc's rules leave as
+    /// text.
+    pub spaced_dollars: bool,
 }
 
 /// comrak options for book content: CommonMark + GFM + footnotes + `{#id}`
@@ -696,11 +701,20 @@ impl Reader<'_> {
         self.depth += 1;
         let inlines = self.nested_inlines(parent);
         self.depth -= 1;
-        kept(if self.syntax.mathjax_math {
-            crate::math::mathjax_delimiters(inlines)
-        } else {
-            inlines
-        })
+        if !self.syntax.mathjax_math && !self.syntax.spaced_dollars {
+            return kept(inlines);
+        }
+        let text = self.text;
+        let source_line = |line: u32| self.line_bytes(line as usize).map_or("", |b| &text[b]);
+        let delimiters = crate::math::Delimiters {
+            mathjax: self.syntax.mathjax_math,
+            spaced_dollars: if self.syntax.spaced_dollars {
+                Some(&source_line)
+            } else {
+                None
+            },
+        };
+        kept(crate::math::delimited_math(inlines, delimiters))
     }
 
     fn nested_inlines<'a>(&mut self, parent: &'a AstNode<'a>) -> Vec<Inline> {
