@@ -682,7 +682,7 @@ fn mdbook_constructs_read_alike_in_every_edition() {
 /// in all three; `$` stays text where the book does not write math with it.
 #[test]
 fn math_reads_alike_in_every_edition() {
-    for (fixture, converted, refused) in [("math", 16, 1), ("mdbook-math", 7, 0)] {
+    for (fixture, converted, refused) in [("math", 16, 1), ("mdbook-math", 8, 0)] {
         let editions = editions(fixture);
         let mut formulas = Vec::new();
         for (_, chapter) in editions.book.chapter_ids() {

@@ -8,6 +8,7 @@ pub mod code;
 pub mod config;
 pub mod date;
 pub mod diagnostics;
+mod display_math;
 pub mod files;
 pub mod load;
 pub mod locale;

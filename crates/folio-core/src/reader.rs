@@ -260,7 +260,19 @@ pub fn read_with(
     let arena = Arena::new();
     let mut options = options(front_matter == FrontMatter::Allowed && opens_with_metadata(text));
     options.extension.math_dollars = syntax.dollar_math;
-    let root = parse_document(&arena, text, &options);
+    let mut root = parse_document(&arena, text, &options);
+    // mdbook-katex's display formulas, kept whole (see `display_math`): the
+    // chapter is read again only when one needed it.
+    let kept_whole = (syntax.spaced_dollars && text.contains("$$"))
+        .then(|| crate::display_math::keep_whole(text, &raw_block_lines(root)))
+        .flatten();
+    let text = match &kept_whole {
+        Some(kept) => {
+            root = parse_document(&arena, kept, &options);
+            kept.as_str()
+        }
+        None => text,
+    };
     let line_starts = std::iter::once(0)
         .chain(text.match_indices('\n').map(|(i, _)| i + 1))
         .collect();
@@ -274,11 +286,31 @@ pub fn read_with(
         depth: 0,
         flattened: false,
         syntax,
+        formulas_kept_whole: kept_whole.is_some(),
         doc: Document::default(),
     };
     let blocks = reader.blocks(root);
     reader.doc.blocks = blocks;
     reader.doc
+}
+
+/// The lines (0-based) of every code and HTML block of the document.
+fn raw_block_lines<'a>(
+    root: &'a comrak::nodes::AstNode<'a>,
+) -> Vec<std::ops::RangeInclusive<usize>> {
+    root.descendants()
+        .filter_map(|node| {
+            let data = node.data();
+            matches!(
+                data.value,
+                NodeValue::CodeBlock(_) | NodeValue::HtmlBlock(_)
+            )
+            .then(|| {
+                let pos = data.sourcepos;
+                pos.start.line.saturating_sub(1)..=pos.end.line.saturating_sub(1)
+            })
+        })
+        .collect()
 }
 
 struct Reader<'t> {
@@ -302,6 +334,9 @@ struct Reader<'t> {
     /// Whether content nested too deep was flattened (warned once).
     flattened: bool,
     syntax: Syntax,
+    /// Whether `display_math::keep_whole` changed the text: formulas then
+    /// drop the `%` lines it wrote.
+    formulas_kept_whole: bool,
     doc: Document,
 }
 
@@ -783,7 +818,11 @@ impl Reader<'_> {
                 NodeValue::SoftBreak => Inline::SoftBreak { span },
                 NodeValue::LineBreak => Inline::HardBreak { span },
                 NodeValue::Math(math) => Inline::Math(Box::new(Math {
-                    source: math.literal.clone(),
+                    source: if self.formulas_kept_whole {
+                        crate::display_math::without_comment_lines(&math.literal)
+                    } else {
+                        math.literal.clone()
+                    },
                     display: math.display_math,
                     state: MathState::Unresolved,
                     span,
