@@ -18,7 +18,17 @@ const CONTEXT: RenderContext = RenderContext {
 /// writes two files at one path, the EPUB is the same when rendered twice,
 /// and no text of the model holds a character XML forbids.
 pub fn check_markdown(bytes: &[u8]) {
-    let book = folio_core::parse_str(&text(bytes));
+    // An odd first byte reads the text as an mdBook book with mdbook-katex
+    // and MathJax (spaced dollars, display formulas kept whole, `\\(`).
+    let katex = bytes
+        .first()
+        .is_some_and(|b| b % 2 == 1)
+        .then_some(folio_core::reader::Syntax {
+            dollar_math: true,
+            mathjax_math: true,
+            spaced_dollars: true,
+        });
+    let book = folio_core::parse_str_with(&text(bytes), katex);
     check_spans(&book);
     for (chapter, _) in book.chapter_ids() {
         for target in [Target::Site, Target::SinglePage] {

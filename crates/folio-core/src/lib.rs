@@ -151,8 +151,13 @@ pub fn reopen(
 /// files, so images stay unresolved): for conformance tests and for
 /// embedding folio on strings.
 pub fn parse_str(markdown: &str) -> Book {
+    parse_str_with(markdown, None)
+}
+
+/// [`parse_str`] with the Markdown read with `syntax` (see [`load::load_str_with`]).
+pub fn parse_str_with(markdown: &str, syntax: Option<reader::Syntax>) -> Book {
     on_the_pool(|| {
-        let mut book = load::load_str(markdown);
+        let mut book = load::load_str_with(markdown, syntax);
         resolve::resolve(&mut book);
         book
     })

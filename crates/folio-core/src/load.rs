@@ -94,7 +94,16 @@ pub fn load_reusing(
 /// Loads a standalone Markdown document held in memory (no files, no
 /// assets). Not resolved yet: see [`crate::parse_str`].
 pub fn load_str(markdown: &str) -> Book {
+    load_str_with(markdown, None)
+}
+
+/// [`load_str`], reading the Markdown with `syntax` instead of a single
+/// file's (the fuzz targets read it as an mdBook book with mdbook-katex too).
+pub fn load_str_with(markdown: &str, syntax: Option<reader::Syntax>) -> Book {
     let mut loader = Loader::new(Folder::nowhere(), Folder::nowhere(), "", None);
+    if let Some(syntax) = syntax {
+        loader.syntax = syntax;
+    }
     let source = loader.add_source("input.md", String::new());
     loader.accept_read(
         source,
