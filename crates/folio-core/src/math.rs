@@ -976,30 +976,34 @@ mod tests {
     #[test]
     fn a_separator_inside_a_cells_group_is_refused_not_lost() {
         let c = converter("");
-        for latex in [
-            r"\begin{array}{c} A_{a&b} \end{array}",
-            r"\begin{array}{c} {a \\ b} \end{array}",
-            r"\begin{array}{cc} \left( a & b \right) \end{array}",
-            r"\begin{aligned} x &= \sqrt{a\\b} \end{aligned}",
-            r"\begin{cases} x & \mathrm{a&b} \end{cases}",
-        ] {
-            assert!(
-                matches!(c.convert(latex, true), MathState::Refused { ref reason } if reason.contains("inside a group")),
-                "{latex}"
-            );
-        }
+        let refused_for = |why: &str, formulas: &[&str]| {
+            for latex in formulas {
+                assert!(
+                    matches!(c.convert(latex, true), MathState::Refused { ref reason } if reason.contains(why)),
+                    "{latex}"
+                );
+            }
+        };
+        refused_for(
+            "inside a group",
+            &[
+                r"\begin{array}{c} A_{a&b} \end{array}",
+                r"\begin{array}{c} {a \\ b} \end{array}",
+                r"\begin{array}{cc} \left( a & b \right) \end{array}",
+                r"\begin{aligned} x &= \sqrt{a\\b} \end{aligned}",
+                r"\begin{cases} x & \mathrm{a&b} \end{cases}",
+            ],
+        );
         // A separator math-core would take as an argument.
-        for latex in [
-            r"\begin{aligned} r_& = x \end{aligned}",
-            r"\begin{array}{cc} \frac{a} & b \\ c & d \end{array}",
-            r"\begin{matrix} \hat \\ b \end{matrix}",
-            r"\begin{matrix} a & {}^ \\ b \end{matrix}",
-        ] {
-            assert!(
-                matches!(c.convert(latex, true), MathState::Refused { ref reason } if reason.contains("lacks its argument")),
-                "{latex}"
-            );
-        }
+        refused_for(
+            "lacks its argument",
+            &[
+                r"\begin{aligned} r_& = x \end{aligned}",
+                r"\begin{array}{cc} \frac{a} & b \\ c & d \end{array}",
+                r"\begin{matrix} \hat \\ b \end{matrix}",
+                r"\begin{matrix} a & {}^ \\ b \end{matrix}",
+            ],
+        );
         // What takes no argument keeps its place before a separator.
         let fine = r"\begin{aligned} a \quad & \alpha \\ x_1 & \cdots \end{aligned}";
         assert!(matches!(c.convert(fine, true), MathState::Converted { .. }));
