@@ -212,7 +212,7 @@ impl Generator<'_> {
                 least[column].inlines(cell, Style::default());
             }
         }
-        self.out.push_str("), least: ");
+        self.out.push_str("), ");
         table::write_columns(&least, &mut self.out);
         self.out.push(')');
     }

@@ -245,7 +245,7 @@ impl Generator<'_> {
                 );
             }
         }
-        self.out.push_str("), least: ");
+        self.out.push_str("), ");
         table::write_columns(&least, &mut self.out);
         self.out.push(')');
     }

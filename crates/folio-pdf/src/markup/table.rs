@@ -1,8 +1,12 @@
-//! What a table's columns cannot be narrower than: the widest pieces of
-//! each column that no line can break (a long word, an identifier, a
-//! formula), written for `folio-table` to measure. typst measures a cell's
-//! natural width but not this least width, and its automatic columns
-//! shrink below it, setting the cells' text over each other.
+//! What typst needs to size a table's columns, written for `folio-table`
+//! to measure: for each column, the widest pieces of its cells that no line
+//! can break (a long word, an identifier, a formula: its least width) and
+//! its widest cells set on one line (its natural width). typst's automatic
+//! columns do not know the least width and shrink below it, setting the
+//! cells' text over each other; and measuring the cells themselves would
+//! measure their links, whose targets typst only knows after a first pass
+//! (a third layout pass of the whole book). So the candidates are the
+//! cells' text, formulas and code in their style, without links or notes.
 
 use folio_core::{HtmlNode, Inline, MathState};
 
@@ -12,13 +16,15 @@ use crate::escape::{push_markup_text, push_str_literal};
 /// of characters, which typst then measures exactly.
 const CANDIDATES: usize = 3;
 
-/// The widest unbreakable pieces of one column, as markup.
+/// A column's candidates, as markup.
 #[derive(Debug, Default)]
 pub(super) struct ColumnPieces {
     /// Words, by length in characters.
     words: Vec<(usize, String)>,
     /// Formulas (typst sets an inline formula on one line), by source length.
     formulas: Vec<(usize, String)>,
+    /// Whole cells on one line, by length in characters.
+    cells: Vec<(usize, String)>,
 }
 
 /// The style of a piece of text: its width depends on it.
@@ -28,33 +34,59 @@ pub(super) struct Style {
     pub code: bool,
 }
 
+/// One stretch of a cell's content, in its style.
+enum Segment<'a> {
+    Text(&'a str),
+    /// A typeset formula's markup, and the length of its LaTeX.
+    Formula(String, usize),
+}
+
+/// One cell being read: its content as one line of markup, and its length.
+#[derive(Default)]
+struct Whole {
+    markup: String,
+    length: usize,
+}
+
 impl ColumnPieces {
-    /// The pieces of `inlines`, a Markdown cell.
+    /// A Markdown cell.
     pub fn inlines(&mut self, inlines: &[Inline], style: Style) {
+        let mut whole = Whole::default();
+        self.walk_inlines(inlines, style, &mut whole);
+        self.keep_cell(whole);
+    }
+
+    /// A raw HTML cell.
+    pub fn html(&mut self, nodes: &[HtmlNode], style: Style) {
+        let mut whole = Whole::default();
+        self.walk_html(nodes, style, &mut whole);
+        self.keep_cell(whole);
+    }
+
+    fn walk_inlines(&mut self, inlines: &[Inline], style: Style, whole: &mut Whole) {
+        let code = Style {
+            code: true,
+            ..style
+        };
         for inline in inlines {
             match inline {
-                Inline::Text { text, .. } => self.text(text, style),
-                Inline::Code { code, .. } => self.text(
-                    code,
-                    Style {
-                        code: true,
-                        ..style
-                    },
-                ),
+                Inline::Text { text, .. } => self.segment(Segment::Text(text), style, whole),
+                Inline::Code { code: text, .. } => self.segment(Segment::Text(text), code, whole),
+                Inline::SoftBreak { .. } | Inline::HardBreak { .. } => {
+                    self.segment(Segment::Text(" "), style, whole);
+                }
                 Inline::Strong { content, .. } => {
-                    self.inlines(
-                        content,
-                        Style {
-                            strong: true,
-                            ..style
-                        },
-                    );
+                    let strong = Style {
+                        strong: true,
+                        ..style
+                    };
+                    self.walk_inlines(content, strong, whole);
                 }
                 Inline::Emphasis { content, .. } | Inline::Strikethrough { content, .. } => {
-                    self.inlines(content, style);
+                    self.walk_inlines(content, style, whole);
                 }
-                Inline::Link(link) => self.inlines(&link.content, style),
-                Inline::HtmlElement { content, .. } => self.inlines(content, style),
+                Inline::Link(link) => self.walk_inlines(&link.content, style, whole),
+                Inline::HtmlElement { content, .. } => self.walk_inlines(content, style, whole),
                 Inline::Math(math) => {
                     let equation = match &math.state {
                         MathState::Converted { mathml } => {
@@ -64,16 +96,10 @@ impl ColumnPieces {
                     };
                     match equation {
                         Some(markup) => {
-                            keep(&mut self.formulas, math.source.len(), format!("[{markup}]"));
+                            self.segment(Segment::Formula(markup, math.source.len()), style, whole)
                         }
                         // Its LaTeX, as code.
-                        None => self.text(
-                            &math.source,
-                            Style {
-                                code: true,
-                                ..style
-                            },
-                        ),
+                        None => self.segment(Segment::Text(&math.source), code, whole),
                     }
                 }
                 _ => {}
@@ -81,11 +107,10 @@ impl ColumnPieces {
         }
     }
 
-    /// The pieces of `nodes`, a raw HTML cell.
-    pub fn html(&mut self, nodes: &[HtmlNode], style: Style) {
+    fn walk_html(&mut self, nodes: &[HtmlNode], style: Style, whole: &mut Whole) {
         for node in nodes {
             match node {
-                HtmlNode::Text { text, .. } => self.text(text, style),
+                HtmlNode::Text { text, .. } => self.segment(Segment::Text(text), style, whole),
                 HtmlNode::Element { element, children } => {
                     let style = match element.name.as_str() {
                         "b" | "strong" | "th" => Style {
@@ -98,54 +123,93 @@ impl ColumnPieces {
                         },
                         _ => style,
                     };
-                    self.html(children, style);
+                    self.walk_html(children, style, whole);
                 }
                 _ => {}
             }
         }
     }
 
-    fn text(&mut self, text: &str, style: Style) {
-        for word in unbreakable(text) {
-            let length = word.chars().count();
-            if self.words.len() == CANDIDATES && self.words.iter().all(|(l, _)| *l >= length) {
-                continue;
+    /// A stretch of a cell: its unbreakable pieces kept as candidates, and
+    /// itself added to the whole cell.
+    fn segment(&mut self, segment: Segment<'_>, style: Style, whole: &mut Whole) {
+        match segment {
+            Segment::Text(text) => {
+                for word in unbreakable(text) {
+                    let length = word.chars().count();
+                    if self.words.len() < CANDIDATES || self.words.iter().any(|(l, _)| *l < length)
+                    {
+                        let mut markup = String::from("[");
+                        styled(word, style, &mut markup);
+                        markup.push(']');
+                        keep(&mut self.words, length, markup);
+                    }
+                }
+                whole.length += text.chars().count();
+                styled(text, style, &mut whole.markup);
             }
-            let mut markup = String::from("[");
-            if style.strong {
-                markup.push_str("#strong[");
+            Segment::Formula(markup, length) => {
+                whole.length += length;
+                whole.markup.push_str(&markup);
+                keep(&mut self.formulas, length, format!("[{markup}]"));
             }
-            if style.code {
-                markup.push_str("#raw(");
-                push_str_literal(&mut markup, word);
-                markup.push_str(");");
-            } else {
-                push_markup_text(&mut markup, word);
-            }
-            if style.strong {
-                markup.push_str("];");
-            }
-            markup.push(']');
-            keep(&mut self.words, length, markup);
         }
     }
 
-    /// The candidates as a typst array of content: `([…], […],)`.
-    fn write(&self, out: &mut String) {
-        out.push('(');
-        for (_, markup) in self.words.iter().chain(&self.formulas) {
-            out.push_str(markup);
-            out.push_str(", ");
+    fn keep_cell(&mut self, whole: Whole) {
+        if whole.length > 0 {
+            keep(&mut self.cells, whole.length, format!("[{}]", whole.markup));
         }
-        out.push(')');
+    }
+
+    /// The least candidates as a typst array of content: `([…], […],)`.
+    fn write_least(&self, out: &mut String) {
+        write_array(self.words.iter().chain(&self.formulas), out);
+    }
+
+    /// The natural candidates as a typst array of content.
+    fn write_natural(&self, out: &mut String) {
+        write_array(self.cells.iter(), out);
     }
 }
 
-/// Every column's candidates, as a typst array of arrays.
-pub(super) fn write_columns(columns: &[ColumnPieces], out: &mut String) {
+/// `text` as markup in `style`.
+fn styled(text: &str, style: Style, out: &mut String) {
+    if style.strong {
+        out.push_str("#strong[");
+    }
+    if style.code {
+        out.push_str("#raw(");
+        push_str_literal(out, text);
+        out.push_str(");");
+    } else {
+        push_markup_text(out, text);
+    }
+    if style.strong {
+        out.push_str("];");
+    }
+}
+
+fn write_array<'a>(items: impl Iterator<Item = &'a (usize, String)>, out: &mut String) {
     out.push('(');
+    for (_, markup) in items {
+        out.push_str(markup);
+        out.push_str(", ");
+    }
+    out.push(')');
+}
+
+/// Every column's candidates as `folio-table`'s arguments:
+/// `least: (…), natural: (…)`.
+pub(super) fn write_columns(columns: &[ColumnPieces], out: &mut String) {
+    out.push_str("least: (");
     for column in columns {
-        column.write(out);
+        column.write_least(out);
+        out.push_str(", ");
+    }
+    out.push_str("), natural: (");
+    for column in columns {
+        column.write_natural(out);
         out.push_str(", ");
     }
     out.push(')');
@@ -227,22 +291,31 @@ mod tests {
     }
 
     #[test]
-    fn a_column_keeps_its_longest_words_first_met_winning_ties() {
+    fn a_column_keeps_its_longest_words_and_cells_first_met_winning_ties() {
         let mut column = ColumnPieces::default();
-        column.text("a bb ccc dd eee ffff g", Style::default());
-        column.text(
-            "hhhh",
+        let text = |text: &str| Inline::Text {
+            text: text.into(),
+            span: folio_core::Span::default(),
+        };
+        column.inlines(&[text("a bb ccc dd eee ffff g")], Style::default());
+        let code = Inline::Code {
+            code: "hhhh".into(),
+            span: folio_core::Span::default(),
+        };
+        column.inlines(
+            &[code],
             Style {
                 strong: true,
-                code: true,
+                code: false,
             },
         );
         let mut out = String::new();
-        column.write(&mut out);
-        // ccc and eee tie at 3: hhhh takes the place of the later one.
+        write_columns(std::slice::from_ref(&column), &mut out);
+        // ccc and eee tie at 3: hhhh takes the place of the later one; both
+        // cells are candidates for the natural width.
         assert_eq!(
             out,
-            r##"([#"ffff";], [#"eee";], [#strong[#raw("hhhh");];], )"##
+            r##"least: (([#"ffff";], [#"eee";], [#strong[#raw("hhhh");];], ), ), natural: (([#"a bb ccc dd eee ffff g";], [#strong[#raw("hhhh");];], ), )"##
         );
     }
 }
