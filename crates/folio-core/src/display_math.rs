@@ -13,32 +13,129 @@
 //! (which Markdown reads as more of the paragraph, and LaTeX ignores).
 //! Every line keeps its number, every other line its columns.
 
+//! The edits are kept only where they worked: after a second reading,
+//! every line they touched must lie inside a formula; a formula whose lines
+//! do not (dollars that were not math to Markdown after all) is read as it
+//! was written.
+
 use std::ops::RangeInclusive;
 
-/// `text` with its display formulas kept whole, or `None` when none
-/// needed it. `raw_lines` are the lines of code and HTML blocks, where
-/// dollars are not math.
-pub fn keep_whole(text: &str, raw_lines: &[RangeInclusive<usize>]) -> Option<String> {
-    let mut edits: Vec<(usize, Edit)> = Vec::new();
+use comrak::nodes::{AstNode, NodeValue};
+use comrak::{Arena, Options, parse_document};
+
+/// The chapter read again with its display formulas kept whole.
+pub struct Kept<'a> {
+    pub text: String,
+    pub root: &'a AstNode<'a>,
+    /// The lines (1-based) indented four more spaces: what follows a
+    /// formula there is four columns to the right of where it was written.
+    pub indented: Vec<usize>,
+}
+
+/// `text`, already read as `root`, read again with its display formulas
+/// kept whole; `None` when none needed it or no edit worked.
+pub fn keep_whole<'a>(
+    text: &str,
+    root: &'a AstNode<'a>,
+    arena: &'a Arena<'a>,
+    options: &Options<'_>,
+) -> Option<Kept<'a>> {
+    let mut plan = plan(
+        text,
+        &block_lines(root, |v| {
+            matches!(v, NodeValue::CodeBlock(_) | NodeValue::HtmlBlock(_))
+        }),
+    );
+    // A formula dropped from the plan can change how the others read: try
+    // again, a few times at most.
+    for _ in 0..3 {
+        if plan.is_empty() {
+            return None;
+        }
+        let kept = apply(text, &plan);
+        let root = parse_document(arena, &kept, options);
+        let formulas = block_lines(root, |v| matches!(v, NodeValue::Math(_)));
+        let before = plan.len();
+        plan.retain(|edits| {
+            edits
+                .iter()
+                .all(|(line, _)| formulas.iter().any(|f| f.contains(line)))
+        });
+        if plan.len() == before {
+            let indented = plan
+                .iter()
+                .flatten()
+                .filter(|(_, edit)| matches!(edit, Edit::Indent))
+                .map(|(line, _)| line + 1)
+                .collect();
+            return Some(Kept {
+                text: kept,
+                root,
+                indented,
+            });
+        }
+    }
+    None
+}
+
+/// The lines (0-based) of the nodes `wanted` picks.
+fn block_lines<'a>(
+    root: &'a AstNode<'a>,
+    wanted: impl Fn(&NodeValue) -> bool,
+) -> Vec<RangeInclusive<usize>> {
+    root.descendants()
+        .filter_map(|node| {
+            let data = node.data();
+            wanted(&data.value).then(|| {
+                let pos = data.sourcepos;
+                pos.start.line.saturating_sub(1)..=pos.end.line.saturating_sub(1)
+            })
+        })
+        .collect()
+}
+
+/// For each display formula outside `raw_lines` (code and HTML blocks)
+/// that needs it, the edits of its lines (0-based), in order.
+fn plan(text: &str, raw_lines: &[RangeInclusive<usize>]) -> Vec<Vec<(usize, Edit)>> {
+    let line_starts: Vec<usize> = std::iter::once(0)
+        .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|at| at + 1))
+        .collect();
+    let line_of = |at: usize| line_starts.partition_point(|&start| start <= at) - 1;
+    let line = |number: usize| {
+        let end = line_starts
+            .get(number + 1)
+            .map_or(text.len(), |next| next - 1);
+        &text[line_starts[number]..end]
+    };
+    let mut plan = Vec::new();
     for formula in display_formulas(text) {
-        let first = line_of(text, formula.start);
-        let last = line_of(text, formula.end);
+        let first = line_of(formula.start);
         if raw_lines.iter().any(|raw| raw.contains(&first)) {
             continue;
         }
-        for (number, line) in text.lines().enumerate().skip(first + 1).take(last - first) {
-            if line.trim().is_empty() {
-                edits.push((number, Edit::Comment));
-            } else if opens_a_block(line) {
-                edits.push((number, Edit::Indent));
-            }
+        let edits: Vec<(usize, Edit)> = (first + 1..=line_of(formula.end))
+            .filter_map(|number| {
+                let line = line(number).trim_end_matches('\r');
+                if line.trim().is_empty() {
+                    Some((number, Edit::Comment))
+                } else if opens_a_block(line) {
+                    Some((number, Edit::Indent))
+                } else {
+                    None
+                }
+            })
+            .collect();
+        if !edits.is_empty() {
+            plan.push(edits);
         }
     }
-    if edits.is_empty() {
-        return None;
-    }
-    let mut out = String::with_capacity(text.len() + 4 * edits.len());
-    let mut edits = edits.into_iter().peekable();
+    plan
+}
+
+/// `text` with `plan`'s edits made.
+fn apply(text: &str, plan: &[Vec<(usize, Edit)>]) -> String {
+    let mut out = String::with_capacity(text.len() + 4 * plan.len());
+    let mut edits = plan.iter().flatten().copied().peekable();
     for (number, line) in text.split_inclusive('\n').enumerate() {
         match edits.next_if(|(at, _)| *at == number) {
             Some((_, Edit::Comment)) => {
@@ -52,7 +149,7 @@ pub fn keep_whole(text: &str, raw_lines: &[RangeInclusive<usize>]) -> Option<Str
             None => out.push_str(line),
         }
     }
-    Some(out)
+    out
 }
 
 /// A formula's own line that `keep_whole` made a `%` comment, dropped
@@ -74,11 +171,6 @@ enum Edit {
 struct Formula {
     start: usize,
     end: usize,
-}
-
-/// 0-based line of byte `at`.
-fn line_of(text: &str, at: usize) -> usize {
-    memchr::memchr_iter(b'\n', &text.as_bytes()[..at]).count()
 }
 
 /// The display formulas of `text` as mdbook-katex finds them: a `\`
@@ -201,14 +293,24 @@ fn opens_a_block(line: &str) -> bool {
 mod tests {
     use super::*;
 
+    /// `text` read as comrak reads a katex book, kept whole if it needed it.
+    fn kept(text: &str) -> Option<(String, Vec<usize>)> {
+        let arena = Arena::new();
+        let mut options = crate::reader::options(false);
+        options.extension.math_dollars = true;
+        let root = parse_document(&arena, text, &options);
+        keep_whole(text, root, &arena, &options).map(|kept| (kept.text, kept.indented))
+    }
+
     #[test]
     fn blank_and_block_opening_lines_of_a_formula_are_made_harmless() {
         let text = "Text.\n\n$$q = \\sum\n\nx_2^i\n+ y \\\\\n1. & z\n  - w\n$$\n\n- a list\n";
-        let kept = keep_whole(text, &[]).unwrap();
+        let (kept, indented) = kept(text).unwrap();
         assert_eq!(
             kept,
             "Text.\n\n$$q = \\sum\n%\nx_2^i\n    + y \\\\\n    1. & z\n      - w\n$$\n\n- a list\n"
         );
+        assert_eq!(indented, [6, 7, 8]);
         assert_eq!(kept.lines().count(), text.lines().count());
         assert_eq!(
             without_comment_lines("q = \\sum\n%\nx_2^i\n"),
@@ -219,16 +321,13 @@ mod tests {
     #[test]
     fn code_escapes_inline_formulas_and_raw_blocks_are_left_alone() {
         // `$$` in a code span, escaped, or between two `$…$`: no formula;
-        // then one in a `~~~` code block (lines 8 to 13), which only the
-        // reader's raw lines tell (a backtick fence is skipped as code).
+        // then dollars in a `~~~` code block (a backtick fence is skipped as
+        // code while looking for dollars; this one only the first reading tells).
         let text = "`$$`\n\n+ x\n\n\\$\\$ y\n\n$a$$b$\n\n~~~\n$$\n\n+ d\n$$\n~~~\n";
-        let kept = keep_whole(text, &[]).unwrap();
-        assert!(
-            kept.contains("\n    + d\n") && kept.contains("\n%\n"),
-            "{kept}"
-        );
-        assert!(kept.contains("\n+ x\n"), "{kept}");
-        assert_eq!(keep_whole(text, &[8..=13]), None);
+        assert_eq!(kept(text), None);
+        // Dollars Markdown does not read as a formula even once kept whole
+        // (here split by a table): read as written.
+        assert_eq!(kept("| a | $$ |\n|---|---|\n\n+ b $$\n"), None);
     }
 
     #[test]

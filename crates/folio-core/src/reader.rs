@@ -263,13 +263,13 @@ pub fn read_with(
     let mut root = parse_document(&arena, text, &options);
     // mdbook-katex's display formulas, kept whole (see `display_math`): the
     // chapter is read again only when one needed it.
-    let kept_whole = (syntax.spaced_dollars && text.contains("$$"))
-        .then(|| crate::display_math::keep_whole(text, &raw_block_lines(root)))
+    let kept = (syntax.spaced_dollars && text.contains("$$"))
+        .then(|| crate::display_math::keep_whole(text, root, &arena, &options))
         .flatten();
-    let text = match &kept_whole {
+    let text = match &kept {
         Some(kept) => {
-            root = parse_document(&arena, kept, &options);
-            kept.as_str()
+            root = kept.root;
+            kept.text.as_str()
         }
         None => text,
     };
@@ -286,31 +286,16 @@ pub fn read_with(
         depth: 0,
         flattened: false,
         syntax,
-        formulas_kept_whole: kept_whole.is_some(),
+        formulas_kept_whole: kept.is_some(),
+        indented_lines: kept
+            .as_ref()
+            .map(|k| k.indented.clone())
+            .unwrap_or_default(),
         doc: Document::default(),
     };
     let blocks = reader.blocks(root);
     reader.doc.blocks = blocks;
     reader.doc
-}
-
-/// The lines (0-based) of every code and HTML block of the document.
-fn raw_block_lines<'a>(
-    root: &'a comrak::nodes::AstNode<'a>,
-) -> Vec<std::ops::RangeInclusive<usize>> {
-    root.descendants()
-        .filter_map(|node| {
-            let data = node.data();
-            matches!(
-                data.value,
-                NodeValue::CodeBlock(_) | NodeValue::HtmlBlock(_)
-            )
-            .then(|| {
-                let pos = data.sourcepos;
-                pos.start.line.saturating_sub(1)..=pos.end.line.saturating_sub(1)
-            })
-        })
-        .collect()
 }
 
 struct Reader<'t> {
@@ -337,6 +322,9 @@ struct Reader<'t> {
     /// Whether `display_math::keep_whole` changed the text: formulas then
     /// drop the `%` lines it wrote.
     formulas_kept_whole: bool,
+    /// The lines it indented four spaces (sorted): columns there are
+    /// given back as written.
+    indented_lines: Vec<usize>,
     doc: Document,
 }
 
@@ -388,6 +376,11 @@ impl Reader<'_> {
             _ => count(start),
         };
         self.last_col = (start, end, col);
+        // After a formula kept whole on a line it indented.
+        let col = match self.indented_lines.binary_search(&line) {
+            Ok(_) => col.saturating_sub(4),
+            Err(_) => col,
+        };
         Span {
             source: self.source,
             line: line as u32,
