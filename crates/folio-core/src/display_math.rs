@@ -27,9 +27,8 @@ use comrak::{Arena, Options, parse_document};
 pub struct Kept<'a> {
     pub text: String,
     pub root: &'a AstNode<'a>,
-    /// The lines (1-based) indented four more spaces: what follows a
-    /// formula there is four columns to the right of where it was written.
-    pub indented: Vec<usize>,
+    /// The lines (1-based) it changed, in order, and how.
+    pub edited: Vec<(usize, Edit)>,
 }
 
 /// `text`, already read as `root`, read again with its display formulas
@@ -62,16 +61,15 @@ pub fn keep_whole<'a>(
                 .all(|(line, _)| formulas.iter().any(|f| f.contains(line)))
         });
         if plan.len() == before {
-            let indented = plan
+            let edited = plan
                 .iter()
                 .flatten()
-                .filter(|(_, edit)| matches!(edit, Edit::Indent))
-                .map(|(line, _)| line + 1)
+                .map(|&(line, edit)| (line + 1, edit))
                 .collect();
             return Some(Kept {
                 text: kept,
                 root,
-                indented,
+                edited,
             });
         }
     }
@@ -161,10 +159,26 @@ pub fn without_comment_lines(source: &str) -> String {
         .collect()
 }
 
-#[derive(Debug, Clone, Copy)]
-enum Edit {
+/// What was done to one of a formula's lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Edit {
+    /// An empty or blank line, now `%`.
     Comment,
+    /// Indented four more spaces.
     Indent,
+}
+
+impl Edit {
+    /// The column (0-based) a character at `column` of the edited line
+    /// was written at. Nothing but the formula should stand on such a
+    /// line, but comrak's positions can be a line off (after reference
+    /// definitions): whatever lands there stays inside the line as written.
+    pub fn written_column(self, column: usize) -> usize {
+        match self {
+            Edit::Comment => 0,
+            Edit::Indent => column.saturating_sub(4),
+        }
+    }
 }
 
 /// Byte range of a `$$ … $$`, delimiters included.
@@ -299,7 +313,15 @@ mod tests {
         let mut options = crate::reader::options(false);
         options.extension.math_dollars = true;
         let root = parse_document(&arena, text, &options);
-        keep_whole(text, root, &arena, &options).map(|kept| (kept.text, kept.indented))
+        keep_whole(text, root, &arena, &options).map(|kept| {
+            let indented = kept
+                .edited
+                .iter()
+                .filter(|(_, edit)| *edit == Edit::Indent)
+                .map(|(line, _)| *line)
+                .collect();
+            (kept.text, indented)
+        })
     }
 
     #[test]

@@ -287,10 +287,7 @@ pub fn read_with(
         flattened: false,
         syntax,
         formulas_kept_whole: kept.is_some(),
-        indented_lines: kept
-            .as_ref()
-            .map(|k| k.indented.clone())
-            .unwrap_or_default(),
+        edited_lines: kept.as_ref().map(|k| k.edited.clone()).unwrap_or_default(),
         doc: Document::default(),
     };
     let blocks = reader.blocks(root);
@@ -322,9 +319,9 @@ struct Reader<'t> {
     /// Whether `display_math::keep_whole` changed the text: formulas then
     /// drop the `%` lines it wrote.
     formulas_kept_whole: bool,
-    /// The lines it indented four spaces (sorted): columns there are
-    /// given back as written.
-    indented_lines: Vec<usize>,
+    /// The lines it changed (1-based, in order): columns there are given
+    /// back as written.
+    edited_lines: Vec<(usize, crate::display_math::Edit)>,
     doc: Document,
 }
 
@@ -376,9 +373,9 @@ impl Reader<'_> {
             _ => count(start),
         };
         self.last_col = (start, end, col);
-        // After a formula kept whole on a line it indented.
-        let col = match self.indented_lines.binary_search(&line) {
-            Ok(_) => col.saturating_sub(4),
+        // On a line changed to keep a formula whole.
+        let col = match self.edited_lines.binary_search_by_key(&line, |(l, _)| *l) {
+            Ok(at) => self.edited_lines[at].1.written_column(col),
             Err(_) => col,
         };
         Span {
