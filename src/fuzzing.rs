@@ -12,14 +12,10 @@ const CONTEXT: RenderContext = RenderContext {
     timestamp: 1_700_000_000,
 };
 
-/// Markdown → model → the HTML chapter fragments, the HTML site and the
-/// EPUB, in memory: the model's spans lie inside the text, the EPUB chapters
-/// are well-formed XHTML, every XML document of the EPUB parses, no edition
-/// writes two files at one path, the EPUB is the same when rendered twice,
-/// and no text of the model holds a character XML forbids.
-pub fn check_markdown(bytes: &[u8]) {
-    // An odd first byte reads the text as an mdBook book with mdbook-katex
-    // and MathJax (spaced dollars, display formulas kept whole, `\\(`).
+/// The input as a single Markdown file; an odd first byte reads it as an
+/// mdBook book with mdbook-katex and MathJax instead (spaced dollars,
+/// display formulas kept whole, `\\( … \\)`), another path through the reader.
+fn parse(bytes: &[u8]) -> folio_core::Book {
     let katex = bytes
         .first()
         .is_some_and(|b| b % 2 == 1)
@@ -28,7 +24,16 @@ pub fn check_markdown(bytes: &[u8]) {
             mathjax_math: true,
             spaced_dollars: true,
         });
-    let book = folio_core::parse_str_with(&text(bytes), katex);
+    folio_core::parse_str_with(&text(bytes), katex)
+}
+
+/// Markdown → model → the HTML chapter fragments, the HTML site and the
+/// EPUB, in memory: the model's spans lie inside the text, the EPUB chapters
+/// are well-formed XHTML, every XML document of the EPUB parses, no edition
+/// writes two files at one path, the EPUB is the same when rendered twice,
+/// and no text of the model holds a character XML forbids.
+pub fn check_markdown(bytes: &[u8]) {
+    let book = parse(bytes);
     check_spans(&book);
     for (chapter, _) in book.chapter_ids() {
         for target in [Target::Site, Target::SinglePage] {
@@ -66,7 +71,7 @@ pub fn check_markdown(bytes: &[u8]) {
 /// error says where, in the source; never an internal error. Every diagnostic
 /// points inside the sources.
 pub fn check_pdf(bytes: &[u8]) {
-    let book = folio_core::parse_str(&text(bytes));
+    let book = parse(bytes);
     match folio_pdf::render(&book, &CONTEXT) {
         Ok(pdf) => {
             check_edition(&book, "PDF", &pdf.files, &pdf.diagnostics);
