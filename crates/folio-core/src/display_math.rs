@@ -12,7 +12,7 @@
 //! source), a line that would open a block is indented four more spaces
 //! (which Markdown reads as more of the paragraph, and LaTeX ignores).
 //! Every line keeps its number, every other line its columns.
-
+//!
 //! The edits are kept only where they worked: after a second reading,
 //! every line they touched must lie inside a formula; a formula whose lines
 //! do not (dollars that were not math to Markdown after all) is read as it
@@ -55,11 +55,7 @@ pub fn keep_whole<'a>(
         let root = parse_document(arena, &kept, options);
         let formulas = block_lines(root, |v| matches!(v, NodeValue::Math(_)));
         let before = plan.len();
-        plan.retain(|edits| {
-            edits
-                .iter()
-                .all(|(line, _)| formulas.iter().any(|f| f.contains(line)))
-        });
+        plan.retain(|edits| edits.iter().all(|(line, _)| covers(&formulas, *line)));
         if plan.len() == before {
             let edited = plan
                 .iter()
@@ -74,6 +70,13 @@ pub fn keep_whole<'a>(
         }
     }
     None
+}
+
+/// Whether one of `ranges` (in document order, none inside another: code
+/// and HTML blocks, or formulas) holds `line`.
+fn covers(ranges: &[RangeInclusive<usize>], line: usize) -> bool {
+    let before = ranges.partition_point(|range| *range.start() <= line);
+    before > 0 && ranges[before - 1].contains(&line)
 }
 
 /// The lines (0-based) of the nodes `wanted` picks.
@@ -108,7 +111,7 @@ fn plan(text: &str, raw_lines: &[RangeInclusive<usize>]) -> Vec<Vec<(usize, Edit
     let mut plan = Vec::new();
     for formula in display_formulas(text) {
         let first = line_of(formula.start);
-        if raw_lines.iter().any(|raw| raw.contains(&first)) {
+        if covers(raw_lines, first) {
             continue;
         }
         let edits: Vec<(usize, Edit)> = (first + 1..=line_of(formula.end))
@@ -193,6 +196,7 @@ struct Formula {
 /// to the next unescaped `$$`. An opening without its closing ends the search.
 fn display_formulas(text: &str) -> Vec<Formula> {
     let bytes = text.as_bytes();
+    let backticks = BacktickRuns::new(bytes);
     let mut found = Vec::new();
     let mut at = 0;
     while at < bytes.len() {
@@ -201,8 +205,8 @@ fn display_formulas(text: &str) -> Vec<Formula> {
             b'`' => {
                 let run = bytes[at..].iter().take_while(|&&b| b == b'`').count();
                 at += run;
-                if let Some(close) = closing_backticks(&bytes[at..], run) {
-                    at += close + run;
+                if let Some(close) = backticks.closing(at, run) {
+                    at = close + run;
                 }
             }
             b'$' => {
@@ -226,21 +230,34 @@ fn display_formulas(text: &str) -> Vec<Formula> {
     found
 }
 
-/// Where a run of exactly `run` backticks starts in `bytes`.
-fn closing_backticks(bytes: &[u8], run: usize) -> Option<usize> {
-    let mut at = 0;
-    while at < bytes.len() {
-        if bytes[at] == b'`' {
-            let length = bytes[at..].iter().take_while(|&&b| b == b'`').count();
-            if length == run {
-                return Some(at);
-            }
-            at += length;
-        } else {
-            at += 1;
+/// Every run of backticks of a text, by length: where the run closing
+/// code opened by one is found without searching the text again (an
+/// unclosed run would otherwise search to the end, for each one).
+struct BacktickRuns {
+    starts_by_length: std::collections::HashMap<usize, Vec<usize>>,
+}
+
+impl BacktickRuns {
+    fn new(bytes: &[u8]) -> BacktickRuns {
+        let mut starts_by_length: std::collections::HashMap<usize, Vec<usize>> =
+            std::collections::HashMap::new();
+        let mut at = 0;
+        while let Some(start) = memchr::memchr(b'`', &bytes[at..]).map(|i| at + i) {
+            let length = bytes[start..].iter().take_while(|&&b| b == b'`').count();
+            starts_by_length.entry(length).or_default().push(start);
+            at = start + length;
         }
+        BacktickRuns { starts_by_length }
     }
-    None
+
+    /// Where the first run of exactly `length` backticks at or after
+    /// `from` starts.
+    fn closing(&self, from: usize, length: usize) -> Option<usize> {
+        let starts = self.starts_by_length.get(&length)?;
+        starts
+            .get(starts.partition_point(|&start| start < from))
+            .copied()
+    }
 }
 
 /// The first `delimiter` from `from` on that no odd run of `\` precedes.

@@ -737,6 +737,35 @@ pub fn delimited_math(inlines: Vec<Inline>, delimiters: Delimiters<'_>) -> Vec<I
     out
 }
 
+/// One kind of delimiter's next formula in a run.
+struct Finder {
+    found: Option<Found>,
+    /// No formula left from here on (or the kind is off).
+    done: bool,
+}
+
+impl Finder {
+    fn new(on: bool) -> Finder {
+        Finder {
+            found: None,
+            done: !on,
+        }
+    }
+
+    /// Makes `found` the first formula from `from` on, searching again
+    /// only when the one kept lies before `from`.
+    fn next(&mut self, from: usize, search: impl FnOnce(usize) -> Option<Found>) {
+        if self.done || self.found.as_ref().is_some_and(|f| f.start >= from) {
+            return;
+        }
+        self.found = search(from);
+        self.done = self.found.is_none();
+    }
+}
+
+/// How many dollar pairs one run of text may check against its source.
+const MAX_DOLLAR_CHECKS: usize = 1000;
+
 /// One formula found in a run's text: its delimiters at `start..body` and
 /// `body_end..end`.
 struct Found {
@@ -771,12 +800,13 @@ fn mathjax_formula(text: &str, mut from: usize) -> Option<Found> {
     None
 }
 
-/// The first pair of dollars in `text` from `from` on, on one line, with
-/// something between them, that `written` confirms stands unescaped in
-/// the source.
+/// The first pair of dollars in `text` from `from` on, on one line (it
+/// ends at `line_end`), with something between them, that `written`
+/// confirms stands unescaped in the source.
 fn spaced_dollar_formula(
     text: &str,
     mut from: usize,
+    line_end: &dyn Fn(usize) -> usize,
     written: &dyn Fn(usize, &str) -> bool,
 ) -> Option<Found> {
     while let Some(start) = text[from..].find('$').map(|at| from + at) {
@@ -786,8 +816,10 @@ fn spaced_dollar_formula(
             "$"
         };
         let body = start + delimiter.len();
-        let line_end = text[body..].find('\n').map_or(text.len(), |at| body + at);
-        let Some(body_end) = text[body..line_end].find(delimiter).map(|at| body + at) else {
+        let Some(body_end) = text[body..line_end(body)]
+            .find(delimiter)
+            .map(|at| body + at)
+        else {
             from = start + delimiter.len();
             continue;
         };
@@ -846,22 +878,40 @@ fn flush_run(run: &mut Vec<Inline>, delimiters: Delimiters<'_>, out: &mut Vec<In
             ..span
         }
     };
+    // Each check reads its source line: a run checks so many pairs at most
+    // (a line of a million dollars must not take a million line reads).
+    let checks = std::cell::Cell::new(0usize);
     let written = |offset: usize, candidate: &str| {
-        delimiters
-            .spaced_dollars
-            .is_some_and(|line| written_unescaped(line(span_at(offset).line), candidate))
+        checks.set(checks.get() + 1);
+        checks.get() <= MAX_DOLLAR_CHECKS
+            && delimiters
+                .spaced_dollars
+                .is_some_and(|line| written_unescaped(line(span_at(offset).line), candidate))
     };
-    let next = |from: usize| {
-        let mathjax = delimiters
-            .mathjax
-            .then(|| mathjax_formula(&text, from))
-            .flatten();
-        let dollars = delimiters
-            .spaced_dollars
-            .and_then(|_| spaced_dollar_formula(&text, from, &written));
-        match (mathjax, dollars) {
-            (Some(a), Some(b)) => Some(if a.start <= b.start { a } else { b }),
-            (a, b) => a.or(b),
+    // Where the line holding `at` ends: at the run's next soft break.
+    let line_end = |at: usize| {
+        pieces[pieces.partition_point(|p| p.0 <= at)..]
+            .iter()
+            .find(|p| p.2)
+            .map_or(text.len(), |p| p.0)
+    };
+    // Each finder's next formula, kept until the run reaches it, and
+    // whether it has none left: neither searches the same text twice.
+    let mut mathjax = Finder::new(delimiters.mathjax);
+    let mut dollars = Finder::new(delimiters.spaced_dollars.is_some());
+    let mut next = |from: usize| {
+        mathjax.next(from, |from| mathjax_formula(&text, from));
+        dollars.next(from, |from| {
+            spaced_dollar_formula(&text, from, &line_end, &written)
+        });
+        let mathjax_first = match (&mathjax.found, &dollars.found) {
+            (Some(a), Some(b)) => a.start <= b.start,
+            (a, _) => a.is_some(),
+        };
+        if mathjax_first {
+            mathjax.found.take()
+        } else {
+            dollars.found.take()
         }
     };
     let mut plain_from = 0;
@@ -887,24 +937,27 @@ fn push_plain(
     span_at: &dyn Fn(usize) -> Span,
     out: &mut Vec<Inline>,
 ) {
+    // The soft breaks in `from..to`, in order (pieces are sorted by offset).
+    let first = pieces.partition_point(|p| p.0 < from);
+    let breaks = pieces[first..]
+        .iter()
+        .take_while(|p| p.0 < to)
+        .filter(|p| p.2)
+        .map(|p| p.0);
     let mut at = from;
-    while at < to {
-        let is_break = pieces.iter().any(|&(start, _, soft)| soft && start == at);
-        if is_break {
-            out.push(Inline::SoftBreak { span: span_at(at) });
-            at += 1;
-            continue;
+    for soft in breaks.chain(std::iter::once(to)) {
+        if at < soft {
+            out.push(Inline::Text {
+                text: text[at..soft].to_string(),
+                span: span_at(at),
+            });
         }
-        let end = text[at..to]
-            .char_indices()
-            .map(|(i, _)| at + i)
-            .find(|&i| pieces.iter().any(|&(start, _, soft)| soft && start == i))
-            .unwrap_or(to);
-        out.push(Inline::Text {
-            text: text[at..end].to_string(),
-            span: span_at(at),
-        });
-        at = end;
+        if soft < to {
+            out.push(Inline::SoftBreak {
+                span: span_at(soft),
+            });
+            at = soft + 1;
+        }
     }
 }
 
