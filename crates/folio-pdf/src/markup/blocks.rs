@@ -3,7 +3,7 @@
 use folio_core::{Alignment, AltText, Block, Diagnostic, Image, ImageTarget, Inline, ListItem};
 
 use super::Generator;
-use super::table::{self, ColumnPieces, Style};
+use super::table;
 
 /// Points per pixel at 150 dpi: images never print larger than that.
 const POINTS_PER_PIXEL: f64 = 72.0 / 150.0;
@@ -197,23 +197,17 @@ impl Generator<'_> {
             self.cells(row, columns, false);
             self.out.push(',');
         }
-        let mut least: Vec<ColumnPieces> = std::iter::repeat_with(ColumnPieces::default)
-            .take(columns)
-            .collect();
-        let strong = Style {
-            strong: true,
-            code: false,
-        };
+        let mut sizes = table::Sizes::new(columns);
         for (column, cell) in header.iter().enumerate() {
-            least[column].inlines(cell, strong);
+            sizes.inlines(column, cell, true);
         }
         for row in rows {
             for (column, cell) in row.iter().enumerate() {
-                least[column].inlines(cell, Style::default());
+                sizes.inlines(column, cell, false);
             }
         }
         self.out.push_str("), ");
-        table::write_columns(&least, &mut self.out);
+        sizes.write(&mut self.out);
         self.out.push(')');
     }
 

@@ -11,7 +11,7 @@
 use folio_core::{HtmlElement, HtmlFragment, HtmlNode, Image, Inline, LinkTarget, push_html_text};
 
 use super::Generator;
-use super::table::{self, ColumnPieces, Style};
+use super::table;
 
 /// What an element is in print.
 enum Print {
@@ -230,23 +230,15 @@ impl Generator<'_> {
             self.html_cells(row, columns, false);
             self.out.push(',');
         }
-        let mut least: Vec<ColumnPieces> = std::iter::repeat_with(ColumnPieces::default)
-            .take(columns)
-            .collect();
+        let mut sizes = table::Sizes::new(columns);
         let header = table.header.iter().map(|row| (row, true));
         for (row, strong) in header.chain(table.rows.iter().map(|row| (row, false))) {
             for (column, (_, content)) in row.iter().enumerate() {
-                least[column].html(
-                    content,
-                    Style {
-                        strong,
-                        code: false,
-                    },
-                );
+                sizes.html(column, content, strong);
             }
         }
         self.out.push_str("), ");
-        table::write_columns(&least, &mut self.out);
+        sizes.write(&mut self.out);
         self.out.push(')');
     }
 

@@ -18,7 +18,7 @@ const CANDIDATES: usize = 3;
 
 /// A column's candidates, as markup.
 #[derive(Debug, Default)]
-pub(super) struct ColumnPieces {
+struct ColumnPieces {
     /// Words, by length in characters.
     words: Vec<(usize, String)>,
     /// Formulas (typst sets an inline formula on one line), by source length.
@@ -29,9 +29,18 @@ pub(super) struct ColumnPieces {
 
 /// The style of a piece of text: its width depends on it.
 #[derive(Debug, Clone, Copy, Default)]
-pub(super) struct Style {
-    pub strong: bool,
-    pub code: bool,
+struct Style {
+    strong: bool,
+    code: bool,
+}
+
+impl Style {
+    fn strong(strong: bool) -> Style {
+        Style {
+            strong,
+            code: false,
+        }
+    }
 }
 
 /// One stretch of a cell's content, in its style.
@@ -50,14 +59,14 @@ struct Whole {
 
 impl ColumnPieces {
     /// A Markdown cell.
-    pub fn inlines(&mut self, inlines: &[Inline], style: Style) {
+    fn inlines(&mut self, inlines: &[Inline], style: Style) {
         let mut whole = Whole::default();
         self.walk_inlines(inlines, style, &mut whole);
         self.keep_cell(whole);
     }
 
     /// A raw HTML cell.
-    pub fn html(&mut self, nodes: &[HtmlNode], style: Style) {
+    fn html(&mut self, nodes: &[HtmlNode], style: Style) {
         let mut whole = Whole::default();
         self.walk_html(nodes, style, &mut whole);
         self.keep_cell(whole);
@@ -199,20 +208,43 @@ fn write_array<'a>(items: impl Iterator<Item = &'a (usize, String)>, out: &mut S
     out.push(')');
 }
 
-/// Every column's candidates as `folio-table`'s arguments:
-/// `least: (…), natural: (…)`.
-pub(super) fn write_columns(columns: &[ColumnPieces], out: &mut String) {
-    out.push_str("least: (");
-    for column in columns {
-        column.write_least(out);
-        out.push_str(", ");
+/// A table's columns, their candidates gathered cell by cell.
+pub(super) struct Sizes(Vec<ColumnPieces>);
+
+impl Sizes {
+    pub fn new(columns: usize) -> Sizes {
+        Sizes(
+            std::iter::repeat_with(ColumnPieces::default)
+                .take(columns)
+                .collect(),
+        )
     }
-    out.push_str("), natural: (");
-    for column in columns {
-        column.write_natural(out);
-        out.push_str(", ");
+
+    /// A Markdown cell of `column`; a header's is `strong`.
+    pub fn inlines(&mut self, column: usize, inlines: &[Inline], strong: bool) {
+        self.0[column].inlines(inlines, Style::strong(strong));
     }
-    out.push(')');
+
+    /// A raw HTML cell of `column`; a header's is `strong`.
+    pub fn html(&mut self, column: usize, nodes: &[HtmlNode], strong: bool) {
+        self.0[column].html(nodes, Style::strong(strong));
+    }
+
+    /// Every column's candidates as `folio-table`'s arguments:
+    /// `least: (…), natural: (…)`.
+    pub fn write(&self, out: &mut String) {
+        out.push_str("least: (");
+        for column in &self.0 {
+            column.write_least(out);
+            out.push_str(", ");
+        }
+        out.push_str("), natural: (");
+        for column in &self.0 {
+            column.write_natural(out);
+            out.push_str(", ");
+        }
+        out.push(')');
+    }
 }
 
 /// Keeps `markup` among the `CANDIDATES` longest (the first met wins a tie,
@@ -292,25 +324,19 @@ mod tests {
 
     #[test]
     fn a_column_keeps_its_longest_words_and_cells_first_met_winning_ties() {
-        let mut column = ColumnPieces::default();
+        let mut sizes = Sizes::new(1);
         let text = |text: &str| Inline::Text {
             text: text.into(),
             span: folio_core::Span::default(),
         };
-        column.inlines(&[text("a bb ccc dd eee ffff g")], Style::default());
+        sizes.inlines(0, &[text("a bb ccc dd eee ffff g")], false);
         let code = Inline::Code {
             code: "hhhh".into(),
             span: folio_core::Span::default(),
         };
-        column.inlines(
-            &[code],
-            Style {
-                strong: true,
-                code: false,
-            },
-        );
+        sizes.inlines(0, &[code], true);
         let mut out = String::new();
-        write_columns(std::slice::from_ref(&column), &mut out);
+        sizes.write(&mut out);
         // ccc and eee tie at 3: hhhh takes the place of the later one; both
         // cells are candidates for the natural width.
         assert_eq!(
