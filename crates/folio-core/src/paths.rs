@@ -57,6 +57,16 @@ pub fn relative(from: &str, to: &str) -> String {
 /// (the writer makes one per link, back link and citation).
 pub fn relative_with_suffix(from: &str, to: &str, suffix: &str) -> String {
     let to_file = to.rsplit_once('/').map_or(to, |(_, file)| file);
+    // Most links stay in their folder: the file's name alone.
+    fn folder(path: &str) -> Option<&str> {
+        path.rsplit_once('/').map(|(dir, _)| dir)
+    }
+    if folder(from) == folder(to) {
+        let mut path = String::with_capacity(to_file.len() + suffix.len());
+        path.push_str(to_file);
+        path.push_str(suffix);
+        return path;
+    }
     let from_dirs = folders(from);
     let to_dirs = folders(to);
     let common = from_dirs

@@ -117,6 +117,21 @@ struct Writer<'a> {
     loading: ImageLoading,
 }
 
+impl<'a> Writer<'a> {
+    /// The id to write for one of this chapter's ids: book-wide on the
+    /// single page. (Not borrowing the writer: it is written into `out`.)
+    fn id<'s>(&self, local: &'s str) -> &'s str
+    where
+        'a: 's,
+    {
+        if self.flavor == Flavor::SinglePage {
+            self.chapter.global_id(local)
+        } else {
+            local
+        }
+    }
+}
+
 impl Writer<'_> {
     fn finish(self) -> Fragment {
         Fragment {
@@ -129,15 +144,6 @@ impl Writer<'_> {
     /// `>` or `/>`: the end of a void element.
     fn void_end(&self) -> &'static str {
         if self.flavor.xhtml() { "/>" } else { ">" }
-    }
-
-    /// The id to write for one of this chapter's ids: book-wide on the single page.
-    fn id<'s>(&'s self, local: &'s str) -> &'s str {
-        if self.flavor == Flavor::SinglePage {
-            self.chapter.global_id(local)
-        } else {
-            local
-        }
     }
 
     fn warn(&mut self, message: String, span: Span) {
@@ -678,9 +684,13 @@ impl Writer<'_> {
     }
 
     fn wrapped(&mut self, tag: &str, content: &[Inline]) {
-        let _ = write!(self.out, "<{tag}>");
+        self.out.push('<');
+        self.out.push_str(tag);
+        self.out.push('>');
         self.inlines(content);
-        let _ = write!(self.out, "</{tag}>");
+        self.out.push_str("</");
+        self.out.push_str(tag);
+        self.out.push('>');
     }
 
     fn footnote_ref(&mut self, note: &Footnote, ref_id: &str) {

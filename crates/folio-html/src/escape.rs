@@ -3,8 +3,34 @@
 
 /// Appends `text` with `& < > "` escaped: safe in text and in quoted attributes.
 pub fn push_escaped(out: &mut String, text: &str) {
+    let _ = escape_into(out, text);
+}
+
+/// `text` with `& < > "` escaped, written where it is formatted
+/// (`write!(out, "id=\"{}\"", escaped(id))`): no string made in between.
+pub fn escaped(text: &str) -> Escaped<'_> {
+    Escaped(text)
+}
+
+/// See [`escaped`].
+#[derive(Clone, Copy)]
+pub struct Escaped<'a>(&'a str);
+
+impl std::fmt::Display for Escaped<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        escape_into(f, self.0)
+    }
+}
+
+/// Writes `text` with `& < > "` escaped. Most names and attribute values
+/// hold none of them: SIMD searches tell so before any byte-wise work.
+fn escape_into(out: &mut impl std::fmt::Write, text: &str) -> std::fmt::Result {
+    let bytes = text.as_bytes();
+    if memchr::memchr3(b'&', b'<', b'>', bytes).is_none() && memchr::memchr(b'"', bytes).is_none() {
+        return out.write_str(text);
+    }
     let mut start = 0;
-    for (i, byte) in text.bytes().enumerate() {
+    for (i, byte) in bytes.iter().enumerate() {
         let entity = match byte {
             b'&' => "&amp;",
             b'<' => "&lt;",
@@ -12,11 +38,11 @@ pub fn push_escaped(out: &mut String, text: &str) {
             b'"' => "&quot;",
             _ => continue,
         };
-        out.push_str(&text[start..i]);
-        out.push_str(entity);
+        out.write_str(&text[start..i])?;
+        out.write_str(entity)?;
         start = i + 1;
     }
-    out.push_str(&text[start..]);
+    out.write_str(&text[start..])
 }
 
 /// Appends text content with `& < >` escaped (`"` needs no escape outside
@@ -34,12 +60,6 @@ pub fn push_text(out: &mut String, text: &str) {
         rest = &rest[i + 1..];
     }
     out.push_str(rest);
-}
-
-pub fn escaped(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    push_escaped(&mut out, text);
-    out
 }
 
 /// Appends a URL for an `href`/`src` attribute: bytes that may not appear in a
@@ -111,9 +131,10 @@ mod tests {
     #[test]
     fn text_escapes_markup_characters_only() {
         assert_eq!(
-            escaped("a < b & \"c\" > d’é"),
+            escaped("a < b & \"c\" > d’é").to_string(),
             "a &lt; b &amp; &quot;c&quot; &gt; d’é"
         );
+        assert_eq!(escaped("rien à échapper").to_string(), "rien à échapper");
     }
 
     #[test]
