@@ -4,7 +4,7 @@
 //! same: each base remembers the next number to try, instead of trying
 //! `-2`, `-3`… from the start every time.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashSet};
 
 /// Names given so far.
 #[derive(Debug, Clone, Default)]

@@ -46,10 +46,7 @@ pub fn xml_id(text: &str, fallback: &str) -> String {
 /// `-2`… for the second, third… heading of the same id in the chapter, as
 /// `counts` remembers; and the same with every letter lowercased (a later
 /// mdBook's reading). Nothing when no character is left.
-pub fn mdbook_ids(
-    text: &str,
-    counts: &mut std::collections::HashMap<String, usize>,
-) -> Vec<String> {
+pub fn mdbook_ids(text: &str, counts: &mut foldhash::HashMap<String, usize>) -> Vec<String> {
     let text = text.trim().trim_start_matches('#').trim();
     let id: String = text
         .chars()
@@ -86,7 +83,7 @@ mod tests {
 
     #[test]
     fn mdbook_ids_are_mdbook_s() {
-        let mut counts = std::collections::HashMap::new();
+        let mut counts = foldhash::HashMap::default();
         let mut id = |text: &str| mdbook_ids(text, &mut counts);
         assert_eq!(id("count($ident, depth)"), ["countident-depth"]);
         assert_eq!(id("`==` or `===`"), ["-or-"]);

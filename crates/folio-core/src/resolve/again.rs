@@ -12,7 +12,7 @@
 //! book. The result is the full resolve's, byte for byte
 //! (tests/incremental.rs compares every file of every edition).
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashSet};
 
 use rayon::prelude::*;
 

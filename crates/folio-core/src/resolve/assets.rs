@@ -4,7 +4,7 @@
 //! format and pixel size are read once here so that every edition can size
 //! it, and it gets the name every edition gives it (`Asset::href`).
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::io::BufReader;
 
 use rayon::prelude::*;

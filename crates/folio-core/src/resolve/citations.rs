@@ -5,7 +5,7 @@
 //! folio.toml, or detected: the chapter whose list items mostly start with
 //! `Name, Year`.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use rayon::prelude::*;
 

@@ -3,8 +3,8 @@
 //! them (a note's notes right after it) and numbered per book (default) or
 //! per chapter.
 
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::collections::hash_map::Entry;
-use std::collections::{HashMap, HashSet};
 
 use crate::config::FootnoteNumbering;
 use crate::diagnostics::Diagnostic;

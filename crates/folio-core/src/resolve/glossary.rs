@@ -10,7 +10,7 @@
 //! chapter's text: each word is looked up in a map of the terms by their
 //! first word, so the cost does not grow with the number of terms.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 use crate::model::{Block, Book, Chapter, ChapterId, Glossary, Inline, Link, LinkTarget, Span};
 use crate::paths;

@@ -3,7 +3,9 @@
 //! for explicit ones), and ids that several chapters use get a book-wide
 //! alternative for single-file editions (`Chapter::global_ids`).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
+
+use foldhash::{HashMap, HashMapExt, HashSet};
 
 use rayon::prelude::*;
 

@@ -4,7 +4,7 @@
 //! is external or reported as broken, with the closest chapter as a hint.
 //! Raw HTML's `<a href>`s resolve the same way.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashSet};
 
 use super::assets::Registry;
 use super::ids::Aliases;

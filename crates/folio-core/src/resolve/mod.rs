@@ -28,7 +28,7 @@ mod titles;
 pub mod toc;
 mod typography;
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet};
 
 use rayon::prelude::*;
 
