@@ -36,6 +36,7 @@ pub mod fuzzing;
 mod include;
 pub mod paths;
 mod raw_html;
+mod scan;
 mod summary;
 mod template;
 mod visit;

@@ -7,6 +7,8 @@
 
 use std::borrow::Cow;
 
+use crate::scan::{Next, nearest};
+
 /// A language's quotation marks: (opening, closing), outer and inner.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Quotes {
@@ -51,7 +53,20 @@ pub fn smarten(text: &str, prev: Option<char>, quotes: Quotes) -> Cow<'_, str> {
         b'.' => bytes.get(i + 1) == Some(&b'.') && bytes.get(i + 2) == Some(&b'.'),
         _ => false,
     };
-    let Some(first) = (0..bytes.len()).find(|&i| is_mark(i)) else {
+    // Where a mark may start: memchr finds the candidates, `is_mark` decides.
+    let mut quotes_and_dashes =
+        Next::new(|at| memchr::memchr3(b'"', b'\'', b'-', &bytes[at..]).map(|i| at + i));
+    let mut dots = Next::new(|at| memchr::memchr(b'.', &bytes[at..]).map(|i| at + i));
+    let mut next_mark = |mut at: usize| {
+        while let Some(candidate) = nearest(&mut quotes_and_dashes, &mut dots, at) {
+            if is_mark(candidate) {
+                return Some(candidate);
+            }
+            at = candidate + 1;
+        }
+        None
+    };
+    let Some(first) = next_mark(0) else {
         return Cow::Borrowed(text);
     };
     let mut out = String::with_capacity(text.len() + 8);
@@ -61,12 +76,8 @@ pub fn smarten(text: &str, prev: Option<char>, quotes: Quotes) -> Cow<'_, str> {
     // a letter closes it, else it is a possessive's apostrophe.
     let mut single_open = false;
     let mut copied = 0;
-    let mut at = first;
-    while at < bytes.len() {
-        if !is_mark(at) {
-            at += 1;
-            continue;
-        }
+    let mut next = Some(first);
+    while let Some(at) = next {
         let run = &text[copied..at];
         out.push_str(run);
         before = run.chars().next_back().or(before);
@@ -106,8 +117,8 @@ pub fn smarten(text: &str, prev: Option<char>, quotes: Quotes) -> Cow<'_, str> {
         };
         out.push(mark);
         before = Some(mark);
-        at += used;
-        copied = at;
+        copied = at + used;
+        next = next_mark(copied);
     }
     out.push_str(&text[copied..]);
     Cow::Owned(out)

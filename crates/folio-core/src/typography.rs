@@ -6,6 +6,8 @@
 
 use std::borrow::Cow;
 
+use crate::scan::{Next, nearest};
+
 pub const NNBSP: char = '\u{202F}';
 pub const NBSP: char = '\u{00A0}';
 
@@ -66,23 +68,31 @@ pub fn french(text: &str, prev: Option<char>) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// The marks French spaces, with their byte offsets. A byte scan: most text
-/// has none, and a search for a set of `char`s decodes every character.
+/// The marks French spaces, with their byte offsets. memchr finds the
+/// candidates: most text has none, and a search for a set of `char`s
+/// decodes every character.
 fn marks(text: &str) -> impl Iterator<Item = (usize, char)> + '_ {
     let bytes = text.as_bytes();
-    bytes
-        .iter()
-        .enumerate()
-        .filter_map(move |(at, &b)| match b {
-            b';' | b'!' | b'?' | b':' => Some((at, b as char)),
-            // « and » are U+00AB and U+00BB: C2 AB, C2 BB in UTF-8.
-            0xC2 => match bytes.get(at + 1) {
-                Some(0xAB) => Some((at, '«')),
-                Some(0xBB) => Some((at, '»')),
-                _ => None,
-            },
-            _ => None,
-        })
+    let mut high = Next::new(|at| memchr::memchr3(b';', b'!', b'?', &bytes[at..]).map(|i| at + i));
+    // « and » are U+00AB and U+00BB: C2 AB, C2 BB in UTF-8.
+    let mut colons_and_guillemets =
+        Next::new(|at| memchr::memchr2(b':', 0xC2, &bytes[at..]).map(|i| at + i));
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        while let Some(candidate) = nearest(&mut high, &mut colons_and_guillemets, at) {
+            at = candidate + 1;
+            let mark = match bytes[candidate] {
+                0xC2 => match bytes.get(candidate + 1) {
+                    Some(0xAB) => '«',
+                    Some(0xBB) => '»',
+                    _ => continue,
+                },
+                b => b as char,
+            };
+            return Some((candidate, mark));
+        }
+        None
+    })
 }
 
 /// Puts `space` before the mark at byte `at`: in place of an ordinary space
