@@ -3,8 +3,10 @@
 //! them (a note's notes right after it) and numbered per book (default) or
 //! per chapter.
 
-use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
+use std::borrow::Cow;
 use std::collections::hash_map::Entry;
+
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 use crate::config::FootnoteNumbering;
 use crate::diagnostics::Diagnostic;
@@ -37,8 +39,17 @@ pub(super) fn first_numbers(book: &Book) -> Vec<u32> {
     }
 }
 
-fn key(label: &str) -> String {
-    label.to_lowercase()
+/// Labels match without case. Most are lowercase ASCII already (`1`,
+/// `note`): those are their own key, and a lookup allocates nothing.
+fn key(label: &str) -> Cow<'_, str> {
+    if label
+        .bytes()
+        .all(|b| b.is_ascii() && !b.is_ascii_uppercase())
+    {
+        Cow::Borrowed(label)
+    } else {
+        Cow::Owned(label.to_lowercase())
+    }
 }
 
 /// Keeps the chapter's referenced notes, in reading order, and reports
@@ -54,7 +65,7 @@ pub(super) fn order_notes(chapter: &mut Chapter) -> Vec<Diagnostic> {
     // Definitions by label; a second definition of a label is reported and ignored.
     let mut by_label: HashMap<String, usize> = HashMap::new();
     for (i, note) in chapter.footnotes.iter().enumerate() {
-        match by_label.entry(key(&note.label)) {
+        match by_label.entry(key(&note.label).into_owned()) {
             Entry::Occupied(_) => diagnostics.push(Diagnostic::warning(format!("footnote `[^{}]` is defined twice in this chapter; the first definition is used", note.label), note.span)),
             Entry::Vacant(slot) => {
                 slot.insert(i);
@@ -68,7 +79,7 @@ pub(super) fn order_notes(chapter: &mut Chapter) -> Vec<Diagnostic> {
         let mut found = Vec::new();
         visit::each_inline(blocks, &mut |inline| {
             if let Inline::FootnoteRef { label, span, .. } = inline {
-                let def = by_label.get(&key(label)).copied();
+                let def = by_label.get(&*key(label)).copied();
                 if def.is_none() {
                     diagnostics.push(
                         Diagnostic::error(format!("footnote `[^{label}]` is not defined in this chapter"), *span)
@@ -119,7 +130,7 @@ pub(super) fn order_notes(chapter: &mut Chapter) -> Vec<Diagnostic> {
         if let Some(note) = note
             && !referenced[i]
             && !cut[i]
-            && by_label.get(&key(&note.label)) == Some(&i)
+            && by_label.get(&*key(&note.label)) == Some(&i)
         {
             diagnostics.push(
                 Diagnostic::warning(
@@ -189,7 +200,7 @@ pub(super) fn number_notes(chapter: &mut Chapter, first: u32) {
         .footnotes
         .iter()
         .enumerate()
-        .map(|(i, note)| (key(&note.label), i))
+        .map(|(i, note)| (key(&note.label).into_owned(), i))
         .collect();
     let mut footnotes = std::mem::take(&mut chapter.footnotes);
     for (number, note) in (first..).zip(&mut footnotes) {
@@ -218,7 +229,7 @@ fn link_reference(
     if let Inline::FootnoteRef {
         label, note, id, ..
     } = inline
-        && let Some(&index) = new_index.get(&key(label))
+        && let Some(&index) = new_index.get(&*key(label))
     {
         let target = &mut footnotes[index];
         *note = Some(NoteId::new(index));
