@@ -13,7 +13,6 @@
 //! (tests/incremental.rs compares every file of every edition).
 
 use foldhash::{HashMap, HashSet};
-
 use rayon::prelude::*;
 
 use super::{

@@ -4,9 +4,9 @@
 //! format and pixel size are read once here so that every edition can size
 //! it, and it gets the name every edition gives it (`Asset::href`).
 
-use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::io::BufReader;
 
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use rayon::prelude::*;
 
 use super::{FileNodes, Wanted};

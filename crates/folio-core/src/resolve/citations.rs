@@ -6,7 +6,6 @@
 //! `Name, Year`.
 
 use foldhash::{HashMap, HashMapExt};
-
 use rayon::prelude::*;
 
 use crate::citation::{entry_key, normalize_key};

@@ -6,7 +6,6 @@
 use std::collections::BTreeMap;
 
 use foldhash::{HashMap, HashMapExt, HashSet};
-
 use rayon::prelude::*;
 
 use crate::diagnostics::Diagnostic;

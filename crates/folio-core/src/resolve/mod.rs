@@ -29,7 +29,6 @@ pub mod toc;
 mod typography;
 
 use foldhash::{HashMap, HashMapExt, HashSet};
-
 use rayon::prelude::*;
 
 use crate::diagnostics::Diagnostic;
