@@ -6,6 +6,7 @@
 //! It decides nothing that needs the rest of the book: that is the resolver's job.
 
 use comrak::nodes::{AstNode, ListType, NodeValue, TableAlignment};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{LazyLock, Mutex};
@@ -451,16 +452,26 @@ impl Reader<'_> {
     /// Text comrak decoded (entities, escapes) with what no edition can
     /// carry replaced, and a warning at `span`: `&#1;` decodes to U+0001.
     fn decoded(&mut self, decoded: &str, what: &str, span: Span) -> String {
-        match text::clean(decoded) {
-            (cleaned, Some(first)) => {
+        self.cleaned(Cow::Borrowed(decoded), what, span)
+    }
+
+    /// [`Reader::decoded`] for text the reader owns already: kept as it is
+    /// when clean (nearly always), not copied.
+    fn cleaned(&mut self, decoded: Cow<'_, str>, what: &str, span: Span) -> String {
+        let forbidden = match text::clean(&decoded) {
+            (cleaned, Some(first)) => Some((cleaned.into_owned(), first)),
+            (_, None) => None,
+        };
+        match forbidden {
+            Some((cleaned, first)) => {
                 self.doc.diagnostics.push(text::forbidden_warning(
                     &format!("{what} here"),
                     first,
                     span,
                 ));
-                cleaned.into_owned()
+                cleaned
             }
-            (cleaned, None) => cleaned.into_owned(),
+            None => decoded.into_owned(),
         }
     }
 
@@ -848,7 +859,7 @@ impl Reader<'_> {
             };
             match inline {
                 Inline::Text { text, span } => {
-                    let text = self.decoded(&text, "the text", span);
+                    let text = self.cleaned(Cow::Owned(text), "the text", span);
                     if !text.contains('[') {
                         inlines.push(Piece::Markdown(Inline::Text { text, span }));
                         continue;
