@@ -39,9 +39,9 @@ pub struct ChapterIds {
     pub(super) diagnostics: Vec<Diagnostic>,
 }
 
-/// The book-wide step, once every chapter has its ids: alternatives for
-/// ids several chapters use. Returns, per chapter, the set of ids it
-/// carries (what links are checked against) and its [`Aliases`].
+/// Once every chapter has its ids: per chapter, the set of ids it carries
+/// (what links are checked against) and its [`Aliases`]. The book-wide
+/// alternatives are [`global_ids`]'s.
 pub fn finish(book: &mut Book, chapters: Vec<ChapterIds>) -> (Vec<HashSet<String>>, Vec<Aliases>) {
     let mut anchors = Vec::with_capacity(chapters.len());
     let mut aliases = Vec::with_capacity(chapters.len());
@@ -51,7 +51,6 @@ pub fn finish(book: &mut Book, chapters: Vec<ChapterIds>) -> (Vec<HashSet<String
         aliases.push(chapter.aliases);
         diagnostics.extend(chapter.diagnostics);
     }
-    global_ids(book, &anchors);
     book.diagnostics.extend(diagnostics);
     (anchors, aliases)
 }
@@ -166,12 +165,26 @@ pub fn chapter_ids(chapter: &mut Chapter, entry_ids: &[&str]) -> ChapterIds {
 /// does an id that is another chapter's id, wherever it is (the chapter's
 /// own id marks its start in a single-file edition). A chapter's other ids
 /// keep their names, even one that looks like such an alternative.
-fn global_ids(book: &mut Book, anchors: &[HashSet<String>]) {
-    let prefixes: Vec<&str> = book.chapters.iter().map(|c| c.id.as_str()).collect();
-    let parts = book.parts.iter().map(|part| part.id.as_str());
-    let alternatives = alternative_ids(parts, &prefixes, anchors);
-    for (chapter, alternatives) in book.chapters.iter_mut().zip(alternatives) {
-        chapter.global_ids = alternatives;
+///
+/// Returns each chapter's [`Chapter::global_ids`](crate::model::Chapter).
+pub fn global_ids(names: &OwnIds, anchors: &[HashSet<String>]) -> Vec<BTreeMap<String, String>> {
+    let prefixes: Vec<&str> = names.chapters.iter().map(String::as_str).collect();
+    alternative_ids(names.parts.iter().map(String::as_str), &prefixes, anchors)
+}
+
+/// The ids of the book's parts and chapters, copied out of the book so that
+/// [`global_ids`] can run while other passes change it.
+pub struct OwnIds {
+    parts: Vec<String>,
+    chapters: Vec<String>,
+}
+
+impl OwnIds {
+    pub fn of(book: &Book) -> Self {
+        OwnIds {
+            parts: book.parts.iter().map(|part| part.id.clone()).collect(),
+            chapters: book.chapters.iter().map(|c| c.id.clone()).collect(),
+        }
     }
 }
 

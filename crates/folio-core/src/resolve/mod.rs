@@ -75,12 +75,23 @@ fn passes(book: &mut Book, keep: bool) -> Given {
     footnotes::resolve(book);
     let numbering = citations::resolve(book);
     let (anchors, aliases) = citation_html_and_heading_ids(book, &numbering);
-    let link_files = links::resolve(book, &anchors, &aliases, &mut registry);
+    // The book-wide ids of single-file editions are made in reading order,
+    // on one core: meanwhile the other cores resolve the links (neither
+    // reads what the other writes).
+    let own_ids = ids::OwnIds::of(book);
+    let (global_ids, link_files) = rayon::join(
+        || ids::global_ids(&own_ids, &anchors),
+        || links::resolve(book, &anchors, &aliases, &mut registry),
+    );
     let kept_anchors = if keep { anchors.clone() } else { Vec::new() };
     book.chapters
         .par_iter_mut()
         .zip(anchors)
-        .for_each(|(chapter, ids)| chapter.anchors = ids.into_iter().collect());
+        .zip(global_ids)
+        .for_each(|((chapter, ids), global_ids)| {
+            chapter.anchors = ids.into_iter().collect();
+            chapter.global_ids = global_ids;
+        });
     glossary::resolve(book);
     let found = if keep {
         registry.found().clone()
