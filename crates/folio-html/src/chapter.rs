@@ -2,7 +2,10 @@
 //! serialised for one of the targets. The site, the single page, the EPUB and
 //! the conformance test all go through here.
 
+use std::cell::RefCell;
 use std::fmt::Write as _;
+
+use foldhash::HashMap;
 
 use folio_core::{
     AlertKind, Alignment, AltText, Block, Book, Chapter, ChapterId, CitationItem, Diagnostic,
@@ -86,12 +89,13 @@ pub fn render(
         out: String::with_capacity(
             book.sources
                 .get(chapter.source.index())
-                .map_or(4096, |s| s.text.len() * 3 / 2),
+                .map_or(4096, |s| s.text.len() * 2),
         ),
         diagnostics: Vec::new(),
         contents: Contents::default(),
         links_open: 0,
         loading,
+        page_urls: RefCell::default(),
     };
     writer.title();
     writer.blocks(&chapter.blocks, false, "", "");
@@ -115,6 +119,10 @@ struct Writer<'a> {
     /// Links being written around the current point: a link cannot hold one.
     links_open: u32,
     loading: ImageLoading,
+    /// The URL of each chapter linked to, seen from this page, once made:
+    /// pages link to a few chapters many times (every citation to the
+    /// references, which link back to every citation).
+    page_urls: RefCell<HashMap<ChapterId, String>>,
 }
 
 impl<'a> Writer<'a> {
@@ -694,18 +702,26 @@ impl Writer<'_> {
     }
 
     fn footnote_ref(&mut self, note: &Footnote, ref_id: &str) {
-        let (note_id, ref_id) = (escaped(self.id(&note.id)), escaped(self.id(ref_id)));
-        let n = note.number;
+        let (note_id, ref_id) = (self.id(&note.id), self.id(ref_id));
+        let number = note.number.to_string();
+        let out = &mut self.out;
+        // Pushed piece by piece, not formatted: one per note reference.
         if self.flavor == Flavor::Epub {
-            let _ = write!(
-                self.out,
-                "<sup><a epub:type=\"noteref\" role=\"doc-noteref\" href=\"#{note_id}\" id=\"{ref_id}\">{n}</a></sup>"
-            );
+            out.push_str("<sup><a epub:type=\"noteref\" role=\"doc-noteref\" href=\"#");
+            push_escaped(out, note_id);
+            out.push_str("\" id=\"");
+            push_escaped(out, ref_id);
+            out.push_str("\">");
+            out.push_str(&number);
+            out.push_str("</a></sup>");
         } else {
-            let _ = write!(
-                self.out,
-                "<a href=\"#{note_id}\" id=\"{ref_id}\" role=\"doc-noteref\"><sup>{n}</sup></a>"
-            );
+            out.push_str("<a href=\"#");
+            push_escaped(out, note_id);
+            out.push_str("\" id=\"");
+            push_escaped(out, ref_id);
+            out.push_str("\" role=\"doc-noteref\"><sup>");
+            out.push_str(&number);
+            out.push_str("</sup></a>");
         }
     }
 
@@ -724,7 +740,10 @@ impl Writer<'_> {
                     let href = self.chapter_url(entry.chapter, Some(&entry.id));
                     self.out.push_str("<a role=\"doc-biblioref\" href=\"");
                     push_url(&mut self.out, &href);
-                    let _ = write!(self.out, "\" id=\"{}\">", escaped(self.id(&item.id)));
+                    let id = self.id(&item.id);
+                    self.out.push_str("\" id=\"");
+                    push_escaped(&mut self.out, id);
+                    self.out.push_str("\">");
                     push_escaped(&mut self.out, &item.key);
                     self.out.push_str("</a>");
                 }
@@ -861,11 +880,15 @@ impl Writer<'_> {
                 anchor.map_or(chapter.id.as_str(), |a| chapter.global_id(a))
             );
         }
-        let mut url = if target == self.chapter_id && anchor.is_some() {
-            String::new()
-        } else {
-            chapter_url(&self.page, self.book, target, self.flavor.target())
-        };
+        let mut url = String::new();
+        if target != self.chapter_id || anchor.is_none() {
+            let mut urls = self.page_urls.borrow_mut();
+            let page = urls.entry(target).or_insert_with(|| {
+                chapter_url(&self.page, self.book, target, self.flavor.target())
+            });
+            url.reserve(page.len() + 1 + anchor.map_or(0, str::len));
+            url.push_str(page);
+        }
         if let Some(anchor) = anchor {
             url.push('#');
             url.push_str(anchor);
