@@ -1,12 +1,17 @@
 //! Walking the model in reading order, so every resolver pass visits the
-//! same nodes in the same order.
+//! same nodes in the same order. The walks over inlines are generic over
+//! the visitor, not `dyn`: each pass's closure is inlined into its walk
+//! (they run a dozen times over every inline of the book).
 
 use crate::model::{Block, Chapter, HtmlElement, HtmlNode, Inline};
 
 /// Calls `f` on every inline sequence of `blocks` (paragraph, heading, table
 /// cell), depth-first in reading order. Figures are passed as a one-image
 /// sequence, so passes see their image too.
-pub fn each_sequence(blocks: &mut [Block], f: &mut dyn FnMut(&mut Vec<Inline>)) {
+pub fn each_sequence<F>(blocks: &mut [Block], f: &mut F)
+where
+    F: FnMut(&mut Vec<Inline>) + ?Sized,
+{
     for block in blocks {
         match block {
             Block::Heading { content, .. } | Block::Paragraph { content, .. } => f(content),
@@ -80,19 +85,28 @@ pub fn each_block<'a>(blocks: &'a [Block], f: &mut dyn FnMut(&'a Block)) {
 }
 
 /// Calls `f` on every inline of `blocks`, parents before their children.
-pub fn each_inline(blocks: &mut [Block], f: &mut dyn FnMut(&mut Inline)) {
+pub fn each_inline<F>(blocks: &mut [Block], f: &mut F)
+where
+    F: FnMut(&mut Inline) + ?Sized,
+{
     each_sequence(blocks, &mut |seq| inlines(seq, f));
 }
 
 /// Calls `f` on every inline of a chapter: its blocks, then its footnotes.
-pub fn each_chapter_inline(chapter: &mut Chapter, f: &mut dyn FnMut(&mut Inline)) {
+pub fn each_chapter_inline<F>(chapter: &mut Chapter, f: &mut F)
+where
+    F: FnMut(&mut Inline) + ?Sized,
+{
     each_inline(&mut chapter.blocks, f);
     for note in &mut chapter.footnotes {
         each_inline(&mut note.blocks, f);
     }
 }
 
-pub fn inlines(seq: &mut [Inline], f: &mut dyn FnMut(&mut Inline)) {
+pub fn inlines<F>(seq: &mut [Inline], f: &mut F)
+where
+    F: FnMut(&mut Inline) + ?Sized,
+{
     for inline in seq {
         f(inline);
         match inline {
