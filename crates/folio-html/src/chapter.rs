@@ -875,10 +875,11 @@ impl Writer<'_> {
             return String::new();
         };
         if self.flavor == Flavor::SinglePage {
-            return format!(
-                "#{}",
-                anchor.map_or(chapter.id.as_str(), |a| chapter.global_id(a))
-            );
+            let id = anchor.map_or(chapter.id.as_str(), |a| chapter.global_id(a));
+            let mut url = String::with_capacity(1 + id.len());
+            url.push('#');
+            url.push_str(id);
+            return url;
         }
         let mut url = String::new();
         if target != self.chapter_id || anchor.is_none() {
