@@ -6,7 +6,14 @@
 //! - 5,000 SUMMARY entries whose file names differ only in case, so their
 //!   output paths and chapter ids collide (the same, and a scan of every
 //!   chapter per candidate);
-//! - 50,000 footnotes in one chapter (a linear search per reference).
+//! - 50,000 footnotes in one chapter (a linear search per reference);
+//! - read as an mdbook-katex book (spaced dollars, display formulas kept
+//!   whole): a 0.9 MB line of escaped and spaced dollars, and a 1.1 MB line
+//!   of 1,500 backtick runs that never close, each followed by dollars (each
+//!   pair of dollars was checked against its whole line, each run searched
+//!   to the end: both killed after two minutes). Their ordinary twins hold
+//!   the same text in short paragraphs (measured: 2.3× and 6.6×, linear in
+//!   the line's length from 0.3 to 4.5 MB).
 //!
 //! Run: `cargo bench --bench hostile`; compare each `hostile` time with its
 //! `ordinary` twin.
@@ -37,6 +44,30 @@ fn no_footnotes(n: usize) -> String {
     let text: String = (0..n).map(|i| format!("Phrase {i}[xx{i}].\n")).collect();
     let notes: String = (0..n).map(|i| format!("[yy{i}]: Note {i}.\n")).collect();
     format!("{text}\n{notes}")
+}
+
+/// mdbook-katex's reading of dollars, as an mdBook book with that
+/// preprocessor is read.
+const KATEX: folio::core::reader::Syntax = folio::core::reader::Syntax {
+    dollar_math: true,
+    mathjax_math: true,
+    spaced_dollars: true,
+};
+
+/// Money, escaped, between spaced dollars, `n` times: on one line, or
+/// each time a paragraph of its own (the same formulas, short lines).
+fn escaped_and_spaced_dollars(n: usize, one_line: bool) -> String {
+    let separator = if one_line { " " } else { "\n\n" };
+    vec!["de \\$5 à $ x $ et \\$10"; n].join(separator) + "\n"
+}
+
+/// `n` backtick runs of distinct lengths (none closes another), each
+/// followed by a pair of spaced dollars: on one line, or each run a
+/// paragraph of its own.
+fn unclosed_backtick_runs(n: usize, one_line: bool) -> String {
+    let separator = if one_line { " " } else { "\n\n" };
+    let runs: Vec<String> = (1..=n).map(|i| "`".repeat(i) + " $ y $").collect();
+    runs.join(separator) + "\n"
 }
 
 /// A book of `n` chapters listed in SUMMARY.md, whose file names are
@@ -87,6 +118,19 @@ fn hostile(c: &mut Criterion) {
         group.bench_with_input(BenchmarkId::new(case, "ordinary"), &ordinary, |b, text| {
             b.iter_with_large_drop(|| folio::core::parse_str(text))
         });
+    }
+    // The ordinary twin holds the same formulas, in short paragraphs.
+    let katex_cases: [(&str, fn(usize, bool) -> String, usize); 2] = [
+        ("katex-escaped-dollars", escaped_and_spaced_dollars, 37_500),
+        ("katex-unclosed-backticks", unclosed_backtick_runs, 1_500),
+    ];
+    for (case, text_of, n) in katex_cases {
+        for (kind, one_line) in [("hostile", true), ("ordinary", false)] {
+            let text = text_of(n, one_line);
+            group.bench_with_input(BenchmarkId::new(case, kind), &text, |b, text| {
+                b.iter_with_large_drop(|| folio::core::parse_str_with(text, Some(KATEX)))
+            });
+        }
     }
     let dir = tempfile::tempdir().unwrap();
     for (kind, alike) in [("hostile", true), ("ordinary", false)] {
