@@ -54,6 +54,9 @@ const KATEX: folio::core::reader::Syntax = folio::core::reader::Syntax {
     spaced_dollars: true,
 };
 
+/// Text repeated `n` times, on one line (`true`) or in short paragraphs.
+type Repeated = fn(usize, bool) -> String;
+
 /// Money, escaped, between spaced dollars, `n` times: on one line, or
 /// each time a paragraph of its own (the same formulas, short lines).
 fn escaped_and_spaced_dollars(n: usize, one_line: bool) -> String {
@@ -120,7 +123,7 @@ fn hostile(c: &mut Criterion) {
         });
     }
     // The ordinary twin holds the same formulas, in short paragraphs.
-    let katex_cases: [(&str, fn(usize, bool) -> String, usize); 2] = [
+    let katex_cases: [(&str, Repeated, usize); 2] = [
         ("katex-escaped-dollars", escaped_and_spaced_dollars, 37_500),
         ("katex-unclosed-backticks", unclosed_backtick_runs, 1_500),
     ];
