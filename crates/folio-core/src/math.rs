@@ -390,7 +390,9 @@ fn takes_an_argument(environment: &str) -> bool {
 /// lets a cell's `\color`, `\displaystyle` or `\over` take in the cells after
 /// it (dropping their separators, or panicking when built with debug
 /// assertions): such a cell's scope is braced, `{\color{red} a} & b`, as
-/// LaTeX reads it. A separator (`&`, `\\`) inside a group of a table's cell
+/// LaTeX reads it. A script opening a cell (`\\ _0`) gets the empty base
+/// LaTeX gives it, `{}_0`, where math-core would take the separator before it
+/// as its base. A separator (`&`, `\\`) inside a group of a table's cell
 /// (`{a & b}`, `\left( a \\ b \right)`), or after a cell that
 /// `lacks_an_argument` (`x_ &`), is refused, as KaTeX refuses it.
 fn scope_cells<'a>(
@@ -403,6 +405,8 @@ fn scope_cells<'a>(
         /// Where a rest-of-group command's scope starts.
         scope_from: Option<usize>,
         infix: bool,
+        /// Something but spaces and rules met in the cell.
+        content_started: bool,
     }
     enum Frame {
         Group,
@@ -444,6 +448,7 @@ fn scope_cells<'a>(
                         start: next_cell,
                         scope_from: None,
                         infix: false,
+                        content_started: false,
                     };
                 }
                 Some(Frame::Group) if in_a_table && token != Token::Command("end") => {
@@ -457,6 +462,20 @@ fn scope_cells<'a>(
                     ));
                 }
                 _ => {}
+            }
+        }
+        if separator.is_none()
+            && let Some(Frame::Table(cell)) = stack.last_mut()
+            && !cell.content_started
+        {
+            match token {
+                Token::Space | Token::Command("hline" | "hdashline") => {}
+                Token::Other('_' | '^') => {
+                    braces.push((at, '{'));
+                    braces.push((at, '}'));
+                    cell.content_started = true;
+                }
+                _ => cell.content_started = true,
             }
         }
         match token {
@@ -482,6 +501,7 @@ fn scope_cells<'a>(
                     start,
                     scope_from: None,
                     infix: false,
+                    content_started: false,
                 }));
             }
             Token::Command("end") => {
@@ -1008,6 +1028,11 @@ mod tests {
                 r"\begin{matrix} \begin{matrix} a \over b \end{matrix} \over c & {\color{red} d} \end{matrix}"
             ),
             r"\begin{matrix} {\begin{matrix} {a \over b }\end{matrix} \over c }& {\color{red} d} \end{matrix}"
+        );
+        // A script opening a cell gets an empty base, not the separator.
+        assert_eq!(
+            scoped(r"\begin{array}{l}\\_0 & \hline ^2 x_1\end{array}"),
+            r"\begin{array}{l}\\{}_0 & \hline {}^2 x_1\end{array}"
         );
         let plain = r"\begin{aligned} x &= \frac{a}{b} \\ &\le \sqrt{c} \end{aligned}";
         assert!(matches!(
