@@ -13,6 +13,7 @@ use math_core::{LatexToMathML, MathCoreConfig, MathDisplay};
 
 use crate::diagnostics::Diagnostic;
 use crate::model::{Inline, Math, MathMacro, MathState, SourceId, Span};
+use crate::scan::{Match, Next};
 
 /// The longest formula converted, in bytes of LaTeX (before and after the
 /// book's macros are expanded). A page of a real book's largest array is a
@@ -757,32 +758,6 @@ pub fn delimited_math(inlines: Vec<Inline>, delimiters: Delimiters<'_>) -> Vec<I
     out
 }
 
-/// One kind of delimiter's next formula in a run.
-struct Finder {
-    found: Option<Found>,
-    /// No formula left from here on (or the kind is off).
-    done: bool,
-}
-
-impl Finder {
-    fn new(on: bool) -> Finder {
-        Finder {
-            found: None,
-            done: !on,
-        }
-    }
-
-    /// Makes `found` the first formula from `from` on, searching again
-    /// only when the one kept lies before `from`.
-    fn next(&mut self, from: usize, search: impl FnOnce(usize) -> Option<Found>) {
-        if self.done || self.found.as_ref().is_some_and(|f| f.start >= from) {
-            return;
-        }
-        self.found = search(from);
-        self.done = self.found.is_none();
-    }
-}
-
 /// How many dollar pairs one run of text may check against its source.
 const MAX_DOLLAR_CHECKS: usize = 1000;
 
@@ -794,6 +769,12 @@ struct Found {
     body_end: usize,
     end: usize,
     display: bool,
+}
+
+impl Match for Found {
+    fn start(&self) -> usize {
+        self.start
+    }
 }
 
 /// The first MathJax formula in `text` from `from` on.
@@ -915,23 +896,31 @@ fn flush_run(run: &mut Vec<Inline>, delimiters: Delimiters<'_>, out: &mut Vec<In
             .find(|p| p.2)
             .map_or(text.len(), |p| p.0)
     };
-    // Each finder's next formula, kept until the run reaches it, and
-    // whether it has none left: neither searches the same text twice.
-    let mut mathjax = Finder::new(delimiters.mathjax);
-    let mut dollars = Finder::new(delimiters.spaced_dollars.is_some());
+    // Each kind's next formula, kept until the run reaches it: neither
+    // searches the same text twice.
+    let mut mathjax = Next::new(|from| {
+        delimiters
+            .mathjax
+            .then(|| mathjax_formula(&text, from))
+            .flatten()
+    });
+    let mut dollars = Next::new(|from| {
+        delimiters
+            .spaced_dollars
+            .and_then(|_| spaced_dollar_formula(&text, from, &line_end, &written))
+    });
     let mut next = |from: usize| {
-        mathjax.next(from, |from| mathjax_formula(&text, from));
-        dollars.next(from, |from| {
-            spaced_dollar_formula(&text, from, &line_end, &written)
-        });
-        let mathjax_first = match (&mathjax.found, &dollars.found) {
-            (Some(a), Some(b)) => a.start <= b.start,
+        let mathjax_first = match (
+            mathjax.at_or_after(from).map(Match::start),
+            dollars.at_or_after(from).map(Match::start),
+        ) {
+            (Some(a), Some(b)) => a <= b,
             (a, _) => a.is_some(),
         };
         if mathjax_first {
-            mathjax.found.take()
+            mathjax.take()
         } else {
-            dollars.found.take()
+            dollars.take()
         }
     };
     let mut plain_from = 0;

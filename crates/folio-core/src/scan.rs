@@ -1,43 +1,67 @@
-//! Finding the few bytes a text pass acts on (smart punctuation's quotes and
-//! dashes, French spacing's high punctuation) with memchr's SIMD searches
-//! rather than a test of every byte: most of a book's text holds none.
+//! Searching a text for what a pass acts on, each search's next match kept:
+//! the marks smart punctuation and French spacing change (found with
+//! memchr's SIMD searches rather than a test of every byte), the formulas
+//! delimited in a run of text.
 
-/// Where one search matches next in a text, remembered: several searches
-/// walked side by side (the next byte to look at is the nearest of theirs)
-/// each scan the text once, not once per byte the others find.
-pub struct Next<F> {
-    find: F,
-    /// `None`: not searched yet; `Some(None)`: no match left.
-    found: Option<Option<usize>>,
+/// A match found at a byte of the text.
+pub trait Match {
+    fn start(&self) -> usize;
 }
 
-impl<F: Fn(usize) -> Option<usize>> Next<F> {
+impl Match for usize {
+    fn start(&self) -> usize {
+        *self
+    }
+}
+
+/// Where one search matches next in a text, remembered: several searches
+/// walked side by side (the next thing to look at is the nearest of their
+/// matches) each scan the text once, not once per match the others find.
+pub struct Next<T, F> {
+    find: F,
+    /// `None`: not searched yet (or the match was taken); `Some(None)`: no
+    /// match left.
+    found: Option<Option<T>>,
+}
+
+impl<T: Match, F: FnMut(usize) -> Option<T>> Next<T, F> {
     /// `find(at)`: the first match at or after byte `at`.
     pub fn new(find: F) -> Self {
         Next { find, found: None }
     }
 
     /// The first match at or after `at`; `at` never goes back.
-    pub fn at_or_after(&mut self, at: usize) -> Option<usize> {
+    pub fn at_or_after(&mut self, at: usize) -> Option<&T> {
+        let kept = match &self.found {
+            Some(Some(found)) => found.start() >= at,
+            Some(None) => true,
+            None => false,
+        };
+        if !kept {
+            self.found = Some((self.find)(at));
+        }
+        self.found.as_ref().and_then(Option::as_ref)
+    }
+
+    /// Takes the match [`Next::at_or_after`] gave: the next call searches
+    /// again (unless no match was left).
+    pub fn take(&mut self) -> Option<T> {
         match self.found {
-            Some(Some(found)) if found >= at => Some(found),
-            Some(None) => None,
-            _ => {
-                let found = (self.find)(at);
-                self.found = Some(found);
-                found
-            }
+            Some(Some(_)) => self.found.take().flatten(),
+            _ => None,
         }
     }
 }
 
-/// The first of `a` and `b` at or after `at`.
-pub fn nearest(
-    a: &mut Next<impl Fn(usize) -> Option<usize>>,
-    b: &mut Next<impl Fn(usize) -> Option<usize>>,
+/// The start of the first of `a`'s and `b`'s matches at or after `at`.
+pub fn nearest<A: Match, B: Match>(
+    a: &mut Next<A, impl FnMut(usize) -> Option<A>>,
+    b: &mut Next<B, impl FnMut(usize) -> Option<B>>,
     at: usize,
 ) -> Option<usize> {
-    match (a.at_or_after(at), b.at_or_after(at)) {
+    let a = a.at_or_after(at).map(Match::start);
+    let b = b.at_or_after(at).map(Match::start);
+    match (a, b) {
         (Some(x), Some(y)) => Some(x.min(y)),
         (x, y) => x.or(y),
     }
