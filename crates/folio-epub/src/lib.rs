@@ -92,34 +92,37 @@ fn package(
     unchanged: &Unchanged,
 ) -> Result<Output, Error> {
     let layout = Layout::new(book);
-    let documents = Documents::render(book, &layout, memo, unchanged)?;
-    let facts = Facts::gather(book, &documents, ctx)?;
-    let toc = nav::tree(book, &layout);
+    // The tables of contents need no chapter's document: they are written
+    // while the chapters are (alone, they kept one core busy and the other
+    // idle for ~16 ms at the end of a 1,000-chapter book).
+    let identifier = metadata::identifier(book);
+    let entry = |path: &str, bytes: &[u8]| ocf::Entry::new(&layout.archive_path(path), bytes);
+    let (documents, contents) = rayon::join(
+        || Documents::render(book, &layout, memo, unchanged),
+        || -> Result<_, Error> {
+            let toc = nav::tree(book, &layout);
+            let navigation = nav::navigation_document(book, &layout, &toc);
+            let ncx = nav::ncx(book, &layout, &toc, &identifier);
+            Ok([
+                entry(&layout.nav, navigation.as_bytes())?,
+                entry(&layout.ncx, ncx.as_bytes())?,
+            ])
+        },
+    );
+    let documents = documents?;
+    let facts = Facts::gather(book, &documents, ctx, identifier)?;
 
     let mut entries = Vec::with_capacity(documents.chapters.len() + documents.assets.len() + 5);
-    let mut add = |path: &str, bytes: &[u8]| -> Result<(), Error> {
-        entries.push(ocf::Entry::new(&layout.archive_path(path), bytes)?);
-        Ok(())
-    };
-    add(
-        &layout.opf,
-        opf::package_document(book, &layout, &documents, &facts).as_bytes(),
-    )?;
-    add(
-        &layout.nav,
-        nav::navigation_document(book, &layout, &toc).as_bytes(),
-    )?;
-    add(
-        &layout.ncx,
-        nav::ncx(book, &layout, &toc, &facts.identifier).as_bytes(),
-    )?;
-    add(&layout.css, content::STYLESHEET.as_bytes())?;
+    let package_document = opf::package_document(book, &layout, &documents, &facts);
+    entries.push(entry(&layout.opf, package_document.as_bytes())?);
+    entries.extend(contents?);
+    entries.push(entry(&layout.css, content::STYLESHEET.as_bytes())?);
     for &asset in &documents.assets {
         let bytes = book.read_asset(asset).map_err(|refused| Error::Asset {
             path: book.assets[asset].path.clone(),
             refused,
         })?;
-        add(layout.asset(book, asset), &bytes)?;
+        entries.push(entry(layout.asset(book, asset), &bytes)?);
     }
     let Documents {
         chapters,

@@ -27,9 +27,10 @@ impl Facts {
         book: &Book,
         documents: &Documents,
         ctx: &RenderContext,
+        identifier: String,
     ) -> Result<Facts, Error> {
         Ok(Facts {
-            identifier: identifier(book),
+            identifier,
             modified: modified(ctx.timestamp)?,
             date: book.metadata.date.map(|date| date.to_string()),
             accessibility: Accessibility::of(book, documents.images),
@@ -40,7 +41,7 @@ impl Facts {
 /// The book's identifier, or one derived from its title and file name: a
 /// name-based UUID (version 5), so rebuilding the book keeps its identity and
 /// reading systems keep the reader's place and notes.
-fn identifier(book: &Book) -> String {
+pub(crate) fn identifier(book: &Book) -> String {
     if let Some(identifier) = book
         .metadata
         .identifier
