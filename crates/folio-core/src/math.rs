@@ -391,9 +391,9 @@ fn takes_an_argument(environment: &str) -> bool {
 /// lets a cell's `\color`, `\displaystyle` or `\over` take in the cells after
 /// it (dropping their separators, or panicking when built with debug
 /// assertions): such a cell's scope is braced, `{\color{red} a} & b`, as
-/// LaTeX reads it. A script opening a cell (`\\ _0`) gets the empty base
-/// LaTeX gives it, `{}_0`, where math-core would take the separator before it
-/// as its base. A separator (`&`, `\\`) inside a group of a table's cell
+/// LaTeX reads it. A script opening a cell (`\\ _0`, or a prime: `& '`)
+/// gets the empty base LaTeX gives it, `{}_0`, where math-core would take
+/// the separator before it as its base. A separator (`&`, `\\`) inside a group of a table's cell
 /// (`{a & b}`, `\left( a \\ b \right)`), or after a cell that
 /// `lacks_an_argument` (`x_ &`), is refused, as KaTeX refuses it.
 fn scope_cells<'a>(
@@ -471,7 +471,7 @@ fn scope_cells<'a>(
         {
             match token {
                 Token::Space | Token::Command("hline" | "hdashline") => {}
-                Token::Other('_' | '^') => {
+                Token::Other('_' | '^' | '\'') => {
                     braces.push((at, '{'));
                     braces.push((at, '}'));
                     cell.content_started = true;
@@ -1020,8 +1020,8 @@ mod tests {
         );
         // A script opening a cell gets an empty base, not the separator.
         assert_eq!(
-            scoped(r"\begin{array}{l}\\_0 & \hline ^2 x_1\end{array}"),
-            r"\begin{array}{l}\\{}_0 & \hline {}^2 x_1\end{array}"
+            scoped(r"\begin{array}{l}\\_0 & \hline ^2 x_1 & ' y\end{array}"),
+            r"\begin{array}{l}\\{}_0 & \hline {}^2 x_1 & {}' y\end{array}"
         );
         let plain = r"\begin{aligned} x &= \frac{a}{b} \\ &\le \sqrt{c} \end{aligned}";
         assert!(matches!(
