@@ -87,6 +87,7 @@ fn line() -> impl Strategy<Value = String> {
         "<svg><circle r=\"1\"/></svg>",
         "<math><mi>x</mi></math>",
         "<span onclick=\"x()\">",
+        "<div m²>",
         "</span>",
         "<br>",
         "<script>",

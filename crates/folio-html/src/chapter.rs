@@ -1136,6 +1136,36 @@ mod tests {
         assert_eq!(warned, [Some(3)], "{:?}", book.diagnostics);
     }
 
+    /// HTML takes any letter or digit of Unicode into a name; XML only its
+    /// own ranges. Found by fuzzing: `<div m²>` made the EPUB ill-formed.
+    #[test]
+    fn raw_html_names_xml_refuses_leave_the_epub() {
+        let book = parse_str("<div m² data-ª=\"1\" lang=\"fr\">\n\nTexte.\n\n</div>\n");
+        let epub = chapter_fragment(&book, folio_core::ChapterId(0), Target::Epub);
+        let document = format!(
+            "<body xmlns=\"http://www.w3.org/1999/xhtml\">{}</body>",
+            epub.html
+        );
+        let parsed = roxmltree::Document::parse(&document)
+            .unwrap_or_else(|e| panic!("not well-formed ({e}):\n{}", epub.html));
+        let div = parsed
+            .descendants()
+            .find(|n| n.has_tag_name("div"))
+            .expect("the div");
+        let names: Vec<&str> = div.attributes().map(|a| a.name()).collect();
+        assert_eq!(names, ["lang"], "{}", epub.html);
+        let dropped: Vec<&str> = epub
+            .diagnostics
+            .iter()
+            .map(|d| d.message.as_str())
+            .filter(|m| m.contains("is not valid XHTML"))
+            .collect();
+        assert_eq!(dropped.len(), 2, "{dropped:?}");
+        // The web edition keeps what HTML allows.
+        let site = chapter_fragment(&book, folio_core::ChapterId(0), Target::Site).html;
+        assert!(site.contains(" m²"), "{site}");
+    }
+
     #[test]
     fn broken_links_are_their_text_alone_in_every_edition() {
         let book = parse_str(
