@@ -103,6 +103,10 @@ pub fn render(
     writer.finish()
 }
 
+/// What to do about an image an EPUB cannot carry.
+const REMOTE_IMAGE_HINT: &str = "save the image in the book and show it by its path: an EPUB \
+     carries its own images, and a reading system need not go online";
+
 struct Writer<'a> {
     book: &'a Book,
     chapter: &'a Chapter,
@@ -154,8 +158,9 @@ impl Writer<'_> {
         if self.flavor.xhtml() { "/>" } else { ">" }
     }
 
-    fn warn(&mut self, message: String, span: Span) {
-        self.diagnostics.push(Diagnostic::warning(message, span));
+    fn warn(&mut self, message: String, span: Span, hint: &str) {
+        self.diagnostics
+            .push(Diagnostic::warning(message, span).with_hint(hint));
     }
 
     // ---- Blocks -------------------------------------------------------------
@@ -776,6 +781,7 @@ impl Writer<'_> {
                         image.url
                     ),
                     image.span,
+                    REMOTE_IMAGE_HINT,
                 );
                 push_escaped(&mut self.out, &image.alt);
                 return;
@@ -786,6 +792,7 @@ impl Writer<'_> {
                         "remote image `{url}` is not packaged in the EPUB: its alt text links to it"
                     ),
                     image.span,
+                    REMOTE_IMAGE_HINT,
                 );
                 self.out.push_str("<a href=\"");
                 push_url(&mut self.out, url);
@@ -1164,6 +1171,24 @@ mod tests {
         // The web edition keeps what HTML allows.
         let site = chapter_fragment(&book, folio_core::ChapterId(0), Target::Site).html;
         assert!(site.contains(" m²"), "{site}");
+    }
+
+    /// Each warning the writer gives says what to do about it.
+    #[test]
+    fn the_writers_warnings_carry_a_hint() {
+        let book = parse_str(
+            "<style>p { color: red }</style>\n\n<script>x()</script>\n\n\
+             <div onclick=\"x()\" m²>\n\ntexte\n\n</div>\n\n![loin](https://example.org/i.png) \
+             [![loin](https://example.org/j.png)](https://example.org)\n",
+        );
+        let mut warnings = Vec::new();
+        for target in [Target::Site, Target::Epub] {
+            warnings.extend(chapter_fragment(&book, folio_core::ChapterId(0), target).diagnostics);
+        }
+        assert_eq!(warnings.len(), 7, "{warnings:?}");
+        for warning in &warnings {
+            assert!(warning.hint.is_some(), "no hint: {}", warning.message);
+        }
     }
 
     #[test]

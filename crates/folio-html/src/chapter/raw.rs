@@ -94,8 +94,10 @@ impl Writer<'_> {
         let name = element.name.as_str();
         if name == "style" && matches!(self.flavor, Flavor::Site | Flavor::SinglePage) {
             return self.warn(
-                "raw HTML `<style>` cannot stay in a page's body: left out of the web edition (list a stylesheet under `css` in [html] of folio.toml instead)".to_string(),
+                "raw HTML `<style>` cannot stay in a page's body: left out of the web edition"
+                    .to_string(),
                 element.span,
+                "list a stylesheet under `css` in [html] of folio.toml instead",
             );
         }
         if let Tags::Written = self.html_start(element) {
@@ -115,6 +117,7 @@ impl Writer<'_> {
             self.warn(
                 format!("raw HTML `<{name}>` cannot go into an EPUB: left out with its content"),
                 element.span,
+                "an EPUB holds no scripts, forms or embedded pages; the web edition keeps it",
             );
             return Tags::Done;
         }
@@ -126,6 +129,7 @@ impl Writer<'_> {
                     "`<{name}>` is not an element name: its tags are left out, its content kept"
                 ),
                 element.span,
+                "write `&lt;` for a `<` that opens no tag, or put the text in backticks",
             );
             return Tags::Omitted;
         }
@@ -240,6 +244,7 @@ impl Writer<'_> {
                 self.warn(
                     "a remote image is not packaged in the EPUB: its alt text stands in".into(),
                     element.span,
+                    super::REMOTE_IMAGE_HINT,
                 );
                 push_escaped(&mut self.out, alt);
                 Source::Done
@@ -250,6 +255,7 @@ impl Writer<'_> {
                         "remote image `{url}` is not packaged in the EPUB: its alt text links to it"
                     ),
                     element.span,
+                    super::REMOTE_IMAGE_HINT,
                 );
                 self.out.push_str("<a href=\"");
                 push_escaped(&mut self.out, url);
@@ -286,6 +292,7 @@ impl Writer<'_> {
             self.warn(
                 format!("event handler `{attribute}` on <{name}> cannot go into an EPUB: dropped"),
                 element.span,
+                "an EPUB runs no scripts; the web edition keeps it",
             );
             return false;
         }
@@ -298,6 +305,8 @@ impl Writer<'_> {
             self.warn(
                 format!("attribute `{attribute}` on <{name}> is not valid XHTML: dropped"),
                 element.span,
+                "an EPUB takes attribute names of letters, digits, `-`, `_` and `.` (and the \
+                 `epub:`, `xml:` and `xlink:` prefixes); the web edition keeps it",
             );
             return false;
         }
