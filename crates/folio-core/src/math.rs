@@ -393,9 +393,9 @@ fn takes_an_argument(environment: &str) -> bool {
 /// assertions): such a cell's scope is braced, `{\color{red} a} & b`, as
 /// LaTeX reads it. A script opening a cell (`\\ _0`, or a prime: `& '`)
 /// gets the empty base LaTeX gives it, `{}_0`, where math-core would take
-/// the separator before it as its base. A separator (`&`, `\\`) inside a group of a table's cell
-/// (`{a & b}`, `\left( a \\ b \right)`), or after a cell that
-/// `lacks_an_argument` (`x_ &`), is refused, as KaTeX refuses it.
+/// the separator before it as its base. A separator (`&`, `\\`) inside a
+/// group of a table's cell (`{a & b}`, `\left( a \\ b \right)`), or after a
+/// cell that `lacks_an_argument` (`x_ &`), is refused, as KaTeX refuses it.
 fn scope_cells<'a>(
     latex: &'a str,
     lacks_an_argument: &dyn Fn(&str) -> bool,
