@@ -12,6 +12,8 @@
 #[path = "common/generate.rs"]
 #[allow(dead_code)]
 mod generate;
+#[path = "common/plain.rs"]
+mod plain;
 
 use std::path::{Path, PathBuf};
 
@@ -64,21 +66,6 @@ fn pdf(c: &mut Criterion) {
     group.finish();
 }
 
-/// A typst text of `paragraphs` paragraphs of filler, a level-1 heading
-/// labelled `<hN>` before every tenth, each paragraph holding `inline`.
-fn relayout_text(paragraphs: usize, inline: &str) -> String {
-    let mut text =
-        String::from("#set page(paper: \"a4\", numbering: \"1\")\n#set par(justify: true)\n");
-    for i in 0..paragraphs {
-        if i % 10 == 0 {
-            text.push_str(&format!("= Chapitre {i} <h{i}>\n\n"));
-        }
-        text.push_str(inline);
-        text.push_str("#lorem(150)\n\n");
-    }
-    text
-}
-
 /// Why long PDFs cost what they do: typst lays the document out again until
 /// what it introspects settles, and a paragraph that holds an internal link
 /// or a footnote is laid out anew in every pass. A footnote shows its
@@ -88,7 +75,9 @@ fn relayout_text(paragraphs: usize, inline: &str) -> String {
 /// in the footer costs almost nothing. Three texts of 600 paragraphs, the
 /// same but for one element in each paragraph: nothing, a link to a
 /// heading's label, a footnote. typst alone, no folio markup (the fonts and
-/// standards of the white paper).
+/// standards of the white paper). `plain` is the floor typst itself sets:
+/// no book is set faster than plain text (`examples/typeset-plain.rs`
+/// measures it at any length, and its memory).
 fn relayout(c: &mut Criterion) {
     let book = open(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/white-paper"));
     let mut group = c.benchmark_group("typst-relayout");
@@ -98,7 +87,7 @@ fn relayout(c: &mut Criterion) {
         ("link-in-every-paragraph", "#link(label(\"h0\"))[voir] "),
         ("footnote-in-every-paragraph", "#footnote[Une note.] "),
     ] {
-        let text = relayout_text(600, inline);
+        let text = plain::text(600, inline);
         group.bench_function(name, |b| {
             b.iter(|| {
                 folio_pdf::clear_cache();
