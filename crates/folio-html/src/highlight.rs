@@ -203,6 +203,56 @@ mod tests {
         assert!(memo.bytes <= memo.limit);
     }
 
+    /// The text of highlighted HTML: its tags dropped, its escapes read.
+    fn text_of(html: &str) -> String {
+        let mut text = String::new();
+        // Pieces alternate: text, tag, text… (the code's own `<` and `>`
+        // are escaped, so every one left opens or closes a tag).
+        for (i, piece) in html.split(['<', '>']).enumerate() {
+            if i % 2 == 0 {
+                text.push_str(piece);
+            }
+        }
+        text.replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"")
+            .replace("&#39;", "'")
+            .replace("&amp;", "&")
+    }
+
+    /// Code written to defeat the regexes of its language's syntax: a
+    /// search the regex engine gives up on counts as no match, and the code
+    /// comes out whole, without a panic.
+    #[test]
+    fn hostile_code_comes_out_whole() {
+        let marks = b"(){}[]<>\"'#/*\\ \tab1_:;,.=&|!?$@%^~`";
+        let punctuation: String = (0..20_000)
+            .map(|i| marks[i * 7919 % marks.len()] as char)
+            .collect();
+        for (language, code) in [
+            ("rust", "a".repeat(50_000)),
+            ("rust", "<".repeat(20_000) + &">".repeat(20_000)),
+            ("rust", format!("r#####\"{}", "x\"####".repeat(5_000))),
+            ("rust", format!("\"{}", "\\\\".repeat(10_000))),
+            ("rust", punctuation),
+            ("js", "/".repeat(30_000)),
+            ("python", format!("'''{}", "a'".repeat(10_000))),
+            ("c", format!("#define X({}", "a,".repeat(10_000))),
+            ("html", "<a ".repeat(10_000)),
+            ("toml", format!("x = [{}", "[".repeat(10_000))),
+        ] {
+            let code = code + "\n";
+            let html = highlight(&code, language).expect("a language syntect knows");
+            let text = text_of(&html);
+            assert!(
+                text == code,
+                "{language}: the highlighted code is not the code ({} bytes in, {} out)",
+                code.len(),
+                text.len()
+            );
+        }
+    }
+
     #[test]
     fn toml_is_highlighted() {
         for syntax in EXTRA_SYNTAXES {
